@@ -1,0 +1,572 @@
+"""Datasets: one registry, one call, one shape of result.
+
+``load_dataset(name)`` returns a :class:`Dataset` for every registered name: images as
+float32 in [0, 1] with a channel axis (``(n, h, w, c)``), integer labels, class names in
+English and Korean, a train/test split and a sentence saying where the data came from.
+The swiss roll is the one non-image dataset: 3-D points whose "label" is the float roll
+position, used as a colour.
+
+Image datasets are looked for in a fixed order, local copies first, so nothing touches
+the network while a copy is on disk: a folder the user names (``data_dir`` or the
+``LATENT_EXPLORER_DATA_DIR`` environment variable), the Debian package's files, Keras'
+own cache, a Keras download, and finally the small sample bundled in ``pretrained/``.
+When nothing works, :class:`DatasetUnavailable` lists every place tried and how to get
+the data.
+
+``load_user_dataset(path)`` reads what a user uploads: an ``.npz`` (loaded with
+``allow_pickle=False``) or a zip of PNG/JPEG images with one folder per class. Anything
+malformed raises :class:`DataFormatError` with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import io
+import os
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+from PIL import Image
+
+DATA_DIR_ENV = "LATENT_EXPLORER_DATA_DIR"
+DEBIAN_FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+BUNDLED_SAMPLES_DIR = Path(__file__).resolve().parent.parent / "pretrained" / "samples"
+KERAS_CACHE_DIR = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+# Limits for user uploads: enough for any classroom dataset, small enough that a
+# hostile file cannot exhaust the server.
+MAX_USER_IMAGES = 20_000
+MAX_IMAGE_PIXELS = 4096 * 4096
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+class DatasetUnavailable(LookupError):
+    """No source of a dataset could be read; the message lists what was tried."""
+
+
+class DataFormatError(ValueError):
+    """A data file is malformed; the message says what is wrong and what was expected."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A train/test split plus the facts a page needs to show it.
+
+    Images are float32 in [0, 1] shaped ``(n, h, w, c)``; labels are int64 class
+    indices. For point datasets (the swiss roll) ``x`` is ``(n, d)`` and ``y`` is a float
+    colour value. Arrays are read-only because loads are cached and shared.
+    """
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    class_names_en: tuple[str, ...] = ()
+    class_names_ko: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def is_image(self) -> bool:
+        return self.x_train.ndim == 4
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names_en)
+
+    def class_names(self, lang: str = "en") -> list[str]:
+        """Class names in ``lang`` ("en" or "ko"); English where no Korean is known."""
+        if lang == "ko" and self.class_names_ko:
+            return list(self.class_names_ko)
+        return list(self.class_names_en)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A registry entry: how to load a dataset and how to name it."""
+
+    name: str
+    title_en: str
+    title_ko: str
+    loader: Callable[[Path | None], Dataset]
+    is_image: bool = True
+
+
+FASHION_MNIST_CLASSES_EN = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)
+FASHION_MNIST_CLASSES_KO = (
+    "티셔츠/탑", "바지", "풀오버", "드레스", "코트",
+    "샌들", "셔츠", "스니커즈", "가방", "앵클 부츠",
+)
+DIGIT_CLASSES = tuple(str(d) for d in range(10))
+
+
+# --------------------------------------------------------------------------- IDX files
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Read one IDX file (optionally gzipped), the format MNIST and Fashion-MNIST ship in."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError) as error:
+        raise DataFormatError(f"Cannot read IDX file {path}: {error}") from error
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DataFormatError(
+            f"{path} is not an IDX file of unsigned bytes (expected the magic bytes "
+            "00 00 08 followed by the number of dimensions)."
+        )
+    ndim = raw[3]
+    header_end = 4 + 4 * ndim
+    if ndim == 0 or len(raw) < header_end:
+        raise DataFormatError(f"{path} has a truncated IDX header.")
+    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    expected = int(np.prod(shape))
+    if len(raw) - header_end != expected:
+        raise DataFormatError(
+            f"{path} declares shape {shape} ({expected} bytes of data) but holds "
+            f"{len(raw) - header_end} bytes: the file is truncated or corrupt."
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_end).reshape(shape)
+
+
+def _find_idx_file(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / f"{stem}.gz", folder / stem, folder / stem.replace("-idx", ".idx")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_idx_folder(folder: Path) -> dict[str, np.ndarray]:
+    """Read the four MNIST-style IDX files from ``folder`` (gzipped or not)."""
+    paths = {key: _find_idx_file(folder, stem) for key, stem in IDX_FILES.items()}
+    missing = [IDX_FILES[key] for key, path in paths.items() if path is None]
+    if missing:
+        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)} (.gz or plain)")
+    arrays = {key: read_idx(path) for key, path in paths.items()}
+    for split in ("train", "test"):
+        images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise DataFormatError(
+                f"{folder}: {split} images {images.shape} and labels {labels.shape} do not "
+                "match (expected (n, h, w) images and n labels)."
+            )
+    return arrays
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _images_to_float(images: np.ndarray) -> np.ndarray:
+    """uint8 (0–255) or float (0–1) images to read-only float32 in [0, 1] with a channel axis."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    result = images.astype(np.float32)
+    if images.dtype == np.uint8:
+        result /= 255.0
+    result.flags.writeable = False
+    return result
+
+
+def _labels(labels: np.ndarray) -> np.ndarray:
+    result = np.asarray(labels).astype(np.int64)
+    result.flags.writeable = False
+    return result
+
+
+def _image_dataset(name: str, arrays: dict[str, np.ndarray], source: str,
+                   classes_en: tuple[str, ...], classes_ko: tuple[str, ...],
+                   notes: tuple[str, ...] = ()) -> Dataset:
+    return Dataset(
+        name=name,
+        x_train=_images_to_float(arrays["x_train"]),
+        y_train=_labels(arrays["y_train"]),
+        x_test=_images_to_float(arrays["x_test"]),
+        y_test=_labels(arrays["y_test"]),
+        source=source,
+        class_names_en=classes_en,
+        class_names_ko=classes_ko,
+        notes=notes,
+    )
+
+
+def _bundled_sample(name: str) -> tuple[dict[str, np.ndarray], str]:
+    """The small sample shipped in ``pretrained/samples`` split 80/20 by a fixed rule."""
+    path = BUNDLED_SAMPLES_DIR / f"{name}.npz"
+    if not path.is_file():
+        raise FileNotFoundError(f"no bundled sample at {path}")
+    with np.load(path, allow_pickle=False) as sample:
+        images, labels = sample["x"], sample["y"]
+        origin = str(sample["source"]) if "source" in sample.files else name
+    cut = len(images) * 4 // 5
+    arrays = {"x_train": images[:cut], "y_train": labels[:cut],
+              "x_test": images[cut:], "y_test": labels[cut:]}
+    return arrays, f"bundled sample of {len(images):,} images ({origin}), {path}"
+
+
+def _keras_load(name: str) -> dict[str, np.ndarray]:
+    """``keras.datasets.<name>.load_data()``: reads Keras' cache, downloading when it is empty."""
+    import importlib
+
+    module = importlib.import_module(f"keras.datasets.{name}")  # TensorFlow loads only when needed
+    (x_train, y_train), (x_test, y_test) = module.load_data()
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _idx_attempt(folder: Path) -> tuple[str, Callable[[], tuple[dict, str]]]:
+    return f"IDX files in {folder}", lambda: (read_idx_folder(folder), f"IDX files in {folder}")
+
+
+def _first_available(name: str, attempts: list[tuple[str, Callable[[], tuple[dict, str]]]],
+                     how_to_get: str) -> tuple[dict[str, np.ndarray], str]:
+    """Run ``attempts`` in order and return the first that works, else explain them all."""
+    failures = []
+    for label, attempt in attempts:
+        try:
+            return attempt()
+        except (OSError, DataFormatError, ValueError, KeyError, EOFError) as error:
+            failures.append(f"  - {label}: {error}")
+        except Exception as error:  # a download can fail in many ways (URL, SSL, HTTP)
+            failures.append(f"  - {label}: {type(error).__name__}: {error}")
+    raise DatasetUnavailable(
+        f"Could not load the '{name}' dataset. Tried, in order:\n"
+        + "\n".join(failures) + f"\nTo get it: {how_to_get}"
+    )
+
+
+def _user_folder(data_dir: Path | None) -> Path | None:
+    if data_dir is not None:
+        return Path(data_dir)
+    from_env = os.environ.get(DATA_DIR_ENV)
+    return Path(from_env) if from_env else None
+
+
+def _download_allowed() -> bool:
+    return os.environ.get("LATENT_EXPLORER_OFFLINE", "") not in ("1", "true", "yes")
+
+
+def _load_fashion_mnist(data_dir: Path | None) -> Dataset:
+    folder = _user_folder(data_dir)
+    attempts = []
+    if folder is not None:
+        attempts += [_idx_attempt(candidate) for candidate in
+                     (folder / "fashion-mnist", folder / "fashion_mnist", folder)]
+    debian = f"Debian package dataset-fashion-mnist ({DEBIAN_FASHION_MNIST_DIR})"
+    attempts.append((debian, lambda: (read_idx_folder(DEBIAN_FASHION_MNIST_DIR), debian)))
+    cache = KERAS_CACHE_DIR / "fashion-mnist"
+    attempts.append((f"Keras cache ({cache})", lambda: (read_idx_folder(cache), f"Keras dataset cache ({cache})")))
+    if _download_allowed():
+        attempts.append(("keras.datasets.fashion_mnist download", lambda: (
+            _keras_load("fashion_mnist"), "downloaded by keras.datasets.fashion_mnist")))
+    attempts.append(("bundled sample", lambda: _bundled_sample("fashion_mnist")))
+    arrays, source = _first_available(
+        "fashion_mnist", attempts,
+        "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or run "
+        "`python -c \"import keras; keras.datasets.fashion_mnist.load_data()\"` once on a "
+        f"machine with internet, or put the four IDX .gz files in a folder and set {DATA_DIR_ENV} to it.")
+    return _image_dataset("fashion_mnist", arrays, source, FASHION_MNIST_CLASSES_EN, FASHION_MNIST_CLASSES_KO)
+
+
+def _read_mnist_npz(path: Path) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        raise FileNotFoundError(f"no file {path}")
+    with np.load(path, allow_pickle=False) as archive:
+        missing = [key for key in IDX_FILES if key not in archive.files]
+        if missing:
+            raise DataFormatError(f"{path} lacks the arrays {', '.join(missing)}")
+        return {key: archive[key] for key in IDX_FILES}
+
+
+def _load_mnist(data_dir: Path | None) -> Dataset:
+    folder = _user_folder(data_dir)
+    attempts = []
+    if folder is not None:
+        npz = folder / "mnist.npz"
+        attempts.append((f"{npz}", lambda: (_read_mnist_npz(npz), f"{npz}")))
+        attempts += [_idx_attempt(candidate) for candidate in (folder / "mnist", folder)]
+    cached = KERAS_CACHE_DIR / "mnist.npz"
+    attempts.append((f"Keras cache ({cached})", lambda: (_read_mnist_npz(cached), f"Keras dataset cache ({cached})")))
+    if _download_allowed():
+        attempts.append(("keras.datasets.mnist download", lambda: (
+            _keras_load("mnist"), "downloaded by keras.datasets.mnist")))
+    attempts.append(("bundled sample", lambda: _bundled_sample("mnist")))
+    arrays, source = _first_available(
+        "mnist", attempts,
+        "run `python -c \"import keras; keras.datasets.mnist.load_data()\"` once on a machine "
+        f"with internet, or put mnist.npz or the four IDX files in a folder and set {DATA_DIR_ENV} to it.")
+    return _image_dataset("mnist", arrays, source, DIGIT_CLASSES, DIGIT_CLASSES)
+
+
+def _load_digits(data_dir: Path | None) -> Dataset:
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_digits()
+    images = (bunch.images / 16.0).astype(np.float32)
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, bunch.target, test_size=0.2, random_state=0, stratify=bunch.target)
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    return _image_dataset("digits", arrays, "scikit-learn's bundled 8×8 digits (UCI ML hand-written digits)",
+                          DIGIT_CLASSES, DIGIT_CLASSES)
+
+
+def _load_swiss_roll(data_dir: Path | None) -> Dataset:
+    from sklearn.datasets import make_swiss_roll
+
+    points, position = make_swiss_roll(n_samples=3000, noise=0.05, random_state=0)
+    cut = 2400
+    arrays = [points[:cut], position[:cut], points[cut:], position[cut:]]
+    for index, array in enumerate(arrays):
+        arrays[index] = array.astype(np.float32)
+        arrays[index].flags.writeable = False
+    return Dataset(name="swiss_roll", x_train=arrays[0], y_train=arrays[1], x_test=arrays[2],
+                   y_test=arrays[3], source="sklearn.datasets.make_swiss_roll(3000, noise=0.05, seed 0)")
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info for info in (
+        DatasetInfo("fashion_mnist", "Fashion-MNIST", "패션 MNIST", _load_fashion_mnist),
+        DatasetInfo("mnist", "MNIST digits", "MNIST 손글씨 숫자", _load_mnist),
+        DatasetInfo("digits", "Digits (8×8)", "숫자 (8×8)", _load_digits),
+        DatasetInfo("swiss_roll", "Swiss roll (3-D)", "스위스 롤 (3차원)", _load_swiss_roll, is_image=False),
+    )
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _load_full(name: str, data_dir: Path | None) -> Dataset:
+    return DATASETS[name].loader(data_dir)
+
+
+def load_dataset(name: str, *, max_train: int | None = None, max_test: int | None = None,
+                 seed: int = 0, data_dir: str | Path | None = None) -> Dataset:
+    """Load a registered dataset, optionally subsampled with a fixed seed.
+
+    Full loads are cached per process, so a second call costs nothing; subsamples are
+    cheap views chosen by ``numpy.random.default_rng(seed)``.
+    """
+    if name not in DATASETS:
+        raise KeyError(f"Unknown dataset '{name}'. Known datasets: {', '.join(DATASETS)}.")
+    for label, limit in (("max_train", max_train), ("max_test", max_test)):
+        if limit is not None and limit < 1:
+            raise ValueError(f"{label} must be a positive number of examples or None, got {limit}.")
+    dataset = _load_full(name, Path(data_dir) if data_dir is not None else None)
+    return subsample(dataset, max_train=max_train, max_test=max_test, seed=seed)
+
+
+def subsample(dataset: Dataset, *, max_train: int | None = None, max_test: int | None = None,
+              seed: int = 0) -> Dataset:
+    """At most ``max_train``/``max_test`` examples of each split, chosen with ``seed``."""
+    rng = np.random.default_rng(seed)
+
+    def pick(x: np.ndarray, y: np.ndarray, limit: int | None) -> tuple[np.ndarray, np.ndarray]:
+        if limit is None or limit >= len(x):
+            return x, y
+        index = np.sort(rng.choice(len(x), size=limit, replace=False))
+        return x[index], y[index]
+
+    x_train, y_train = pick(dataset.x_train, dataset.y_train, max_train)
+    x_test, y_test = pick(dataset.x_test, dataset.y_test, max_test)
+    if x_train is dataset.x_train and x_test is dataset.x_test:
+        return dataset
+    return Dataset(dataset.name, x_train, y_train, x_test, y_test, dataset.source,
+                   dataset.class_names_en, dataset.class_names_ko, dataset.notes)
+
+
+# --------------------------------------------------------------------------- user data
+
+
+def load_user_dataset(source: str | Path | bytes, *, filename: str | None = None,
+                      image_size: tuple[int, int] = (28, 28), channels: int = 1,
+                      test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """Read an uploaded ``.npz`` or zip of images into a :class:`Dataset`.
+
+    ``source`` is a path or the file's bytes (then ``filename`` tells the format).
+    Images are resized to ``image_size`` and converted to ``channels`` (1 grey, 3 RGB).
+    """
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}.")
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}.")
+    if isinstance(source, (str, Path)):
+        filename = filename or Path(source).name
+        payload = Path(source).read_bytes()
+    else:
+        payload = bytes(source)
+    if not filename:
+        raise ValueError("Pass filename= with raw bytes so the format (.npz or .zip) is known.")
+    if not payload:
+        raise DataFormatError(f"{filename} is empty.")
+    suffix = PurePosixPath(filename).suffix.lower()
+    if suffix == ".npz":
+        images, labels, class_names = _read_user_npz(payload, filename)
+        images = _conform_images(images, image_size, channels, filename)
+    elif suffix == ".zip":
+        images, labels, class_names = _read_image_zip(payload, filename, image_size, channels)
+    else:
+        raise DataFormatError(f"{filename}: expected an .npz file or a .zip of images, not '{suffix or 'no extension'}'.")
+    return _split_user_data(PurePosixPath(filename).stem, images, labels, class_names,
+                            f"uploaded file {filename}", test_fraction, seed)
+
+
+def _read_user_npz(payload: bytes, filename: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    try:
+        archive = np.load(io.BytesIO(payload), allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+        raise DataFormatError(f"{filename} is not a readable .npz archive: {error}") from error
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise DataFormatError(f"{filename} holds a single array; save an .npz with np.savez(path, x=images, y=labels).")
+    with archive:
+        if "x" not in archive.files:
+            raise DataFormatError(f"{filename} has arrays {archive.files} but no 'x': save images as x= (and labels as y=).")
+        try:
+            images = archive["x"]
+            labels = archive["y"] if "y" in archive.files else None
+        except ValueError as error:  # object arrays need pickle, which is refused
+            raise DataFormatError(f"{filename} stores Python objects, which are refused for safety; "
+                                  "save plain numeric arrays.") from error
+    if images.dtype.kind not in "uif" and images.dtype != np.bool_:
+        raise DataFormatError(f"{filename}: x has dtype {images.dtype}; expected numbers (uint8 0–255 or floats 0–1).")
+    if images.ndim not in (3, 4) or images.shape[0] == 0:
+        raise DataFormatError(f"{filename}: x has shape {images.shape}; expected (n, height, width) or (n, height, width, channels) with n ≥ 1.")
+    images = images.astype(np.float32)
+    if not np.isfinite(images).all():
+        raise DataFormatError(f"{filename}: x contains NaN or infinite values.")
+    low, high = float(images.min()), float(images.max())
+    if low < 0 or high > 255:
+        raise DataFormatError(f"{filename}: x ranges over [{low:g}, {high:g}]; expected 0–255 or 0–1.")
+    if high > 1.0:
+        images = images / 255.0
+    if labels is None:
+        labels = np.zeros(len(images), dtype=np.int64)
+    else:
+        if labels.dtype.kind not in "iu" or labels.shape != (len(images),):
+            raise DataFormatError(f"{filename}: y has shape {labels.shape} and dtype {labels.dtype}; "
+                                  f"expected {len(images)} integer labels.")
+        if labels.min() < 0:
+            raise DataFormatError(f"{filename}: y has negative labels; expected class indices 0, 1, 2, …")
+    class_count = int(labels.max()) + 1
+    return images, labels.astype(np.int64), tuple(str(c) for c in range(class_count))
+
+
+def _conform_images(images: np.ndarray, image_size: tuple[int, int], channels: int, filename: str) -> np.ndarray:
+    """Float images in [0, 1] resized and converted to ``image_size`` × ``channels``."""
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    if images.shape[-1] not in (1, 3, 4):
+        raise DataFormatError(f"{filename}: images have {images.shape[-1]} channels; expected 1 (grey), 3 (RGB) or 4 (RGBA).")
+    if images.shape[1:3] == tuple(image_size) and images.shape[-1] == channels:
+        return images.astype(np.float32)
+    converted = [_to_model_pixels(Image.fromarray(_as_uint8(image)), image_size, channels) for image in images]
+    return np.stack(converted)
+
+
+def _as_uint8(image: np.ndarray) -> np.ndarray:
+    pixels = (image * 255.0).round().astype(np.uint8)
+    return pixels[..., 0] if pixels.shape[-1] == 1 else pixels
+
+
+def _to_model_pixels(image: Image.Image, image_size: tuple[int, int], channels: int) -> np.ndarray:
+    mode = "L" if channels == 1 else "RGB"
+    image = image.convert(mode).resize((image_size[1], image_size[0]), Image.Resampling.LANCZOS)
+    pixels = np.asarray(image, dtype=np.float32) / 255.0
+    return pixels[..., np.newaxis] if channels == 1 else pixels
+
+
+def _read_image_zip(payload: bytes, filename: str, image_size: tuple[int, int],
+                    channels: int) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(payload))
+    except zipfile.BadZipFile as error:
+        raise DataFormatError(f"{filename} is not a valid zip archive.") from error
+    with archive:
+        members = [info for info in archive.infolist()
+                   if not info.is_dir() and not _is_hidden(info.filename)
+                   and PurePosixPath(info.filename).suffix.lower() in IMAGE_SUFFIXES]
+        if not members:
+            raise DataFormatError(f"{filename} holds no PNG or JPEG images; put them in one folder per class.")
+        if len(members) > MAX_USER_IMAGES:
+            raise DataFormatError(f"{filename} holds {len(members):,} images; the limit is {MAX_USER_IMAGES:,}.")
+        class_of = _class_folders(members, filename)
+        class_names = tuple(sorted(set(class_of.values())))
+        images, labels = [], []
+        for info in members:
+            images.append(_decode_member(archive, info, filename, image_size, channels))
+            labels.append(class_names.index(class_of[info.filename]))
+    return np.stack(images), np.asarray(labels, dtype=np.int64), class_names
+
+
+def _is_hidden(name: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts)
+
+
+def _class_folders(members: list[zipfile.ZipInfo], filename: str) -> dict[str, str]:
+    """Map each image's path to its class: the folder right above the image."""
+    for info in members:
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+        if info.filename.startswith("/") or ".." in parts:
+            raise DataFormatError(f"{filename} contains the unsafe path '{info.filename}'; refusing the archive.")
+    class_of = {}
+    for info in members:
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+        if len(parts) < 2:
+            raise DataFormatError(f"{filename}: '{info.filename}' is not inside a class folder; "
+                                  "put images in one sub-folder per class (e.g. cats/1.png, dogs/2.png).")
+        class_of[info.filename] = parts[-2]
+    return class_of
+
+
+def _decode_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, filename: str,
+                   image_size: tuple[int, int], channels: int) -> np.ndarray:
+    where = f"{filename}: '{info.filename}'"
+    if info.file_size > 50 * 1024 * 1024:
+        raise DataFormatError(f"{where} is {info.file_size / 2**20:.0f} MiB uncompressed; images must be under 50 MiB.")
+    try:
+        with archive.open(info) as handle, Image.open(io.BytesIO(handle.read())) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise DataFormatError(f"{where} is {image.width}×{image.height} pixels; "
+                                      f"images must have at most {MAX_IMAGE_PIXELS:,} pixels.")
+            image.load()
+            return _to_model_pixels(image, image_size, channels)
+    except DataFormatError:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, zipfile.BadZipFile) as error:
+        raise DataFormatError(f"{where} is not a readable image ({error}).") from error
+
+
+def _split_user_data(name: str, images: np.ndarray, labels: np.ndarray, class_names: tuple[str, ...],
+                     source: str, test_fraction: float, seed: int) -> Dataset:
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(images))
+    test_count = max(1, round(len(images) * test_fraction)) if len(images) > 1 else 0
+    test_index, train_index = np.sort(order[:test_count]), np.sort(order[test_count:])
+    if test_count == 0:
+        test_index = train_index
+    arrays = [images[train_index].astype(np.float32), labels[train_index],
+              images[test_index].astype(np.float32), labels[test_index]]
+    for array in arrays:
+        array.flags.writeable = False
+    notes = () if len(images) > 1 else ("Only one image: it serves as both train and test set.",)
+    return Dataset(name=name, x_train=arrays[0], y_train=arrays[1],
+                   x_test=arrays[2], y_test=arrays[3], source=source,
+                   class_names_en=class_names, class_names_ko=class_names, notes=notes)
