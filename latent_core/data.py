@@ -500,6 +500,10 @@ def _read_image_zip(payload: bytes, filename: str, image_size: tuple[int, int],
     except zipfile.BadZipFile as error:
         raise DataFormatError(f"{filename} is not a valid zip archive.") from error
     with archive:
+        for info in archive.infolist():
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.filename.startswith(("/", "\\")) or ".." in parts:
+                raise DataFormatError(f"{filename} contains the unsafe path '{info.filename}'; refusing the archive.")
         members = [info for info in archive.infolist()
                    if not info.is_dir() and not _is_hidden(info.filename)
                    and PurePosixPath(info.filename).suffix.lower() in IMAGE_SUFFIXES]
@@ -522,10 +526,6 @@ def _is_hidden(name: str) -> bool:
 
 def _class_folders(members: list[zipfile.ZipInfo], filename: str) -> dict[str, str]:
     """Map each image's path to its class: the folder right above the image."""
-    for info in members:
-        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-        if info.filename.startswith("/") or ".." in parts:
-            raise DataFormatError(f"{filename} contains the unsafe path '{info.filename}'; refusing the archive.")
     class_of = {}
     for info in members:
         parts = PurePosixPath(info.filename.replace("\\", "/")).parts

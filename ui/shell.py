@@ -53,9 +53,9 @@ def user_datasets() -> dict[str, data.Dataset]:
 
 
 def add_user_dataset(dataset: data.Dataset) -> None:
-    """Keep an uploaded dataset in the session and select it in the sidebar on the next run."""
+    """Keep an uploaded dataset in the session and select it in the sidebar."""
     user_datasets()[dataset.name] = dataset
-    st.session_state["pending_dataset"] = USER_PREFIX + dataset.name
+    st.session_state["dataset"] = USER_PREFIX + dataset.name
 
 
 def dataset_title(choice: str) -> str:
@@ -78,27 +78,39 @@ def active_dataset() -> data.Dataset:
     return load_registered_dataset(choice)
 
 
+def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, default: str,
+                    **widget_options) -> None:
+    """A sidebar widget whose choice lives in ``st.session_state[state_key]``.
+
+    The widget has its own key and copies its value into ``state_key`` when the user
+    changes it, so the choice survives page switches and runs where the widget's own
+    state is dropped, and code may change the choice before the widget is drawn.
+    """
+    if st.session_state.get(state_key) not in options:
+        st.session_state[state_key] = default
+    widget_key = f"{state_key}_widget"
+    st.session_state[widget_key] = st.session_state[state_key]
+    widget(label, options, key=widget_key,
+           on_change=lambda: st.session_state.update({state_key: st.session_state[widget_key]}),
+           **widget_options)
+
+
 def _dataset_picker() -> None:
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
-    pending = st.session_state.pop("pending_dataset", None)
-    if pending in options:
-        st.session_state["dataset"] = pending
-    if st.session_state.get("dataset") not in options:
-        st.session_state["dataset"] = "fashion_mnist"
-    st.sidebar.selectbox(t("sidebar.dataset"), options, key="dataset", format_func=dataset_title)
+    _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
+                    default="fashion_mnist", format_func=dataset_title)
 
 
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
     st.set_page_config(page_title="Latent Explorer", page_icon=":material/blur_on:", layout="wide")
     if "lang" not in st.session_state:
-        requested = st.query_params.get("lang", "en")
-        st.session_state["lang"] = requested if requested in LANGUAGES else "en"
+        st.session_state["lang"] = st.query_params.get("lang", "en")
     navigation = st.navigation([st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in PAGES])
     st.sidebar.title(t("app.title"))
     st.sidebar.caption(t("app.tagline"))
-    st.sidebar.radio(t("sidebar.language"), list(LANGUAGES), key="lang",
-                     format_func=LANGUAGES.__getitem__, horizontal=True)
+    _sidebar_choice(st.sidebar.radio, t("sidebar.language"), list(LANGUAGES), state_key="lang",
+                    default="en", format_func=LANGUAGES.__getitem__, horizontal=True)
     st.query_params["lang"] = lang()
     _dataset_picker()
     navigation.run()
