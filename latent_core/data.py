@@ -211,17 +211,19 @@ def _image_dataset(name: str, arrays: dict[str, np.ndarray], source: str,
 
 
 def _bundled_sample(name: str) -> tuple[dict[str, np.ndarray], str]:
-    """The small sample shipped in ``pretrained/samples`` split 80/20 by a fixed rule."""
+    """The small sample shipped in ``pretrained/samples``, split 80/20 stratified by class."""
+    from sklearn.model_selection import train_test_split
+
     path = BUNDLED_SAMPLES_DIR / f"{name}.npz"
     if not path.is_file():
         raise FileNotFoundError(f"no bundled sample at {path}")
     with np.load(path, allow_pickle=False) as sample:
         images, labels = sample["x"], sample["y"]
         origin = str(sample["source"]) if "source" in sample.files else name
-    cut = len(images) * 4 // 5
-    arrays = {"x_train": images[:cut], "y_train": labels[:cut],
-              "x_test": images[cut:], "y_test": labels[cut:]}
-    return arrays, f"bundled sample of {len(images):,} images ({origin}), {path}"
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, labels, test_size=0.2, random_state=0, stratify=labels)
+    arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    return arrays, f"bundled sample of {len(images):,} images ({origin})"
 
 
 def _keras_load(name: str) -> dict[str, np.ndarray]:

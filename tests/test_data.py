@@ -125,12 +125,24 @@ def test_bundled_sample_is_the_last_resort(tmp_path, no_other_sources, monkeypat
     samples = tmp_path / "samples"
     samples.mkdir()
     images = np.random.default_rng(2).integers(0, 256, (50, 28, 28), dtype=np.uint8)
-    np.savez_compressed(samples / "fashion_mnist.npz", x=images, y=np.arange(50) % 10,
+    np.savez_compressed(samples / "fashion_mnist.npz", x=images, y=np.sort(np.arange(50) % 10),
                         source="Fashion-MNIST test set")
     monkeypatch.setattr(data, "BUNDLED_SAMPLES_DIR", samples)
     dataset = data.load_dataset("fashion_mnist", data_dir=tmp_path / "empty")
     assert len(dataset.x_train) == 40 and len(dataset.x_test) == 10
+    assert sorted(dataset.y_test) == list(range(10))  # stratified, though the file is sorted by class
     assert dataset.source.startswith("bundled sample of 50 images")
+
+
+@pytest.mark.parametrize("name", ["fashion_mnist", "mnist"])
+def test_shipped_samples_are_real_and_balanced(name, tmp_path, no_other_sources, monkeypatch):
+    monkeypatch.setattr(data, "BUNDLED_SAMPLES_DIR", Path(__file__).resolve().parents[1] / "pretrained" / "samples")
+    dataset = data.load_dataset(name, data_dir=tmp_path / "empty")
+    assert dataset.source.startswith("bundled sample of 2,000 images")
+    assert len(dataset.x_train) == 1600 and dataset.input_shape == (28, 28, 1)
+    assert np.bincount(dataset.y_test).tolist() == [40] * 10
+    ink = dataset.x_test.mean()
+    assert 0.08 < ink < 0.35  # real pictures, not blank or noise
 
 
 # --------------------------------------------------------------------------- registry
