@@ -1,0 +1,27 @@
+"""Model zoo: every model kind the app shows, behind one NumPy interface.
+
+``build_model("conv_ae", input_shape=(28, 28, 1), latent_dim=32)`` returns a Keras 3
+model with ``encode``, ``decode``, ``reconstruct``, ``sample``, ``latent_dim``,
+``kind`` and ``input_shape``. ``MODEL_KINDS`` maps kind names to classes.
+"""
+
+from latent_core.models.base import (
+    LatentModel,
+    ModelInputError,
+    NoEncoderError,
+    NotGenerativeError,
+)
+from latent_core.models.noise import NOISE_KINDS, add_noise
+from latent_core.models.registry import MODEL_KINDS, build_model, model_class
+
+__all__ = [
+    "MODEL_KINDS",
+    "NOISE_KINDS",
+    "LatentModel",
+    "ModelInputError",
+    "NoEncoderError",
+    "NotGenerativeError",
+    "add_noise",
+    "build_model",
+    "model_class",
+]

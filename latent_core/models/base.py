@@ -1,0 +1,259 @@
+"""The interface every model kind shares, with NumPy in and out.
+
+``LatentModel`` is a Keras 3 model made of small functional sub-models (``encoder``,
+``decoder``; a GAN has ``generator`` and ``discriminator``). Its public methods
+``encode``, ``decode``, ``reconstruct`` and ``sample`` take and return NumPy arrays,
+check their input first, and run through a compiled fast path (one ``tf.function``
+per sub-model, traced once for any batch size) instead of ``model.predict``, whose
+per-call overhead is too high for interactive use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from latent_core.models import options as opt
+
+SERIALIZATION_PACKAGE = "latent_explorer"
+FAST_PATH_BATCH = 256
+
+
+class ModelInputError(ValueError):
+    """An array given to a model has the wrong shape, dtype or value range."""
+
+
+class NoEncoderError(NotImplementedError):
+    """The model kind has no encoder (a GAN maps noise to images only)."""
+
+
+class NotGenerativeError(NotImplementedError):
+    """The model kind cannot sample new data from a prior."""
+
+
+class SeededInitializers:
+    """Hands out Glorot initializers with distinct fixed seeds, so that building a model
+    twice with the same ``seed`` gives the same starting weights."""
+
+    def __init__(self, seed: int):
+        self._seed = seed
+        self._count = 0
+
+    def next(self) -> keras.initializers.Initializer:
+        self._count += 1
+        return keras.initializers.GlorotUniform(seed=self._seed * 1009 + self._count)
+
+
+def reconstruction_error(x, y, loss: str, *, reduction: str = "mean"):
+    """Per-example error between targets ``x`` and outputs ``y`` (a tensor of shape (n,)).
+
+    ``reduction`` says how pixels of one example combine: ``"mean"`` (per-pixel average,
+    what the autoencoders report) or ``"sum"`` (the VAE's log-likelihood scale, which
+    keeps the reconstruction term comparable to the KL term).
+    """
+    ops = keras.ops
+    if loss == "mse":
+        per_value = ops.square(x - y)
+    elif loss == "l1":
+        per_value = ops.abs(x - y)
+    elif loss == "bce":
+        eps = keras.config.epsilon()
+        y = ops.clip(y, eps, 1.0 - eps)
+        per_value = -(x * ops.log(y) + (1.0 - x) * ops.log(1.0 - y))
+    else:
+        raise ValueError(f"unknown reconstruction loss {loss!r}; use one of mse, bce, l1.")
+    axes = tuple(range(1, len(per_value.shape)))
+    return ops.sum(per_value, axis=axes) if reduction == "sum" else ops.mean(per_value, axis=axes)
+
+
+class _FastPath:
+    """Compiled, shape-generic calls of sub-models in inference mode, made once per model.
+
+    Kept in a plain object so Keras neither tracks nor saves it.
+    """
+
+    def __init__(self):
+        self._functions: dict[str, Callable] = {}
+        self._lock = threading.Lock()
+
+    def call(self, name: str, function: Callable, array: np.ndarray) -> np.ndarray:
+        """Run ``function`` (tensor -> tensor) on ``array`` in chunks; trace it once."""
+        with self._lock:
+            compiled = self._functions.get(name)
+            if compiled is None:
+                spec = tf.TensorSpec((None,) + tuple(array.shape[1:]), tf.float32)
+                compiled = tf.function(function, input_signature=[spec])
+                self._functions[name] = compiled
+        if len(array) <= FAST_PATH_BATCH:
+            return np.asarray(compiled(array))
+        return np.concatenate([
+            np.asarray(compiled(array[start : start + FAST_PATH_BATCH]))
+            for start in range(0, len(array), FAST_PATH_BATCH)
+        ])
+
+
+class LatentModel(keras.Model):
+    """Base of every model kind: options, input checks and the NumPy interface.
+
+    Subclasses set ``kind`` (the registry name), ``generative`` and ``has_encoder``,
+    build their sub-models in ``__init__`` from explicit keyword options, and list those
+    options in ``option_names`` so ``get_config`` can round-trip them.
+    """
+
+    kind: str = ""
+    generative: bool = False
+    has_encoder: bool = True
+    option_names: tuple[str, ...] = ()
+
+    def __init__(self, *, input_shape, latent_dim: int, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self._input_shape = opt.check_input_shape(input_shape, kind=self.kind)
+        self._latent_dim = opt.check_positive_int("latent_dim", latent_dim, kind=self.kind)
+        self.seed = opt.check_seed(seed, kind=self.kind)
+        self._fast_path = _FastPath()
+
+    # ----- description -------------------------------------------------------------
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one input example, without the batch axis."""
+        return self._input_shape
+
+    @property
+    def latent_dim(self) -> int:
+        """Size of the latent code (the GAN's noise vector)."""
+        return self._latent_dim
+
+    @property
+    def is_image_model(self) -> bool:
+        """True for (height, width, channels) inputs, which must lie in [0, 1]."""
+        return len(self._input_shape) == 3
+
+    @property
+    def options(self) -> dict:
+        """The keyword options this model was built with (JSON-friendly)."""
+        values = {"input_shape": list(self._input_shape), "latent_dim": self._latent_dim}
+        values.update({name: _jsonable(getattr(self, name)) for name in self.option_names})
+        values["seed"] = self.seed
+        return values
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, **self.options}
+
+    def get_compile_config(self):
+        # Saved models are for inference and display; training always compiles afresh.
+        return {}
+
+    def summary_rows(self) -> list[dict]:
+        """Layer name, type, output shape and parameter count of every sub-model layer."""
+        rows = []
+        for submodel in self.submodels():
+            for layer in submodel.layers:
+                rows.append(
+                    {
+                        "part": submodel.name,
+                        "layer": layer.name,
+                        "type": type(layer).__name__,
+                        "output_shape": str(tuple(layer.output.shape)),
+                        "parameters": int(layer.count_params()),
+                    }
+                )
+        return rows
+
+    def submodels(self) -> list[keras.Model]:
+        """The functional sub-models that make up this model."""
+        return [self.encoder, self.decoder]
+
+    # ----- training hooks used by latent_core.training ------------------------------
+    def configure_training(self, learning_rate: float) -> None:
+        """Compile with fresh optimizers for a training run."""
+        self.compile(optimizer=keras.optimizers.Adam(learning_rate), jit_compile=False)
+
+    def preview(self, x_preview: np.ndarray | None, *, count: int) -> np.ndarray | None:
+        """A few images that show training progress: reconstructions of ``x_preview``."""
+        if x_preview is None or not self.is_image_model:
+            return None
+        return self.reconstruct(x_preview[:count])
+
+    # ----- NumPy interface -----------------------------------------------------------
+    def check_inputs(self, x) -> np.ndarray:
+        """Return ``x`` as float32 after checking its shape and value range.
+
+        Raises ``ModelInputError`` with the expected and the received shape or range.
+        """
+        array = np.asarray(x)
+        expected = (None,) + self._input_shape
+        if array.ndim != len(expected) or array.shape[1:] != self._input_shape:
+            hint = ""
+            if array.shape == self._input_shape:
+                hint = " It looks like one example: add a batch axis, e.g. x[np.newaxis]."
+            elif self.is_image_model and array.shape[1:] == self._input_shape[:2]:
+                hint = " Add the channel axis, e.g. x[..., np.newaxis]."
+            raise ModelInputError(
+                f"{self.kind} expects inputs of shape (n, {', '.join(map(str, self._input_shape))})"
+                f"; got {array.shape}.{hint}"
+            )
+        if not np.issubdtype(array.dtype, np.number):
+            raise ModelInputError(f"{self.kind} expects numeric inputs; got dtype {array.dtype}.")
+        array = array.astype(np.float32, copy=False)
+        if not np.all(np.isfinite(array)):
+            raise ModelInputError(f"{self.kind}: inputs contain NaN or infinite values.")
+        if self.is_image_model and array.size:
+            low, high = float(array.min()), float(array.max())
+            if low < -1e-6 or high > 1 + 1e-6:
+                raise ModelInputError(
+                    f"{self.kind} expects pixel values in [0, 1]; got values in "
+                    f"[{low:g}, {high:g}]. Divide 0-255 images by 255."
+                )
+        return array
+
+    def check_codes(self, z) -> np.ndarray:
+        """Return latent codes ``z`` as float32 after checking shape (n, latent_dim)."""
+        array = np.asarray(z)
+        if array.ndim != 2 or array.shape[1] != self._latent_dim:
+            hint = " Add a batch axis, e.g. z[np.newaxis]." if array.shape == (self._latent_dim,) else ""
+            raise ModelInputError(
+                f"{self.kind} expects latent codes of shape (n, {self._latent_dim}); "
+                f"got {array.shape}.{hint}"
+            )
+        array = array.astype(np.float32, copy=False)
+        if not np.all(np.isfinite(array)):
+            raise ModelInputError(f"{self.kind}: latent codes contain NaN or infinite values.")
+        return array
+
+    def encode(self, x) -> np.ndarray:
+        """Latent codes of inputs ``x`` (n, *input_shape) -> (n, latent_dim)."""
+        return self._fast_path.call("encode", self._encode_tensor, self.check_inputs(x))
+
+    def decode(self, z) -> np.ndarray:
+        """Outputs for latent codes ``z`` (n, latent_dim) -> (n, *input_shape)."""
+        return self._fast_path.call("decode", self._decode_tensor, self.check_codes(z))
+
+    def _encode_tensor(self, x):
+        return self.encoder(x, training=False)
+
+    def _decode_tensor(self, z):
+        return self.decoder(z, training=False)
+
+    def reconstruct(self, x) -> np.ndarray:
+        """``decode(encode(x))``: the model's reconstruction of ``x``."""
+        return self.decode(self.encode(x))
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """``n`` new examples drawn from the model (generative kinds only)."""
+        raise NotGenerativeError(
+            f"{self.kind} is not generative: it has no prior to sample from. Decode codes "
+            "from encode() instead, or train a 'vae' or 'dcgan'."
+        )
+
+    def _prior_codes(self, n: int, seed: int) -> np.ndarray:
+        opt.check_positive_int("n", n, kind=self.kind)
+        opt.check_seed(seed, kind=self.kind)
+        return np.random.default_rng(seed).standard_normal((n, self._latent_dim)).astype(np.float32)
+
+
+def _jsonable(value):
+    return list(value) if isinstance(value, tuple) else value

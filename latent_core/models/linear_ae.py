@@ -1,0 +1,38 @@
+"""``linear_ae``: an undercomplete autoencoder with no activations at all.
+
+Trained with MSE, its best solution spans the same subspace as PCA with as many
+components as the latent size (Baldi & Hornik, 1989): the classic demonstration that
+an autoencoder generalises PCA, and the one the manifold lab shows. The code is not
+PCA's own (any invertible mix of the components is as good), the reconstruction is.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from latent_core.models import options as opt
+from latent_core.models.autoencoder import AutoencoderModel
+from latent_core.models.base import SERIALIZATION_PACKAGE, SeededInitializers
+from latent_core.models.dense_ae import build_dense_decoder, build_dense_encoder
+
+LINEAR_LOSSES = ("mse", "l1")
+
+
+@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
+class LinearAutoencoder(AutoencoderModel):
+    """One linear map down to ``latent_dim`` values and one back up (with biases, which
+    learn the centring PCA does by subtracting the mean)."""
+
+    kind = "linear_ae"
+
+    def __init__(self, *, input_shape, latent_dim: int = 2, loss: str = "mse", seed: int = 0,
+                 **kwargs):
+        opt.check_choice("loss", loss, LINEAR_LOSSES, kind=self.kind)
+        super().__init__(input_shape=input_shape, latent_dim=latent_dim, loss=loss, seed=seed,
+                         **kwargs)
+        inits = SeededInitializers(self.seed)
+        self.encoder = build_dense_encoder(self.input_shape, (), "linear", self.latent_dim,
+                                           "linear", inits)
+        self.decoder = build_dense_decoder(self.input_shape, (), "linear", self.latent_dim,
+                                           "linear", inits)
+        self.built = True
