@@ -25,5 +25,5 @@ def test_translate_fills_placeholders_in_the_chosen_language():
 
 
 def test_unknown_key_says_where_to_add_it():
-    with pytest.raises(KeyError, match="ui/text.py"):
+    with pytest.raises(KeyError, match="ui/texts/"):
         translate("no.such.key", "en")

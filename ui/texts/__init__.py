@@ -1,0 +1,1 @@
+"""UI text, one module per page (each defines ``TEXT``), merged by ``ui.text``."""
