@@ -173,10 +173,11 @@ class LatentModel(keras.Model):
         self.compile(optimizer=keras.optimizers.Adam(learning_rate), jit_compile=False)
 
     def preview(self, x_preview: np.ndarray | None, *, count: int) -> np.ndarray | None:
-        """A few images that show training progress: reconstructions of ``x_preview``."""
+        """A few images that show training progress: reconstructions of ``x_preview``,
+        clipped to [0, 1] for display."""
         if x_preview is None or not self.is_image_model:
             return None
-        return self.reconstruct(x_preview[:count])
+        return np.clip(self.reconstruct(x_preview[:count]), 0.0, 1.0)
 
     # ----- NumPy interface -----------------------------------------------------------
     def check_inputs(self, x) -> np.ndarray:

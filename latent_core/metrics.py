@@ -1,0 +1,119 @@
+"""Evaluation helpers written once: reconstruction error, PSNR, a PCA baseline at the
+same code size, and anomaly-detection metrics (scikit-learn where it has them).
+
+All functions take NumPy arrays of shape (n, ...) and treat axis 0 as examples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.metrics import precision_recall_fscore_support, roc_auc_score, roc_curve
+
+
+def _pair(originals, reconstructions) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(originals, dtype=np.float64)
+    b = np.asarray(reconstructions, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"originals and reconstructions differ in shape: {a.shape} vs {b.shape}.")
+    if a.ndim < 2 or len(a) == 0:
+        raise ValueError(f"expected a non-empty batch of shape (n, ...); got {a.shape}.")
+    return a.reshape(len(a), -1), b.reshape(len(b), -1)
+
+
+def per_image_mse(originals, reconstructions) -> np.ndarray:
+    """Mean squared error of each example, shape (n,)."""
+    a, b = _pair(originals, reconstructions)
+    return np.mean(np.square(a - b), axis=1)
+
+
+def reconstruction_mse(originals, reconstructions) -> float:
+    """Mean squared error over all examples and values."""
+    return float(np.mean(per_image_mse(originals, reconstructions)))
+
+
+def per_image_psnr(originals, reconstructions, *, data_range: float = 1.0) -> np.ndarray:
+    """Peak signal-to-noise ratio of each example in dB (inf where identical)."""
+    mse = per_image_mse(originals, reconstructions)
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(data_range**2 / mse)
+
+
+def psnr(originals, reconstructions, *, data_range: float = 1.0) -> float:
+    """PSNR in dB of the whole set, from its mean squared error (as tutorials report)."""
+    mse = reconstruction_mse(originals, reconstructions)
+    return float("inf") if mse == 0 else float(10.0 * np.log10(data_range**2 / mse))
+
+
+@dataclass(frozen=True)
+class PCABaseline:
+    """PCA fitted on training data with ``n_components``, applied to the test data."""
+
+    pca: PCA
+    codes: np.ndarray
+    reconstructions: np.ndarray
+    mse: float
+
+
+def pca_baseline(x_train, x_test, n_components: int, *, seed: int = 0) -> PCABaseline:
+    """Compress ``x_test`` with PCA of ``n_components`` fitted on ``x_train``: the
+    baseline an autoencoder with a code of the same size should beat."""
+    train = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
+    test = np.asarray(x_test, dtype=np.float64)
+    if not 1 <= n_components <= min(train.shape):
+        raise ValueError(
+            f"n_components must be between 1 and {min(train.shape)} for {train.shape[0]} "
+            f"examples of {train.shape[1]} values; got {n_components}.")
+    pca = PCA(n_components=n_components, random_state=seed).fit(train)
+    codes = pca.transform(test.reshape(len(test), -1))
+    reconstructions = pca.inverse_transform(codes).reshape(test.shape)
+    return PCABaseline(pca=pca, codes=codes, reconstructions=reconstructions,
+                       mse=reconstruction_mse(test, reconstructions))
+
+
+def compression_ratio(input_shape, latent_dim: int) -> float:
+    """How many input values each code value stands for (784 / 32 = 24.5)."""
+    return float(np.prod(input_shape)) / latent_dim
+
+
+def default_threshold(normal_scores, *, percentile: float = 95.0) -> float:
+    """The anomaly threshold: a percentile of the scores of normal examples."""
+    scores = np.asarray(normal_scores, dtype=np.float64)
+    if scores.size == 0:
+        raise ValueError("need at least one normal score to set a threshold.")
+    return float(np.percentile(scores, percentile))
+
+
+@dataclass(frozen=True)
+class AnomalyReport:
+    """How well ``score > threshold`` separates anomalies (positives) from normals."""
+
+    threshold: float
+    auroc: float
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+    false_positive_rate: np.ndarray
+    true_positive_rate: np.ndarray
+
+
+def anomaly_report(scores, is_anomaly, threshold: float) -> AnomalyReport:
+    """Threshold-free AUROC and ROC curve plus precision, recall, F1 and accuracy at
+    ``threshold``, with anomalies as the positive class."""
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    labels = np.asarray(is_anomaly).astype(bool).ravel()
+    if scores.shape != labels.shape:
+        raise ValueError(f"scores and is_anomaly differ in length: {scores.size} vs {labels.size}.")
+    if labels.all() or not labels.any():
+        raise ValueError("anomaly metrics need both normal and anomalous examples.")
+    predicted = scores > threshold
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        labels, predicted, average="binary", zero_division=0)
+    fpr, tpr, _ = roc_curve(labels, scores)
+    return AnomalyReport(threshold=float(threshold), auroc=float(roc_auc_score(labels, scores)),
+                         precision=float(precision), recall=float(recall), f1=float(f1),
+                         accuracy=float(np.mean(predicted == labels)),
+                         false_positive_rate=fpr, true_positive_rate=tpr)

@@ -1,0 +1,51 @@
+"""Evaluation helpers: known values, PCA baseline and anomaly metrics."""
+
+import numpy as np
+import pytest
+
+from latent_core import metrics
+
+
+def test_mse_and_psnr_have_known_values():
+    originals = np.zeros((2, 4, 4, 1))
+    reconstructions = np.stack([np.full((4, 4, 1), 0.1), np.full((4, 4, 1), 0.2)])
+    np.testing.assert_allclose(metrics.per_image_mse(originals, reconstructions), [0.01, 0.04])
+    assert metrics.reconstruction_mse(originals, reconstructions) == pytest.approx(0.025)
+    np.testing.assert_allclose(metrics.per_image_psnr(originals, reconstructions),
+                               [20.0, 10 * np.log10(25)])
+    assert metrics.psnr(originals, reconstructions) == pytest.approx(10 * np.log10(40))
+    assert metrics.psnr(originals, originals) == float("inf")
+    with pytest.raises(ValueError, match="differ in shape"):
+        metrics.per_image_mse(originals, reconstructions[:1])
+
+
+def test_pca_baseline_improves_with_components_and_is_exact_at_full_size():
+    rng = np.random.default_rng(0)
+    x = rng.random((50, 3, 3, 1))
+    errors = [metrics.pca_baseline(x, x, k).mse for k in (1, 4, 9)]
+    assert errors[0] > errors[1] > errors[2] and errors[2] < 1e-12
+    baseline = metrics.pca_baseline(x[:40], x[40:], 2)
+    assert baseline.codes.shape == (10, 2) and baseline.reconstructions.shape == (10, 3, 3, 1)
+    with pytest.raises(ValueError, match="n_components must be between 1 and 9"):
+        metrics.pca_baseline(x, x, 10)
+
+
+def test_compression_ratio():
+    assert metrics.compression_ratio((28, 28, 1), 32) == 24.5
+
+
+def test_anomaly_report_at_a_threshold():
+    scores = np.array([0.1, 0.2, 0.3, 0.9, 0.25, 0.8])
+    is_anomaly = np.array([0, 0, 0, 1, 1, 1])
+    report = metrics.anomaly_report(scores, is_anomaly, threshold=0.5)
+    assert report.precision == 1.0 and report.recall == pytest.approx(2 / 3)
+    assert report.accuracy == pytest.approx(5 / 6) and report.f1 == pytest.approx(0.8)
+    assert report.auroc == pytest.approx(8 / 9)
+    assert report.false_positive_rate[0] == 0 and report.true_positive_rate[-1] == 1
+    with pytest.raises(ValueError, match="both normal and anomalous"):
+        metrics.anomaly_report(scores, np.zeros(6), threshold=0.5)
+
+
+def test_default_threshold_is_a_percentile_of_normal_scores():
+    assert metrics.default_threshold(np.arange(101)) == pytest.approx(95.0)
+    assert metrics.default_threshold(np.arange(101), percentile=50) == pytest.approx(50.0)

@@ -1,0 +1,143 @@
+"""Training engine: every kind learns, events flow, stop and NaN are handled,
+results are reproducible, and the linear AE finds PCA's subspace."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from latent_core.metrics import pca_baseline, reconstruction_mse
+from latent_core.models import MODEL_KINDS, ModelInputError, build_model
+from latent_core.training import TrainingDivergedError, TrainingObserver, train
+
+
+class Recorder(TrainingObserver):
+    """Keeps every event; optionally sets a stop flag after a given batch."""
+
+    def __init__(self, stop_event=None, stop_after_batches=None):
+        self.batches, self.epochs = [], []
+        self.stop_event, self.stop_after_batches = stop_event, stop_after_batches
+
+    def on_batch(self, progress):
+        self.batches.append(progress)
+        if self.stop_after_batches and len(self.batches) >= self.stop_after_batches:
+            self.stop_event.set()
+
+    def on_epoch(self, report):
+        self.epochs.append(report)
+
+
+@pytest.mark.parametrize("kind", sorted(MODEL_KINDS))
+def test_every_kind_trains_reports_progress_and_learns(kind, digits):
+    model = build_model(kind, input_shape=(8, 8, 1), latent_dim=8)
+    before = model.decode(np.zeros((2, 8), np.float32))
+    recorder = Recorder()
+    result = train(model, digits, epochs=3, batch_size=32, learning_rate=3e-3, observer=recorder)
+
+    assert result.stop_reason == "completed" and result.epochs_completed == 3
+    assert len(recorder.batches) == 3 * 10  # 300 images in batches of 32
+    fractions = [p.fraction for p in recorder.batches]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(p.eta_s >= 0 for p in recorder.batches) and recorder.batches[-1].eta_s == 0
+    assert [r.epoch for r in recorder.epochs] == [1, 2, 3]
+    last = recorder.epochs[-1]
+    assert last.preview.shape == (8, 8, 8, 1) and 0 <= last.preview.min() <= last.preview.max() <= 1
+    assert all(len(values) == 3 and np.all(np.isfinite(values)) for values in result.history.values())
+    if kind == "dcgan":
+        assert {"d_loss", "g_loss", "val_d_loss"} <= set(result.history)
+        assert last.preview_inputs is None
+        assert not np.allclose(model.decode(np.zeros((2, 8), np.float32)), before)
+    else:
+        assert {"loss", "reconstruction_loss", "val_loss"} <= set(result.history)
+        np.testing.assert_array_equal(last.preview_inputs, digits.x_test[:8])
+        assert result.history["loss"][-1] < result.history["loss"][0]
+
+
+def test_swiss_roll_points_train_a_3_to_2_autoencoder():
+    rng = np.random.default_rng(0)
+    t = rng.uniform(1.5 * np.pi, 4.5 * np.pi, 400)
+    points = np.stack([t * np.cos(t), rng.uniform(0, 20, 400), t * np.sin(t)], 1).astype("float32")
+    model = build_model("dense_ae", input_shape=(3,), latent_dim=2, hidden_units=[32])
+    recorder = Recorder()
+    result = train(model, points, epochs=3, batch_size=32, learning_rate=1e-2, observer=recorder)
+    assert result.history["loss"][-1] < result.history["loss"][0]
+    assert recorder.epochs[-1].preview is None  # no images to show for points
+
+
+def test_stop_request_is_honoured_within_one_batch_from_another_thread(digits):
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    initial = model.get_weights()
+    stop = threading.Event()
+    recorder = Recorder(stop, stop_after_batches=2)
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(
+        result=train(model, digits, epochs=5, batch_size=32, observer=recorder, stop_event=stop)))
+    worker.start()
+    worker.join(timeout=120)
+
+    result = outcome["result"]
+    assert result.stopped_early and result.stop_reason == "stopped"
+    assert len(recorder.batches) == 2 and recorder.epochs == []
+    assert result.epochs_completed == 0 and result.history == {}
+    weights = model.get_weights()
+    assert all(np.all(np.isfinite(w)) for w in weights)
+    assert any(not np.array_equal(a, b) for a, b in zip(initial, weights))  # kept, not reset
+
+
+def test_nan_loss_stops_with_a_clear_error_and_restores_last_good_weights():
+    points = (np.random.default_rng(0).standard_normal((300, 3)) * 100).astype("float32")
+    model = build_model("linear_ae", input_shape=(3,), latent_dim=2)
+    train(model, points, epochs=1, batch_size=32, learning_rate=1e-4)
+    good = model.get_weights()
+    with pytest.raises(TrainingDivergedError, match=r"became (nan|inf).*smaller learning rate") as info:
+        train(model, points, epochs=3, batch_size=32, learning_rate=1e6)
+    assert info.value.result.epochs_completed == 0
+    for before, after in zip(good, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_same_seed_same_result_other_seed_other_result(digits):
+    def run(seed):
+        model = build_model("denoising_ae", input_shape=(8, 8, 1), latent_dim=4)
+        history = train(model, digits, epochs=2, batch_size=64, seed=seed).history
+        return model.get_weights(), history
+
+    (first, history_a), (second, history_b), (other, _) = run(1), run(1), run(2)
+    assert history_a == history_b
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert any(not np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_linear_autoencoder_reconstructs_as_well_as_pca_of_the_same_size():
+    from latent_core.data import load_dataset
+
+    x = load_dataset("digits").x_train
+    model = build_model("linear_ae", input_shape=x.shape[1:], latent_dim=5)
+    train(model, x, epochs=40, batch_size=64, learning_rate=1e-2, preview_count=0)
+    ae_mse = reconstruction_mse(x, model.reconstruct(x))
+    pca_mse = pca_baseline(x, x, 5).mse
+    assert pca_mse * 0.999 <= ae_mse <= pca_mse * 1.05  # PCA is optimal; the AE gets close
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"epochs": 0}, "epochs must be a positive integer"),
+        ({"batch_size": 2.5}, "batch_size must be a positive integer"),
+        ({"learning_rate": -1}, "learning_rate must be a positive number"),
+        ({"seed": -3}, "seed must be an integer >= 0"),
+    ],
+)
+def test_bad_training_options_fail_before_training(options, message, digits):
+    model = build_model("dense_ae", input_shape=(8, 8, 1))
+    with pytest.raises(ValueError, match=message):
+        train(model, digits, **options)
+
+
+def test_data_that_does_not_fit_the_model_is_refused(digits):
+    model = build_model("dense_ae", input_shape=(28, 28, 1))
+    with pytest.raises(ModelInputError, match=r"\(n, 28, 28, 1\); got \(300, 8, 8, 1\)"):
+        train(model, digits, epochs=1)
+    with pytest.raises(TypeError, match="build_model"):
+        train(object(), digits)
