@@ -1,0 +1,73 @@
+"""Background training jobs: progress snapshots, stop, divergence, saving the result."""
+
+import numpy as np
+import pytest
+
+from latent_core.data import load_dataset
+from latent_core.jobs import COMPLETED, DIVERGED, FAILED, STOPPED, TrainingJob
+from latent_core.models import build_model
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits", max_train=256, max_test=32)
+
+
+def test_job_reports_progress_and_saves_the_model(digits):
+    saved = []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, on_model_ready=lambda result: saved.append(result) or "entry-1",
+                      epochs=2, batch_size=64, seed=0).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == COMPLETED and snapshot.finished and snapshot.error is None
+    assert snapshot.saved == "entry-1" and saved[0].epochs_completed == 2
+    assert len(snapshot.history["loss"]) == 2 and "val_loss" in snapshot.history
+    assert snapshot.progress.fraction == pytest.approx(1.0)
+    assert snapshot.preview.shape == snapshot.preview_inputs.shape == (8, 8, 8, 1)
+    assert snapshot.finished_at >= snapshot.started_at
+
+
+def test_stop_ends_within_a_batch_and_keeps_the_model(digits):
+    saved = []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, on_model_ready=saved.append, epochs=500, batch_size=8, seed=0)
+    job.stop()  # requested before the first batch ends: training stops after it
+    job.start().join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == STOPPED
+    assert snapshot.progress.epoch == 1 and snapshot.progress.batch == 1
+    assert len(saved) == 1 and np.isfinite(model.get_weights()[0]).all()
+
+
+def test_divergence_is_reported_and_nothing_is_saved_without_a_good_epoch():
+    saved = []
+    points = (np.random.default_rng(0).standard_normal((300, 3)) * 100).astype("float32")
+    model = build_model("linear_ae", input_shape=(3,), latent_dim=2)
+    job = TrainingJob(model, points, on_model_ready=saved.append, epochs=3, batch_size=32, learning_rate=1e6).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == DIVERGED
+    assert "smaller learning rate" in snapshot.error
+    assert saved == []
+
+
+def test_bad_data_fails_with_the_models_message(digits):
+    poisoned = np.array(digits.x_train, copy=True)
+    poisoned[3] = np.nan
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    job = TrainingJob(model, poisoned, epochs=1).start()
+    job.join(120)
+    assert job.snapshot().state == FAILED
+    assert "NaN or infinite" in job.snapshot().error
+
+
+def test_a_failed_save_is_reported(digits):
+    def refuse(result):
+        raise OSError("read-only file system")
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, on_model_ready=refuse, epochs=1, batch_size=64).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == FAILED and "could not be saved: read-only" in snapshot.error

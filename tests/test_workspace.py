@@ -1,0 +1,82 @@
+"""The workspace keeps user models as bundles across restarts, saved atomically."""
+
+import json
+
+import numpy as np
+import pytest
+
+from latent_core import store
+from latent_core.data import load_dataset
+from latent_core.models import build_model
+from latent_core.workspace import Workspace, check_name
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+
+
+def test_saved_model_is_listed_and_loads_identically(tmp_path, small_model):
+    workspace = Workspace(tmp_path / "ws")
+    digits = load_dataset("digits", max_train=50, max_test=10)
+    entry = workspace.save(small_model, name="  My digits AE ", dataset=digits, metrics={"test_mse": 0.05})
+    assert entry.name == "My digits AE" and entry.kind == "dense_ae" and entry.latent_dim == 4
+    assert entry.dataset == "digits" and entry.input_shape == (8, 8, 1)
+    assert entry.metrics == {"test_mse": 0.05}
+
+    reopened = Workspace(tmp_path / "ws")  # as after a server restart
+    assert [e.id for e in reopened.entries()] == [entry.id]
+    bundle = reopened.load(entry.id)
+    x = digits.x_test[:5]
+    np.testing.assert_allclose(bundle.model.reconstruct(x), small_model.reconstruct(x), atol=1e-6)
+
+
+def test_entries_are_newest_first_and_skip_half_written_folders(tmp_path, small_model):
+    workspace = Workspace(tmp_path)
+    first = workspace.save(small_model, name="first")
+    second = workspace.save(small_model, name="second")
+    (tmp_path / ".saving-crashed").mkdir()
+    (tmp_path / "not-a-bundle").mkdir()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / store.MANIFEST_FILENAME).write_text("{not json")
+    ids = [entry.id for entry in workspace.entries()]
+    assert set(ids) == {first.id, second.id}
+    assert not any(path.name.startswith(".saving-") and path.name != ".saving-crashed" for path in tmp_path.iterdir())
+
+
+def test_failed_save_leaves_nothing_behind(tmp_path, monkeypatch, small_model):
+    workspace = Workspace(tmp_path)
+
+    def disk_full(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(store, "save_bundle", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        workspace.save(small_model, name="doomed")
+    assert list(tmp_path.iterdir()) == []
+    assert workspace.entries() == []
+
+
+def test_delete_and_unknown_ids(tmp_path, small_model):
+    workspace = Workspace(tmp_path)
+    entry = workspace.save(small_model, name="gone soon")
+    workspace.delete(entry.id)
+    assert workspace.entries() == []
+    for bad in (entry.id, "../etc", ".saving-x"):
+        with pytest.raises(KeyError, match="No saved model"):
+            workspace.load(bad)
+
+
+def test_names_are_checked():
+    assert check_name(" ok ") == "ok"
+    with pytest.raises(ValueError, match="Give the model a name"):
+        check_name("   ")
+    with pytest.raises(ValueError, match="at most 60 characters"):
+        check_name("x" * 61)
+
+
+def test_korean_names_survive(tmp_path, small_model):
+    entry = Workspace(tmp_path).save(small_model, name="숫자 오토인코더")
+    assert Workspace(tmp_path).entries()[0].name == "숫자 오토인코더"
+    assert json.loads((entry.path / "workspace.json").read_text(encoding="utf-8"))["name"] == "숫자 오토인코더"
