@@ -240,8 +240,11 @@ class LatentModel(keras.Model):
         return self.decoder(z, training=False)
 
     def reconstruct(self, x) -> np.ndarray:
-        """``decode(encode(x))``: the model's reconstruction of ``x``."""
-        return self.decode(self.encode(x))
+        """``decode(encode(x))``: the model's reconstruction of ``x``, in one compiled call."""
+        return self._fast_path.call("reconstruct", self._reconstruct_tensor, self.check_inputs(x))
+
+    def _reconstruct_tensor(self, x):
+        return self._decode_tensor(self._encode_tensor(x))
 
     def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
         """``n`` new examples drawn from the model (generative kinds only)."""
