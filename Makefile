@@ -27,3 +27,9 @@ test-fast: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache
+
+# Rebuild the pretrained library (models, classifiers, latent maps, index.json) with fixed
+# seeds; `make pretrained ONLY=fashion_mnist_conv_ae_32` rebuilds one bundle.
+.PHONY: pretrained
+pretrained: $(VENV)/.installed
+	$(BIN)/python scripts/build_pretrained.py $(if $(ONLY),--only $(ONLY))

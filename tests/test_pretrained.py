@@ -1,0 +1,137 @@
+"""The shipped pretrained library: every bundle in pretrained/index.json loads, matches
+its manifest, reproduces the sample MSE its manifest states, and has a usable latent
+map; classifiers classify the bundled samples as well as their manifests say."""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from latent_core import pretrained
+from latent_core.data import load_dataset
+
+ENTRIES = pretrained.list_pretrained()
+MAX_LIBRARY_BYTES = 40 * 2**20
+MSE_TOLERANCE = 0.02  # relative: the same weights on another CPU give nearly the same numbers
+MIN_SAMPLE_ACCURACY = {"fashion_mnist": 0.88, "mnist": 0.95}
+
+
+def sample_of(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+    """What a map's sample indices point into: the bundled sample, else the test split."""
+    bundled = pretrained.load_sample(dataset)
+    if bundled is not None:
+        return bundled
+    data = load_dataset(dataset)
+    return np.asarray(data.x_test), np.asarray(data.y_test)
+
+
+def test_index_lists_the_library_within_its_size_limit():
+    assert ENTRIES, "pretrained/index.json lists no bundles; build them with `make pretrained`"
+    names = [entry.name for entry in ENTRIES]
+    assert len(names) == len(set(names))
+    size = sum(p.stat().st_size for p in pretrained.PRETRAINED_DIR.rglob("*") if p.is_file())
+    assert size < MAX_LIBRARY_BYTES
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
+def test_bundle_loads_matches_its_manifest_and_reconstructs_its_sample(entry):
+    bundle = pretrained.load_pretrained(entry.name)
+    model, manifest = bundle.model, bundle.manifest
+    assert (model.kind, model.latent_dim) == (entry.kind, entry.latent_dim)
+    assert manifest["metrics"] == entry.metrics
+    assert manifest["dataset"]["name"] == entry.dataset
+    images, labels = sample_of(entry.dataset)
+    assert tuple(model.input_shape) == images.shape[1:]
+
+    if not model.has_encoder:
+        samples = model.sample(4, seed=0)
+        assert samples.shape == (4, *model.input_shape)
+        assert samples.min() >= 0.0 and samples.max() <= 1.0
+        np.testing.assert_array_equal(samples, model.sample(4, seed=0))
+        assert pretrained.load_latent_map(entry.name) is None
+        return
+
+    mse = float(np.mean(np.square(model.reconstruct(images) - images)))
+    assert mse == pytest.approx(entry.metrics["sample_mse"], rel=MSE_TOLERANCE)
+
+    latent_map = pretrained.load_latent_map(entry.name)
+    if entry.is_anomaly_detector:
+        assert latent_map is None
+        return
+    n = len(latent_map.codes)
+    assert {"tsne", "pca"} <= set(latent_map.coordinates)
+    for coordinates in latent_map.coordinates.values():
+        assert coordinates.shape == (n, 2) and np.all(np.isfinite(coordinates))
+    np.testing.assert_array_equal(latent_map.labels, labels[latent_map.sample_indices])
+    np.testing.assert_allclose(latent_map.codes, model.encode(images[latent_map.sample_indices]),
+                               rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+def test_classifier_names_the_bundled_sample_as_its_manifest_says(dataset):
+    record = pretrained.classifier_entry(dataset)
+    if record is None:
+        pytest.skip(f"no {dataset} classifier in the library")
+    classifier = pretrained.load_classifier(dataset)
+    images, labels = sample_of(dataset)
+    probabilities = classifier.predict_proba(images[:5])
+    assert probabilities.shape == (5, len(classifier.class_names)) == (5, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    accuracy = classifier.accuracy(images, labels)
+    assert accuracy == pytest.approx(record["metrics"]["sample_accuracy"], abs=0.005)
+    assert accuracy >= MIN_SAMPLE_ACCURACY[dataset]
+
+
+def test_classifier_refuses_images_of_the_wrong_shape():
+    classifier = pretrained.load_classifier("fashion_mnist")
+    if classifier is None:
+        pytest.skip("no fashion_mnist classifier in the library")
+    with pytest.raises(ValueError, match="expects images of shape"):
+        classifier.predict_proba(np.zeros((2, 8, 8, 1), dtype=np.float32))
+
+
+def test_anomaly_models_are_keyed_by_their_normal_class():
+    for dataset in ("fashion_mnist", "mnist"):
+        detectors = pretrained.anomaly_models(dataset)
+        for label, entry in detectors.items():
+            assert entry.normal_class == label and entry.dataset == dataset
+            assert 0.5 < entry.metrics["auroc"] <= 1.0
+
+
+def test_two_dimensional_latents_also_keep_their_raw_axes():
+    two_dimensional = [e for e in ENTRIES if e.latent_dim == 2 and e.latent_map]
+    assert two_dimensional
+    latent_map = pretrained.load_latent_map(two_dimensional[0].name)
+    np.testing.assert_allclose(latent_map.coordinates["identity"], latent_map.codes, atol=1e-5)
+    assert latent_map.projection("identity").coordinates.shape == (len(latent_map.codes), 2)
+
+
+def test_unknown_names_and_missing_index_are_reported(tmp_path):
+    with pytest.raises(pretrained.PretrainedError, match="no pretrained model called"):
+        pretrained.load_pretrained("no_such_model")
+    assert pretrained.list_pretrained(root=tmp_path) == []
+    assert pretrained.load_classifier("fashion_mnist", root=tmp_path) is None
+
+
+def test_index_paths_cannot_leave_the_library(tmp_path: Path):
+    entry = ENTRIES[0]
+    record = {"name": entry.name, "dataset": entry.dataset, "kind": entry.kind,
+              "latent_dim": entry.latent_dim, "path": "../outside", "metrics": {}}
+    (tmp_path / "index.json").write_text(json.dumps({"bundles": [record]}))
+    with pytest.raises(pretrained.PretrainedError, match="outside"):
+        pretrained.load_pretrained(entry.name, root=tmp_path)
+
+
+def test_an_edited_latent_map_is_refused(tmp_path: Path):
+    entry = next(e for e in ENTRIES if e.latent_map)
+    shutil.copytree(pretrained.PRETRAINED_DIR / entry.path, tmp_path / entry.path)
+    with np.load(pretrained.PRETRAINED_DIR / entry.latent_map, allow_pickle=False) as arrays:
+        content = {key: arrays[key] for key in arrays.files}
+    content["coordinates_pca"] = content["coordinates_pca"][:-1]
+    np.savez(tmp_path / entry.latent_map, **content)
+    index = {"bundles": [{**entry.__dict__}]}
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    with pytest.raises(pretrained.PretrainedError, match="pca coordinates"):
+        pretrained.load_latent_map(entry.name, root=tmp_path)
