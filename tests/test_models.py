@@ -173,3 +173,13 @@ class TestNoise:
             add_noise(self.images, kind="blur")
         with pytest.raises(ValueError, match=r"strength must be in \[0, 1\]"):
             add_noise(self.images, strength=2)
+
+
+def test_fast_path_is_traced_once_for_any_batch_size():
+    model = build_model("conv_ae", input_shape=(8, 8, 1), latent_dim=4)
+    for n in (1, 3, 1, 7):
+        model.reconstruct(np.zeros((n, 8, 8, 1), np.float32))
+        model.decode(np.zeros((n, 4), np.float32))
+    functions = model._fast_path._functions
+    assert functions["reconstruct"].experimental_get_tracing_count() == 1
+    assert functions["decode"].experimental_get_tracing_count() == 1
