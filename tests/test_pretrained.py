@@ -4,6 +4,7 @@ map; classifiers classify the bundled samples as well as their manifests say."""
 
 import json
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +132,7 @@ def test_an_edited_latent_map_is_refused(tmp_path: Path):
         content = {key: arrays[key] for key in arrays.files}
     content["coordinates_pca"] = content["coordinates_pca"][:-1]
     np.savez(tmp_path / entry.latent_map, **content)
-    index = {"bundles": [{**entry.__dict__}]}
+    index = {"bundles": [asdict(entry)]}
     (tmp_path / "index.json").write_text(json.dumps(index))
     with pytest.raises(pretrained.PretrainedError, match="pca coordinates"):
         pretrained.load_latent_map(entry.name, root=tmp_path)
