@@ -59,6 +59,11 @@ def has_bright_ink(images) -> bool:
     return bool(np.median(border) < 0.5)
 
 
+def box_size(input_shape, box_fraction: float = MNIST_BOX_FRACTION) -> int:
+    """Side of the square a drawing is scaled into: 20 for 28×28 inputs, 6 for 8×8."""
+    return max(1, round(box_fraction * min(int(input_shape[0]), int(input_shape[1]))))
+
+
 def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Area-average when shrinking (anti-aliased like MNIST), bilinear when enlarging."""
     shrinking = height < image.shape[0] or width < image.shape[1]
@@ -86,8 +91,9 @@ def to_dataset_style(rgba, input_shape=(28, 28, 1), *, bright_ink: bool = True,
     """A canvas drawing prepared the way MNIST was made, shaped ``input_shape``, in [0, 1].
 
     Crop to the ink's bounding box, scale it into a box of ``box_fraction`` of the field
-    keeping its aspect ratio, place it so its centre of mass is the field's centre, and
-    stretch its values so the strongest ink is 1. ``bright_ink=False`` gives dark ink on a
+    keeping its aspect ratio, place it so its centre of mass is the field's centre (as
+    near as the field allows without cutting ink off), and stretch its values so the
+    strongest ink is 1. ``bright_ink=False`` gives dark ink on a
     light ground. Raises ``EmptyDrawingError`` for an empty drawing.
     """
     shape = _check_image_shape(input_shape)
@@ -98,7 +104,7 @@ def to_dataset_style(rgba, input_shape=(28, 28, 1), *, bright_ink: bool = True,
     cropped = strokes[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
     height, width = shape[:2]
-    box = max(1, round(box_fraction * min(height, width)))
+    box = box_size(shape, box_fraction)
     scale = box / max(cropped.shape)
     scaled = _resize(cropped, max(1, round(cropped.shape[0] * scale)), max(1, round(cropped.shape[1] * scale)))
     scaled /= max(float(scaled.max()), 1e-6)
@@ -107,7 +113,10 @@ def to_dataset_style(rgba, input_shape=(28, 28, 1), *, bright_ink: bool = True,
     top, left = (height - scaled.shape[0]) // 2, (width - scaled.shape[1]) // 2
     field[top : top + scaled.shape[0], left : left + scaled.shape[1]] = scaled
     centre_row, centre_col = ndimage.center_of_mass(field)
-    offset = (round(height / 2 - centre_row), round(width / 2 - centre_col))
+    # Shift no further than the field's edges: small fields (8×8) have too thin a margin
+    # for a top-heavy shape such as a 7 to be centred by mass without losing ink.
+    offset = (int(np.clip(round(height / 2 - centre_row), -top, height - top - scaled.shape[0])),
+              int(np.clip(round(width / 2 - centre_col), -left, width - left - scaled.shape[1])))
     centred = ndimage.shift(field, offset, order=0, mode="constant", cval=0.0)
     return _as_input(centred, shape, bright_ink)
 

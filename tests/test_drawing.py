@@ -79,6 +79,17 @@ def test_small_inputs_keep_the_mnist_proportion():
     digit = drawing.to_dataset_style(with_rectangle(black_canvas(), 40, 40, 200, 200), (8, 8, 1))
     assert digit.shape == (8, 8, 1)
     assert ink_box(digit[..., 0]) == (6, 6)
+    assert drawing.box_size((8, 8, 1)) == 6 and drawing.box_size((28, 28)) == 20
+
+
+def test_centring_by_mass_never_cuts_ink_off_a_small_field():
+    top_heavy = with_rectangle(with_rectangle(black_canvas(), 20, 20, 80, 240), 100, 130, 160, 20)
+    seven = drawing.to_dataset_style(top_heavy, (8, 8, 1))[..., 0]
+    assert ink_box(seven) == (6, 6)
+    assert ink_box(drawing.to_dataset_style(top_heavy)[..., 0]) == (20, 20)
+    slightly_top_heavy = with_rectangle(with_rectangle(black_canvas(), 20, 60, 40, 120), 60, 100, 200, 30)
+    mnist_sized = drawing.to_dataset_style(slightly_top_heavy)[..., 0]
+    assert abs(ndimage.center_of_mass(mnist_sized)[0] - 14) <= 0.5
 
 
 def test_dark_ink_data_gets_dark_strokes_on_white_and_colour_inputs_get_three_channels():
