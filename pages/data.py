@@ -6,7 +6,9 @@ import streamlit as st
 
 from latent_core import data
 from latent_core.images import montage
-from ui.shell import USER_PREFIX, active_dataset, add_user_dataset, dataset_title, selected_dataset_name, t
+from ui.shell import USER_PREFIX, active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t
+
+start_page()
 
 choice = selected_dataset_name()
 st.header(t("data.header", title=dataset_title(choice)))

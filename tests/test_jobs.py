@@ -71,3 +71,16 @@ def test_a_failed_save_is_reported(digits):
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == FAILED and "could not be saved: read-only" in snapshot.error
+
+
+def test_estimates_grow_with_work_and_rank_the_kinds():
+    from latent_core.jobs import estimate_seconds
+
+    one = estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=1)
+    assert estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=2) > one
+    assert estimate_seconds("conv_ae", (28, 28, 1), images=20_000, epochs=1) > one
+    assert estimate_seconds("conv_ae", (8, 8, 1), images=10_000, epochs=1) < one
+    assert estimate_seconds("dcgan", (28, 28, 1), images=10_000, epochs=1) > one > \
+        estimate_seconds("dense_ae", (28, 28, 1), images=10_000, epochs=1)
+    with pytest.raises(ValueError, match="No estimate"):
+        estimate_seconds("transformer", (28, 28, 1), images=1, epochs=1)

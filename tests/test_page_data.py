@@ -20,14 +20,11 @@ def start_app(**query) -> AppTest:
     return app.run()
 
 
-def choose(app: AppTest, **state) -> AppTest:
-    """Set sidebar choices through session state and rerun.
-
-    AppTest drops the sidebar's elements from its tree on reruns of an app that uses
-    ``st.navigation``, so its widgets are set by key; the browser test clicks the real ones.
-    """
-    for key, value in state.items():
-        app.session_state[key] = value
+def choose(app: AppTest, **choices) -> AppTest:
+    """Pick values in the sidebar's widgets (``lang``, ``dataset``) and rerun."""
+    for name, value in choices.items():
+        widget = next(w for w in app.sidebar if getattr(w, "key", None) == f"{name}_widget")
+        widget.set_value(value)
     return app.run()
 
 

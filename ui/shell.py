@@ -7,14 +7,37 @@ for the dataset chosen in the sidebar. Adding a page is one file in ``pages/`` a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from latent_core import data
 from ui.text import LANGUAGES, translate
 
+if TYPE_CHECKING:
+    from latent_core import store
+    from ui import models
+
 USER_PREFIX = "user:"
+
+
+def start_page() -> None:
+    """First call of every page: make sure the page runs inside the app shell.
+
+    Until ``st.navigation`` has run once in the server process (and in every run of
+    Streamlit's ``AppTest``), Streamlit treats the ``pages/`` folder the legacy way: a
+    link such as ``/train?lang=ko`` runs ``pages/train.py`` alone, without the shell's
+    sidebar, language or page titles. In that case run the shell here, which routes to
+    this same page, and end the legacy run. No rerun is involved, so a click that caused
+    this run still reaches the page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        run()
+        st.stop()
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/data.py", "page.data", ":material/photo_library:"),
+    PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
+    PageSpec("pages/train.py", "page.train", ":material/model_training:"),
 ]
 
 
@@ -58,11 +83,13 @@ def add_user_dataset(dataset: data.Dataset) -> None:
     st.session_state["dataset"] = USER_PREFIX + dataset.name
 
 
-def dataset_title(choice: str) -> str:
+def dataset_title(choice: str, language: str | None = None) -> str:
+    """A dataset's name for people, in ``language`` (default: the current one)."""
+    language = language or lang()
     if choice.startswith(USER_PREFIX):
-        return t("sidebar.uploaded", name=choice.removeprefix(USER_PREFIX))
+        return translate("sidebar.uploaded", language, name=choice.removeprefix(USER_PREFIX))
     info = data.DATASETS[choice]
-    return info.title_ko if lang() == "ko" else info.title_en
+    return info.title_ko if language == "ko" else info.title_en
 
 
 def selected_dataset_name() -> str:
@@ -98,7 +125,65 @@ def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, d
 def _dataset_picker() -> None:
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
-                    default="fashion_mnist", format_func=dataset_title)
+                    default="fashion_mnist", format_func=functools.partial(dataset_title, language=lang()))
+
+
+def _model_picker() -> None:
+    from ui import models  # TensorFlow loads here, after the navigation is drawn
+
+    try:
+        dataset = active_dataset()
+    except data.DatasetUnavailable:
+        return
+    choices = {choice.key: choice for choice in models.choices_for(dataset.name, dataset.input_shape)}
+    if not choices:
+        st.sidebar.caption(t("sidebar.no_models"))
+        return
+    _sidebar_choice(st.sidebar.selectbox, t("sidebar.model"), list(choices), state_key="model",
+                    default=next(iter(choices)),
+                    format_func=lambda key, language=lang(): model_label(choices[key], language))
+
+
+def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
+    """How a model is named in pickers: its name, kind and latent size; yours are marked."""
+    language = language or lang()
+    label = translate("model.label", language, name=choice.name, kind=translate(f"kind.{choice.kind}", language),
+                      dims=choice.latent_dim)
+    return label if choice.is_pretrained else translate("model.yours", language, label=label)
+
+
+def active_model() -> tuple[models.ModelChoice, store.Bundle] | None:
+    """The model picked in the sidebar for the current dataset, loaded; None when there is none."""
+    from ui import models  # TensorFlow loads here, after the navigation is drawn
+
+    try:
+        dataset = active_dataset()
+    except data.DatasetUnavailable:
+        return None
+    choices = {choice.key: choice for choice in models.choices_for(dataset.name, dataset.input_shape)}
+    key = st.session_state.get("model")
+    if key not in choices:
+        return None
+    return choices[key], models.load_choice(key)
+
+
+def select_model(key: str) -> None:
+    """Make ``key`` the sidebar's model choice (for example a model just trained or uploaded)."""
+    st.session_state["model"] = key
+
+
+def _adopt_trained_model() -> None:
+    """Once a background training run has saved its model, select it (on whatever page)."""
+    from ui import models  # TensorFlow loads here, after the navigation is drawn
+
+    job = st.session_state.get("training_job")
+    if job is None or st.session_state.get("training_job_adopted"):
+        return
+    snapshot = job.snapshot()
+    if snapshot.finished:
+        st.session_state["training_job_adopted"] = True
+        if snapshot.saved is not None:
+            select_model(models.WORKSPACE_PREFIX + snapshot.saved.id)
 
 
 def run() -> None:
@@ -113,4 +198,7 @@ def run() -> None:
                     default="en", format_func=LANGUAGES.__getitem__, horizontal=True)
     st.query_params["lang"] = lang()
     _dataset_picker()
+    _adopt_trained_model()
+    _model_picker()
     navigation.run()
+

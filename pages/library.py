@@ -1,0 +1,130 @@
+"""Model library: every model for the dataset, a look inside the chosen one, upload and download."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from latent_core import store
+from latent_core.data import DatasetUnavailable
+from latent_core.metrics import compression_ratio
+from ui import models
+from ui.shell import active_dataset, active_model, model_label, select_model, start_page, t
+
+start_page()
+
+st.header(t("library.header"))
+st.write(t("library.intro"))
+
+try:
+    dataset = active_dataset()
+except DatasetUnavailable as error:
+    st.error(str(error))
+    st.stop()
+
+choices = models.choices_for(dataset.name, dataset.input_shape)
+if choices:
+    st.subheader(t("library.all"))
+    st.dataframe(pd.DataFrame([{
+        t("library.col.name"): choice.name,
+        t("library.col.kind"): t(f"kind.{choice.kind}"),
+        t("library.col.latent"): choice.latent_dim,
+        t("library.col.mse"): choice.metrics.get("test_mse"),
+        t("library.col.origin"): t("library.origin.pretrained" if choice.is_pretrained else "library.origin.yours"),
+    } for choice in choices]), hide_index=True, width="stretch")
+else:
+    st.info(t("library.none"))
+
+try:
+    picked = active_model()
+except (store.StoreError, OSError, KeyError) as error:
+    st.error(t("library.load_failed", error=error))
+    picked = None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def keras_file(key: str) -> bytes:
+    """The chosen model as a .keras download, made once per model."""
+    return store.model_archive_bytes(models.load_choice(key).model)
+
+
+if picked is not None:
+    choice, bundle = picked
+    model, manifest = bundle.model, bundle.manifest
+    st.subheader(t("library.active", name=model_label(choice)))
+    facts = st.columns(4)
+    facts[0].metric(t("library.kind"), t(f"kind.{model.kind}"))
+    facts[1].metric(t("library.latent"), model.latent_dim)
+    facts[2].metric(t("library.parameters"), f"{model.count_params():,}")
+    facts[3].metric(t("library.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
+
+    architecture, training, provenance, metrics = st.tabs([
+        t("library.tab.architecture"), t("library.tab.training"), t("library.tab.data"), t("library.tab.metrics")])
+    with architecture:
+        st.dataframe(pd.DataFrame([{
+            t("library.col.part"): row["part"], t("library.col.layer"): row["layer"],
+            t("library.col.type"): row["type"], t("library.col.shape"): row["output_shape"],
+            t("library.col.params"): row["parameters"],
+        } for row in model.summary_rows()]), hide_index=True, width="stretch")
+    with training:
+        record = manifest.get("training")
+        if not record:
+            st.info(t("library.no_training"))
+        else:
+            settings = {key: value for key, value in record.items() if key != "history"}
+            settings.update({key: value for key, value in manifest.get("options", {}).items()})
+            st.dataframe(pd.DataFrame({t("library.setting"): list(settings),
+                                       t("library.value"): [str(value) for value in settings.values()]}),
+                         hide_index=True, width="stretch")
+            history = record.get("history") or {}
+            if history:
+                figure = go.Figure([go.Scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
+                                               name=name) for name, values in history.items()])
+                figure.update_layout(title=t("library.loss_curves"), xaxis_title=t("library.epoch"),
+                                     yaxis_title=t("library.loss"), height=360, margin={"t": 40, "b": 0})
+                st.plotly_chart(figure, width="stretch")
+    with provenance:
+        if manifest.get("dataset"):
+            st.json(manifest["dataset"])
+        else:
+            st.info(t("library.no_data"))
+    with metrics:
+        if manifest.get("metrics"):
+            st.dataframe(pd.DataFrame({t("library.metric"): list(manifest["metrics"]),
+                                       t("library.value"): list(manifest["metrics"].values())}),
+                         hide_index=True, width="stretch")
+        else:
+            st.info(t("library.no_metrics"))
+
+    actions = st.columns([1, 1, 3])
+    actions[0].download_button(t("library.download"), data=keras_file(choice.key), file_name=f"{choice.name}.keras",
+                               mime="application/octet-stream", icon=":material/download:")
+    if not choice.is_pretrained and actions[1].button(t("library.delete"), icon=":material/delete:"):
+        models.workspace().delete(choice.key.removeprefix(models.WORKSPACE_PREFIX))
+        st.session_state.pop("model", None)
+        st.toast(t("library.deleted", name=choice.name))
+        st.rerun()
+
+with st.expander(t("library.upload.header"), expanded=not choices):
+    st.write(t("library.upload.help"))
+    upload = st.file_uploader(t("library.upload.label"), type=["keras"])
+    if upload is not None and upload.file_id != st.session_state.get("last_model_upload"):
+        st.session_state["last_model_upload"] = upload.file_id
+        try:
+            uploaded = store.load_model(upload.getvalue())
+            store.check_model_fits(uploaded, dataset.input_shape, data_name=dataset.name)
+        except store.UnsafeModelError as error:
+            st.session_state["model_upload_message"] = t("library.upload.refused", error=error)
+        except store.IncompatibleModelError as error:
+            st.session_state["model_upload_message"] = t("library.upload.mismatch", error=error)
+        except (store.StoreError, ValueError, OSError) as error:
+            st.session_state["model_upload_message"] = t("library.upload.invalid", error=error)
+        else:
+            name = upload.name.removesuffix(".keras")[:60] or "uploaded"
+            entry = models.workspace().save(uploaded, name=name, dataset={
+                "name": dataset.name, "source": t("library.upload.source", filename=upload.name)})
+            select_model(models.WORKSPACE_PREFIX + entry.id)
+            st.session_state["model_upload_message"] = None
+            st.toast(t("library.upload.done", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
+            st.rerun()
+    if st.session_state.get("model_upload_message"):
+        st.error(st.session_state["model_upload_message"])

@@ -1,0 +1,177 @@
+"""Train: pick a model kind and settings, then watch it learn live; the result is saved at once."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from latent_core import data
+from latent_core.images import montage
+from latent_core.jobs import COMPLETED, DIVERGED, STOPPED, JobSnapshot, TrainingJob, estimate_seconds
+from latent_core.metrics import reconstruction_mse
+from latent_core.models import MODEL_KINDS, NOISE_KINDS, build_model
+from latent_core.workspace import check_name
+from ui import models
+from ui.shell import active_dataset, start_page, t
+
+start_page()
+
+FLAT_INPUT_KINDS = ("dense_ae", "sparse_ae", "linear_ae", "vae")
+EVALUATION_IMAGES = 2000
+# Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few.
+DEFAULTS = {
+    "digits": {"kind": "dense_ae", "latent": 8, "epochs": 40, "batch": 64, "images": None},
+    "swiss_roll": {"kind": "dense_ae", "latent": 2, "epochs": 60, "batch": 64, "images": None},
+}
+DEFAULTS_28 = {"kind": "conv_ae", "latent": 32, "epochs": 3, "batch": 128, "images": 20_000}
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return t("train.seconds", value=f"{seconds:.0f}")
+    return t("train.minutes", value=f"{seconds / 60:.1f}")
+
+
+def loss_figure(history: dict[str, list[float]]) -> go.Figure:
+    """One line per loss; a loss equal to one already drawn (an AE's reconstruction_loss) is left out."""
+    drawn: dict[str, list[float]] = {}
+    for name, values in history.items():
+        if values not in drawn.values():
+            drawn[name] = values
+    figure = go.Figure([go.Scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers", name=name)
+                        for name, values in drawn.items()])
+    figure.update_layout(title=t("train.curves"), xaxis_title=t("train.epoch"), yaxis_title=t("train.loss_axis"),
+                         height=320, margin={"t": 40, "b": 0, "l": 0, "r": 0})
+    figure.update_xaxes(tickformat="d", rangemode="tozero")
+    return figure
+
+
+def show_snapshot(snapshot: JobSnapshot) -> None:
+    """Progress, loss curves and the latest preview of a run."""
+    progress = snapshot.progress
+    if progress is None:
+        st.progress(0.0, text=t("train.starting"))
+    else:
+        st.progress(min(progress.fraction, 1.0), text=t(
+            "train.progress", epoch=progress.epoch, epochs=progress.epochs, batch=progress.batch,
+            batches=progress.batches_per_epoch, elapsed=duration(progress.elapsed_s), eta=duration(progress.eta_s)))
+    if snapshot.history:
+        st.plotly_chart(loss_figure(snapshot.history), width="stretch")
+    if snapshot.preview is not None:
+        epoch = len(next(iter(snapshot.history.values()), []))
+        if snapshot.preview_inputs is not None:
+            strip = np.concatenate([snapshot.preview_inputs, snapshot.preview])
+            st.image(montage(strip, columns=len(snapshot.preview), cell=56), caption=t("train.preview", epoch=epoch))
+        else:
+            st.image(montage(snapshot.preview, columns=len(snapshot.preview), cell=56),
+                     caption=t("train.samples", epoch=epoch))
+
+
+def show_outcome(job: TrainingJob, snapshot: JobSnapshot) -> None:
+    name = st.session_state.get("training_job_name", "")
+    if snapshot.state == COMPLETED:
+        st.success(t("train.completed", name=name, time=duration(snapshot.finished_at - snapshot.started_at)))
+    elif snapshot.state == STOPPED:
+        st.info(t("train.stopped", name=name, epochs=len(next(iter(snapshot.history.values()), []))))
+    elif snapshot.state == DIVERGED:
+        st.error(t("train.diverged", error=snapshot.error))
+        if snapshot.saved is not None:
+            st.info(t("train.diverged_saved", name=snapshot.saved.name))
+    else:
+        st.error(t("train.failed", error=snapshot.error))
+
+
+st.header(t("train.header"))
+st.write(t("train.intro"))
+
+try:
+    dataset = active_dataset()
+except data.DatasetUnavailable:
+    st.warning(t("train.unavailable"))
+    st.stop()
+
+job: TrainingJob | None = st.session_state.get("training_job")
+if job is not None and not job.snapshot().finished:
+    st.subheader(t("train.running", name=st.session_state.get("training_job_name", "")))
+    if st.button(t("train.stop"), icon=":material/stop_circle:", type="primary"):
+        job.stop()
+
+    @st.fragment(run_every=1.0)
+    def live_progress() -> None:
+        snapshot = job.snapshot()
+        show_snapshot(snapshot)
+        if snapshot.finished:
+            st.rerun()
+
+    live_progress()
+    st.stop()
+
+if job is not None:
+    with st.expander(t("train.last_run"), expanded=True):
+        final = job.snapshot()
+        show_outcome(job, final)
+        show_snapshot(final)
+
+defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
+kinds = [kind for kind in MODEL_KINDS if dataset.is_image or kind in FLAT_INPUT_KINDS]
+left, right = st.columns(2)
+with left:
+    kind_labels = {k: t(f"kind.{k}") for k in kinds}
+    kind = st.selectbox(t("train.kind"), kinds, index=kinds.index(defaults["kind"]), format_func=kind_labels.get)
+    st.caption(t(f"train.kind_help.{kind}"))
+    if not dataset.is_image:
+        st.caption(t("train.not_for_points"))
+    latent_dim = st.number_input(t("train.latent"), min_value=1, max_value=256,
+                                 value=100 if kind == "dcgan" else defaults["latent"])
+    options = {}
+    if kind != "dcgan":
+        losses = ["mse", "bce", "l1"] if dataset.is_image else ["mse", "l1"]
+        options["loss"] = st.selectbox(t("train.loss"), losses, format_func=str.upper)
+    if kind == "vae":
+        options["beta"] = st.slider(t("train.beta"), 0.0, 5.0, 1.0, 0.1)
+        if dataset.is_image:
+            options["architecture"] = st.radio(t("train.architecture"), ["dense", "conv"], horizontal=True)
+    if kind == "denoising_ae":
+        options["noise_kinds"] = tuple(st.multiselect(t("train.noise_kinds"), NOISE_KINDS, default=["gaussian"]))
+        options["noise_strength"] = st.slider(t("train.noise_strength"), 0.0, 1.0, (0.1, 0.5), 0.05)
+    if kind == "sparse_ae":
+        options["l1_penalty"] = st.select_slider(t("train.l1"), [1e-6, 1e-5, 1e-4, 1e-3, 1e-2], value=1e-4)
+with right:
+    epochs = st.slider(t("train.epochs"), 1, 100, defaults["epochs"])
+    batch_size = st.select_slider(t("train.batch"), [16, 32, 64, 128, 256, 512], value=defaults["batch"])
+    learning_rate = st.select_slider(t("train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=1e-3,
+                                     format_func=lambda value: f"{value:g}")
+    available = len(dataset.x_train)
+    images = st.slider(t("train.images"), min(100, available), available,
+                       min(defaults["images"] or available, available), step=max(1, available // 100))
+    seed = st.number_input(t("train.seed"), min_value=0, max_value=2**31 - 1, value=0)
+    name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D", max_chars=60)
+
+st.info(t("train.expected", time=duration(estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs))))
+
+if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
+    try:
+        if not name.strip():
+            raise ValueError(t("train.name_missing"))
+        name = check_name(name)
+        model = build_model(kind, input_shape=dataset.input_shape, latent_dim=int(latent_dim), seed=int(seed),
+                            **options)
+    except ValueError as error:
+        st.error(t("train.bad_settings", error=error))
+    else:
+        training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
+        workspace = models.workspace()
+
+        def keep(result):
+            """Runs in the training thread: measure on held-out data, then save to the workspace."""
+            metrics = {}
+            if model.has_encoder:
+                x_test = training_data.x_test
+                metrics["test_mse"] = reconstruction_mse(x_test, model.reconstruct(x_test))
+            return workspace.save(model, name=name, dataset=training_data, training=result, metrics=metrics)
+
+        st.session_state["training_job"] = TrainingJob(
+            model, training_data, on_model_ready=keep, epochs=epochs, batch_size=batch_size,
+            learning_rate=learning_rate, seed=int(seed)).start()
+        st.session_state["training_job_name"] = name
+        st.session_state["training_job_adopted"] = False
+        st.rerun()

@@ -1,0 +1,33 @@
+"""Shared helpers for page tests: a temporary workspace with a tiny trained model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from latent_core.data import load_dataset
+from latent_core.models import build_model
+from latent_core.training import train
+from latent_core.workspace import Workspace, WorkspaceEntry
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 120
+
+
+def tiny_digits_model(workspace_root: Path, *, name: str = "tiny digits AE") -> WorkspaceEntry:
+    """A dense AE trained for one epoch on 200 digits, saved in a workspace at ``workspace_root``."""
+    digits = load_dataset("digits", max_train=200, max_test=50)
+    model = build_model("dense_ae", input_shape=digits.input_shape, latent_dim=4, seed=0)
+    result = train(model, digits, epochs=1, batch_size=50)
+    return Workspace(workspace_root).save(model, name=name, dataset=digits, training=result,
+                                          metrics={"test_mse": 0.05})
+
+
+def open_page(page: str, **state) -> AppTest:
+    """The app on ``pages/<page>``, with the sidebar's choices (``lang``, ``dataset``, ``model``) preset."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    return app.switch_page(str(ROOT / "pages" / page)).run()

@@ -1,0 +1,125 @@
+"""The Model library page: the model table, a look inside a model, download, upload, delete."""
+
+import io
+import zipfile
+
+import keras
+import numpy as np
+import pytest
+from page_helpers import open_page, tiny_digits_model
+
+from latent_core import pretrained, store
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+
+
+@pytest.fixture
+def workspace_root(tmp_path, monkeypatch):
+    root = tmp_path / "workspace"
+    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
+    return root
+
+
+def test_a_users_model_is_listed_and_shown_inside(workspace_root):
+    entry = tiny_digits_model(workspace_root)
+    app = open_page("library.py", dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert "tiny digits AE" in set(table["Name"]) and "yours" in set(table["Origin"])
+    assert app.subheader[1].value.startswith("Inside: ★ tiny digits AE")
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Latent size"] == "4" and metrics["Compression"] == "16.0 : 1"
+    architecture = app.dataframe[1].value
+    model = Workspace(workspace_root).load(entry.id).model
+    assert len(architecture) == len(model.summary_rows())
+    assert architecture["Parameters"].sum() == model.count_params()
+    training = app.dataframe[2].value
+    assert "epochs" in set(training["Setting"])
+    assert app.get("download_button")
+
+
+def test_pretrained_models_are_listed_for_their_dataset(workspace_root):
+    entries = pretrained.list_pretrained("digits")
+    if not entries:
+        pytest.skip("no pretrained digits model in pretrained/index.json")
+    app = open_page("library.py", dataset="digits", model="pretrained:" + entries[0].name)
+    assert not app.exception
+    assert set(app.dataframe[0].value["Name"]) >= {entry.name for entry in entries if not entry.is_anomaly_detector}
+    assert app.subheader[1].value.startswith(f"Inside: {entries[0].name}")
+
+
+def test_no_model_yet_says_how_to_get_one(workspace_root):
+    app = open_page("library.py", dataset="swiss_roll", model=None)
+    if pretrained.list_pretrained("swiss_roll"):
+        assert app.dataframe
+    else:
+        assert "Train one on the Train page" in app.info[0].value
+
+
+def upload(app, payload: bytes, name: str = "model.keras"):
+    app.file_uploader[0].set_value((name, payload, "application/octet-stream")).run()
+    return app
+
+
+def test_uploading_a_good_model_adds_and_selects_it(workspace_root):
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=3)
+    app = open_page("library.py", dataset="digits")
+    upload(app, store.model_archive_bytes(model), "shared by a friend.keras")
+    assert not app.exception and not app.error
+    entries = Workspace(workspace_root).entries()
+    assert [entry.name for entry in entries] == ["shared by a friend"]
+    assert app.session_state["model"] == "workspace:" + entries[0].id
+    assert app.subheader[1].value.startswith("Inside: ★ shared by a friend")
+
+
+def lambda_model_bytes() -> bytes:
+    inputs = keras.Input((8, 8, 1))
+    outputs = keras.layers.Lambda(lambda x: x * 2)(inputs)
+    buffer = io.BytesIO()
+    path = "/tmp/lambda-test.keras"
+    keras.Model(inputs, outputs).save(path)
+    with open(path, "rb") as handle:
+        buffer.write(handle.read())
+    return buffer.getvalue()
+
+
+def zip_bytes(**files: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, payload in files.items():
+            archive.writestr(name, payload)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"definitely not a zip", "Not a usable model: the uploaded file is not a Keras .keras file"),
+    (zip_bytes(**{"readme.txt": b"hi"}), "Not a usable model: the uploaded file is a zip archive but not a Keras model"),
+    (None, "Refused: the uploaded file contains a Lambda layer"),
+    ("wrong-shape", "Does not fit this dataset"),
+])
+def test_bad_uploads_get_a_specific_message_and_nothing_is_saved(workspace_root, payload, message):
+    if payload is None:
+        payload = lambda_model_bytes()
+    elif payload == "wrong-shape":
+        payload = store.model_archive_bytes(build_model("dense_ae", input_shape=(28, 28, 1), latent_dim=3))
+    app = open_page("library.py", dataset="digits")
+    upload(app, payload)
+    assert not app.exception
+    assert app.error[0].value.startswith(message)
+    assert Workspace(workspace_root).entries() == []
+
+
+def test_deleting_a_users_model(workspace_root):
+    entry = tiny_digits_model(workspace_root)
+    app = open_page("library.py", dataset="digits", model="workspace:" + entry.id)
+    [button for button in app.button if button.label == "Delete this model"][0].click().run()
+    assert not app.exception
+    assert Workspace(workspace_root).entries() == []
+
+
+def test_library_in_korean(workspace_root):
+    entry = tiny_digits_model(workspace_root, name="숫자 모델")
+    app = open_page("library.py", lang="ko", dataset="digits", model="workspace:" + entry.id)
+    assert app.header[0].value == "모델 라이브러리"
+    assert app.subheader[1].value.startswith("모델 내부: ★ 숫자 모델")
+    assert np.isin(["이름", "종류"], list(app.dataframe[0].value.columns)).all()
