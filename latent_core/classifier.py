@@ -137,8 +137,11 @@ def save_classifier(classifier: Classifier, folder, *, manifest: dict) -> Path:
     ``manifest`` plus the class names and input shape; return the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    keras.saving.save_model(classifier.network, folder / CLASSIFIER_FILENAME,
-                            include_optimizer=False)
+    # The .keras format stores a compiled model's optimizer state too (tripling the
+    # file); an uncompiled copy with the same weights stores only the weights.
+    network = keras.models.clone_model(classifier.network)
+    network.set_weights(classifier.network.get_weights())
+    keras.saving.save_model(network, folder / CLASSIFIER_FILENAME)
     content = {**manifest, "class_names": list(classifier.class_names),
                "input_shape": list(classifier.input_shape), "model_file": CLASSIFIER_FILENAME}
     (folder / MANIFEST_FILENAME).write_text(json.dumps(content, indent=2), encoding="utf-8")
