@@ -1,13 +1,13 @@
 """Model library: every model for the dataset, a look inside the chosen one, upload and download."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import store
 from latent_core.data import DatasetUnavailable
 from latent_core.metrics import compression_ratio
 from ui import models
+from ui.charts import loss_figure
 from ui.shell import active_dataset, active_model, model_label, select_model, start_page, t
 
 start_page()
@@ -77,11 +77,8 @@ if picked is not None:
                          hide_index=True, width="stretch")
             history = record.get("history") or {}
             if history:
-                figure = go.Figure([go.Scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
-                                               name=name) for name, values in history.items()])
-                figure.update_layout(title=t("library.loss_curves"), xaxis_title=t("library.epoch"),
-                                     yaxis_title=t("library.loss"), height=360, margin={"t": 40, "b": 0})
-                st.plotly_chart(figure, width="stretch")
+                st.plotly_chart(loss_figure(history, title=t("library.loss_curves"), x_title=t("library.epoch"),
+                                            y_title=t("library.loss")), width="stretch")
     with provenance:
         if manifest.get("dataset"):
             st.json(manifest["dataset"])

@@ -1,7 +1,6 @@
 """Train: pick a model kind and settings, then watch it learn live; the result is saved at once."""
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import data
@@ -11,6 +10,7 @@ from latent_core.metrics import reconstruction_mse
 from latent_core.models import MODEL_KINDS, NOISE_KINDS, build_model
 from latent_core.workspace import check_name
 from ui import models
+from ui.charts import loss_figure
 from ui.shell import active_dataset, start_page, t
 
 start_page()
@@ -31,20 +31,6 @@ def duration(seconds: float) -> str:
     return t("train.minutes", value=f"{seconds / 60:.1f}")
 
 
-def loss_figure(history: dict[str, list[float]]) -> go.Figure:
-    """One line per loss; a loss equal to one already drawn (an AE's reconstruction_loss) is left out."""
-    drawn: dict[str, list[float]] = {}
-    for name, values in history.items():
-        if values not in drawn.values():
-            drawn[name] = values
-    figure = go.Figure([go.Scatter(x=list(range(1, len(values) + 1)), y=values, mode="lines+markers", name=name)
-                        for name, values in drawn.items()])
-    figure.update_layout(title=t("train.curves"), xaxis_title=t("train.epoch"), yaxis_title=t("train.loss_axis"),
-                         height=320, margin={"t": 40, "b": 0, "l": 0, "r": 0})
-    figure.update_xaxes(tickformat="d", rangemode="tozero")
-    return figure
-
-
 def show_snapshot(snapshot: JobSnapshot) -> None:
     """Progress, loss curves and the latest preview of a run."""
     progress = snapshot.progress
@@ -55,7 +41,8 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
             "train.progress", epoch=progress.epoch, epochs=progress.epochs, batch=progress.batch,
             batches=progress.batches_per_epoch, elapsed=duration(progress.elapsed_s), eta=duration(progress.eta_s)))
     if snapshot.history:
-        st.plotly_chart(loss_figure(snapshot.history), width="stretch")
+        st.plotly_chart(loss_figure(snapshot.history, title=t("train.curves"), x_title=t("train.epoch"),
+                                    y_title=t("train.loss_axis")), width="stretch")
     if snapshot.preview is not None:
         epoch = len(next(iter(snapshot.history.values()), []))
         if snapshot.preview_inputs is not None:

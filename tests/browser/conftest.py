@@ -11,6 +11,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# The app's first run imports TensorFlow: allow for a slow start on a busy 2-core machine.
+expect.set_options(timeout=60_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -42,7 +46,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 90.
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    """The app served by `streamlit run app.py` on a free loopback port, for the whole session."""
+    """The app served by `streamlit run app.py` on a free loopback port, for the whole session,
+    with an empty workspace of its own."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     with open(log_path, "w") as log:
@@ -50,7 +55,8 @@ def app_url(tmp_path_factory):
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "LATENT_EXPLORER_WORKSPACE": str(tmp_path_factory.mktemp("workspace"))})
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)

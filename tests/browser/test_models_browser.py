@@ -1,0 +1,59 @@
+"""Model library and training in a real browser: look inside a model, train one, download it."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def choose_dataset(page, title: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=title).click()
+
+
+def idle(page) -> None:
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
+
+
+def test_library_shows_inside_a_pretrained_model(page, app_url, screenshot):
+    page.goto(f"{app_url}/library")
+    expect(page.get_by_role("heading", name="Model library")).to_be_visible()
+    choose_dataset(page, "Digits (8×8)")
+    expect(page.get_by_role("heading", name="Inside: digits_ae_8")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").nth(1)).to_be_visible()  # the architecture table
+    idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "library")
+
+
+def test_train_a_digits_model_end_to_end_and_download_it(page, app_url, screenshot):
+    page.goto(f"{app_url}/train")
+    choose_dataset(page, "Digits (8×8)")
+    expect(page.get_by_role("heading", name="Train a model")).to_be_visible()
+    idle(page)
+    expect(page.get_by_test_id("stTextInputField")).to_have_count(1)
+    epochs = page.get_by_test_id("stSlider").first.get_by_role("slider")
+    epochs.focus()
+    epochs.press("Home")  # one epoch
+    idle(page)
+    expect(page.get_by_test_id("stTextInputField")).to_have_count(1)  # the form redrawn for digits
+    name = page.get_by_label("Name for the model")
+    expect(name).to_have_value("dense AE digits 8-D")
+    name.fill("browser AE")
+    name.press("Enter")
+    idle(page)
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_role("heading", name="Training browser AE…")).to_be_visible()
+    expect(page.get_by_text("Finished browser AE in")).to_be_visible(timeout=180_000)
+    screenshot(page, "train")
+
+    page.get_by_test_id("stSidebarNav").get_by_text("Model library").click()
+    expect(page.get_by_role("heading", name="Inside: ★ browser AE")).to_be_visible()
+    idle(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download .keras").click()
+    download = download_info.value
+    assert download.suggested_filename == "browser AE.keras"
+    with open(download.path(), "rb") as handle:
+        assert handle.read(2) == b"PK"  # a .keras file is a zip archive
+    expect(page.get_by_test_id("stException")).to_have_count(0)
