@@ -1,0 +1,100 @@
+"""Anomaly detection with an autoencoder trained on one "normal" class.
+
+An autoencoder that has only seen one class rebuilds images of that class well and
+everything else badly, so its per-image reconstruction error is an anomaly score. This
+module picks the images, trains a small detector quickly when no pretrained one exists,
+and orders images by score; the metrics themselves are ``latent_core.metrics``
+(``default_threshold``, ``anomaly_report``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from latent_core.metrics import per_image_mse
+from latent_core.models import LatentModel, build_model
+from latent_core.training import TrainingResult, train
+
+__all__ = ["QUICK_DETECTOR_IMAGES", "QuickDetector", "anomaly_scores", "extremes", "is_anomaly",
+           "normal_images", "quick_detector_plan", "train_quick_detector"]
+
+QUICK_DETECTOR_IMAGES = 2000
+"""At most this many normal training images for a detector trained on the page."""
+
+QUICK_DETECTOR_STEPS = 300
+"""Gradient steps of a quick detector: a few seconds on a laptop CPU for any image size."""
+
+
+def is_anomaly(labels, normal_class: int) -> np.ndarray:
+    """True for every example whose label is not ``normal_class``; both groups must occur."""
+    labels = np.asarray(labels)
+    anomalous = labels != normal_class
+    if anomalous.all():
+        raise ValueError(f"no example of the normal class {normal_class}; choose a class the data has.")
+    if not anomalous.any():
+        raise ValueError(f"every example is of class {normal_class}: there are no anomalies to find.")
+    return anomalous
+
+
+def normal_images(images, labels, normal_class: int, *, limit: int | None = None, seed: int = 0) -> np.ndarray:
+    """The images of ``normal_class`` (at most ``limit``, picked with ``seed``)."""
+    members = np.flatnonzero(np.asarray(labels) == normal_class)
+    if len(members) == 0:
+        raise ValueError(f"no training image of class {normal_class}; choose a class the data has.")
+    if limit is not None and len(members) > limit:
+        members = np.sort(np.random.default_rng(seed).choice(members, size=limit, replace=False))
+    return np.asarray(images)[members]
+
+
+def anomaly_scores(model: LatentModel, images) -> np.ndarray:
+    """Each image's reconstruction MSE under ``model``: the anomaly score, shape (n,)."""
+    return per_image_mse(images, model.reconstruct(images))
+
+
+def extremes(scores, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the ``count`` highest scores (most anomalous first) and the ``count``
+    lowest (most normal first)."""
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    if count < 1:
+        raise ValueError(f"count must be at least 1; got {count}.")
+    order = np.argsort(scores, kind="stable")
+    count = min(count, len(scores))
+    return order[::-1][:count], order[:count]
+
+
+@dataclass(frozen=True, eq=False)
+class QuickDetector:
+    """A detector trained on the page: the model, its run and how many images it saw."""
+
+    model: LatentModel
+    result: TrainingResult
+    normal_class: int
+    images: int
+
+
+def quick_detector_plan(input_shape, images: int) -> dict:
+    """Model options and training settings of a quick detector for ``images`` normal images.
+
+    A dense AE (one hidden layer, a code of 16 values, 8 for inputs of 64 values or
+    fewer) and as many epochs as make about ``QUICK_DETECTOR_STEPS`` batches.
+    """
+    size = math.prod(input_shape)
+    batch_size = 32 if images < 1000 else 64
+    batches = math.ceil(images / batch_size)
+    return {"options": {"latent_dim": 8 if size <= 64 else 16, "hidden_units": (min(128, 2 * size),)},
+            "epochs": max(3, min(100, math.ceil(QUICK_DETECTOR_STEPS / batches))),
+            "batch_size": batch_size}
+
+
+def train_quick_detector(images, labels, normal_class: int, *, seed: int = 0,
+                         max_images: int = QUICK_DETECTOR_IMAGES) -> QuickDetector:
+    """Train a small dense autoencoder on the images of ``normal_class`` only."""
+    normal = normal_images(images, labels, normal_class, limit=max_images, seed=seed)
+    plan = quick_detector_plan(normal.shape[1:], len(normal))
+    model = build_model("dense_ae", input_shape=normal.shape[1:], seed=seed, **plan["options"])
+    result = train(model, normal, epochs=plan["epochs"], batch_size=plan["batch_size"],
+                   learning_rate=2e-3, seed=seed, preview_count=0)
+    return QuickDetector(model=model, result=result, normal_class=normal_class, images=len(normal))

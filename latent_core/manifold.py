@@ -1,0 +1,171 @@
+"""The manifold lab's computations: 2-D embeddings of 3-D points, and autoencoders
+trained on the swiss roll in seconds, compared with PCA.
+
+``embed`` runs PCA, t-SNE, Isomap or LLE (scikit-learn) on ``(n, d)`` points.
+``train_point_autoencoder`` fits a ``dense_ae`` or ``linear_ae`` on points that are
+first centred and divided by one overall scale (a :class:`Standardiser`): with the
+roll's raw coordinates (means up to 10, spreads near 7) Adam spends its steps moving
+biases and a linear AE stalls at a saddle; centring and one common scale factor leave
+every direction's share of the variance, and so PCA's subspace, unchanged.
+``compare_with_pca`` measures what Baldi & Hornik (1989) predict: a linear AE trained
+with MSE spans PCA's subspace, so the principal angles between the two are near 0 and
+the reconstruction errors match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import subspace_angles
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE, Isomap, LocallyLinearEmbedding
+
+from latent_core.models import LatentModel, build_model
+from latent_core.training import TrainingResult, train
+
+__all__ = ["EMBEDDINGS", "FittedAutoencoder", "Standardiser", "SubspaceComparison", "compare_with_pca",
+           "decoder_directions", "embed", "train_point_autoencoder"]
+
+EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
+"""The classic embeddings the lab shows beside the autoencoder's."""
+
+POINT_AUTOENCODERS = {
+    "dense_ae": {"hidden_units": (64, 64), "activation": "tanh"},
+    "linear_ae": {},
+}
+"""The options of each autoencoder kind the lab trains (the dense one as the pretrained
+``swiss_roll_ae_2``)."""
+
+MIN_NEIGHBOURS = 5
+
+
+def _as_points(points, *, name: str = "points") -> np.ndarray:
+    array = np.asarray(points, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise ValueError(f"{name} must be an (n, d) array with d >= 2; got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contain NaN or infinite values.")
+    return array
+
+
+def embed(points, method: str, *, n_neighbors: int = 10, seed: int = 0) -> np.ndarray:
+    """``(n, 2)`` coordinates of ``points`` by ``method`` (one of :data:`EMBEDDINGS`).
+
+    ``n_neighbors`` sets the neighbourhood graph of Isomap and LLE (too few tear the
+    roll apart, too many short-cut across its layers); ``seed`` fixes t-SNE and LLE.
+    """
+    if method not in EMBEDDINGS:
+        raise ValueError(f"unknown embedding {method!r}; choose one of {', '.join(EMBEDDINGS)}.")
+    array = _as_points(points)
+    if not MIN_NEIGHBOURS <= n_neighbors < len(array):
+        raise ValueError(f"n_neighbors must be between {MIN_NEIGHBOURS} and {len(array) - 1} for "
+                         f"{len(array)} points; got {n_neighbors}.")
+    if method == "pca":
+        estimator = PCA(n_components=2, random_state=seed)
+    elif method == "tsne":
+        estimator = TSNE(n_components=2, perplexity=min(30.0, (len(array) - 1) / 3), init="pca",
+                         random_state=seed)
+    elif method == "isomap":
+        estimator = Isomap(n_components=2, n_neighbors=n_neighbors)
+    else:
+        estimator = LocallyLinearEmbedding(n_components=2, n_neighbors=n_neighbors, random_state=seed,
+                                           eigen_solver="dense")
+    return estimator.fit_transform(array).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Standardiser:
+    """Centre points and divide them by one overall scale (the same for every axis)."""
+
+    centre: np.ndarray
+    scale: float
+
+    @classmethod
+    def fit(cls, points) -> Standardiser:
+        array = _as_points(points)
+        centred = array - array.mean(axis=0)
+        scale = float(np.sqrt(np.mean(np.square(centred))))
+        if scale == 0:
+            raise ValueError("all points are the same; there is no shape to learn.")
+        return cls(centre=array.mean(axis=0), scale=scale)
+
+    def apply(self, points) -> np.ndarray:
+        return ((np.asarray(points, dtype=np.float64) - self.centre) / self.scale).astype(np.float32)
+
+    def invert(self, standardised) -> np.ndarray:
+        return (np.asarray(standardised, dtype=np.float64) * self.scale + self.centre).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class FittedAutoencoder:
+    """An autoencoder trained on standardised points, used in the points' own units."""
+
+    model: LatentModel
+    standardiser: Standardiser
+    result: TrainingResult
+
+    def encode(self, points) -> np.ndarray:
+        return self.model.encode(self.standardiser.apply(points))
+
+    def reconstruct(self, points) -> np.ndarray:
+        return self.standardiser.invert(self.model.reconstruct(self.standardiser.apply(points)))
+
+
+def train_point_autoencoder(points, *, kind: str = "dense_ae", latent_dim: int = 2, epochs: int = 40,
+                            batch_size: int = 128, learning_rate: float = 1e-2, seed: int = 0,
+                            stop_event=None) -> FittedAutoencoder:
+    """Train a ``dense_ae`` or ``linear_ae`` on ``(n, d)`` points (standardised first)."""
+    if kind not in POINT_AUTOENCODERS:
+        raise ValueError(f"kind must be one of {', '.join(POINT_AUTOENCODERS)}; got {kind!r}.")
+    array = _as_points(points)
+    standardiser = Standardiser.fit(array)
+    model = build_model(kind, input_shape=(array.shape[1],), latent_dim=latent_dim, seed=seed,
+                        **POINT_AUTOENCODERS[kind])
+    result = train(model, standardiser.apply(array), epochs=epochs, batch_size=batch_size,
+                   learning_rate=learning_rate, seed=seed, preview_count=0, stop_event=stop_event)
+    return FittedAutoencoder(model=model, standardiser=standardiser, result=result)
+
+
+def decoder_directions(model: LatentModel) -> np.ndarray:
+    """``(d, latent_dim)``: the columns span the decoder's output subspace.
+
+    Read off by decoding the unit codes and subtracting the decoded zero code, so it
+    works for any affine decoder whatever its layers are called (for a linear AE, the
+    columns are its output kernel's rows).
+    """
+    eye = np.eye(model.latent_dim, dtype=np.float32)
+    origin = model.decode(np.zeros((1, model.latent_dim), dtype=np.float32))
+    return (model.decode(eye) - origin).reshape(model.latent_dim, -1).T.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class SubspaceComparison:
+    """A linear AE against PCA with as many components, on the same points."""
+
+    angles_degrees: np.ndarray
+    autoencoder_mse: float
+    pca_mse: float
+    pca: PCA
+
+    @property
+    def largest_angle(self) -> float:
+        return float(np.max(self.angles_degrees))
+
+
+def compare_with_pca(fitted: FittedAutoencoder, points) -> SubspaceComparison:
+    """Principal angles (degrees, largest first) between the AE decoder's subspace and
+    PCA's, and both reconstruction MSEs of ``points`` in their own units."""
+    array = _as_points(points)
+    latent_dim = fitted.model.latent_dim
+    if latent_dim >= array.shape[1]:
+        raise ValueError(f"a {latent_dim}-D code spans all of the {array.shape[1]}-D space; "
+                         "compare a smaller latent size.")
+    pca = PCA(n_components=latent_dim).fit(array)
+    angles = np.degrees(subspace_angles(decoder_directions(fitted.model), pca.components_.T))
+    pca_reconstruction = pca.inverse_transform(pca.transform(array))
+    return SubspaceComparison(
+        angles_degrees=angles,
+        autoencoder_mse=float(np.mean(np.square(fitted.reconstruct(array) - array))),
+        pca_mse=float(np.mean(np.square(pca_reconstruction - array))),
+        pca=pca)

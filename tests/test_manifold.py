@@ -1,0 +1,112 @@
+"""Tests for latent_core.manifold: embeddings, point autoencoders and the linear-AE/PCA comparison."""
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+from sklearn.datasets import make_swiss_roll
+from sklearn.decomposition import PCA
+
+from latent_core.manifold import (
+    EMBEDDINGS,
+    Standardiser,
+    compare_with_pca,
+    decoder_directions,
+    embed,
+    train_point_autoencoder,
+)
+from latent_core.models import build_model
+
+
+@pytest.fixture(scope="module")
+def roll():
+    points, position = make_swiss_roll(n_samples=1000, noise=0.05, random_state=0)
+    return points.astype(np.float32), position
+
+
+def flat_cloud(n=600, seed=0):
+    """Points spread mostly in one tilted plane: PCA-2's subspace is well defined."""
+    rng = np.random.default_rng(seed)
+    rotation, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    return (rng.standard_normal((n, 3)) * [4.0, 2.0, 0.8]) @ rotation.T + [10.0, -3.0, 5.0]
+
+
+@pytest.mark.parametrize("method", EMBEDDINGS)
+def test_every_embedding_gives_finite_2d_coordinates(roll, method):
+    points, _ = roll
+    coordinates = embed(points[:150], method, seed=0)
+    assert coordinates.shape == (150, 2) and np.all(np.isfinite(coordinates))
+
+
+def test_isomap_unrolls_the_roll_and_pca_does_not(roll):
+    points, position = roll
+    isomap = embed(points, "isomap", n_neighbors=10)
+    pca = embed(points, "pca")
+    isomap_order = max(abs(spearmanr(isomap[:, axis], position).statistic) for axis in (0, 1))
+    pca_order = max(abs(spearmanr(pca[:, axis], position).statistic) for axis in (0, 1))
+    assert isomap_order > 0.95
+    assert pca_order < 0.8
+
+
+@pytest.mark.parametrize("method, neighbours, message", [
+    ("umap", 12, "unknown embedding 'umap'"),
+    ("isomap", 2, "n_neighbors must be between 5 and"),
+])
+def test_bad_embedding_settings_say_what_to_fix(roll, method, neighbours, message):
+    with pytest.raises(ValueError, match=message):
+        embed(roll[0], method, n_neighbors=neighbours)
+
+
+def test_points_must_be_a_finite_table():
+    with pytest.raises(ValueError, match=r"\(n, d\) array"):
+        embed(np.zeros(10), "pca")
+    with pytest.raises(ValueError, match="NaN"):
+        embed(np.full((10, 3), np.nan), "pca")
+
+
+def test_standardiser_keeps_pcas_subspace_and_round_trips():
+    points = flat_cloud()
+    standardiser = Standardiser.fit(points)
+    scaled = standardiser.apply(points)
+    assert np.allclose(scaled.mean(axis=0), 0, atol=1e-5)
+    assert np.mean(np.square(scaled)) == pytest.approx(1.0, rel=1e-4)
+    assert np.allclose(standardiser.invert(scaled), points, atol=1e-4)
+    before = PCA(2).fit(points).components_
+    after = PCA(2).fit(scaled).components_
+    assert np.allclose(np.abs(np.sum(before * after, axis=1)), 1.0, atol=1e-5)
+    with pytest.raises(ValueError, match="all points are the same"):
+        Standardiser.fit(np.ones((5, 3)))
+
+
+def test_decoder_directions_read_a_linear_decoder():
+    model = build_model("linear_ae", input_shape=(3,), latent_dim=2)
+    kernel = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], dtype=np.float32)
+    model.decoder.get_layer("output").set_weights([kernel, np.array([5.0, 5.0, 5.0], dtype=np.float32)])
+    assert np.allclose(decoder_directions(model), kernel.T, atol=1e-6)
+
+
+def test_a_trained_linear_autoencoder_finds_pcas_subspace():
+    points = flat_cloud()
+    fitted = train_point_autoencoder(points, kind="linear_ae", epochs=25, batch_size=64,
+                                     learning_rate=1e-2, seed=0)
+    comparison = compare_with_pca(fitted, points)
+    assert comparison.angles_degrees.shape == (2,)
+    assert comparison.largest_angle < 5.0
+    assert comparison.autoencoder_mse == pytest.approx(comparison.pca_mse, rel=0.1)
+    assert fitted.encode(points).shape == (len(points), 2)
+
+
+def test_an_untrained_linear_autoencoder_is_far_from_pca():
+    points = flat_cloud()
+    fitted = train_point_autoencoder(points, kind="linear_ae", epochs=1, batch_size=600,
+                                     learning_rate=1e-4, seed=3)
+    comparison = compare_with_pca(fitted, points)
+    assert comparison.largest_angle > 10.0
+    assert comparison.autoencoder_mse > 1.5 * comparison.pca_mse
+
+
+def test_bad_autoencoder_requests_are_refused():
+    with pytest.raises(ValueError, match="kind must be one of dense_ae, linear_ae"):
+        train_point_autoencoder(flat_cloud(), kind="vae")
+    fitted = train_point_autoencoder(flat_cloud(50), kind="linear_ae", latent_dim=3, epochs=1)
+    with pytest.raises(ValueError, match="spans all of the 3-D space"):
+        compare_with_pca(fitted, flat_cloud(50))
