@@ -12,6 +12,8 @@ TEXT = {
     "page.data": {"en": "Data", "ko": "데이터"},
     "page.library": {"en": "Model library", "ko": "모델 라이브러리"},
     "page.train": {"en": "Train", "ko": "학습"},
+    "page.latent_map": {"en": "Latent map", "ko": "잠재 공간 지도"},
+    "page.generate": {"en": "Generate", "ko": "생성"},
     "sidebar.model": {"en": "Model", "ko": "모델"},
     "sidebar.no_models": {
         "en": "No model for this dataset yet: train one on the Train page.",

@@ -1,0 +1,165 @@
+"""The Generate page through AppTest: representatives and sliders, perturbations, interpolation, VAE and GAN."""
+
+import numpy as np
+import pytest
+from page_helpers import open_page, tiny_digits_model
+from streamlit.testing.v1 import AppTest
+
+from latent_core import data, latent, maps, pretrained
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+from ui import models
+
+PAGE = "generate.py"
+
+
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory):
+    """A workspace with a tiny dense AE (4-D), and an untrained 2-D VAE and 8-D DCGAN, all for 8×8 digits."""
+    root = tmp_path_factory.mktemp("workspace")
+    entry = tiny_digits_model(root)
+    digits = data.load_dataset("digits", max_train=50, max_test=10)
+    workspace = Workspace(root)
+    vae = workspace.save(build_model("vae", input_shape=(8, 8, 1), latent_dim=2, seed=0), name="tiny vae",
+                         dataset=digits)
+    gan = workspace.save(build_model("dcgan", input_shape=(8, 8, 1), latent_dim=8, seed=0), name="tiny gan",
+                         dataset=digits)
+    return root, {"ae": entry, "vae": vae, "gan": gan}
+
+
+@pytest.fixture
+def tiny(tiny_workspace, monkeypatch):
+    root, entries = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    return entries
+
+
+def open_model(entry, **state) -> AppTest:
+    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
+
+
+def image_by_caption(app: AppTest, start: str):
+    return next(image.proto.imgs[0] for image in app.get("image") if image.proto.imgs[0].caption.startswith(start))
+
+
+def test_an_autoencoder_gets_representatives_sliders_perturbations_and_interpolation(tiny):
+    app = open_model(tiny["ae"])
+    assert not app.exception
+    assert app.header[0].value == "Generate"
+    assert [tab.label for tab in app.tabs] == ["Class representative", "Perturbations", "Interpolation"]
+    representatives = app.get("image")[0].proto.imgs
+    assert [image.caption for image in representatives] == [str(digit) for digit in range(10)]
+    direction_sliders = [s for s in app.slider if s.key.startswith("generate.direction.")]
+    assert len(direction_sliders) == 4  # a 4-D latent has 4 directions
+    assert direction_sliders[0].label.startswith("Direction 1 (")
+    assert len([s for s in app.slider if s.key.startswith("generate.dim.")]) == 4
+    assert "no classifier" in " ".join(caption.value for caption in app.caption)
+    assert {button.label for button in app.get("download_button")} >= {"Download PNG", "Codes as CSV", "Codes as NPZ"}
+
+
+def test_moving_a_slider_changes_the_image_and_reset_brings_it_back(tiny):
+    app = open_model(tiny["ae"])
+    first = image_by_caption(app, "0, moved by the sliders").url
+    app.slider(key="generate.direction.0").set_value(2.5).run()
+    assert not app.exception
+    moved = image_by_caption(app, "0, moved by the sliders").url
+    assert moved != first
+    app.slider(key="generate.dim.1").set_value(-2.0).run()
+    assert image_by_caption(app, "0, moved by the sliders").url not in (first, moved)
+    app.button(key="generate.reset").click().run()
+    assert app.slider(key="generate.direction.0").value == 0.0
+    assert app.slider(key="generate.dim.1").value == 0.0
+    assert image_by_caption(app, "0, moved by the sliders").url == first
+
+
+def test_sliders_never_re_encode_or_refit(tiny, monkeypatch):
+    import streamlit as st
+
+    st.cache_resource.clear()
+    encoded, fitted = [], []
+    encode, directions = maps.encode_sample, latent.class_directions
+    monkeypatch.setattr(maps, "encode_sample", lambda *a, **k: encoded.append(1) or encode(*a, **k))
+    monkeypatch.setattr(latent, "class_directions", lambda *a, **k: fitted.append(1) or directions(*a, **k))
+    app = open_model(tiny["ae"])
+    for value in (1.0, -1.0, 0.5):
+        app.slider(key="generate.direction.1").set_value(value).run()
+    app.slider(key="generate.spread").set_value(2.0).run()
+    assert not app.exception
+    assert encoded == [1] and fitted == [1]
+    app.selectbox(key="generate.class").set_value(7).run()
+    assert fitted == [1, 1]
+    assert image_by_caption(app, "7, moved by the sliders")
+
+
+def test_perturbation_grid_follows_its_controls(tiny):
+    app = open_model(tiny["ae"])
+    assert image_by_caption(app, "16 perturbations of 0")
+    app.slider(key="generate.count").set_value(24).run()
+    before = image_by_caption(app, "24 perturbations of 0").url
+    app.number_input(key="generate.seed").set_value(3).run()
+    assert not app.exception
+    assert image_by_caption(app, "24 perturbations of 0").url != before
+
+
+def test_interpolation_between_classes_and_between_images(tiny):
+    app = open_model(tiny["ae"])
+    assert image_by_caption(app, "From the mean of 0 to the mean of 1")
+    app.selectbox(key="generate.to_class").set_value(8).run()
+    app.radio(key="generate.method").set_value("slerp").run()
+    assert image_by_caption(app, "From the mean of 0 to the mean of 8")
+    app.radio(key="generate.between").set_value("images").run()
+    app.number_input(key="generate.to_image").set_value(5).run()
+    assert not app.exception
+    assert image_by_caption(app, "The two original images")
+    assert image_by_caption(app, "From a ")
+
+
+def test_a_vae_adds_samples_from_its_prior(tiny):
+    app = open_model(tiny["vae"])
+    assert not app.exception
+    assert [tab.label for tab in app.tabs][-1] == "Samples from the prior"
+    assert image_by_caption(app, "16 samples from the prior")
+    app.slider(key="generate.prior_count").set_value(8).run()
+    assert image_by_caption(app, "8 samples from the prior")
+
+
+def test_a_gan_gets_samples_and_sliders_over_its_noise(tiny):
+    app = open_model(tiny["gan"])
+    assert not app.exception
+    assert [tab.label for tab in app.tabs] == ["GAN samples"]
+    assert image_by_caption(app, "16 GAN samples")
+    noise = latent.prior_samples(16, 8, 0)
+    sliders = [s for s in app.slider if s.key.startswith("generate.noise.")]
+    assert [s.value for s in sliders] == pytest.approx(np.round(np.clip(noise[0, :6], -3, 3), 1).tolist())
+    before = image_by_caption(app, "The sample, moved by the sliders").url
+    app.slider(key="generate.noise.0").set_value(2.9).run()
+    assert image_by_caption(app, "The sample, moved by the sliders").url != before
+    app.number_input(key="generate.gan_pick").set_value(4).run()
+    assert app.slider(key="generate.noise.0").value == pytest.approx(round(float(np.clip(noise[3, 0], -3, 3)), 1))
+
+
+def test_a_classifier_names_the_generated_image_live():
+    if not any(e.name == "mnist_conv_ae_32" for e in pretrained.list_pretrained("mnist")):
+        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
+    app = open_page(PAGE, dataset="mnist", model="pretrained:mnist_conv_ae_32")
+    assert not app.exception
+    app.selectbox(key="generate.class").set_value(3).run()
+    verdict = app.metric[0]
+    assert verdict.label == "The classifier sees" and verdict.value == "3"
+    assert "% sure" in str(verdict.proto.delta)
+    assert "the classifier sees" in image_by_caption(app, "16 perturbations of 3").caption
+
+
+def test_point_datasets_and_missing_models_get_a_message(tiny, monkeypatch):
+    app = open_page(PAGE, dataset="swiss_roll")
+    assert not app.exception and "image dataset" in app.info[0].value
+    monkeypatch.setattr(models, "choices_for", lambda *args, **kwargs: [])
+    app = open_page(PAGE, dataset="digits")
+    assert not app.exception and "Train page" in app.info[0].value
+
+
+def test_page_speaks_korean(tiny):
+    app = open_model(tiny["ae"], lang="ko")
+    assert not app.exception
+    assert app.header[0].value == "생성"
+    assert [tab.label for tab in app.tabs] == ["클래스 대표", "무작위 변형", "보간"]

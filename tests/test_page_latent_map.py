@@ -1,0 +1,180 @@
+"""The Latent map page through AppTest: computed and precomputed maps, selections, placement, the 2-D grid."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from page_helpers import open_page, tiny_digits_model
+from streamlit.testing.v1 import AppTest
+
+from latent_core import data, pretrained, projection
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+from ui import models
+
+PAGE = "latent_map.py"
+CHART = "latent_map.chart"
+
+
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory):
+    """A workspace with a tiny dense AE and an untrained DCGAN, both for 8×8 digits."""
+    root = tmp_path_factory.mktemp("workspace")
+    entry = tiny_digits_model(root)
+    digits = data.load_dataset("digits", max_train=50, max_test=10)
+    gan = Workspace(root).save(build_model("dcgan", input_shape=(8, 8, 1), latent_dim=8, seed=0),
+                               name="tiny gan", dataset=digits)
+    return root, entry, gan
+
+
+@pytest.fixture
+def tiny(tiny_workspace, monkeypatch):
+    root, entry, gan = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    return entry, gan
+
+
+def charts(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def trace_names(app: AppTest) -> list[str]:
+    return [trace.get("name") for trace in charts(app)[0]["data"]]
+
+
+def values(array) -> np.ndarray:
+    """A figure array from the chart's JSON: a list, or plotly's base64 typed array."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+    return np.asarray(array)
+
+
+def point_count(app: AppTest) -> int:
+    return sum(len(values(trace["x"])) for trace in charts(app)[0]["data"])
+
+
+def select(app: AppTest, points: list[tuple[int, int]]) -> AppTest:
+    """What the browser sends when the user lassoes these (trace, position) points."""
+    app.session_state[CHART] = {"selection": {
+        "points": [{"curve_number": curve, "point_index": index, "point_number": index} for curve, index in points],
+        "point_indices": [index for _, index in points], "box": [], "lasso": [{"x": [0], "y": [0]}]}}
+    return app.run()
+
+
+def needs_pretrained(dataset: str, name: str) -> None:
+    if name not in {entry.name for entry in pretrained.list_pretrained(dataset)}:
+        pytest.skip(f"no pretrained {name} in pretrained/")
+
+
+def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
+    entry, _ = tiny
+    calls = []
+    fit = projection.project
+    monkeypatch.setattr(projection, "project", lambda codes, **options: calls.append(options["method"])
+                        or fit(codes, **options))
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    assert app.header[0].value == "Latent map"
+    assert app.radio(key="latent_map.method").value == "tsne"
+    assert any("360 codes of the test split, computed" in caption.value for caption in app.caption)
+    assert trace_names(app) == [str(digit) for digit in range(10)]
+    assert point_count(app) == 360
+    assert "Click a point" in app.info[0].value
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.method").set_value("tsne").run()
+    assert not app.exception
+    app.slider(key="latent_map.points").set_value(200).run()
+    assert point_count(app) == 200
+    assert [call for call in calls] == ["tsne", "pca", "tsne"]
+
+
+def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):
+    entry, _ = tiny
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    select(app, [(3, 0), (3, 1), (3, 2), (5, 0)])
+    assert not app.exception
+    assert app.subheader[0].value == "4 selected"
+    assert any(caption.value in ("3 ×3, 5 ×1",) for caption in app.caption)
+    image_captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert "4 of the 4 selected images" in image_captions
+    assert "The mean of the 4 codes, decoded" in image_captions
+    assert {button.label for button in app.get("download_button")} >= {"Download the mean image (PNG)",
+                                                                         "Export the selected codes (CSV)"}
+    select(app, [])
+    assert "Click a point" in app.info[0].value
+
+
+def test_a_test_image_is_placed_onto_a_computed_map(tiny):
+    entry, _ = tiny
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.place_source").set_value("test").run()
+    app.number_input(key="latent_map.place_index").set_value(7).run()
+    assert not app.exception
+    assert trace_names(app)[-1] == "your image"
+    assert any("openTSNE" in caption.value for caption in app.caption)
+    assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes on the map. ")
+               for image in app.get("image"))
+
+
+def test_a_gan_has_no_map_and_the_page_says_why(tiny):
+    _, gan = tiny
+    app = open_page(PAGE, dataset="digits", model="workspace:" + gan.id)
+    assert not app.exception
+    assert "no encoder" in app.warning[0].value and "Generate page" in app.warning[0].value
+    assert not app.get("plotly_chart")
+
+
+def test_without_a_model_the_page_says_where_to_get_one(tiny, monkeypatch):
+    monkeypatch.setattr(models, "choices_for", lambda *args, **kwargs: [])
+    app = open_page(PAGE, dataset="digits")
+    assert not app.exception
+    assert "Train page" in app.info[0].value
+
+
+def test_a_pretrained_map_is_precomputed_and_places_a_known_image_on_its_own_point():
+    needs_pretrained("digits", "digits_ae_8")
+    app = open_page(PAGE, dataset="digits", model="pretrained:digits_ae_8")
+    assert not app.exception
+    assert any("360 codes of the test split, precomputed" in caption.value for caption in app.caption)
+    assert app.get("slider") == [] or all(slider.key != "latent_map.points" for slider in app.slider)
+    app.radio(key="latent_map.place_source").set_value("test").run()
+    app.number_input(key="latent_map.place_index").set_value(5).run()
+    assert not app.exception
+    latent_map = pretrained.load_latent_map("digits_ae_8")
+    placed = app.session_state["latent_map.placed"][2]
+    np.testing.assert_allclose(placed[0], latent_map.coordinates["tsne"][5], atol=1e-3)
+
+
+def test_a_2d_vae_shows_its_latent_axes_and_the_decoded_plane():
+    needs_pretrained("digits", "digits_vae_2")
+    app = open_page(PAGE, dataset="digits", model="pretrained:digits_vae_2")
+    assert not app.exception
+    assert "identity" in app.radio(key="latent_map.method").options or \
+        "Latent axes" in app.radio(key="latent_map.method").options
+    assert app.subheader[-1].value == "The decoded latent plane"
+    grid = charts(app)[1]
+    assert grid["layout"]["images"][0]["source"].startswith("data:image/png")
+    assert len(grid["data"]) == 10
+    app.toggle(key="latent_map.grid_codes").set_value(False).run()
+    assert charts(app)[1]["data"] == []
+
+
+def test_the_swiss_roll_map_is_coloured_by_position():
+    needs_pretrained("swiss_roll", "swiss_roll_ae_2")
+    app = open_page(PAGE, dataset="swiss_roll")
+    assert not app.exception
+    trace = charts(app)[0]["data"][0]
+    assert trace["marker"]["colorscale"] and point_count(app) == 600
+    select(app, [(0, 0), (0, 1)])
+    assert "decodes to the point (" in app.markdown[-1].value
+
+
+def test_page_speaks_korean(tiny):
+    entry, _ = tiny
+    app = open_page(PAGE, lang="ko", dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    assert app.header[0].value == "잠재 공간 지도"
+    assert "점을 클릭하면" in app.info[0].value

@@ -1,0 +1,78 @@
+"""Latent codes of a dataset sample for the Latent map and Generate pages, cached per model.
+
+A pretrained model with a precomputed map brings its codes (of the bundled sample or the
+test split); any other model encodes up to 5,000 images once per model, dataset and
+split, shared by every session. Class means and directions are cached the same way, so
+no slider move ever re-encodes or refits anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from latent_core import data, latent, maps, pretrained
+from ui import models
+
+MAX_ENCODED = 5000
+
+
+def dataset_key(dataset: data.Dataset) -> str:
+    """A cache key that changes when the dataset's contents do (an upload with the same name)."""
+    return f"{dataset.name}:{dataset.x_train.shape}:{dataset.x_test.shape}:{dataset.source}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def precomputed_map(name: str) -> pretrained.LatentMap | None:
+    """The pretrained model's precomputed latent map, or None."""
+    return pretrained.load_latent_map(name)
+
+
+def latent_map_of(choice: models.ModelChoice) -> pretrained.LatentMap | None:
+    return precomputed_map(choice.name) if choice.is_pretrained else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _map_sample(name: str, dataset_key: str, _dataset: data.Dataset) -> maps.CodeSample:
+    return maps.sample_of_map(precomputed_map(name), bundled=pretrained.load_sample(_dataset.name),
+                              x_test=_dataset.x_test)
+
+
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _encoded_sample(model_key: str, dataset_key: str, split: str, _model, _dataset: data.Dataset) -> maps.CodeSample:
+    inputs, labels = (_dataset.x_train, _dataset.y_train) if split == "train" else (_dataset.x_test, _dataset.y_test)
+    return maps.encode_sample(_model.encode, inputs, labels, limit=MAX_ENCODED, seed=0,
+                              source=f"{_dataset.name} {split}")
+
+
+def code_sample(choice: models.ModelChoice, model, dataset: data.Dataset, *, split: str) -> maps.CodeSample:
+    """Codes with labels and inputs: the precomputed map's when there is one, else ``split`` encoded."""
+    if latent_map_of(choice) is not None:
+        return _map_sample(choice.name, dataset_key(dataset), dataset)
+    return _encoded_sample(choice.key, dataset_key(dataset), split, model, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def class_statistics(model_key: str, sample_key: str, _sample: maps.CodeSample) -> dict[int, np.ndarray]:
+    """Mean code per class of a sample."""
+    return latent.class_means(_sample.codes, _sample.labels.astype(np.int64))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def class_directions(model_key: str, sample_key: str, label: int, _sample: maps.CodeSample) -> latent.Directions:
+    """The main directions of variation of one class's codes."""
+    return latent.class_directions(_sample.codes[_sample.labels == label], n_components=5)
+
+
+@st.cache_resource(show_spinner=False)
+def map_cache() -> maps.MapCache:
+    """Maps computed on demand (t-SNE of a user model's codes), shared by every session."""
+    return maps.MapCache(capacity=16)
+
+
+def load_classifier_for(dataset: data.Dataset, model):
+    """The dataset's pretrained classifier when it takes this model's images, else None."""
+    classifier = models.load_classifier(dataset.name) if dataset.is_image else None
+    if classifier is None or tuple(classifier.input_shape) != tuple(model.input_shape):
+        return None
+    return classifier

@@ -1,0 +1,146 @@
+"""Text of the Generate page."""
+
+TEXT = {
+    "generate.header": {"en": "Generate", "ko": "생성"},
+    "generate.intro": {
+        "en": "A decoder turns any code into an image, so new images come from new codes: the average code "
+              "of a class, codes pushed along the directions in which that class varies, random codes near it, "
+              "codes on the way from one image to another, and - for VAEs and GANs - codes drawn from the "
+              "prior. Where a classifier for the dataset exists, it says live what each image looks like.",
+        "ko": "디코더는 어떤 코드든 이미지로 바꾸므로, 새 코드에서 새 이미지가 나옵니다. 한 클래스의 평균 코드, 그 "
+              "클래스가 변하는 방향으로 밀어 본 코드, 그 근처의 무작위 코드, 한 이미지에서 다른 이미지로 가는 길 "
+              "위의 코드, 그리고 VAE와 GAN이라면 사전 분포에서 뽑은 코드까지. 데이터셋의 분류기가 있으면 각 이미지가 "
+              "무엇처럼 보이는지 실시간으로 알려 줍니다.",
+    },
+    "generate.unavailable": {
+        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
+        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
+    },
+    "generate.not_images": {
+        "en": "This page generates images; choose an image dataset in the sidebar.",
+        "ko": "이 페이지는 이미지를 생성합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
+    },
+    "generate.load_failed": {"en": "The model could not be loaded: {error}", "ko": "모델을 불러오지 못했습니다: {error}"},
+    "generate.no_model": {
+        "en": "No model to generate with: pick one in the sidebar, or train one for this dataset on the Train page.",
+        "ko": "생성에 쓸 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
+    },
+    "generate.nothing": {
+        "en": "This model has nothing to generate from here: class representatives need labelled data, and "
+              "sampling needs a VAE or a GAN.",
+        "ko": "이 모델로는 여기서 생성할 것이 없습니다. 클래스 대표 이미지는 레이블이 있는 데이터가, 샘플링은 VAE나 "
+              "GAN이 필요합니다.",
+    },
+    "generate.encoding": {"en": "Encoding the training images…", "ko": "학습 이미지를 인코딩하는 중…"},
+    "generate.tab.class": {"en": "Class representative", "ko": "클래스 대표"},
+    "generate.tab.perturb": {"en": "Perturbations", "ko": "무작위 변형"},
+    "generate.tab.interpolate": {"en": "Interpolation", "ko": "보간"},
+    "generate.tab.prior": {"en": "Samples from the prior", "ko": "사전 분포 샘플"},
+    "generate.tab.gan": {"en": "GAN samples", "ko": "GAN 샘플"},
+    "generate.class_intro": {
+        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded.",
+        "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다.",
+    },
+    "generate.class": {"en": "Class", "ko": "클래스"},
+    "generate.class_too_small": {
+        "en": "{name} has too few images for its directions of variation: {error}",
+        "ko": "{name} 클래스는 이미지가 너무 적어 변화 방향을 구할 수 없습니다: {error}",
+    },
+    "generate.directions_help": {
+        "en": "Each slider moves the code along one of the class's main directions of variation (PCA of its "
+              "codes), in units of the class's standard deviation along it: ±2 covers most real images.",
+        "ko": "슬라이더마다 클래스의 주요 변화 방향(그 코드들의 PCA) 하나를 따라 코드를 움직입니다. 단위는 그 방향의 "
+              "표준편차이며, ±2면 실제 이미지 대부분을 덮습니다.",
+    },
+    "generate.direction": {
+        "en": "Direction {number} ({share}% of the variation)",
+        "ko": "방향 {number} (변화의 {share}%)",
+    },
+    "generate.dimensions": {"en": "Each latent dimension on its own", "ko": "잠재 차원 하나씩"},
+    "generate.dimension": {"en": "z{index} (in standard deviations)", "ko": "z{index} (표준편차 단위)"},
+    "generate.reset": {"en": "Back to the representative", "ko": "대표 이미지로 되돌리기"},
+    "generate.slider_image": {"en": "{name}, moved by the sliders", "ko": "슬라이더로 움직인 {name}"},
+    "generate.no_classifier": {
+        "en": "There is no classifier for this dataset, so no verdict.",
+        "ko": "이 데이터셋에는 분류기가 없어 판정을 보여 줄 수 없습니다.",
+    },
+    "generate.classifier_says": {"en": "The classifier sees", "ko": "분류기 판단"},
+    "generate.confidence": {"en": "{percent}% sure", "ko": "확신도 {percent}%"},
+    "generate.classes_seen": {"en": "the classifier sees {classes}", "ko": "분류기 판단: {classes}"},
+    "generate.download_png": {"en": "Download PNG", "ko": "PNG 내려받기"},
+    "generate.download_csv": {"en": "Codes as CSV", "ko": "코드 CSV"},
+    "generate.download_npz": {"en": "Codes as NPZ", "ko": "코드 NPZ"},
+    "generate.perturb_intro": {
+        "en": "Random codes around the mean of {name}: each is the mean plus Gaussian noise, scaled per "
+              "dimension by the spread of the class's codes. The same seed keeps the same noise, so the spread "
+              "slider shows one set of images drifting away from the ideal.",
+        "ko": "{name} 평균 코드 주변의 무작위 코드입니다. 평균에 가우스 잡음을 더하되 차원마다 그 클래스 코드의 퍼짐에 "
+              "맞춰 크기를 정합니다. 시드가 같으면 잡음도 같아서, 퍼짐 슬라이더를 움직이면 같은 이미지들이 이상형에서 "
+              "점점 멀어지는 모습이 보입니다.",
+    },
+    "generate.spread": {"en": "Spread", "ko": "퍼짐"},
+    "generate.spread_help": {
+        "en": "Noise size in standard deviations of the class's codes (0 gives the representative itself).",
+        "ko": "클래스 코드의 표준편차 단위로 잰 잡음 크기 (0이면 대표 이미지 그대로).",
+    },
+    "generate.count": {"en": "Images", "ko": "이미지 수"},
+    "generate.seed": {"en": "Seed", "ko": "시드"},
+    "generate.perturbed": {
+        "en": "{count} perturbations of {name}; {classes}",
+        "ko": "{name}의 변형 {count}개. {classes}",
+    },
+    "generate.interpolate_intro": {
+        "en": "A straight walk through latent space between two codes, decoded step by step. Slerp follows a "
+              "great circle instead, which keeps the codes at a typical length.",
+        "ko": "두 코드 사이를 잠재 공간에서 곧게 걸어가며 단계마다 복원합니다. Slerp는 대신 큰 원을 따라가서 코드의 "
+              "길이를 전형적인 크기로 유지합니다.",
+    },
+    "generate.between": {"en": "Between", "ko": "무엇 사이"},
+    "generate.between.classes": {"en": "Two classes", "ko": "두 클래스"},
+    "generate.between.images": {"en": "Two images", "ko": "두 이미지"},
+    "generate.from": {"en": "From", "ko": "시작"},
+    "generate.to": {"en": "To", "ko": "끝"},
+    "generate.from_image": {"en": "From image (of {count})", "ko": "시작 이미지 ({count}장 중)"},
+    "generate.to_image": {"en": "To image (of {count})", "ko": "끝 이미지 ({count}장 중)"},
+    "generate.steps": {"en": "Steps", "ko": "단계 수"},
+    "generate.method": {"en": "Path", "ko": "경로"},
+    "generate.method.linear": {"en": "Straight line", "ko": "직선"},
+    "generate.method.slerp": {"en": "Slerp", "ko": "Slerp"},
+    "generate.method_help": {
+        "en": "Slerp matters for VAE and GAN codes drawn from a Gaussian: the straight line's middle is "
+              "shorter than any typical code.",
+        "ko": "가우스 분포에서 뽑은 VAE·GAN 코드에서는 Slerp가 중요합니다. 직선의 가운데는 전형적인 코드보다 짧습니다.",
+    },
+    "generate.ends_classes": {
+        "en": "From the mean of {start} to the mean of {end}",
+        "ko": "{start} 평균에서 {end} 평균까지",
+    },
+    "generate.ends_images": {"en": "From a {start} to a {end}", "ko": "{start} 이미지에서 {end} 이미지까지"},
+    "generate.originals": {"en": "The two original images", "ko": "원래의 두 이미지"},
+    "generate.path_verdicts": {"en": "the classifier sees {classes}", "ko": "분류기 판단: {classes}"},
+    "generate.prior_intro": {
+        "en": "A VAE is trained so that its codes follow a standard normal distribution over {dims} "
+              "dimensions, so codes drawn from that distribution decode to new, plausible images.",
+        "ko": "VAE는 코드가 {dims}차원 표준정규분포를 따르도록 학습되므로, 그 분포에서 뽑은 코드를 복원하면 새롭고 "
+              "그럴듯한 이미지가 나옵니다.",
+    },
+    "generate.prior_caption": {
+        "en": "{count} samples from the prior; {classes}",
+        "ko": "사전 분포 샘플 {count}개. {classes}",
+    },
+    "generate.gan_intro": {
+        "en": "A GAN's generator turns {dims} numbers of random noise into an image; it has no encoder, so "
+              "there are no codes of real images here, only what the generator makes of noise.",
+        "ko": "GAN의 생성자는 무작위 잡음 {dims}개를 이미지로 바꿉니다. 인코더가 없으므로 실제 이미지의 코드는 없고, "
+              "생성자가 잡음으로 만든 것만 있습니다.",
+    },
+    "generate.gan_caption": {"en": "{count} GAN samples; {classes}", "ko": "GAN 샘플 {count}개. {classes}"},
+    "generate.gan_pick": {"en": "Sample to edit (1 to {count})", "ko": "편집할 샘플 (1~{count})"},
+    "generate.gan_sliders": {"en": "Sliders over the generator's input", "ko": "생성자 입력 슬라이더"},
+    "generate.gan_sliders_help": {
+        "en": "The first {count} of its {dims} noise values, starting from the chosen sample's own.",
+        "ko": "잡음 값 {dims}개 중 처음 {count}개이며, 고른 샘플의 값에서 시작합니다.",
+    },
+    "generate.noise": {"en": "Noise value {index}", "ko": "잡음 값 {index}"},
+    "generate.gan_image": {"en": "The sample, moved by the sliders", "ko": "슬라이더로 움직인 샘플"},
+}
