@@ -144,14 +144,14 @@ def _specs() -> list[BundleSpec]:
                    epochs=300, batch_size=64, learning_rate=2e-3),
         *fashion["main"], *fashion["extra"],
         *mnist["main"],
-        *_anomaly_specs("fashion_mnist", epochs=10),
-        *_anomaly_specs("mnist", epochs=40),
-        *mnist["extra"],
         BundleSpec("mnist_dcgan", "mnist", "dcgan", "DCGAN", {"latent_dim": 64}, epochs=2,
                    batch_size=64, learning_rate=2e-4),
+        *_anomaly_specs("fashion_mnist", epochs=6),
+        *_anomaly_specs("mnist", epochs=40),
         BundleSpec("fashion_mnist_dcgan", "fashion_mnist", "dcgan", "DCGAN",
                    {"latent_dim": 64}, epochs=1, batch_size=64, learning_rate=2e-4,
                    max_train=16000),
+        *mnist["extra"],
     ]
 
 
