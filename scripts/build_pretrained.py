@@ -124,9 +124,10 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
 
 
 def _specs() -> list[BundleSpec]:
-    """Every bundle, in build order: quick ones first, then what the pages need most.
-    Epochs are sized for a 2-core CPU (a conv AE epoch over 60,000 images takes about
-    90 s there); the DCGAN, about 40 times dearer per image, comes last."""
+    """Every bundle, in build order: quick ones first, then what the pages need most,
+    then the GANs and anomaly detectors, MNIST's denoiser and dense AE last. Epochs are
+    sized for a shared 2-core CPU, where a conv AE epoch over 60,000 images takes about
+    two minutes and a DCGAN costs about 40 times more per image than a conv AE."""
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
                            denoise_epochs=8, classifier_epochs=10, hidden=256,
                            denoise_latent=128)
