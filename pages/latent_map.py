@@ -233,7 +233,7 @@ with map_column:
 
     placed = placed_code = None
     if dataset.is_image:
-        with st.expander(t("latent_map.place_header"), expanded=True):
+        with st.expander(t("latent_map.place_header")):
             st.caption(t("latent_map.place_how_fitted" if mapped.fitted is not None else
                          "latent_map.place_how_neighbours"))
             chosen = image_to_place(dataset, model)

@@ -67,9 +67,14 @@ TEXT = {
     "generate.classifier_says": {"en": "The classifier sees", "ko": "분류기 판단"},
     "generate.confidence": {"en": "{percent}% sure", "ko": "확신도 {percent}%"},
     "generate.classes_seen": {"en": "the classifier sees {classes}", "ko": "분류기 판단: {classes}"},
-    "generate.download_png": {"en": "Download PNG", "ko": "PNG 내려받기"},
-    "generate.download_csv": {"en": "Codes as CSV", "ko": "코드 CSV"},
-    "generate.download_npz": {"en": "Codes as NPZ", "ko": "코드 NPZ"},
+    "generate.download_png": {"en": "PNG", "ko": "PNG"},
+    "generate.download_csv": {"en": "CSV", "ko": "CSV"},
+    "generate.download_npz": {"en": "NPZ", "ko": "NPZ"},
+    "generate.download_png_help": {"en": "Download the image as PNG.", "ko": "이미지를 PNG로 내려받습니다."},
+    "generate.download_codes_help": {
+        "en": "Download the latent codes behind the image ({format}).",
+        "ko": "이미지를 만든 잠재 코드를 내려받습니다 ({format}).",
+    },
     "generate.perturb_intro": {
         "en": "Random codes around the mean of {name}: each is the mean plus Gaussian noise, scaled per "
               "dimension by the spread of the class's codes. The same seed keeps the same noise, so the spread "

@@ -1,0 +1,37 @@
+"""The Generate page in a real browser: moving a slider repaints the class image and its verdict."""
+
+import pytest
+from playwright.sync_api import expect
+
+from latent_core import pretrained
+
+pytestmark = pytest.mark.browser
+
+WAIT = 60_000  # ms: the first run of a page imports TensorFlow and loads the model
+SLIDER_IMAGE = '[data-testid="stImage"]:has-text("moved by the sliders") img'
+
+
+def test_moving_a_direction_slider_changes_the_image(page, app_url, screenshot):
+    if not any(entry.name == "mnist_conv_ae_32" for entry in pretrained.list_pretrained("mnist")):
+        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
+    page.goto(app_url)
+    expect(page.get_by_test_id("stApp")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="MNIST digits").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Generate").click()
+    expect(page.get_by_role("heading", name="Generate")).to_be_visible(timeout=WAIT)
+    image = page.locator(SLIDER_IMAGE).first
+    expect(image).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("stMetricLabel").get_by_text("The classifier sees")).to_be_visible()
+    before = image.get_attribute("src")
+
+    slider = page.get_by_test_id("stSlider").locator('input[type="range"]').first
+    slider.focus()
+    for _ in range(15):
+        page.keyboard.press("ArrowRight")
+    expect(image).not_to_have_attribute("src", before, timeout=WAIT)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .every(image => image.complete && image.naturalWidth > 0)""")
+    screenshot(page, "generate")

@@ -1,0 +1,48 @@
+"""The Latent map page in a real browser: a pretrained model's precomputed map and a lasso selection."""
+
+import pytest
+from playwright.sync_api import expect
+
+from latent_core import pretrained
+
+pytestmark = pytest.mark.browser
+
+WAIT = 60_000  # ms: the first run of a page imports TensorFlow and loads the model
+POINTS_DRAWN = """() => {
+    const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    return plot && plot._fullData ? plot._fullData.reduce((sum, trace) => sum + (trace._length || 0), 0) : 0;
+}"""
+
+
+def open_latent_map(page, app_url) -> None:
+    page.goto(app_url)
+    expect(page.get_by_test_id("stApp")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="MNIST digits").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Latent map").click()
+    expect(page.get_by_role("heading", name="Latent map")).to_be_visible(timeout=WAIT)
+
+
+def test_a_pretrained_map_renders_its_points_and_a_lasso_selects_some(page, app_url, screenshot):
+    mnist = {entry.name: entry for entry in pretrained.list_pretrained("mnist")}
+    if "mnist_conv_ae_32" not in mnist:
+        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
+    open_latent_map(page, app_url)
+    expect(page.get_by_text("2,000 codes of the bundled sample of test images, precomputed")).to_be_visible(
+        timeout=WAIT)
+    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"] canvas').first).to_be_visible()
+    expect(page.get_by_text("Click a point to see its image")).to_be_visible()
+
+    area = page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first.bounding_box()
+    left, top = area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for dx, dy in ((0.4, 0.0), (0.4, 0.4), (0.0, 0.4), (0.0, 0.05)):
+        page.mouse.move(left + area["width"] * dx, top + area["height"] * dy, steps=8)
+    page.mouse.up()
+    expect(page.get_by_text("The mean of the ")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("heading", name="selected")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+    screenshot(page, "latent_map")
