@@ -57,6 +57,7 @@ from latent_core.training import TrainingObserver, train  # noqa: E402
 PRETRAINED_DIR = SCRIPTS_DIR.parent / "pretrained"
 MODELS_DIR = PRETRAINED_DIR / "models"
 CLASSIFIERS_DIR = PRETRAINED_DIR / "classifiers"
+BUILDING_DIR = PRETRAINED_DIR / ".building"  # bundles being written; moved into models/ when whole
 INDEX_PATH = PRETRAINED_DIR / "index.json"
 REPORT_PATH = SCRIPTS_DIR.parent / "benchmarks" / "results" / "pretrained.md"
 LATENT_MAP_FILENAME = "latent_map.npz"
@@ -415,7 +416,7 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     print(f"  {spec.name}: trained in {result.seconds:.0f}s; measuring", flush=True)
     model = _without_training_state(model, spec)
     metrics = evaluate(spec, model, data)
-    folder = MODELS_DIR / spec.name
+    folder = BUILDING_DIR / spec.name
     shutil.rmtree(folder, ignore_errors=True)
     save_bundle(model, folder, dataset=_dataset_record(spec, data, len(x_train)),
                 training=result, metrics=metrics)
@@ -426,6 +427,10 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     _add_to_manifest(folder, {"pretrained": {
         "name": spec.name, "title": spec.title, "normal_class": spec.normal_class,
         "latent_map": LATENT_MAP_FILENAME if has_map else None, "spec": asdict(spec)}})
+    final = MODELS_DIR / spec.name
+    shutil.rmtree(final, ignore_errors=True)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    folder.rename(final)  # whole bundles only: the index never sees one half written
     return metrics
 
 
@@ -456,7 +461,9 @@ def index_content() -> dict:
     bundles = []
     for manifest_path in sorted(MODELS_DIR.glob(f"*/{MANIFEST_FILENAME}")):
         manifest = _read_json(manifest_path)
-        info = manifest["pretrained"]
+        info = manifest.get("pretrained")
+        if info is None:
+            continue  # not a library bundle, or one still being written
         folder = manifest_path.parent
         entry = {"name": info["name"], "dataset": manifest["dataset"]["name"],
                  "kind": manifest["kind"], "latent_dim": manifest["latent_dim"],
