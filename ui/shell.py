@@ -54,6 +54,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
     PageSpec("pages/train.py", "page.train", ":material/model_training:"),
     PageSpec("pages/latent_map.py", "page.latent_map", ":material/scatter_plot:"),
+    PageSpec("pages/anomaly.py", "page.anomaly", ":material/crisis_alert:"),
+    PageSpec("pages/manifold.py", "page.manifold", ":material/cyclone:"),
+    PageSpec("pages/concepts.py", "page.concepts", ":material/school:"),
     PageSpec("pages/generate.py", "page.generate", ":material/auto_awesome:"),
 ]
 

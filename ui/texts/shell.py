@@ -14,6 +14,9 @@ TEXT = {
     "page.train": {"en": "Train", "ko": "학습"},
     "page.latent_map": {"en": "Latent map", "ko": "잠재 공간 지도"},
     "page.generate": {"en": "Generate", "ko": "생성"},
+    "page.anomaly": {"en": "Anomaly detection", "ko": "이상 탐지"},
+    "page.manifold": {"en": "Manifold lab", "ko": "매니폴드 실험실"},
+    "page.concepts": {"en": "Concepts", "ko": "개념 익히기"},
     "sidebar.model": {"en": "Model", "ko": "모델"},
     "sidebar.no_models": {
         "en": "No model for this dataset yet: train one on the Train page.",

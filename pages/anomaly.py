@@ -1,0 +1,181 @@
+"""Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from latent_core import anomaly, data, metrics, pretrained, store
+from latent_core.images import montage
+from ui import models
+from ui.shell import active_dataset, lang, selected_dataset_name, start_page, t
+
+start_page()
+
+EVAL_IMAGES = 2000
+EXTREME_IMAGES = 12
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarray) -> np.ndarray:
+    """Per-image reconstruction error of the evaluation images, once per model and dataset."""
+    return anomaly.anomaly_scores(_model, _images)
+
+
+def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
+    """A fixed random subset of the test images (all of them when there are few)."""
+    count = len(dataset.x_test)
+    if count <= EVAL_IMAGES:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(0).choice(count, size=EVAL_IMAGES, replace=False))
+
+
+def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
+    bins = {"start": float(scores.min()), "end": float(scores.max()), "size": float(np.ptp(scores)) / 60 or 1e-6}
+    figure = go.Figure([
+        go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7, histnorm="probability"),
+        go.Histogram(x=scores[anomalous], name=names["anomalous"], xbins=bins, opacity=0.6, histnorm="probability"),
+    ])
+    figure.add_vline(x=threshold, line_dash="dash", annotation_text=t("anomaly.threshold_line"))
+    figure.update_layout(barmode="overlay", height=340, xaxis_title=t("anomaly.error_axis"),
+                         yaxis_title=t("anomaly.share_axis"), margin={"t": 30, "b": 0, "l": 0, "r": 0},
+                         legend={"orientation": "h", "y": 1.12})
+    return figure
+
+
+def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
+    figure = go.Figure([
+        go.Scatter(x=report.false_positive_rate, y=report.true_positive_rate, mode="lines",
+                   name=t("anomaly.roc_name", auroc=report.auroc)),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name=t("anomaly.chance")),
+        go.Scatter(x=[false_alarms], y=[report.recall], mode="markers", marker={"size": 12, "symbol": "x"},
+                   name=t("anomaly.operating_point")),
+    ])
+    figure.update_layout(height=340, xaxis_title=t("anomaly.fpr_axis"), yaxis_title=t("anomaly.tpr_axis"),
+                         margin={"t": 30, "b": 0, "l": 0, "r": 0}, legend={"orientation": "h", "y": 1.12})
+    figure.update_xaxes(range=[0, 1])
+    figure.update_yaxes(range=[0, 1.02])
+    return figure
+
+
+@st.fragment
+def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
+    """The threshold slider and everything that depends on it; moving it reruns only this part."""
+    low, high = float(scores.min()), float(scores.max())
+    threshold = st.slider(t("anomaly.threshold"), low, high, min(max(default, low), high),
+                          step=max((high - low) / 500, 1e-7), format="%.5f", key=f"anomaly.threshold.{model_key}",
+                          help=t("anomaly.threshold_help"))
+    report = metrics.anomaly_report(scores, anomalous, threshold)
+    flagged = scores > threshold
+    false_alarms = float(np.mean(flagged[~anomalous]))
+    numbers = st.columns(5)
+    numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
+    numbers[1].metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"))
+    numbers[2].metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}")
+    numbers[3].metric(t("anomaly.f1"), f"{report.f1:.3f}")
+    numbers[4].metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"))
+    st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
+                 false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
+    charts = st.columns(2)
+    names = {"normal": t("anomaly.normal"), "anomalous": t("anomaly.anomalous")}
+    charts[0].plotly_chart(histogram(scores, anomalous, threshold, names), width="stretch")
+    charts[1].plotly_chart(roc_figure(report, false_alarms), width="stretch")
+
+
+def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,
+                  scores: np.ndarray, names: list[str]) -> None:
+    st.markdown(f"**{title}**")
+    st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+    st.caption(" · ".join(t("anomaly.image_score", name=names[int(labels[i])], score=scores[i]) for i in indices))
+
+
+def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> None:
+    with st.spinner(t("anomaly.training", name=class_name)):
+        try:
+            detector = anomaly.train_quick_detector(dataset.x_train, dataset.y_train, normal_class)
+        except ValueError as error:
+            st.session_state["anomaly.message"] = t("anomaly.train_failed", error=error)
+            return
+    trained = st.session_state.setdefault("anomaly.detectors", {})
+    runs = st.session_state["anomaly.runs"] = st.session_state.get("anomaly.runs", 0) + 1
+    trained[(selected_dataset_name(), normal_class)] = (f"session:{runs}", detector)
+
+
+st.header(t("anomaly.header"))
+st.write(t("anomaly.intro"))
+
+try:
+    dataset = active_dataset()
+except data.DatasetUnavailable:
+    st.error(t("anomaly.unavailable"))
+    st.stop()
+if not dataset.is_image or dataset.num_classes < 2:
+    st.info(t("anomaly.not_images"))
+    st.stop()
+
+names = dataset.class_names(lang())
+class_labels = dict(enumerate(names))
+setup = st.columns([2, 3])
+normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
+                                  key="anomaly.normal_class")
+class_name = class_labels[normal_class]
+detectors = pretrained.anomaly_models(dataset.name) if not selected_dataset_name().startswith("user:") else {}
+sources = (["pretrained"] if normal_class in detectors else []) + ["here"]
+source_labels = {"pretrained": t("anomaly.source.pretrained"), "here": t("anomaly.source.here")}
+source = setup[1].radio(t("anomaly.source"), sources, format_func=source_labels.get, horizontal=True,
+                        key="anomaly.source")
+if not detectors:
+    st.caption(t("anomaly.no_pretrained"))
+
+if source == "pretrained":
+    entry = detectors[normal_class]
+    try:
+        model = models.load_pretrained_bundle(entry.name).model
+    except (store.StoreError, pretrained.PretrainedError, OSError) as error:
+        st.error(t("anomaly.load_failed", error=error))
+        st.stop()
+    model_key = "pretrained:" + entry.name
+    st.caption(t("anomaly.pretrained_about", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
+else:
+    found = st.session_state.get("anomaly.detectors", {}).get((selected_dataset_name(), normal_class))
+    message = st.session_state.pop("anomaly.message", None)
+    if message:
+        st.error(message)
+    if found is None:
+        st.info(t("anomaly.train_first", name=class_name,
+                  count=f"{min(int(np.sum(dataset.y_train == normal_class)), anomaly.QUICK_DETECTOR_IMAGES):,}"))
+        if st.button(t("anomaly.train", name=class_name), type="primary", icon=":material/play_arrow:"):
+            train_here(dataset, normal_class, class_name)
+            st.rerun()
+        st.stop()
+    model_key, detector = found
+    model = detector.model
+    st.caption(t("anomaly.trained_about", images=f"{detector.images:,}", name=class_name,
+                 epochs=detector.result.epochs_completed, seconds=f"{detector.result.seconds:.1f}"))
+    if st.button(t("anomaly.retrain")):
+        train_here(dataset, normal_class, class_name)
+        st.rerun()
+
+if tuple(model.input_shape) != tuple(dataset.input_shape):
+    st.error(t("anomaly.shape_mismatch", model=model.input_shape, data=dataset.input_shape))
+    st.stop()
+
+picked = evaluation_indices(dataset)
+images, labels = dataset.x_test[picked], dataset.y_test[picked]
+try:
+    anomalous = anomaly.is_anomaly(labels, normal_class)
+except ValueError as error:
+    st.warning(t("anomaly.no_test_split", error=error))
+    st.stop()
+dataset_key = f"{selected_dataset_name()}:{dataset.x_test.shape}:{dataset.source}"
+with st.spinner(t("anomaly.scoring")):
+    scores = detector_scores(model_key, dataset_key, model, images)
+
+default = metrics.default_threshold(scores[~anomalous], percentile=95)
+st.subheader(t("anomaly.results", name=class_name))
+st.caption(t("anomaly.evaluated", total=len(scores), normals=int((~anomalous).sum()),
+             others=int(anomalous.sum()), default=default))
+threshold_view(model_key, scores, anomalous, default)
+
+most, least = anomaly.extremes(scores, EXTREME_IMAGES)
+show_extremes(t("anomaly.most"), most, images, labels, scores, names)
+show_extremes(t("anomaly.least"), least, images, labels, scores, names)

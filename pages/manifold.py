@@ -1,0 +1,123 @@
+"""Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE."""
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from latent_core import data, manifold, pretrained, store
+from ui import models
+from ui.shell import load_registered_dataset, start_page, t
+
+start_page()
+
+PRETRAINED_AE = "swiss_roll_ae_2"
+AE_EPOCHS = 40
+LINEAR_EPOCHS = 40
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def embedding(method: str, points: int, neighbours: int) -> np.ndarray:
+    """2-D coordinates of the first ``points`` roll points by ``method`` (computed once per setting)."""
+    return manifold.embed(roll().x_train[:points], method, n_neighbors=neighbours, seed=0)
+
+
+def roll() -> data.Dataset:
+    return load_registered_dataset("swiss_roll")
+
+
+def scatter(coordinates: np.ndarray, position: np.ndarray, title: str, *, height: int = 300) -> go.Figure:
+    figure = go.Figure(go.Scattergl(x=coordinates[:, 0], y=coordinates[:, 1], mode="markers",
+                                    marker={"size": 4, "color": position, "colorscale": "Viridis"}))
+    figure.update_layout(title=title, height=height, margin={"t": 40, "b": 0, "l": 0, "r": 0}, showlegend=False)
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False)
+    return figure
+
+
+def train_here(kind: str, epochs: int, state_key: str) -> None:
+    """Train a roll autoencoder and keep it in the session, so reruns and page switches keep it."""
+    with st.spinner(t("manifold.training", epochs=epochs)):
+        st.session_state[state_key] = manifold.train_point_autoencoder(
+            roll().x_train, kind=kind, epochs=epochs, learning_rate=3e-2 if kind == "linear_ae" else 1e-2,
+            batch_size=256 if kind == "linear_ae" else 128)
+
+
+st.header(t("manifold.header"))
+st.write(t("manifold.intro"))
+
+dataset = roll()
+points = st.session_state.setdefault("manifold.points", 1000)
+position = dataset.y_train[:points]
+
+figure = go.Figure(go.Scatter3d(x=dataset.x_train[:points, 0], y=dataset.x_train[:points, 1],
+                                z=dataset.x_train[:points, 2], mode="markers",
+                                marker={"size": 2.5, "color": position, "colorscale": "Viridis",
+                                        "colorbar": {"title": t("manifold.position")}}))
+figure.update_layout(height=460, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+st.plotly_chart(figure, width="stretch", key="manifold.roll")
+st.caption(t("manifold.roll_caption", points=points))
+
+st.subheader(t("manifold.embeddings"))
+controls = st.columns([2, 2, 3])
+controls[0].select_slider(t("manifold.points"), [500, 1000, 1500], key="manifold.points")
+neighbours = controls[1].slider(t("manifold.neighbours"), 5, 30, 10, key="manifold.neighbours",
+                                help=t("manifold.neighbours_help"))
+ae_sources = {"pretrained": t("manifold.ae.pretrained"), "here": t("manifold.ae.here")}
+has_pretrained = any(entry.name == PRETRAINED_AE for entry in pretrained.list_pretrained("swiss_roll"))
+ae_source = controls[2].radio(t("manifold.ae"), list(ae_sources) if has_pretrained else ["here"],
+                              format_func=ae_sources.get, horizontal=True, key="manifold.ae_source")
+
+ae_codes, ae_title = None, t("manifold.ae_title")
+if ae_source == "pretrained":
+    try:
+        ae_codes = models.load_pretrained_bundle(PRETRAINED_AE).model.encode(dataset.x_train[:points])
+        ae_title = t("manifold.ae_title_pretrained")
+    except (store.StoreError, pretrained.PretrainedError, OSError) as error:
+        st.error(t("manifold.load_failed", error=error))
+else:
+    fitted = st.session_state.get("manifold.ae")
+    if st.button(t("manifold.train_ae" if fitted is None else "manifold.retrain_ae", epochs=AE_EPOCHS),
+                 icon=":material/play_arrow:", key="manifold.train_ae"):
+        train_here("dense_ae", AE_EPOCHS, "manifold.ae")
+        st.rerun()
+    if fitted is not None:
+        ae_codes = fitted.encode(dataset.x_train[:points])
+        ae_title = t("manifold.ae_title_here", seconds=f"{fitted.result.seconds:.0f}")
+
+with st.spinner(t("manifold.computing")):
+    layouts = {method: embedding(method, points, neighbours) for method in manifold.EMBEDDINGS}
+titles = {"pca": t("manifold.pca"), "tsne": t("manifold.tsne"), "isomap": t("manifold.isomap"),
+          "lle": t("manifold.lle")}
+cells = st.columns(3) + st.columns(3)
+if ae_codes is not None:
+    cells[0].plotly_chart(scatter(ae_codes, position, ae_title), width="stretch", key="manifold.plot.ae")
+else:
+    cells[0].info(t("manifold.ae_missing"))
+for cell, method in zip(cells[1:], manifold.EMBEDDINGS):
+    cell.plotly_chart(scatter(layouts[method], position, titles[method]), width="stretch",
+                      key=f"manifold.plot.{method}")
+cells[5].markdown(t("manifold.reading"))
+
+st.subheader(t("manifold.linear_header"))
+st.write(t("manifold.linear_intro"))
+linear = st.session_state.get("manifold.linear")
+if st.button(t("manifold.train_linear" if linear is None else "manifold.retrain_linear", epochs=LINEAR_EPOCHS),
+             icon=":material/play_arrow:", type="primary" if linear is None else "secondary",
+             key="manifold.train_linear"):
+    train_here("linear_ae", LINEAR_EPOCHS, "manifold.linear")
+    st.rerun()
+if linear is not None:
+    comparison = manifold.compare_with_pca(linear, dataset.x_train)
+    numbers = st.columns(3)
+    numbers[0].metric(t("manifold.linear_mse"), f"{comparison.autoencoder_mse:.3f}")
+    numbers[1].metric(t("manifold.pca_mse"), f"{comparison.pca_mse:.3f}")
+    numbers[2].metric(t("manifold.angles"), " · ".join(f"{angle:.2f}°" for angle in comparison.angles_degrees),
+                      help=t("manifold.angles_help"))
+    verdict = "manifold.same_subspace" if comparison.largest_angle < 5 else "manifold.not_yet"
+    (st.success if comparison.largest_angle < 5 else st.warning)(t(verdict, angle=comparison.largest_angle))
+    pair = st.columns(2)
+    pair[0].plotly_chart(scatter(linear.encode(dataset.x_train[:points]), position, t("manifold.linear_codes")),
+                         width="stretch", key="manifold.plot.linear")
+    pair[1].plotly_chart(scatter(layouts["pca"], position, t("manifold.pca")), width="stretch",
+                         key="manifold.plot.linear_pca")
+    st.caption(t("manifold.linear_caption"))

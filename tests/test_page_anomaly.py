@@ -1,0 +1,101 @@
+"""The Anomaly detection page: a detector trained on the spot or pretrained, the threshold and its metrics."""
+
+import io
+
+import numpy as np
+import pytest
+from page_helpers import open_page
+
+from latent_core import data, pretrained
+
+
+def metrics_of(app) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def button(app, label: str):
+    return next(b for b in app.button if b.label.startswith(label))
+
+
+@pytest.fixture(scope="module")
+def trained_digits_app():
+    """The page on digits after training a detector for class 3 there (shared: training takes seconds)."""
+    app = open_page("anomaly.py", dataset="digits", **{"anomaly.normal_class": 3})
+    assert not app.exception
+    assert [radio.value for radio in app.radio if radio.label == "Detector"] in ([], ["here"])
+    assert app.info[0].value.startswith('Train a small dense autoencoder on the ')
+    button(app, 'Train a detector on "3"').click().run()
+    return app
+
+
+def test_training_here_shows_metrics_histogram_roc_and_extremes(trained_digits_app):
+    app = trained_digits_app
+    assert not app.exception and not app.error
+    assert any(c.value.startswith('Detector trained here on ') and '"3"' in c.value for c in app.main.caption)
+    numbers = metrics_of(app)
+    assert set(numbers) >= {"Precision", "Recall", "Accuracy", "F1", "AUROC"}
+    assert float(numbers["AUROC"]) > 0.8
+    assert len(app.get("plotly_chart")) == 2
+    assert app.main.markdown[-2].value.startswith("**Most anomalous") and app.main.markdown[-1].value.startswith("**Least")
+    most, least = app.main.caption[-2].value, app.main.caption[-1].value
+    assert least.count("3 ") >= 10  # the most normal images are almost all threes
+    assert most.count("3 ") < 6
+
+
+def test_the_threshold_defaults_to_the_95th_percentile_and_moves_the_metrics(trained_digits_app):
+    app = trained_digits_app
+    slider = app.slider[0]
+    assert slider.label == "Threshold (reconstruction MSE)"
+    caption = next(c.value for c in app.main.caption if "95th percentile" in c.value)
+    assert f"({slider.value:.5f})" in caption
+    before = metrics_of(app)
+    slider.set_value(slider.max).run()
+    after = metrics_of(app)
+    assert not app.exception
+    assert after["Recall"] == "0.0%" and after["Recall"] != before["Recall"]
+    assert after["AUROC"] == before["AUROC"]  # threshold-free
+    app.slider[0].set_value(app.slider[0].min).run()
+    assert metrics_of(app)["Recall"] == "100.0%"
+
+
+def test_a_users_own_dataset_works(tmp_path):
+    rng = np.random.default_rng(0)
+    bright = rng.uniform(0.6, 1.0, (60, 8, 8))
+    stripes = np.zeros((60, 8, 8))
+    stripes[:, :, ::2] = 1.0
+    payload = io.BytesIO()
+    np.savez(payload, x=(np.concatenate([bright, stripes]) * 255).astype(np.uint8),
+             y=np.repeat([0, 1], 60))
+    upload = data.load_user_dataset(payload.getvalue(), filename="mine.npz", image_size=(8, 8))
+    app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
+    assert not app.exception
+    assert app.main.selectbox[0].options == ["0", "1"]
+    button(app, 'Train a detector on "0"').click().run()
+    assert not app.exception and not app.error
+    assert float(metrics_of(app)["AUROC"]) > 0.9
+
+
+def test_pretrained_detectors_are_offered_when_the_library_has_them():
+    dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
+    if dataset is None:
+        pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
+    normal_class = min(pretrained.anomaly_models(dataset))
+    app = open_page("anomaly.py", dataset=dataset, **{"anomaly.normal_class": normal_class})
+    assert not app.exception
+    assert app.main.radio[0].value == "pretrained"
+    name = pretrained.anomaly_models(dataset)[normal_class].name
+    assert any(c.value.startswith(f"Detector: {name} ") for c in app.main.caption)
+    assert float(metrics_of(app)["AUROC"]) > 0.7
+
+
+def test_points_get_a_clear_message():
+    app = open_page("anomaly.py", dataset="swiss_roll")
+    assert not app.exception
+    assert app.info[0].value.startswith("Anomaly detection needs images in at least two classes")
+
+
+def test_in_korean():
+    app = open_page("anomaly.py", lang="ko", dataset="digits")
+    assert not app.exception
+    assert app.header[0].value == "이상 탐지"
+    assert app.button[0].label == '"0"로 탐지기 학습'

@@ -1,0 +1,73 @@
+"""The Manifold lab page: the roll in 3-D, five embeddings side by side, the linear AE against PCA."""
+
+import pytest
+from page_helpers import open_page
+
+from latent_core import pretrained
+
+POINTS = 500  # the smallest setting: keeps t-SNE short
+
+
+def chart_titles(app) -> list[str]:
+    import json
+
+    titles = []
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        titles.append(figure["layout"].get("title", {}).get("text", "3-D roll"))
+    return titles
+
+
+def has_pretrained_roll_ae() -> bool:
+    return any(entry.name == "swiss_roll_ae_2" for entry in pretrained.list_pretrained("swiss_roll"))
+
+
+@pytest.fixture(scope="module")
+def lab():
+    app = open_page("manifold.py", dataset="swiss_roll", **{"manifold.points": POINTS})
+    assert not app.exception
+    return app
+
+
+def test_the_roll_and_all_embeddings_are_drawn(lab):
+    titles = chart_titles(lab)
+    assert titles[0] == "3-D roll"
+    assert {"PCA", "t-SNE", "Isomap", "LLE"} <= set(titles)
+    if has_pretrained_roll_ae():
+        assert "Autoencoder (pretrained)" in titles
+    assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
+
+
+def test_an_autoencoder_trained_here_replaces_the_missing_one(lab):
+    lab.main.radio[0].set_value("here").run()
+    assert not lab.exception
+    assert lab.main.info[0].value.startswith("Press the button above")
+    next(b for b in lab.button if b.label.startswith("Train an autoencoder")).click().run()
+    assert not lab.exception and not lab.error
+    assert any(title.startswith("Autoencoder (trained here") for title in chart_titles(lab))
+    assert any(b.label.startswith("Train it again") for b in lab.button)
+
+
+def test_the_linear_autoencoder_finds_pcas_plane(lab):
+    next(b for b in lab.button if b.label.startswith("Train a linear autoencoder")).click().run()
+    assert not lab.exception
+    numbers = {metric.label: metric.value for metric in lab.metric}
+    linear, pca = float(numbers["Linear AE reconstruction MSE"]), float(numbers["PCA-2 reconstruction MSE"])
+    assert linear == pytest.approx(pca, rel=0.05)
+    angles = [float(angle.rstrip("°")) for angle in numbers["Principal angles to PCA's plane"].split(" · ")]
+    assert len(angles) == 2 and max(angles) < 5
+    assert lab.success[0].value.startswith("Same plane")
+    assert {"Linear AE codes", "PCA"} <= set(chart_titles(lab)[-2:])
+
+
+def test_the_neighbour_slider_recomputes_isomap(lab):
+    lab.slider[0].set_value(8).run()
+    assert not lab.exception
+    assert "Isomap" in chart_titles(lab)
+
+
+def test_in_korean():
+    app = open_page("manifold.py", lang="ko", dataset="digits", **{"manifold.points": POINTS})
+    assert not app.exception
+    assert app.header[0].value == "매니폴드 실험실"
+    assert app.subheader[0].value == "롤을 펼치는 다섯 가지 방법"

@@ -1,0 +1,114 @@
+"""Text of the Anomaly detection page."""
+
+TEXT = {
+    "anomaly.header": {"en": "Anomaly detection", "ko": "이상 탐지"},
+    "anomaly.intro": {
+        "en": "An autoencoder trained on one \"normal\" class only learns to rebuild that class. Images of "
+              "any other class come back blurred, so their reconstruction error is high: the error is an "
+              "anomaly score. Pick the normal class, then move the threshold and watch precision and recall trade.",
+        "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그 클래스만 잘 복원합니다. 다른 클래스의 이미지는 "
+              "흐릿하게 복원되어 복원 오차가 커지므로, 오차가 곧 이상 점수가 됩니다. 정상 클래스를 고른 뒤 "
+              "임계값을 움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
+    },
+    "anomaly.unavailable": {
+        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
+        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
+    },
+    "anomaly.not_images": {
+        "en": "Anomaly detection needs images in at least two classes; choose an image dataset in the sidebar "
+              "(your own upload works too).",
+        "ko": "이상 탐지에는 클래스가 두 개 이상인 이미지가 필요합니다. 사이드바에서 이미지 데이터셋을 고르세요 "
+              "(직접 업로드한 데이터도 됩니다).",
+    },
+    "anomaly.normal_class": {"en": "Normal class", "ko": "정상 클래스"},
+    "anomaly.source": {"en": "Detector", "ko": "탐지기"},
+    "anomaly.source.pretrained": {"en": "Pretrained for this class", "ko": "이 클래스용 사전 학습 모델"},
+    "anomaly.source.here": {"en": "Train one here", "ko": "여기서 학습"},
+    "anomaly.no_pretrained": {
+        "en": "No pretrained detector for this dataset: train one here in a few seconds.",
+        "ko": "이 데이터셋용 사전 학습 탐지기가 없습니다. 여기서 몇 초 만에 학습해 보세요.",
+    },
+    "anomaly.load_failed": {"en": "The detector could not be loaded: {error}", "ko": "탐지기를 불러오지 못했습니다: {error}"},
+    "anomaly.pretrained_about": {
+        "en": "Detector: {name} ({kind}, {dims}-D code), trained on this class only.",
+        "ko": "탐지기: {name} ({kind}, {dims}차원 코드), 이 클래스로만 학습했습니다.",
+    },
+    "anomaly.train_first": {
+        "en": "Train a small dense autoencoder on the {count} training images of \"{name}\" only. It takes a "
+              "few seconds and stays here until you leave the app.",
+        "ko": "\"{name}\" 클래스의 학습 이미지 {count}장만으로 작은 완전연결 오토인코더를 학습합니다. 몇 초면 "
+              "끝나며, 앱을 닫기 전까지 여기에 남아 있습니다.",
+    },
+    "anomaly.train": {"en": "Train a detector on \"{name}\"", "ko": "\"{name}\"로 탐지기 학습"},
+    "anomaly.retrain": {"en": "Train again", "ko": "다시 학습"},
+    "anomaly.training": {
+        "en": "Training on \"{name}\" images only…",
+        "ko": "\"{name}\" 이미지로만 학습하는 중…",
+    },
+    "anomaly.train_failed": {"en": "Training failed: {error}", "ko": "학습에 실패했습니다: {error}"},
+    "anomaly.trained_about": {
+        "en": "Detector trained here on {images} images of \"{name}\": {epochs} epochs in {seconds} s.",
+        "ko": "여기서 \"{name}\" 이미지 {images}장으로 학습한 탐지기: {epochs} 에포크, {seconds}초.",
+    },
+    "anomaly.shape_mismatch": {
+        "en": "The detector expects inputs of shape {model} but this dataset's images are {data}.",
+        "ko": "탐지기는 {model} 모양의 입력을 받는데, 이 데이터셋의 이미지는 {data}입니다.",
+    },
+    "anomaly.no_test_split": {
+        "en": "The test images cannot be scored against this class: {error}",
+        "ko": "이 클래스를 기준으로 테스트 이미지를 평가할 수 없습니다: {error}",
+    },
+    "anomaly.scoring": {"en": "Scoring the test images…", "ko": "테스트 이미지 점수를 계산하는 중…"},
+    "anomaly.results": {"en": "Normal: \"{name}\" — everything else is an anomaly",
+                        "ko": "정상: \"{name}\" — 나머지는 모두 이상"},
+    "anomaly.evaluated": {
+        "en": "{total} test images the detector never saw: {normals} normal, {others} anomalous. "
+              "The threshold starts at the 95th percentile of the normal errors ({default:.5f}), so about "
+              "5% of normal images are flagged.",
+        "ko": "탐지기가 본 적 없는 테스트 이미지 {total}장: 정상 {normals}장, 이상 {others}장. 임계값은 정상 "
+              "오차의 95번째 백분위수({default:.5f})에서 시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다.",
+    },
+    "anomaly.threshold": {"en": "Threshold (reconstruction MSE)", "ko": "임계값 (복원 MSE)"},
+    "anomaly.threshold_help": {
+        "en": "Images whose error is above the threshold are called anomalies.",
+        "ko": "오차가 임계값보다 큰 이미지를 이상으로 판정합니다.",
+    },
+    "anomaly.precision": {"en": "Precision", "ko": "정밀도"},
+    "anomaly.precision_help": {
+        "en": "Of the images flagged, the share that really are anomalies.",
+        "ko": "이상으로 표시한 이미지 중 실제로 이상인 비율.",
+    },
+    "anomaly.recall": {"en": "Recall", "ko": "재현율"},
+    "anomaly.recall_help": {
+        "en": "Of the real anomalies, the share that were flagged.",
+        "ko": "실제 이상 중 이상으로 표시된 비율.",
+    },
+    "anomaly.accuracy": {"en": "Accuracy", "ko": "정확도"},
+    "anomaly.f1": {"en": "F1", "ko": "F1"},
+    "anomaly.auroc": {"en": "AUROC", "ko": "AUROC"},
+    "anomaly.auroc_help": {
+        "en": "Area under the ROC curve: the chance that a random anomaly scores higher than a random normal "
+              "image. It does not depend on the threshold.",
+        "ko": "ROC 곡선 아래 면적: 임의의 이상 이미지가 임의의 정상 이미지보다 높은 점수를 받을 확률입니다. "
+              "임계값과 무관합니다.",
+    },
+    "anomaly.flagged": {
+        "en": "{flagged} of {total} images flagged; {false_alarms} of the {normals} normal images are false alarms.",
+        "ko": "{total}장 중 {flagged}장을 이상으로 표시했고, 정상 이미지 {normals}장 중 {false_alarms}장은 잘못된 경보입니다.",
+    },
+    "anomaly.normal": {"en": "normal", "ko": "정상"},
+    "anomaly.anomalous": {"en": "anomalous", "ko": "이상"},
+    "anomaly.threshold_line": {"en": "threshold", "ko": "임계값"},
+    "anomaly.error_axis": {"en": "reconstruction error (MSE)", "ko": "복원 오차 (MSE)"},
+    "anomaly.share_axis": {"en": "share of the group", "ko": "그룹 내 비율"},
+    "anomaly.roc_name": {"en": "ROC (AUROC {auroc:.3f})", "ko": "ROC (AUROC {auroc:.3f})"},
+    "anomaly.chance": {"en": "chance", "ko": "무작위"},
+    "anomaly.operating_point": {"en": "this threshold", "ko": "현재 임계값"},
+    "anomaly.fpr_axis": {"en": "false positive rate (normals flagged)", "ko": "거짓 양성률 (잘못 표시된 정상)"},
+    "anomaly.tpr_axis": {"en": "true positive rate (recall)", "ko": "참 양성률 (재현율)"},
+    "anomaly.most": {"en": "Most anomalous test images (highest error first)",
+                     "ko": "가장 이상한 테스트 이미지 (오차가 큰 순)"},
+    "anomaly.least": {"en": "Least anomalous test images (lowest error first)",
+                      "ko": "가장 정상적인 테스트 이미지 (오차가 작은 순)"},
+    "anomaly.image_score": {"en": "{name} {score:.4f}", "ko": "{name} {score:.4f}"},
+}

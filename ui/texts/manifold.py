@@ -1,0 +1,98 @@
+"""Text of the Manifold lab page."""
+
+TEXT = {
+    "manifold.header": {"en": "Manifold lab", "ko": "매니폴드 실험실"},
+    "manifold.intro": {
+        "en": "The swiss roll is a flat sheet rolled up in 3-D: each point has a position along the sheet "
+              "(the colour). A good 2-D embedding unrolls it, so the colours run smoothly from one end to the "
+              "other. Rotate the roll, then compare how an autoencoder and four classic methods flatten it.",
+        "ko": "스위스 롤은 평평한 종이를 3차원에서 돌돌 만 모양입니다. 각 점에는 종이 위의 위치(색)가 있습니다. "
+              "좋은 2차원 임베딩은 롤을 펼쳐서 색이 한쪽 끝에서 다른 끝까지 매끄럽게 이어집니다. 롤을 돌려 본 뒤, "
+              "오토인코더와 네 가지 고전적 방법이 롤을 어떻게 펼치는지 비교해 보세요.",
+    },
+    "manifold.position": {"en": "position", "ko": "위치"},
+    "manifold.roll_caption": {
+        "en": "{points} points of the roll; drag to rotate, scroll to zoom. Colour: position along the sheet.",
+        "ko": "롤의 점 {points}개. 드래그하면 회전하고, 스크롤하면 확대됩니다. 색: 종이 위의 위치.",
+    },
+    "manifold.embeddings": {"en": "Five ways to flatten it", "ko": "롤을 펼치는 다섯 가지 방법"},
+    "manifold.points": {"en": "Points", "ko": "점 개수"},
+    "manifold.neighbours": {"en": "Neighbours (Isomap, LLE)", "ko": "이웃 수 (Isomap, LLE)"},
+    "manifold.neighbours_help": {
+        "en": "How many nearest points count as neighbours. Too few tear the sheet apart; too many short-cut "
+              "between layers of the roll.",
+        "ko": "가장 가까운 점 몇 개를 이웃으로 볼지 정합니다. 너무 적으면 종이가 찢어지고, 너무 많으면 롤의 "
+              "층 사이를 가로지릅니다.",
+    },
+    "manifold.ae": {"en": "Autoencoder", "ko": "오토인코더"},
+    "manifold.ae.pretrained": {"en": "Pretrained", "ko": "사전 학습"},
+    "manifold.ae.here": {"en": "Train here", "ko": "여기서 학습"},
+    "manifold.load_failed": {"en": "The pretrained autoencoder could not be loaded: {error}",
+                             "ko": "사전 학습 오토인코더를 불러오지 못했습니다: {error}"},
+    "manifold.train_ae": {"en": "Train an autoencoder ({epochs} epochs)", "ko": "오토인코더 학습 ({epochs} 에포크)"},
+    "manifold.retrain_ae": {"en": "Train it again ({epochs} epochs)", "ko": "다시 학습 ({epochs} 에포크)"},
+    "manifold.training": {"en": "Training for {epochs} epochs…", "ko": "{epochs} 에포크 동안 학습하는 중…"},
+    "manifold.ae_missing": {
+        "en": "Press the button above to train a 3 → 2 autoencoder on the roll; it takes seconds.",
+        "ko": "위의 버튼을 누르면 롤에서 3 → 2 오토인코더를 학습합니다. 몇 초면 됩니다.",
+    },
+    "manifold.ae_title": {"en": "Autoencoder", "ko": "오토인코더"},
+    "manifold.ae_title_pretrained": {"en": "Autoencoder (pretrained)", "ko": "오토인코더 (사전 학습)"},
+    "manifold.ae_title_here": {"en": "Autoencoder (trained here, {seconds} s)", "ko": "오토인코더 (여기서 학습, {seconds}초)"},
+    "manifold.computing": {"en": "Computing the embeddings…", "ko": "임베딩을 계산하는 중…"},
+    "manifold.pca": {"en": "PCA", "ko": "PCA"},
+    "manifold.tsne": {"en": "t-SNE", "ko": "t-SNE"},
+    "manifold.isomap": {"en": "Isomap", "ko": "Isomap"},
+    "manifold.lle": {"en": "LLE", "ko": "LLE"},
+    "manifold.reading": {
+        "en": "**Reading the plots.** PCA can only rotate and project, so the layers of the roll land on top "
+              "of each other. Isomap keeps distances *along* the sheet and unrolls it into a rectangle. LLE "
+              "keeps each point's local neighbourhood. t-SNE keeps neighbours close but not global shape. The "
+              "autoencoder learns its own non-linear unrolling.",
+        "ko": "**그래프 읽는 법.** PCA는 회전과 투영만 할 수 있어서 롤의 층들이 서로 겹칩니다. Isomap은 종이 "
+              "*위를 따라* 잰 거리를 지켜서 롤을 직사각형으로 펼칩니다. LLE는 각 점의 국소 이웃 관계를 "
+              "지킵니다. t-SNE는 이웃은 가깝게 두지만 전체 모양은 지키지 않습니다. 오토인코더는 스스로 "
+              "비선형으로 펼치는 방법을 배웁니다.",
+    },
+    "manifold.linear_header": {"en": "A linear autoencoder finds PCA's plane", "ko": "선형 오토인코더는 PCA의 평면을 찾는다"},
+    "manifold.linear_intro": {
+        "en": "Take away every non-linearity and train the autoencoder with MSE: its best 2-D code spans exactly "
+              "the plane PCA keeps (Baldi & Hornik, 1989). Train one on the roll and measure the angles between "
+              "the plane its decoder draws into and PCA's plane: 0° means the same plane.",
+        "ko": "비선형성을 모두 없애고 MSE로 오토인코더를 학습하면, 가장 좋은 2차원 코드는 PCA가 남기는 평면과 "
+              "정확히 같은 평면을 이룹니다 (Baldi & Hornik, 1989). 롤에서 학습한 뒤 디코더가 그리는 평면과 PCA "
+              "평면 사이의 각도를 재 보세요. 0°면 같은 평면입니다.",
+    },
+    "manifold.train_linear": {"en": "Train a linear autoencoder ({epochs} epochs)",
+                              "ko": "선형 오토인코더 학습 ({epochs} 에포크)"},
+    "manifold.retrain_linear": {"en": "Train the linear AE again ({epochs} epochs)",
+                                "ko": "선형 AE 다시 학습 ({epochs} 에포크)"},
+    "manifold.linear_mse": {"en": "Linear AE reconstruction MSE", "ko": "선형 AE 복원 MSE"},
+    "manifold.pca_mse": {"en": "PCA-2 reconstruction MSE", "ko": "PCA-2 복원 MSE"},
+    "manifold.angles": {"en": "Principal angles to PCA's plane", "ko": "PCA 평면과의 주각"},
+    "manifold.angles_help": {
+        "en": "The angles between the two planes (scipy.linalg.subspace_angles of the decoder's directions and "
+              "PCA's components). Two planes in 3-D always share a line, so one angle is always 0°.",
+        "ko": "두 평면 사이의 각도입니다 (디코더 방향과 PCA 성분에 대한 scipy.linalg.subspace_angles). 3차원의 "
+              "두 평면은 항상 직선 하나를 공유하므로 각 하나는 늘 0°입니다.",
+    },
+    "manifold.same_subspace": {
+        "en": "Same plane: the largest angle is {angle:.2f}° and the errors match. The codes differ from PCA's "
+              "(any rotation or stretch of the plane's axes is as good), the plane does not.",
+        "ko": "같은 평면입니다. 가장 큰 각도는 {angle:.2f}°이고 오차도 같습니다. 코드 자체는 PCA와 다르지만 "
+              "(평면의 축을 어떻게 돌리거나 늘여도 똑같이 좋으므로), 평면은 같습니다.",
+    },
+    "manifold.not_yet": {
+        "en": "Not there yet: the largest angle is {angle:.2f}°. Train again; gradient descent approaches PCA's "
+              "plane slowly when two directions of the roll spread almost equally.",
+        "ko": "아직 도달하지 못했습니다. 가장 큰 각도는 {angle:.2f}°입니다. 다시 학습해 보세요. 롤의 두 방향이 "
+              "거의 똑같이 퍼져 있으면 경사 하강법은 PCA 평면에 천천히 다가갑니다.",
+    },
+    "manifold.linear_codes": {"en": "Linear AE codes", "ko": "선형 AE 코드"},
+    "manifold.linear_caption": {
+        "en": "Left: the linear AE's 2-D codes; right: PCA's. The same picture up to rotation, reflection and "
+              "stretching: both are flat projections of the roll onto the same plane.",
+        "ko": "왼쪽: 선형 AE의 2차원 코드, 오른쪽: PCA. 회전, 반사, 늘이기를 빼면 같은 그림입니다. 둘 다 같은 "
+              "평면으로 롤을 납작하게 투영한 것입니다.",
+    },
+}
