@@ -53,6 +53,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/data.py", "page.data", ":material/photo_library:"),
     PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
     PageSpec("pages/train.py", "page.train", ":material/model_training:"),
+    PageSpec("pages/reconstruct.py", "page.reconstruct", ":material/compress:"),
+    PageSpec("pages/denoise.py", "page.denoise", ":material/auto_fix_high:"),
     PageSpec("pages/latent_map.py", "page.latent_map", ":material/scatter_plot:"),
     PageSpec("pages/anomaly.py", "page.anomaly", ":material/crisis_alert:"),
     PageSpec("pages/manifold.py", "page.manifold", ":material/cyclone:"),

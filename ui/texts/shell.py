@@ -12,6 +12,8 @@ TEXT = {
     "page.data": {"en": "Data", "ko": "데이터"},
     "page.library": {"en": "Model library", "ko": "모델 라이브러리"},
     "page.train": {"en": "Train", "ko": "학습"},
+    "page.reconstruct": {"en": "Reconstruct & compress", "ko": "복원과 압축"},
+    "page.denoise": {"en": "Denoise", "ko": "잡음 제거"},
     "page.latent_map": {"en": "Latent map", "ko": "잠재 공간 지도"},
     "page.generate": {"en": "Generate", "ko": "생성"},
     "page.anomaly": {"en": "Anomaly detection", "ko": "이상 탐지"},

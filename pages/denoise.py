@@ -1,0 +1,161 @@
+"""Denoise: a drawing or a test image, made noisy, through the chosen model, with PSNR."""
+
+import math
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from latent_core import data, drawing, metrics, store
+from latent_core.images import upscale
+from latent_core.models import add_noise
+from ui.shell import active_dataset, active_model, lang, start_page, t
+
+CANVAS_SIZE = 280
+SHOWN_SIZE = 196
+DRAW_NOISES = ("gaussian", "salt_pepper", "none")
+TEST_NOISES = ("gaussian", "salt_pepper", "strokes")
+DRAW_BRUSH = 18
+
+
+def _canvas_state(name: str) -> dict:
+    return st.session_state.setdefault(f"denoise.{name}", {"generation": 0, "json": None, "pixels": None,
+                                                           "seed": None})
+
+
+def clear_canvas(name: str) -> None:
+    """Empty a canvas: a new key is the only way to clear it from code."""
+    state = _canvas_state(name)
+    state.update(generation=state["generation"] + 1, json=None, pixels=None, seed=None)
+
+
+def scribble_brush(input_shape) -> int:
+    """A scribble brush about one image pixel wide once the canvas is shrunk to the input size."""
+    return max(8, round(1.2 * CANVAS_SIZE / input_shape[0]))
+
+
+def drawing_canvas(name: str, **canvas_options) -> np.ndarray | None:
+    """A canvas whose drawing outlives reruns and page switches; returns its latest RGBA pixels.
+
+    The drawing and its pixels are kept in session state. A freshly mounted canvas (first
+    visit, back from another page) starts from the kept drawing; while mounted, its
+    ``initial_drawing`` stays fixed so the canvas is never reset under the user's pen.
+    """
+    state = _canvas_state(name)
+    key = f"denoise.{name}.canvas{state['generation']}"
+    if key not in st.session_state:
+        state["seed"] = state["json"]
+    result = st_canvas(key=key, initial_drawing=state["seed"], return_image_data=True, stroke_color="#FFFFFF",
+                       width=CANVAS_SIZE, height=CANVAS_SIZE, **canvas_options)
+    if result.image_data is not None:
+        state["json"], state["pixels"] = result.json_data, result.image_data
+    st.button(t("denoise.clear"), key=f"denoise.{name}.clear", on_click=clear_canvas, args=(name,))
+    return state["pixels"]
+
+
+def random_test_image(count: int) -> None:
+    st.session_state["denoise.image_index"] = int(np.random.default_rng().integers(count))
+
+
+def next_noise() -> None:
+    st.session_state["denoise.noise_seed"] = st.session_state.get("denoise.noise_seed", 0) + 1
+
+
+def psnr_text(value: float) -> str:
+    return t("denoise.psnr_identical") if math.isinf(value) else t("denoise.psnr_value", value=value)
+
+
+@st.fragment
+def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
+                 scribbled: np.ndarray | None = None) -> None:
+    """Noisy input, the model's output and the clean image with PSNR; the strength slider reruns only this."""
+    if noise in ("gaussian", "salt_pepper"):
+        controls = st.columns([4, 1], vertical_alignment="bottom")
+        strength = controls[0].slider(t("denoise.strength"), 0.0, 1.0, 0.2, 0.05, key=f"denoise.strength.{noise}",
+                                      help=t(f"denoise.strength_help.{noise}"))
+        controls[1].button(t("denoise.new_noise"), key="denoise.new_noise", on_click=next_noise)
+        noisy = add_noise(clean[np.newaxis], kind=noise, strength=strength,
+                          seed=st.session_state.get("denoise.noise_seed", 0))[0]
+    else:
+        noisy = clean if scribbled is None else scribbled
+    denoised = np.clip(model.reconstruct(noisy[np.newaxis])[0], 0.0, 1.0)
+
+    pictures = st.columns(3)
+    pictures[0].image(upscale(clean, SHOWN_SIZE), caption=clean_caption, output_format="PNG")
+    pictures[1].image(upscale(noisy, SHOWN_SIZE), caption=t("denoise.noisy"), output_format="PNG")
+    pictures[2].image(upscale(denoised, SHOWN_SIZE), caption=t("denoise.denoised"), output_format="PNG")
+    noisy_psnr = metrics.psnr(clean[np.newaxis], noisy[np.newaxis])
+    denoised_psnr = metrics.psnr(clean[np.newaxis], denoised[np.newaxis])
+    scores = st.columns(3)
+    scores[1].metric(t("denoise.psnr_noisy"), psnr_text(noisy_psnr), help=t("denoise.psnr_help"))
+    gain = None if math.isinf(noisy_psnr) or math.isinf(denoised_psnr) else t(
+        "denoise.gain", gain=denoised_psnr - noisy_psnr)
+    scores[2].metric(t("denoise.psnr_denoised"), psnr_text(denoised_psnr), delta=gain, help=t("denoise.psnr_help"))
+
+
+start_page()
+st.header(t("denoise.header"))
+st.write(t("denoise.intro"))
+
+try:
+    dataset = active_dataset()
+except data.DatasetUnavailable:
+    st.error(t("denoise.unavailable"))
+    st.stop()
+if not dataset.is_image:
+    st.info(t("denoise.not_images"))
+    st.stop()
+try:
+    picked_model = active_model()
+except (KeyError, store.StoreError) as error:
+    st.error(t("denoise.load_failed", error=error))
+    st.stop()
+if picked_model is None:
+    st.info(t("denoise.no_model"))
+    st.stop()
+model = picked_model[1].model
+if not model.has_encoder:
+    st.warning(t("denoise.no_encoder", kind=t(f"kind.{model.kind}")))
+    st.stop()
+bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
+
+source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="denoise.source",
+                  format_func=lambda option: t(f"denoise.source.{option}"))
+noise = st.radio(t("denoise.noise"), DRAW_NOISES if source == "draw" else TEST_NOISES, horizontal=True,
+                 key=f"denoise.noise.{source}", format_func=lambda option: t(f"denoise.noise.{option}"))
+left, right = st.columns([2, 5])
+
+if source == "draw":
+    with left:
+        st.caption(t("denoise.draw_help"))
+        pixels = drawing_canvas("draw", background_color="#000000", stroke_width=DRAW_BRUSH)
+    with right:
+        try:
+            clean = drawing.to_dataset_style(pixels, model.input_shape, bright_ink=bright_ink)
+        except drawing.EmptyDrawingError:
+            st.info(t("denoise.empty_drawing"))
+        else:
+            denoise_view(model, clean, noise=noise, clean_caption=t("denoise.clean.drawing"))
+            box = drawing.box_size(model.input_shape)
+            st.caption(t("denoise.prepared_note", box=box, size=model.input_shape[0]))
+else:
+    count = len(dataset.x_test)
+    with left:
+        if st.session_state.get("denoise.image_index", 0) >= count:
+            st.session_state["denoise.image_index"] = 0
+        index = st.number_input(t("denoise.image_index"), min_value=0, max_value=count - 1, key="denoise.image_index")
+        st.button(t("denoise.random_image"), key="denoise.random_image", on_click=random_test_image, args=(count,))
+        clean = dataset.x_test[index]
+        if dataset.num_classes:
+            st.caption(t("denoise.image_class", name=dataset.class_names(lang())[int(dataset.y_test[index])]))
+        scribbled = None
+        if noise == "strokes":
+            st.caption(t("denoise.scribble_help"))
+            pixels = drawing_canvas("scribble", background_image=upscale(clean, CANVAS_SIZE),
+                                    stroke_width=scribble_brush(model.input_shape))
+            try:
+                scribbled = drawing.draw_over(clean, pixels, bright_ink=bright_ink)
+            except drawing.EmptyDrawingError:
+                st.info(t("denoise.empty_scribble"))
+    with right:
+        denoise_view(model, clean, noise=noise, clean_caption=t("denoise.clean.test"), scribbled=scribbled)

@@ -1,0 +1,130 @@
+"""Reconstruct & compress: test images through the chosen model and through PCA of the same size."""
+
+import numpy as np
+import streamlit as st
+
+from latent_core import data, metrics, store
+from latent_core.images import montage
+from ui.shell import active_dataset, active_model, lang, selected_dataset_name, start_page, t
+
+EVAL_IMAGES = 1000
+PCA_TRAIN_IMAGES = 5000
+COLUMNS = 8
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def pca_baseline(dataset_key: str, n_components: int, _dataset: data.Dataset) -> metrics.PCABaseline:
+    """PCA with ``n_components`` fitted on (up to 5,000) training images, scored on the evaluation images."""
+    rng = np.random.default_rng(0)
+    train = _dataset.x_train
+    if len(train) > PCA_TRAIN_IMAGES:
+        train = train[np.sort(rng.choice(len(train), PCA_TRAIN_IMAGES, replace=False))]
+    return metrics.pca_baseline(train, _dataset.x_test[:EVAL_IMAGES], n_components)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def model_errors(model_key: str, dataset_key: str, _model, _dataset: data.Dataset) -> np.ndarray:
+    """Per-image MSE of the model's reconstructions of the evaluation images."""
+    images = _dataset.x_test[:EVAL_IMAGES]
+    return metrics.per_image_mse(images, _model.reconstruct(images))
+
+
+def pick_images(dataset: data.Dataset, *, count: int, label: int | None, seed: int) -> np.ndarray:
+    """Indices of ``count`` test images, all of class ``label`` when given."""
+    pool = np.arange(len(dataset.x_test)) if label is None else np.flatnonzero(dataset.y_test == label)
+    return np.random.default_rng(seed).choice(pool, size=min(count, len(pool)), replace=False)
+
+
+def next_examples() -> None:
+    st.session_state["reconstruct.seed"] = st.session_state.get("reconstruct.seed", 0) + 1
+
+
+@st.fragment
+def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | None) -> None:
+    """Originals over reconstructions with each image's error; its controls rerun only this part."""
+    st.subheader(t("reconstruct.grid"))
+    controls = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
+    count = controls[0].slider(t("reconstruct.count"), 4, 24, 8, step=4, key="reconstruct.count")
+    by_class = dataset.num_classes > 0 and controls[1].radio(
+        t("reconstruct.pick"), ["random", "class"], horizontal=True, key="reconstruct.pick",
+        format_func=lambda option: t(f"reconstruct.pick.{option}")) == "class"
+    names = dataset.class_names(lang())
+    chosen_class = controls[2].selectbox(t("reconstruct.class"), range(len(names)), key="reconstruct.class",
+                                  format_func=names.__getitem__) if by_class else None
+    controls[3].button(t("reconstruct.shuffle"), on_click=next_examples)
+
+    picked = pick_images(dataset, count=count, label=chosen_class, seed=st.session_state.get("reconstruct.seed", 0))
+    originals = dataset.x_test[picked]
+    reconstructions = model.reconstruct(originals)
+    rows = [originals, np.clip(reconstructions, 0.0, 1.0)]
+    errors = metrics.per_image_mse(originals, reconstructions)
+    labels = [names[int(dataset.y_test[index])] if names else f"#{index}" for index in picked]
+    captions = [t("reconstruct.image_error", name=name, model=error) for name, error in zip(labels, errors)]
+    if baseline is not None:
+        flat = originals.reshape(len(originals), -1)
+        pca_images = baseline.pca.inverse_transform(baseline.pca.transform(flat)).reshape(originals.shape)
+        rows.append(np.clip(pca_images, 0.0, 1.0))
+        pca_errors = metrics.per_image_mse(originals, pca_images)
+        captions = [t("reconstruct.image_errors", name=name, model=error, pca=pca_error)
+                    for name, error, pca_error in zip(labels, errors, pca_errors)]
+    st.caption(t("reconstruct.rows" if baseline is not None else "reconstruct.rows_no_pca"))
+    for start in range(0, len(picked), COLUMNS):
+        for column, index in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, len(picked)))):
+            column.image(montage(np.stack([row[index] for row in rows]), columns=1, cell=84),
+                         caption=captions[index], output_format="PNG")
+
+
+start_page()
+st.header(t("reconstruct.header"))
+st.write(t("reconstruct.intro"))
+
+try:
+    dataset = active_dataset()
+except data.DatasetUnavailable:
+    st.error(t("reconstruct.unavailable"))
+    st.stop()
+if not dataset.is_image:
+    st.info(t("reconstruct.not_images"))
+    st.stop()
+try:
+    picked_model = active_model()
+except (KeyError, store.StoreError) as error:
+    st.error(t("reconstruct.load_failed", error=error))
+    st.stop()
+if picked_model is None:
+    st.info(t("reconstruct.no_model"))
+    st.stop()
+choice, bundle = picked_model
+model = bundle.model
+if not model.has_encoder:
+    st.warning(t("reconstruct.no_encoder", kind=t(f"kind.{model.kind}")))
+    st.stop()
+
+dataset_key = f"{selected_dataset_name()}:{dataset.x_train.shape}:{dataset.source}"
+pixels = int(np.prod(model.input_shape))
+with st.spinner(t("reconstruct.scoring")):
+    errors = model_errors(choice.key, dataset_key, model, dataset)
+    try:
+        baseline = pca_baseline(dataset_key, model.latent_dim, dataset)
+    except ValueError:
+        baseline = None
+
+summary = st.columns(3)
+summary[0].metric(t("reconstruct.ratio"), t("reconstruct.ratio_value",
+                  ratio=metrics.compression_ratio(model.input_shape, model.latent_dim)),
+                  help=t("reconstruct.ratio_help", pixels=f"{pixels:,}", dims=model.latent_dim))
+model_mse = float(np.mean(errors))
+evaluated = t("reconstruct.mse_help", count=f"{len(errors):,}")
+if baseline is None:
+    summary[1].metric(t("reconstruct.model_mse"), f"{model_mse:.4f}", help=evaluated)
+    st.info(t("reconstruct.no_pca", dims=model.latent_dim, pixels=f"{pixels:,}"))
+else:
+    change = 100.0 * (baseline.mse - model_mse) / baseline.mse
+    versus = t("reconstruct.versus_pca" if change >= 0 else "reconstruct.behind_pca", percent=abs(change))
+    summary[1].metric(t("reconstruct.model_mse"), f"{model_mse:.4f}", delta=versus,
+                      delta_color="normal" if change >= 0 else "inverse", help=evaluated)
+    summary[2].metric(t("reconstruct.pca_mse", dims=model.latent_dim), f"{baseline.mse:.4f}", help=evaluated)
+    verdict = "reconstruct.verdict_better" if change >= 0 else "reconstruct.verdict_worse"
+    (st.success if change >= 0 else st.warning)(t(verdict, dims=model.latent_dim))
+
+image_grid(dataset, model, baseline)

@@ -1,0 +1,71 @@
+"""The Denoise page in a real browser: a stroke drawn with the mouse comes back denoised."""
+
+import pytest
+from playwright.sync_api import expect
+
+from latent_core import pretrained
+
+pytestmark = pytest.mark.browser
+
+WAIT = 60_000  # ms: the first run of a page imports TensorFlow and loads the model
+CANVAS_SIZE = 280
+SHOWN_IMAGES = '[data-testid="stMain"] [data-testid="stImage"] img'
+
+
+def open_denoise_on_mnist(page, app_url) -> None:
+    if not pretrained.list_pretrained("mnist"):
+        pytest.skip("no pretrained MNIST model in pretrained/")
+    page.goto(app_url)
+    expect(page.get_by_test_id("stApp")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="MNIST digits").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Denoise").click()
+    expect(page.get_by_role("heading", name="Denoise")).to_be_visible(timeout=WAIT)
+
+
+def wait_for_canvas(page):
+    """The drawing canvas, once it is on screen at its full size (it lives in a shadow root)."""
+    canvas = page.locator("canvas").last
+    expect(canvas).to_be_visible(timeout=WAIT)
+    box = canvas.bounding_box()
+    assert box["width"] >= CANVAS_SIZE - 1 and box["height"] >= CANVAS_SIZE - 1
+    return canvas
+
+
+def draw_seven(page, canvas) -> None:
+    """A '7' drawn with the mouse on the canvas."""
+    box = canvas.bounding_box()
+    left, top = box["x"], box["y"]
+    page.mouse.move(left + 70, top + 70)
+    page.mouse.down()
+    page.mouse.move(left + 210, top + 70, steps=12)
+    page.mouse.move(left + 130, top + 230, steps=12)
+    page.mouse.up()
+
+
+def test_canvas_is_there_on_the_first_visit_with_a_hint(page, app_url):
+    open_denoise_on_mnist(page, app_url)
+    wait_for_canvas(page)
+    expect(page.get_by_text("Draw something on the canvas to see it denoised.")).to_be_visible(timeout=WAIT)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(0)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screenshot):
+    open_denoise_on_mnist(page, app_url)
+    draw_seven(page, wait_for_canvas(page))
+    expect(page.get_by_text("Denoised output")).to_be_visible(timeout=WAIT)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(3, timeout=WAIT)
+    expect(page.get_by_text("Draw something on the canvas")).to_have_count(0)
+    expect(page.get_by_text("PSNR of the output")).to_be_visible()
+
+    noisy = page.locator(SHOWN_IMAGES).nth(1)
+    before = noisy.get_attribute("src")
+    slider = page.get_by_test_id("stSlider").locator('input[type="range"]')
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(noisy).not_to_have_attribute("src", before, timeout=WAIT)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(3)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+    screenshot(page, "denoise")

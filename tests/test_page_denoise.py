@@ -1,0 +1,208 @@
+"""The Denoise page, driven through AppTest: drawings arrive the way the canvas sends them."""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from page_helpers import open_page, tiny_digits_model
+from streamlit.testing.v1 import AppTest
+
+from latent_core import data, drawing, images, metrics, pretrained
+from latent_core.models import add_noise
+from latent_core.workspace import Workspace
+from ui import models
+
+PAGE = "denoise.py"
+DRAW_CANVAS = "denoise.draw.canvas0"
+SCRIBBLE_CANVAS = "denoise.scribble.canvas0"
+
+
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory):
+    """A workspace holding one tiny dense autoencoder trained on 8×8 digits."""
+    root = tmp_path_factory.mktemp("workspace")
+    entry = tiny_digits_model(root)
+    return root, entry, Workspace(root).load(entry.id).model
+
+
+@pytest.fixture
+def tiny(tiny_workspace, monkeypatch):
+    """The app pointed at the tiny model's workspace."""
+    root, entry, model = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    return entry, model
+
+
+def open_with_tiny(entry, **state) -> AppTest:
+    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
+
+
+def stroke_pixels() -> np.ndarray:
+    """A white '7' on a black 280×280 canvas, as the canvas's RGBA pixels."""
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[60:80, 70:210, :3] = 255
+    for row in range(80, 230):
+        column = 210 - (row - 80) // 2
+        canvas[row, column - 10 : column + 10, :3] = 255
+    return canvas
+
+
+def canvas_sends(app: AppTest, key: str, pixels: np.ndarray) -> AppTest:
+    """What the browser does after a stroke: the canvas's state becomes the drawing and its PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    app.session_state[key] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+                              "backgroundFit": None}
+    return app.run()
+
+
+def canvases(app: AppTest) -> list:
+    return app.get("bidi_component")
+
+
+def metric_values(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def psnr_text(clean: np.ndarray, other: np.ndarray) -> str:
+    return f"{metrics.psnr(clean[np.newaxis], other[np.newaxis]):.1f} dB"
+
+
+@pytest.fixture
+def shown_images(monkeypatch):
+    """Every image the page upscales for display, in order."""
+    shown = []
+    upscale = images.upscale
+    monkeypatch.setattr(images, "upscale", lambda image, size: shown.append(np.asarray(image)) or upscale(image, size))
+    return shown
+
+
+def test_empty_canvas_on_first_run_shows_the_canvas_and_a_hint(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    assert not app.exception
+    assert app.header[0].value == "Denoise"
+    assert len(canvases(app)) == 1
+    assert app.info[0].value == "Draw something on the canvas to see it denoised."
+    assert not app.get("image")
+
+
+def test_a_drawing_is_prepared_like_the_data_and_denoised(tiny, shown_images):
+    entry, model = tiny
+    app = open_with_tiny(entry)
+    app.radio(key="denoise.noise.draw").set_value("none").run()
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    assert not app.exception and not app.info
+    prepared = drawing.to_dataset_style(stroke_pixels(), (8, 8, 1))
+    np.testing.assert_array_equal(shown_images[-3], prepared)
+    denoised = np.clip(model.reconstruct(prepared[np.newaxis])[0], 0.0, 1.0)
+    np.testing.assert_allclose(shown_images[-1], denoised, atol=1e-6)
+    values = metric_values(app)
+    assert values["PSNR of the noisy input"] == "identical"
+    assert values["PSNR of the output"] == psnr_text(prepared, denoised)
+    assert any("6×6 box" in caption.value for caption in app.caption)
+
+
+def test_noise_strength_slider_changes_the_noisy_input(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    prepared = drawing.to_dataset_style(stroke_pixels(), (8, 8, 1))
+    expected = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
+    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, expected)
+    app.slider(key="denoise.strength.gaussian").set_value(0.6).run()
+    stronger = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.6, seed=0)[0]
+    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, stronger)
+    app.button(key="denoise.new_noise").click().run()
+    other = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.6, seed=1)[0]
+    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, other)
+
+
+def test_the_drawing_survives_reruns_and_page_switches(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    app.radio(key="denoise.noise.draw").set_value("salt_pepper").run()
+    assert len(app.get("image")) == 3
+    app.switch_page("pages/data.py").run()
+    app.switch_page("pages/" + PAGE).run()
+    assert not app.exception and not app.info
+    assert len(app.get("image")) == 3 and len(canvases(app)) == 1
+    assert app.session_state["denoise.draw"]["seed"] is not None
+
+
+def test_clearing_gives_the_canvas_a_new_key_and_brings_the_hint_back(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    app.button(key="denoise.draw.clear").click().run()
+    assert not app.exception
+    assert len(canvases(app)) == 1
+    assert app.session_state["denoise.draw"]["generation"] == 1
+    assert app.info[0].value == "Draw something on the canvas to see it denoised."
+    app.run()
+    assert len(canvases(app)) == 1, "the canvas must not live inside the button's branch"
+
+
+def test_a_test_image_gets_noise_and_its_clean_original(tiny, shown_images):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    app.radio(key="denoise.source").set_value("test").run()
+    app.number_input(key="denoise.image_index").set_value(5).run()
+    assert not app.exception
+    clean = data.load_dataset("digits").x_test[5]
+    np.testing.assert_array_equal(shown_images[-3], clean)
+    noisy = add_noise(clean[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
+    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(clean, noisy)
+    digit = data.load_dataset("digits").y_test[5]
+    assert f"Class: {digit}" in [caption.value for caption in app.caption]
+    app.button(key="denoise.random_image").click().run()
+    assert not app.exception and len(app.get("image")) == 3
+
+
+def test_scribbles_over_a_test_image_are_the_noise(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    app.radio(key="denoise.source").set_value("test").run()
+    app.radio(key="denoise.noise.test").set_value("strokes").run()
+    assert len(canvases(app)) == 1
+    assert app.info[0].value.startswith("Scribble over the image")
+    scribble = np.zeros((280, 280, 4), np.uint8)
+    scribble[100:140, :] = 255
+    canvas_sends(app, SCRIBBLE_CANVAS, scribble)
+    assert not app.exception and not app.info
+    clean = data.load_dataset("digits").x_test[0]
+    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(clean, drawing.draw_over(clean, scribble))
+
+
+def test_page_speaks_korean(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    app.session_state["lang"] = "ko"
+    app.run()
+    assert app.header[0].value == "잡음 제거"
+    assert app.info[0].value.startswith("캔버스에")
+
+
+def test_without_a_model_the_page_says_where_to_get_one(tiny, monkeypatch):
+    monkeypatch.setattr(models, "choices_for", lambda *args, **kwargs: [])
+    app = open_page(PAGE, dataset="digits")
+    assert not app.exception
+    assert "Train page" in app.info[0].value
+    assert not canvases(app)
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist", "fashion_mnist"])
+def test_renders_with_a_pretrained_model(dataset):
+    if not pretrained.list_pretrained(dataset):
+        pytest.skip(f"no pretrained model for {dataset} in pretrained/")
+    app = open_page(PAGE, dataset=dataset)
+    assert app.session_state["model"].startswith("pretrained:")
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    assert not app.exception and len(app.get("image")) == 3
+    app.radio(key="denoise.source").set_value("test").run()
+    assert not app.exception and len(app.get("image")) == 3

@@ -1,0 +1,139 @@
+"""The Reconstruct & compress page, driven through AppTest with a tiny trained model and a pretrained one."""
+
+import numpy as np
+import pytest
+import streamlit as st
+from page_helpers import open_page, tiny_digits_model
+from streamlit.testing.v1 import AppTest
+
+from latent_core import data, metrics, pretrained
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+from ui import models
+
+PAGE = "reconstruct.py"
+
+
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory):
+    """A workspace holding one tiny dense autoencoder trained on 8×8 digits."""
+    root = tmp_path_factory.mktemp("workspace")
+    entry = tiny_digits_model(root)
+    return root, entry, Workspace(root).load(entry.id).model
+
+
+@pytest.fixture
+def tiny(tiny_workspace, monkeypatch):
+    """The app pointed at the tiny model's workspace."""
+    root, entry, model = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    return entry, model
+
+
+def open_with_tiny(entry, **state) -> AppTest:
+    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
+
+
+def metric_values(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def captions(app: AppTest) -> list[str]:
+    return [image.proto.imgs[0].caption for image in app.get("image")]
+
+
+def test_tiny_model_shows_compression_and_both_errors(tiny):
+    entry, model = tiny
+    app = open_with_tiny(entry)
+    assert not app.exception
+    assert app.header[0].value == "Reconstruct & compress"
+    digits = data.load_dataset("digits")
+    dims = model.latent_dim
+    expected_model = metrics.reconstruction_mse(digits.x_test, model.reconstruct(digits.x_test))
+    expected_pca = metrics.pca_baseline(digits.x_train, digits.x_test, dims).mse
+    values = metric_values(app)
+    assert values["Compression"] == f"{64 / dims:.1f} : 1"
+    assert values["Autoencoder MSE"] == f"{expected_model:.4f}"
+    assert values[f"PCA MSE, {dims} dimensions"] == f"{expected_pca:.4f}"
+    assert len(app.success) + len(app.warning) == 1
+
+
+def test_grid_shows_each_image_with_its_model_and_pca_error(tiny):
+    entry, _ = tiny
+    shown = captions(open_with_tiny(entry))
+    assert len(shown) == 8
+    assert all(" · MSE 0." in caption and " · PCA 0." in caption for caption in shown)
+
+
+def test_controls_change_how_many_and_which_images(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    first = captions(app)
+    app.slider(key="reconstruct.count").set_value(16).run()
+    assert len(captions(app)) == 16
+    app.slider(key="reconstruct.count").set_value(8).run()
+    assert captions(app) == first
+    app.radio(key="reconstruct.pick").set_value("class").run()
+    app.selectbox(key="reconstruct.class").set_value(3).run()
+    assert len(captions(app)) == 8 and all(caption.startswith("3 · ") for caption in captions(app))
+    before = captions(app)
+    app.button[0].click().run()
+    assert not app.exception
+    assert captions(app) != before and all(caption.startswith("3 · ") for caption in captions(app))
+
+
+def test_pca_is_fitted_once_not_on_every_control_change(tiny, monkeypatch):
+    entry, model = tiny
+    st.cache_resource.clear()
+    fits = []
+    fit = metrics.pca_baseline
+    monkeypatch.setattr(metrics, "pca_baseline", lambda *args, **kwargs: fits.append(args[2]) or fit(*args, **kwargs))
+    app = open_with_tiny(entry)
+    app.slider(key="reconstruct.count").set_value(12).run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert fits == [model.latent_dim]
+
+
+def test_a_code_wider_than_the_image_has_no_pca_comparison(tmp_path, monkeypatch):
+    wide = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=72, seed=0)
+    entry = Workspace(tmp_path).save(wide, name="wider than the image")
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(tmp_path))
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    assert app.info[0].value.startswith("PCA cannot keep 72 dimensions of images with 64 pixels")
+    assert len(captions(app)) == 8 and not any("PCA" in caption for caption in captions(app))
+
+
+def test_page_speaks_korean(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    app.session_state["lang"] = "ko"
+    app.run()
+    assert app.header[0].value == "복원과 압축"
+    assert "압축률" in metric_values(app)
+
+
+def test_without_a_model_the_page_says_where_to_get_one(tiny, monkeypatch):
+    monkeypatch.setattr(models, "choices_for", lambda *args, **kwargs: [])
+    app = open_page(PAGE, dataset="digits")
+    assert not app.exception
+    assert "Train page" in app.info[0].value
+    assert not app.get("image")
+
+
+def test_point_datasets_get_a_message_instead_of_images(tiny):
+    app = open_page(PAGE, dataset="swiss_roll")
+    assert not app.exception
+    assert "image dataset" in app.info[0].value
+
+
+@pytest.mark.parametrize("dataset", ["digits", "mnist", "fashion_mnist"])
+def test_renders_with_a_pretrained_model(dataset):
+    if not pretrained.list_pretrained(dataset):
+        pytest.skip(f"no pretrained model for {dataset} in pretrained/")
+    app = open_page(PAGE, dataset=dataset)
+    assert not app.exception
+    assert app.session_state["model"].startswith("pretrained:")
+    assert len(captions(app)) == 8
+    assert {"Compression", "Autoencoder MSE"} <= set(metric_values(app))

@@ -1,0 +1,91 @@
+"""Text of the Denoise page."""
+
+TEXT = {
+    "denoise.header": {"en": "Denoise", "ko": "잡음 제거"},
+    "denoise.intro": {
+        "en": "An autoencoder can only rebuild what looks like its training data, so noise that does not fit "
+              "is left out. Draw an image or pick a test image, add noise, and see what the model makes of it.",
+        "ko": "오토인코더는 학습 데이터처럼 생긴 것만 다시 만들 수 있어서, 어울리지 않는 잡음은 빠지게 됩니다. "
+              "그림을 그리거나 테스트 이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
+    },
+    "denoise.unavailable": {
+        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
+        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
+    },
+    "denoise.not_images": {
+        "en": "This page denoises images; choose an image dataset in the sidebar.",
+        "ko": "이 페이지는 이미지의 잡음을 제거합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
+    },
+    "denoise.no_model": {
+        "en": "No model to run: pick one in the sidebar, or train one for this dataset on the Train page.",
+        "ko": "실행할 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
+    },
+    "denoise.load_failed": {
+        "en": "The model could not be loaded: {error}",
+        "ko": "모델을 불러오지 못했습니다: {error}",
+    },
+    "denoise.no_encoder": {
+        "en": "A {kind} has no encoder, so it cannot take an image in. Pick an autoencoder or a VAE.",
+        "ko": "{kind}에는 인코더가 없어 이미지를 입력받을 수 없습니다. 오토인코더나 VAE를 고르세요.",
+    },
+    "denoise.source": {"en": "Input", "ko": "입력"},
+    "denoise.source.draw": {"en": "Draw", "ko": "직접 그리기"},
+    "denoise.source.test": {"en": "Test image", "ko": "테스트 이미지"},
+    "denoise.noise": {"en": "Noise", "ko": "잡음"},
+    "denoise.noise.gaussian": {"en": "Gaussian", "ko": "가우시안"},
+    "denoise.noise.salt_pepper": {"en": "Salt and pepper", "ko": "소금-후추"},
+    "denoise.noise.strokes": {"en": "My own scribbles", "ko": "직접 낙서하기"},
+    "denoise.noise.none": {"en": "None", "ko": "없음"},
+    "denoise.draw_help": {
+        "en": "Draw with the mouse (or a finger) in white on black, like the training images.",
+        "ko": "학습 이미지처럼 검은 바탕에 흰색으로 마우스(또는 손가락)로 그리세요.",
+    },
+    "denoise.scribble_help": {
+        "en": "Scribble over the image: your strokes are the noise.",
+        "ko": "이미지 위에 낙서하세요. 그린 선이 잡음이 됩니다.",
+    },
+    "denoise.clear": {"en": "Clear the canvas", "ko": "캔버스 지우기"},
+    "denoise.empty_drawing": {
+        "en": "Draw something on the canvas to see it denoised.",
+        "ko": "캔버스에 무언가를 그리면 잡음을 제거한 결과가 나타납니다.",
+    },
+    "denoise.empty_scribble": {
+        "en": "Scribble over the image on the canvas to add your own noise.",
+        "ko": "캔버스의 이미지 위에 낙서해서 직접 잡음을 더해 보세요.",
+    },
+    "denoise.image_index": {"en": "Test image number", "ko": "테스트 이미지 번호"},
+    "denoise.random_image": {"en": "Random image", "ko": "무작위 이미지"},
+    "denoise.image_class": {"en": "Class: {name}", "ko": "클래스: {name}"},
+    "denoise.strength": {"en": "Noise strength", "ko": "잡음 세기"},
+    "denoise.strength_help.gaussian": {
+        "en": "Standard deviation of the noise added to every pixel.",
+        "ko": "모든 픽셀에 더하는 잡음의 표준편차입니다.",
+    },
+    "denoise.strength_help.salt_pepper": {
+        "en": "Fraction of pixels set to pure black or white.",
+        "ko": "완전한 검은색이나 흰색으로 바꾸는 픽셀의 비율입니다.",
+    },
+    "denoise.new_noise": {"en": "New noise", "ko": "새 잡음"},
+    "denoise.clean.drawing": {
+        "en": "Your drawing as the model sees it",
+        "ko": "모델이 보는 내 그림",
+    },
+    "denoise.clean.test": {"en": "Clean original", "ko": "깨끗한 원본"},
+    "denoise.noisy": {"en": "Noisy input", "ko": "잡음 섞인 입력"},
+    "denoise.denoised": {"en": "Denoised output", "ko": "잡음 제거 결과"},
+    "denoise.psnr_noisy": {"en": "PSNR of the noisy input", "ko": "잡음 입력의 PSNR"},
+    "denoise.psnr_denoised": {"en": "PSNR of the output", "ko": "결과의 PSNR"},
+    "denoise.psnr_value": {"en": "{value:.1f} dB", "ko": "{value:.1f} dB"},
+    "denoise.psnr_identical": {"en": "identical", "ko": "동일함"},
+    "denoise.psnr_help": {
+        "en": "Peak signal-to-noise ratio against the clean image, in decibels: higher means closer.",
+        "ko": "깨끗한 이미지와 비교한 최대 신호 대 잡음비(데시벨)입니다. 높을수록 원본에 가깝습니다.",
+    },
+    "denoise.gain": {"en": "{gain:+.1f} dB", "ko": "{gain:+.1f} dB"},
+    "denoise.prepared_note": {
+        "en": "Drawings are prepared the way MNIST was made: cropped to the ink, scaled into a "
+              "{box}×{box} box keeping their shape, and centred by their centre of mass in {size}×{size}.",
+        "ko": "그림은 MNIST를 만든 방식대로 준비됩니다. 그린 부분만 잘라 모양을 유지한 채 {box}×{box} 상자에 맞추고, "
+              "{size}×{size} 안에서 무게중심이 가운데에 오도록 놓습니다.",
+    },
+}

@@ -1,0 +1,92 @@
+"""Text of the Reconstruct & compress page."""
+
+TEXT = {
+    "reconstruct.header": {"en": "Reconstruct & compress", "ko": "복원과 압축"},
+    "reconstruct.intro": {
+        "en": "An autoencoder squeezes each image into a few numbers (its latent code) and rebuilds the "
+              "image from them alone. Below, test images it never saw go through your model and, for "
+              "comparison, through PCA — the best linear compression with the same number of dimensions.",
+        "ko": "오토인코더는 이미지 하나를 몇 개의 숫자(잠재 코드)로 압축한 뒤, 그 숫자만으로 이미지를 다시 만듭니다. "
+              "아래에서는 모델이 학습 때 보지 못한 테스트 이미지를 선택한 모델과, 비교를 위해 같은 차원 수의 "
+              "가장 좋은 선형 압축인 PCA에 각각 통과시킵니다.",
+    },
+    "reconstruct.unavailable": {
+        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
+        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
+    },
+    "reconstruct.not_images": {
+        "en": "This page compresses images; choose an image dataset in the sidebar.",
+        "ko": "이 페이지는 이미지를 압축합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
+    },
+    "reconstruct.no_model": {
+        "en": "No model to run: pick one in the sidebar, or train one for this dataset on the Train page.",
+        "ko": "실행할 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
+    },
+    "reconstruct.load_failed": {
+        "en": "The model could not be loaded: {error}",
+        "ko": "모델을 불러오지 못했습니다: {error}",
+    },
+    "reconstruct.no_encoder": {
+        "en": "A {kind} has no encoder, so it cannot compress images. Pick an autoencoder or a VAE.",
+        "ko": "{kind}에는 인코더가 없어 이미지를 압축할 수 없습니다. 오토인코더나 VAE를 고르세요.",
+    },
+    "reconstruct.scoring": {
+        "en": "Scoring the model and PCA on the test images…",
+        "ko": "테스트 이미지로 모델과 PCA를 평가하는 중…",
+    },
+    "reconstruct.ratio": {"en": "Compression", "ko": "압축률"},
+    "reconstruct.ratio_value": {"en": "{ratio:.1f} : 1", "ko": "{ratio:.1f} : 1"},
+    "reconstruct.ratio_help": {
+        "en": "{pixels} pixel values become {dims} latent numbers.",
+        "ko": "픽셀 값 {pixels}개가 잠재 숫자 {dims}개가 됩니다.",
+    },
+    "reconstruct.model_mse": {"en": "Autoencoder MSE", "ko": "오토인코더 MSE"},
+    "reconstruct.pca_mse": {"en": "PCA MSE, {dims} dimensions", "ko": "PCA MSE, {dims}차원"},
+    "reconstruct.mse_help": {
+        "en": "Mean squared pixel error over {count} test images (lower is better).",
+        "ko": "테스트 이미지 {count}장의 평균 제곱 픽셀 오차 (낮을수록 좋음).",
+    },
+    "reconstruct.versus_pca": {
+        "en": "{percent:.0f}% lower error than PCA",
+        "ko": "PCA보다 오차 {percent:.0f}% 낮음",
+    },
+    "reconstruct.behind_pca": {
+        "en": "{percent:.0f}% higher error than PCA",
+        "ko": "PCA보다 오차 {percent:.0f}% 높음",
+    },
+    "reconstruct.verdict_better": {
+        "en": "With the same {dims} numbers per image, your model rebuilds the images better than PCA: "
+              "a non-linear code captures what a linear projection cannot.",
+        "ko": "이미지마다 같은 {dims}개의 숫자를 쓰는데도 선택한 모델이 PCA보다 이미지를 더 잘 복원합니다. "
+              "비선형 코드는 선형 투영이 잡지 못하는 구조를 담아냅니다.",
+    },
+    "reconstruct.verdict_worse": {
+        "en": "PCA with the same {dims} numbers does better than this model: it may need more training, "
+              "or a different architecture.",
+        "ko": "같은 {dims}개의 숫자로 PCA가 이 모델보다 잘 복원합니다. 학습을 더 하거나 다른 구조가 필요할 수 있습니다.",
+    },
+    "reconstruct.no_pca": {
+        "en": "PCA cannot keep {dims} dimensions of images with {pixels} pixels, so there is no PCA comparison.",
+        "ko": "픽셀이 {pixels}개인 이미지에서는 PCA로 {dims}차원을 유지할 수 없어 PCA 비교가 없습니다.",
+    },
+    "reconstruct.grid": {"en": "Test images", "ko": "테스트 이미지"},
+    "reconstruct.count": {"en": "How many images", "ko": "이미지 수"},
+    "reconstruct.pick": {"en": "Which images", "ko": "어떤 이미지"},
+    "reconstruct.pick.random": {"en": "Random", "ko": "무작위"},
+    "reconstruct.pick.class": {"en": "One class", "ko": "한 클래스"},
+    "reconstruct.class": {"en": "Class", "ko": "클래스"},
+    "reconstruct.shuffle": {"en": "Other images", "ko": "다른 이미지"},
+    "reconstruct.rows": {
+        "en": "Top: original · middle: your model · bottom: PCA with the same number of dimensions.",
+        "ko": "위: 원본 · 가운데: 선택한 모델 · 아래: 같은 차원 수의 PCA.",
+    },
+    "reconstruct.rows_no_pca": {
+        "en": "Top: original · bottom: your model.",
+        "ko": "위: 원본 · 아래: 선택한 모델.",
+    },
+    "reconstruct.image_errors": {
+        "en": "{name} · MSE {model:.4f} · PCA {pca:.4f}",
+        "ko": "{name} · MSE {model:.4f} · PCA {pca:.4f}",
+    },
+    "reconstruct.image_error": {"en": "{name} · MSE {model:.4f}", "ko": "{name} · MSE {model:.4f}"},
+}
