@@ -34,7 +34,7 @@ def test_language_switch_changes_the_whole_page(page, app_url, screenshot):
     page.get_by_test_id("stSidebar").get_by_text("한국어").click()
     expect(page.get_by_role("heading", name="데이터: 패션 MNIST")).to_be_visible()
     expect(page.get_by_text("0: 티셔츠/탑")).to_be_visible()
-    expect(page.get_by_test_id("stSidebar").get_by_text("데이터셋")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("데이터셋", exact=True)).to_be_visible()
     wait_for_app(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "data-page-ko")
