@@ -1,8 +1,8 @@
 """The app shell: page registry, language switch, dataset picker and shared caches.
 
-``app.py`` calls :func:`run`; pages call :func:`t` for text and :func:`active_dataset`
-for the dataset chosen in the sidebar. Adding a page is one file in ``pages/`` and one
-``PageSpec`` in :data:`PAGES`.
+``app.py`` calls :func:`run`; pages call :func:`start_page` first, then :func:`t` for
+text and :func:`active_dataset` / :func:`active_model` for the sidebar's choices. Adding a
+page is one file in ``pages/`` and one ``PageSpec`` in a section of :data:`PAGES`.
 """
 
 from __future__ import annotations
@@ -49,18 +49,24 @@ class PageSpec:
     icon: str
 
 
-PAGES: list[PageSpec] = [
-    PageSpec("pages/data.py", "page.data", ":material/photo_library:"),
-    PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
-    PageSpec("pages/train.py", "page.train", ":material/model_training:"),
-    PageSpec("pages/reconstruct.py", "page.reconstruct", ":material/compress:"),
-    PageSpec("pages/denoise.py", "page.denoise", ":material/auto_fix_high:"),
-    PageSpec("pages/latent_map.py", "page.latent_map", ":material/scatter_plot:"),
-    PageSpec("pages/anomaly.py", "page.anomaly", ":material/crisis_alert:"),
-    PageSpec("pages/manifold.py", "page.manifold", ":material/cyclone:"),
-    PageSpec("pages/concepts.py", "page.concepts", ":material/school:"),
-    PageSpec("pages/generate.py", "page.generate", ":material/auto_awesome:"),
-]
+PAGES: dict[str, list[PageSpec]] = {
+    "section.models": [
+        PageSpec("pages/data.py", "page.data", ":material/photo_library:"),
+        PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
+        PageSpec("pages/train.py", "page.train", ":material/model_training:"),
+    ],
+    "section.explore": [
+        PageSpec("pages/reconstruct.py", "page.reconstruct", ":material/compress:"),
+        PageSpec("pages/denoise.py", "page.denoise", ":material/auto_fix_high:"),
+        PageSpec("pages/latent_map.py", "page.latent_map", ":material/scatter_plot:"),
+        PageSpec("pages/generate.py", "page.generate", ":material/auto_awesome:"),
+        PageSpec("pages/anomaly.py", "page.anomaly", ":material/crisis_alert:"),
+    ],
+    "section.learn": [
+        PageSpec("pages/manifold.py", "page.manifold", ":material/cyclone:"),
+        PageSpec("pages/concepts.py", "page.concepts", ":material/school:"),
+    ],
+}
 
 
 def lang() -> str:
@@ -198,7 +204,9 @@ def run() -> None:
     st.set_page_config(page_title="Latent Explorer", page_icon=":material/blur_on:", layout="wide")
     if "lang" not in st.session_state:
         st.session_state["lang"] = st.query_params.get("lang", "en")
-    navigation = st.navigation([st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in PAGES])
+    navigation = st.navigation({
+        t(section): [st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in specs]
+        for section, specs in PAGES.items()})
     st.sidebar.title(t("app.title"))
     st.sidebar.caption(t("app.tagline"))
     _sidebar_choice(st.sidebar.radio, t("sidebar.language"), list(LANGUAGES), state_key="lang",
