@@ -238,6 +238,7 @@ def _pca_mse(dataset: str, n_components: int) -> float:
     return mx.pca_baseline(data.x_train, data.x_test, n_components).mse
 
 
+@functools.lru_cache(maxsize=None)
 def _classifier(dataset: str) -> clf.Classifier | None:
     folder = CLASSIFIERS_DIR / dataset
     if not (folder / clf.MANIFEST_FILENAME).is_file():
@@ -385,6 +386,7 @@ def build_classifier_bundle(spec: BundleSpec, data: BuildData) -> dict[str, floa
                "sample_accuracy": model.accuracy(data.sample_x, data.sample_y)}
     folder = CLASSIFIERS_DIR / spec.dataset
     shutil.rmtree(folder, ignore_errors=True)
+    _classifier.cache_clear()
     clf.save_classifier(model, folder, manifest={
         "name": spec.name, "title": spec.title, "dataset": _dataset_record(spec, data, len(data.x_train)),
         "training": record, "metrics": metrics, "spec": asdict(spec)})
