@@ -1,7 +1,7 @@
 """The manifold lab's computations: 2-D embeddings of 3-D points, and autoencoders
 trained on the swiss roll in seconds, compared with PCA.
 
-``embed`` runs PCA, t-SNE, Isomap or LLE (scikit-learn) on ``(n, d)`` points.
+``embed`` runs PCA, Isomap or LLE (scikit-learn) or t-SNE (openTSNE) on ``(n, d)`` points.
 ``train_point_autoencoder`` fits a ``dense_ae`` or ``linear_ae`` on points that are
 first centred and divided by one overall scale (a :class:`Standardiser`): with the
 roll's raw coordinates (means up to 10, spreads near 7) Adam spends its steps moving
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
-from sklearn.manifold import TSNE, Isomap, LocallyLinearEmbedding
+from sklearn.manifold import Isomap, LocallyLinearEmbedding
 
+from latent_core import projection
 from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult, train
 
@@ -64,14 +65,22 @@ def embed(points, method: str, *, n_neighbors: int = 10, seed: int = 0) -> np.nd
     if method == "pca":
         estimator = PCA(n_components=2, random_state=seed)
     elif method == "tsne":
-        estimator = TSNE(n_components=2, perplexity=min(30.0, (len(array) - 1) / 3), init="pca",
-                         random_state=seed)
+        return _tsne(array, seed=seed)
     elif method == "isomap":
         estimator = Isomap(n_components=2, n_neighbors=n_neighbors)
     else:
         estimator = LocallyLinearEmbedding(n_components=2, n_neighbors=n_neighbors, random_state=seed,
                                            eigen_solver="dense")
     return estimator.fit_transform(array).astype(np.float32)
+
+
+def _tsne(array: np.ndarray, *, seed: int) -> np.ndarray:
+    """t-SNE of every point through ``latent_core.projection`` (openTSNE: about ten times
+    faster than scikit-learn's on a busy CPU), in the input's order."""
+    mapped = projection.project(array, method="tsne", max_points=len(array), seed=seed)
+    coordinates = np.empty((len(array), 2), dtype=np.float32)
+    coordinates[mapped.indices] = mapped.coordinates
+    return coordinates
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,10 @@ def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
 def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
     bins = {"start": float(scores.min()), "end": float(scores.max()), "size": float(np.ptp(scores)) / 60 or 1e-6}
     figure = go.Figure([
-        go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7, histnorm="probability"),
-        go.Histogram(x=scores[anomalous], name=names["anomalous"], xbins=bins, opacity=0.6, histnorm="probability"),
+        go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7,
+                     marker_color="#1f77b4", histnorm="probability"),
+        go.Histogram(x=scores[anomalous], name=names["anomalous"], xbins=bins, opacity=0.6,
+                     marker_color="#d62728", histnorm="probability"),
     ])
     figure.add_vline(x=threshold, line_dash="dash", annotation_text=t("anomaly.threshold_line"))
     figure.update_layout(barmode="overlay", height=340, xaxis_title=t("anomaly.error_axis"),

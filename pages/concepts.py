@@ -15,6 +15,7 @@ OUTCOMES = 5
 DEFAULT_P = (10, 30, 40, 15, 5)
 DEFAULT_Q = (20, 20, 20, 20, 20)
 AMOUNTS = np.linspace(0.0, 1.0, 21)
+P_COLOUR, Q_COLOUR = "#1f77b4", "#ff7f0e"
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -65,30 +66,30 @@ def kl_widget() -> None:
     for i in range(OUTCOMES):
         st.session_state.setdefault(f"concepts.p{i}", DEFAULT_P[i])
         st.session_state.setdefault(f"concepts.q{i}", DEFAULT_Q[i])
-    columns = st.columns(2)
+    sliders, results = st.columns(2, gap="large")
+    columns = sliders.columns(2)
     p = [columns[0].slider(t("concepts.kl.p_bar", outcome=i + 1), 0, 100, key=f"concepts.p{i}")
          for i in range(OUTCOMES)]
     q = [columns[1].slider(t("concepts.kl.q_bar", outcome=i + 1), 0, 100, key=f"concepts.q{i}")
          for i in range(OUTCOMES)]
     if sum(p) == 0 or sum(q) == 0:
-        st.error(t("concepts.kl.all_zero"))
+        results.error(t("concepts.kl.all_zero"))
         return
     forward, backward = concepts.kl_divergence(p, q), concepts.kl_divergence(q, p)
-    numbers = st.columns(3)
+    numbers = results.columns(3)
     numbers[0].metric(t("concepts.kl.forward"), f"{forward:.3f}")
     numbers[1].metric(t("concepts.kl.backward"), f"{backward:.3f}")
     numbers[2].metric(t("concepts.kl.gap"), f"{abs(forward - backward):.3f}")
     outcomes = [str(i + 1) for i in range(OUTCOMES)]
-    bars = go.Figure([go.Bar(x=outcomes, y=np.array(p) / sum(p), name="P"),
-                      go.Bar(x=outcomes, y=np.array(q) / sum(q), name="Q")])
-    bars.update_layout(barmode="group", height=280, xaxis_title=t("concepts.kl.outcome"),
+    bars = go.Figure([go.Bar(x=outcomes, y=np.array(p) / sum(p), name="P", marker_color=P_COLOUR),
+                      go.Bar(x=outcomes, y=np.array(q) / sum(q), name="Q", marker_color=Q_COLOUR)])
+    bars.update_layout(barmode="group", height=240, xaxis_title=t("concepts.kl.outcome"),
                        yaxis_title=t("concepts.kl.probability"), margin={"t": 10, "b": 0, "l": 0, "r": 0})
-    directions = go.Figure(go.Bar(x=[t("concepts.kl.forward"), t("concepts.kl.backward")], y=[forward, backward],
-                                  marker_color=["#1f77b4", "#ff7f0e"]))
-    directions.update_layout(height=280, yaxis_title=t("concepts.kl.nats"), margin={"t": 10, "b": 0, "l": 0, "r": 0})
-    charts = st.columns([3, 2])
-    charts[0].plotly_chart(bars, width="stretch")
-    charts[1].plotly_chart(directions, width="stretch")
+    directions = go.Figure(go.Bar(x=[forward, backward], y=[t("concepts.kl.forward"), t("concepts.kl.backward")],
+                                  orientation="h", marker_color=[P_COLOUR, Q_COLOUR]))
+    directions.update_layout(height=140, xaxis_title=t("concepts.kl.nats"), margin={"t": 10, "b": 0, "l": 0, "r": 0})
+    results.plotly_chart(bars, width="stretch")
+    results.plotly_chart(directions, width="stretch")
     st.caption(t("concepts.kl.reading"))
 
 

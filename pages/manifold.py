@@ -84,8 +84,6 @@ else:
         ae_codes = fitted.encode(dataset.x_train[:points])
         ae_title = t("manifold.ae_title_here", seconds=f"{fitted.result.seconds:.0f}")
 
-with st.spinner(t("manifold.computing")):
-    layouts = {method: embedding(method, points, neighbours) for method in manifold.EMBEDDINGS}
 titles = {"pca": t("manifold.pca"), "tsne": t("manifold.tsne"), "isomap": t("manifold.isomap"),
           "lle": t("manifold.lle")}
 cells = st.columns(3) + st.columns(3)
@@ -93,7 +91,10 @@ if ae_codes is not None:
     cells[0].plotly_chart(scatter(ae_codes, position, ae_title), width="stretch", key="manifold.plot.ae")
 else:
     cells[0].info(t("manifold.ae_missing"))
+layouts = {}
 for cell, method in zip(cells[1:], manifold.EMBEDDINGS):
+    with cell, st.spinner(t("manifold.computing", method=titles[method])):
+        layouts[method] = embedding(method, points, neighbours)
     cell.plotly_chart(scatter(layouts[method], position, titles[method]), width="stretch",
                       key=f"manifold.plot.{method}")
 cells[5].markdown(t("manifold.reading"))

@@ -39,7 +39,7 @@ TEXT = {
     "manifold.ae_title": {"en": "Autoencoder", "ko": "오토인코더"},
     "manifold.ae_title_pretrained": {"en": "Autoencoder (pretrained)", "ko": "오토인코더 (사전 학습)"},
     "manifold.ae_title_here": {"en": "Autoencoder (trained here, {seconds} s)", "ko": "오토인코더 (여기서 학습, {seconds}초)"},
-    "manifold.computing": {"en": "Computing the embeddings…", "ko": "임베딩을 계산하는 중…"},
+    "manifold.computing": {"en": "Computing {method}…", "ko": "{method} 계산 중…"},
     "manifold.pca": {"en": "PCA", "ko": "PCA"},
     "manifold.tsne": {"en": "t-SNE", "ko": "t-SNE"},
     "manifold.isomap": {"en": "Isomap", "ko": "Isomap"},

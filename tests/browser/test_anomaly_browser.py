@@ -1,0 +1,43 @@
+"""The Anomaly detection page in a real browser: the threshold slider changes the metrics."""
+
+import pytest
+from playwright.sync_api import expect
+
+from latent_core import pretrained
+
+pytestmark = pytest.mark.browser
+
+WAIT = 90_000  # ms: the first run imports TensorFlow, loads or trains the detector and scores the test images
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
+    use_pretrained = bool(pretrained.anomaly_models("mnist"))
+    page.goto(app_url)
+    expect(page.get_by_test_id("stApp")).to_be_visible()
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="MNIST digits" if use_pretrained else "Digits (8×8)").click()
+    page.get_by_test_id("stSidebarNav").get_by_text("Anomaly detection").click()
+    expect(page.get_by_role("heading", name="Anomaly detection")).to_be_visible(timeout=WAIT)
+    if not use_pretrained:
+        page.get_by_role("button", name='Train a detector on "0"').click()
+    expect(page.get_by_text("Recall", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2, timeout=WAIT)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+    recall, accuracy, auroc = (metric_value(page, name) for name in ("Recall", "Accuracy", "AUROC"))
+    assert float(auroc) > 0.8
+    screenshot(page, "anomaly")
+
+    slider = page.get_by_test_id("stSlider").locator('input[type="range"]')
+    slider.focus()
+    page.keyboard.press("End")  # the highest threshold: nothing is flagged
+    expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Recall", exact=True))
+           .get_by_test_id("stMetricValue")).to_have_text("0.0%", timeout=WAIT)
+    assert recall != "0.0%"
+    assert metric_value(page, "AUROC") == auroc
+    assert metric_value(page, "Accuracy") != accuracy
+    expect(page.get_by_test_id("stException")).to_have_count(0)
