@@ -89,6 +89,17 @@ def _training_entry(training) -> dict | None:
             "stop_reason": training.stop_reason, "seconds": round(training.seconds, 3)}
 
 
+def without_training_state(model: LatentModel) -> LatentModel:
+    """An uncompiled copy with the same weights, for saving: Keras 3 writes a compiled
+    model's optimizer state into ``.keras`` files even with ``include_optimizer=False``,
+    which triples them, and bundles are for inference."""
+    if getattr(model, "optimizer", None) is None:
+        return model
+    copy = type(model).from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
                 metrics: dict | None = None, overwrite: bool = False) -> Path:
     """Save ``model`` and its manifest into ``directory``; return the folder's path.
@@ -118,7 +129,7 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "model_file": MODEL_FILENAME,
     }
-    keras.saving.save_model(model, folder / MODEL_FILENAME, include_optimizer=False)
+    keras.saving.save_model(without_training_state(model), folder / MODEL_FILENAME, include_optimizer=False)
     (folder / MANIFEST_FILENAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
 
@@ -247,7 +258,7 @@ def model_archive_bytes(model: LatentModel) -> bytes:
     """The model as ``.keras`` bytes (for a download button)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / MODEL_FILENAME
-        keras.saving.save_model(model, path, include_optimizer=False)
+        keras.saving.save_model(without_training_state(model), path, include_optimizer=False)
         return path.read_bytes()
 
 

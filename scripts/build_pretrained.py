@@ -393,15 +393,6 @@ def build_classifier_bundle(spec: BundleSpec, data: BuildData) -> dict[str, floa
     return metrics
 
 
-def _without_training_state(model, spec: BundleSpec):
-    """A fresh, uncompiled copy of a trained model with the same weights: saved in the
-    .keras format, a compiled model would also store its optimizer's state, tripling
-    the file."""
-    fresh = build_model(spec.kind, input_shape=model.input_shape, seed=spec.seed, **spec.options)
-    fresh.set_weights(model.get_weights())
-    return fresh
-
-
 def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     x_train = data.x_train
     if spec.normal_class is not None:
@@ -416,7 +407,6 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
                    learning_rate=spec.learning_rate, seed=spec.seed,
                    observer=ProgressPrinter(spec.name))
     print(f"  {spec.name}: trained in {result.seconds:.0f}s; measuring", flush=True)
-    model = _without_training_state(model, spec)
     metrics = evaluate(spec, model, data)
     folder = BUILDING_DIR / spec.name
     shutil.rmtree(folder, ignore_errors=True)

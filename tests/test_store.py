@@ -124,3 +124,19 @@ def test_upload_bytes_round_trip_and_shape_check(digits):
     store.check_model_fits(loaded, digits.input_shape, data_name="digits")
     with pytest.raises(store.IncompatibleModelError, match=r"\(8, 8, 1\), but fashion_mnist has shape \(28, 28, 1\)"):
         store.check_model_fits(loaded, (28, 28, 1), data_name="fashion_mnist")
+
+
+def test_saved_files_leave_out_the_optimizer_state(tmp_path):
+    from latent_core.data import load_dataset
+    from latent_core.store import load_bundle, model_archive_bytes, save_bundle
+    from latent_core.training import train
+
+    digits = load_dataset("digits", max_train=128, max_test=16)
+    untrained = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    trained = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    train(trained, digits, epochs=1, batch_size=64)
+    assert len(model_archive_bytes(trained)) < 1.1 * len(model_archive_bytes(untrained))
+    folder = save_bundle(trained, tmp_path / "bundle")
+    assert (folder / "model.keras").stat().st_size < 1.1 * len(model_archive_bytes(untrained))
+    x = digits.x_test[:4]
+    np.testing.assert_allclose(load_bundle(folder).model.reconstruct(x), trained.reconstruct(x), atol=1e-6)

@@ -44,7 +44,7 @@ def test_train_a_digits_model_end_to_end_and_download_it(page, app_url, screensh
     idle(page)
     page.get_by_role("button", name="Start training").click()
     expect(page.get_by_role("heading", name="Training browser AE…")).to_be_visible()
-    expect(page.get_by_text("Finished browser AE in")).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Finished browser AE in")).to_be_visible(timeout=300_000)
     screenshot(page, "train")
 
     page.get_by_test_id("stSidebarNav").get_by_text("Model library").click()
