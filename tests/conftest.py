@@ -13,3 +13,11 @@ def digits():
     from latent_core.data import load_dataset
 
     return load_dataset("digits", max_train=300, max_test=100, seed=0)
+
+
+@pytest.fixture
+def workspace_root(tmp_path, monkeypatch):
+    """An empty workspace folder that the app (LATENT_EXPLORER_WORKSPACE) saves user models to."""
+    root = tmp_path / "workspace"
+    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
+    return root

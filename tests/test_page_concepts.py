@@ -10,12 +10,6 @@ from page_helpers import open_page, tiny_digits_model
 from latent_core import pretrained
 
 
-@pytest.fixture
-def workspace_root(tmp_path, monkeypatch):
-    root = tmp_path / "workspace"
-    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
-    return root
-
 
 def metrics_of(app) -> dict[str, float]:
     return {metric.label: float(metric.value) for metric in app.metric}

@@ -13,12 +13,6 @@ from latent_core.models import build_model
 from latent_core.workspace import Workspace
 
 
-@pytest.fixture
-def workspace_root(tmp_path, monkeypatch):
-    root = tmp_path / "workspace"
-    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
-    return root
-
 
 def test_a_users_model_is_listed_and_shown_inside(workspace_root):
     entry = tiny_digits_model(workspace_root)

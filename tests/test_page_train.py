@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 from page_helpers import ROOT, TIMEOUT, open_page
 from streamlit.testing.v1 import AppTest
 
@@ -11,12 +10,6 @@ from latent_core.jobs import TrainingJob
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
 
-
-@pytest.fixture
-def workspace_root(tmp_path, monkeypatch):
-    root = tmp_path / "workspace"
-    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
-    return root
 
 
 def button(app, label):
