@@ -6,10 +6,10 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from latent_core import data, drawing, metrics, store
+from latent_core import data, drawing, metrics, pretrained, store
 from latent_core.images import upscale
 from latent_core.models import add_noise
-from ui.shell import active_dataset, active_model, lang, start_page, t
+from ui.shell import active_dataset, active_model, lang, select_model, start_page, t
 
 CANVAS_SIZE = 280
 SHOWN_SIZE = 196
@@ -117,6 +117,16 @@ model = picked_model[1].model
 if not model.has_encoder:
     st.warning(t("denoise.no_encoder", kind=t(f"kind.{model.kind}")))
     st.stop()
+if model.kind != "denoising_ae":
+    denoiser = next((entry for entry in pretrained.list_pretrained(dataset.name) if entry.kind == "denoising_ae"), None)
+    if denoiser is None:
+        st.caption(t("denoise.train_denoiser"))
+    else:
+        hint, switch = st.columns([4, 1], vertical_alignment="center")
+        hint.info(t("denoise.try_denoiser", name=denoiser.name))
+        if switch.button(t("denoise.use_denoiser"), key="denoise.use_denoiser"):
+            select_model("pretrained:" + denoiser.name)
+            st.rerun()
 bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
 
 source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="denoise.source",

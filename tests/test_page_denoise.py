@@ -206,3 +206,23 @@ def test_renders_with_a_pretrained_model(dataset):
     assert not app.exception and len(app.get("image")) == 3
     app.radio(key="denoise.source").set_value("test").run()
     assert not app.exception and len(app.get("image")) == 3
+
+
+def test_a_plain_autoencoder_gets_a_tip_to_train_a_denoiser(tiny):
+    entry, _ = tiny
+    app = open_with_tiny(entry)
+    assert not app.exception
+    assert any(caption.value.startswith("Tip: a denoising AE") for caption in app.caption)
+
+
+def test_a_pretrained_denoiser_is_offered_and_selected_with_one_click(workspace_root):
+    denoisers = [e for e in pretrained.list_pretrained("mnist") if e.kind == "denoising_ae"]
+    others = [e for e in pretrained.list_pretrained("mnist") if e.kind == "conv_ae"]
+    if not denoisers or not others:
+        pytest.skip("needs a pretrained MNIST conv AE and denoiser")
+    app = open_page(PAGE, dataset="mnist", model="pretrained:" + others[0].name)
+    assert app.info[0].value.endswith(f"try {denoisers[0].name}.")
+    next(b for b in app.button if b.label == "Use it").click().run()
+    assert not app.exception
+    assert app.session_state["model"] == "pretrained:" + denoisers[0].name
+    assert not any(info.value.startswith("Any autoencoder") for info in app.info)

@@ -16,6 +16,15 @@ TEXT = {
         "en": "This page denoises images; choose an image dataset in the sidebar.",
         "ko": "이 페이지는 이미지의 잡음을 제거합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
     },
+    "denoise.try_denoiser": {
+        "en": "Any autoencoder removes some noise, but one trained on noisy inputs does it best: try {name}.",
+        "ko": "어떤 오토인코더든 잡음을 어느 정도 없애지만, 잡음 섞인 입력으로 학습한 모델이 가장 잘합니다. {name}을(를) 써 보세요.",
+    },
+    "denoise.use_denoiser": {"en": "Use it", "ko": "사용하기"},
+    "denoise.train_denoiser": {
+        "en": "Tip: a denoising AE (Train page) is trained on noisy inputs and removes noise best.",
+        "ko": "팁: 잡음 제거 AE(학습 페이지)는 잡음 섞인 입력으로 학습해 잡음을 가장 잘 없앱니다.",
+    },
     "denoise.no_model": {
         "en": "No model to run: pick one in the sidebar, or train one for this dataset on the Train page.",
         "ko": "실행할 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
