@@ -1,6 +1,7 @@
 """The Anomaly detection page in a real browser: the threshold slider changes the metrics."""
 
 import pytest
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -17,12 +18,7 @@ def metric_value(page, label: str) -> str:
 
 def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
     use_pretrained = bool(pretrained.anomaly_models("mnist"))
-    page.goto(app_url)
-    expect(page.get_by_test_id("stApp")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="MNIST digits" if use_pretrained else "Digits (8×8)").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Anomaly detection").click()
-    expect(page.get_by_role("heading", name="Anomaly detection")).to_be_visible(timeout=WAIT)
+    open_page_on(page, app_url, dataset="MNIST digits" if use_pretrained else "Digits (8×8)", page_title="Anomaly detection")
     if not use_pretrained:
         page.get_by_role("button", name='Train a detector on "0"').click()
     expect(page.get_by_text("Recall", exact=True)).to_be_visible(timeout=WAIT)

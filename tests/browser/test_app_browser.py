@@ -1,6 +1,7 @@
 """The app in a real browser: it starts, renders its images and switches language."""
 
 import pytest
+from app_steps import choose_dataset
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -44,8 +45,7 @@ def test_language_switch_changes_the_whole_page(page, app_url, screenshot):
 def test_choosing_another_dataset(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="Digits (8×8)").click()
+    choose_dataset(page, "Digits (8×8)")
     expect(page.get_by_role("heading", name="Data: Digits (8×8)")).to_be_visible()
     expect(page.get_by_text("1,437")).to_be_visible()
     wait_for_app(page)

@@ -1,6 +1,7 @@
 """The Denoise page in a real browser: a stroke drawn with the mouse comes back denoised."""
 
 import pytest
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -15,12 +16,7 @@ SHOWN_IMAGES = '[data-testid="stMain"] [data-testid="stImage"] img'
 def open_denoise_on_mnist(page, app_url) -> None:
     if not pretrained.list_pretrained("mnist"):
         pytest.skip("no pretrained MNIST model in pretrained/")
-    page.goto(app_url)
-    expect(page.get_by_test_id("stApp")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="MNIST digits").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Denoise").click()
-    expect(page.get_by_role("heading", name="Denoise")).to_be_visible(timeout=WAIT)
+    open_page_on(page, app_url, dataset="MNIST digits", page_title="Denoise")
 
 
 def wait_for_canvas(page):

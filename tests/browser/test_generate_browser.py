@@ -1,6 +1,7 @@
 """The Generate page in a real browser: moving a slider repaints the class image and its verdict."""
 
 import pytest
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -14,12 +15,7 @@ SLIDER_IMAGE = '[data-testid="stImage"]:has-text("moved by the sliders") img'
 def test_moving_a_direction_slider_changes_the_image(page, app_url, screenshot):
     if not any(entry.name == "mnist_conv_ae_32" for entry in pretrained.list_pretrained("mnist")):
         pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
-    page.goto(app_url)
-    expect(page.get_by_test_id("stApp")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="MNIST digits").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Generate").click()
-    expect(page.get_by_role("heading", name="Generate")).to_be_visible(timeout=WAIT)
+    open_page_on(page, app_url, dataset="MNIST digits", page_title="Generate")
     image = page.locator(SLIDER_IMAGE).first
     expect(image).to_be_visible(timeout=WAIT)
     expect(page.get_by_test_id("stMetricLabel").get_by_text("The classifier sees")).to_be_visible()

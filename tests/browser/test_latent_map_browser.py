@@ -1,6 +1,7 @@
 """The Latent map page in a real browser: a pretrained model's precomputed map and a lasso selection."""
 
 import pytest
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -15,12 +16,7 @@ POINTS_DRAWN = """() => {
 
 
 def open_latent_map(page, app_url) -> None:
-    page.goto(app_url)
-    expect(page.get_by_test_id("stApp")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="MNIST digits").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Latent map").click()
-    expect(page.get_by_role("heading", name="Latent map")).to_be_visible(timeout=WAIT)
+    open_page_on(page, app_url, dataset="MNIST digits", page_title="Latent map")
 
 
 def test_a_pretrained_map_renders_its_points_and_a_lasso_selects_some(page, app_url, screenshot):

@@ -1,14 +1,10 @@
 """Model library and training in a real browser: look inside a model, train one, download it."""
 
 import pytest
+from app_steps import choose_dataset
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-def choose_dataset(page, title: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name=title).click()
 
 
 def idle(page) -> None:

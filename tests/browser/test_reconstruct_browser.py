@@ -1,6 +1,7 @@
 """The Reconstruct & compress page in a real browser: the grid, its errors and the PCA comparison."""
 
 import pytest
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -14,12 +15,7 @@ GRID_IMAGES = '[data-testid="stMain"] [data-testid="stImage"] img'
 def test_grid_compares_the_model_with_pca_and_grows_with_the_slider(page, app_url, screenshot):
     if not pretrained.list_pretrained("mnist"):
         pytest.skip("no pretrained MNIST model in pretrained/")
-    page.goto(app_url)
-    expect(page.get_by_test_id("stApp")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name="MNIST digits").click()
-    page.get_by_test_id("stSidebarNav").get_by_text("Reconstruct & compress").click()
-    expect(page.get_by_role("heading", name="Reconstruct & compress")).to_be_visible(timeout=WAIT)
+    open_page_on(page, app_url, dataset="MNIST digits", page_title="Reconstruct & compress")
     expect(page.locator(GRID_IMAGES)).to_have_count(8, timeout=WAIT)
     expect(page.get_by_text("Compression", exact=True)).to_be_visible()
     expect(page.get_by_text("PCA MSE,")).to_be_visible()

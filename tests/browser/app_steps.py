@@ -1,0 +1,18 @@
+"""Steps the browser tests share: pick a dataset in the sidebar, open a page on it."""
+
+from playwright.sync_api import expect
+
+
+def choose_dataset(page, title: str) -> None:
+    """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes)."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name=title).click()
+
+
+def open_page_on(page, app_url: str, *, dataset: str, page_title: str) -> None:
+    """Start the app, choose ``dataset`` and go to the page titled ``page_title`` by its navigation link."""
+    page.goto(app_url)
+    expect(page.get_by_test_id("stApp")).to_be_visible()
+    choose_dataset(page, dataset)
+    page.get_by_test_id("stSidebarNav").get_by_text(page_title).click()
+    expect(page.get_by_role("heading", name=page_title)).to_be_visible()
