@@ -33,3 +33,9 @@ clean:
 .PHONY: pretrained
 pretrained: $(VENV)/.installed
 	$(BIN)/python scripts/build_pretrained.py $(if $(ONLY),--only $(ONLY))
+
+# Run every benchmark and write BENCHMARKS.md (about 20 minutes on 2 cores);
+# `make bench QUICK=1` for a smoke run with small sizes, `LOAD_TEST=1` adds the classroom load test.
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/run_all.py $(if $(QUICK),--quick) $(if $(LOAD_TEST),--load-test)

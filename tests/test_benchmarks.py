@@ -1,0 +1,57 @@
+"""The benchmark suite's pure helpers: summaries, formatting and the report's assembly."""
+
+import os
+import time
+
+import pytest
+
+from benchmarks.report import SECTIONS, assemble_report, format_ms, ratio, summarize, table, write_result
+
+
+def test_summarize_gives_median_and_95th_percentile_in_milliseconds():
+    timing = summarize([0.001 * value for value in range(1, 101)])
+    assert timing.count == 100
+    assert timing.median_ms == pytest.approx(50.5)
+    assert timing.p95_ms == pytest.approx(95.05)
+    with pytest.raises(ValueError):
+        summarize([])
+
+
+def test_numbers_are_formatted_for_tables():
+    assert format_ms(0.123) == "0.12"
+    assert format_ms(12.34) == "12.3"
+    assert format_ms(1234.5) == "1,234"
+    assert ratio(30.0, 2.0) == "15.0×"
+    assert table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---:|\n| 1 | 2 |"
+
+
+def test_report_has_every_section_in_order_and_marks_missing_results(tmp_path):
+    write_result("slider", "### Server\n\nfigures", results_dir=tmp_path)
+    report = assemble_report(intro=["intro line"], results_dir=tmp_path)
+    headings = [line for line in report.splitlines() if line.startswith("## ")]
+    assert headings == [f"## {heading}" for heading, _ in SECTIONS if heading != "Classroom load"]
+    assert "figures" in report
+    assert "no fresh `benchmarks/results/model_calls.md`" in report
+    assert report.startswith("# Benchmarks\n\nintro line\n")
+
+
+def test_report_ignores_results_older_than_the_run(tmp_path):
+    old = write_result("quality", "old figures", results_dir=tmp_path)
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    write_result("load", "many users", results_dir=tmp_path)
+    report = assemble_report(intro=[], results_dir=tmp_path, since=time.time() - 60,
+                             failures={"bench_quality.py": "exited with status 1"})
+    assert "old figures" not in report
+    assert "`bench_quality.py`: exited with status 1" in report
+    assert "## Classroom load\n\nmany users" in report
+
+
+def test_a_single_browser_result_fills_section_five_and_section_one_points_there(tmp_path):
+    write_result("browser", "start-up and slider in the browser", results_dir=tmp_path)
+    report = assemble_report(intro=[], results_dir=tmp_path)
+    section_one = report.split("## 1.")[1].split("## 2.")[0]
+    section_five = report.split("## 5.")[1].split("## 6.")[0]
+    assert "see section 5" in section_one
+    assert "browser_slider" not in section_one
+    assert "start-up and slider in the browser" in section_five
