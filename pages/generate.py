@@ -47,16 +47,17 @@ def verdict_summary(classifier, images: np.ndarray, names: list[str]) -> str:
 
 
 def downloads(prefix: str, picture, code_rows: np.ndarray, labels: list[str] | None = None) -> None:
-    """PNG of the picture, and the codes behind it as CSV and NPZ."""
+    """PNG of the picture, and the codes behind it as CSV and NPZ, each built only when clicked
+    (a slider move then encodes nothing it does not show)."""
     columns = st.columns(3)
-    columns[0].download_button(t("generate.download_png"), png_bytes(picture), file_name=f"{prefix}.png",
+    columns[0].download_button(t("generate.download_png"), lambda: png_bytes(picture), file_name=f"{prefix}.png",
                                mime="image/png", key=f"generate.{prefix}.png", on_click="ignore",
                                icon=":material/download:", help=t("generate.download_png_help"))
-    columns[1].download_button(t("generate.download_csv"), maps.codes_csv(code_rows, labels),
+    columns[1].download_button(t("generate.download_csv"), lambda: maps.codes_csv(code_rows, labels),
                                file_name=f"{prefix}-codes.csv", mime="text/csv", key=f"generate.{prefix}.csv",
                                on_click="ignore", icon=":material/download:",
                                help=t("generate.download_codes_help", format="CSV"))
-    columns[2].download_button(t("generate.download_npz"), maps.codes_npz(code_rows),
+    columns[2].download_button(t("generate.download_npz"), lambda: maps.codes_npz(code_rows),
                                file_name=f"{prefix}-codes.npz", mime="application/octet-stream",
                                key=f"generate.{prefix}.npz", on_click="ignore",
                                icon=":material/download:", help=t("generate.download_codes_help", format="NPZ"))

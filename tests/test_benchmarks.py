@@ -55,3 +55,15 @@ def test_a_single_browser_result_fills_section_five_and_section_one_points_there
     assert "see section 5" in section_one
     assert "browser_slider" not in section_one
     assert "start-up and slider in the browser" in section_five
+
+
+def test_library_objects_are_frozen_once_per_process():
+    import gc
+
+    from ui import runtime
+
+    runtime.freeze_library_objects()
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
+    runtime.freeze_library_objects()
+    assert gc.get_freeze_count() == frozen
