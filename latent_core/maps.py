@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
+
+from latent_core.images import Picture, read_picture
 
 __all__ = [
     "CodeSample",
@@ -150,23 +152,21 @@ def manifold_grid(decode: Callable[[np.ndarray], np.ndarray], codes: np.ndarray,
                         y_range=(float(low[1] - half[1]), float(high[1] + half[1])))
 
 
-def image_from_upload(payload: bytes, input_shape: Sequence[int], *, bright_ink: bool) -> np.ndarray:
-    """An uploaded picture as one model input of ``input_shape`` ``(h, w, c)``, in [0, 1].
+def image_from_upload(payload: bytes | Picture, input_shape: Sequence[int], *, bright_ink: bool) -> np.ndarray:
+    """An uploaded picture (its bytes, or as ``images.read_picture`` decoded them) as one
+    model input of ``input_shape`` ``(h, w, c)``, in [0, 1].
 
     The picture is converted to grey (or RGB for 3 channels) and resized to the input
     size. When its background (the outer ring of pixels) is the opposite of the data's -
     a dark drawing on white paper for MNIST's white-on-black digits - it is inverted.
-    Raises ``ValueError`` with what to do when the bytes are not an image.
+    Raises ``images.PictureError`` (a ``ValueError``) saying what to do when the bytes
+    are not a usable PNG or JPEG.
     """
     height, width, channels = (int(d) for d in input_shape)
     if channels not in (1, 3):
         raise ValueError(f"uploads become images with 1 or 3 channels; the model takes {channels}.")
-    try:
-        with Image.open(io.BytesIO(payload)) as picture:
-            picture.load()
-            converted = picture.convert("L" if channels == 1 else "RGB")
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(f"the file is not an image Pillow can read ({error}); upload a PNG or JPEG.") from None
+    picture = payload if isinstance(payload, Picture) else read_picture(payload)
+    converted = picture.image.convert("L" if channels == 1 else "RGB")
     resized = converted.resize((width, height), Image.Resampling.LANCZOS)
     pixels = np.asarray(resized, dtype=np.float32) / 255.0
     pixels = pixels.reshape(height, width, channels)

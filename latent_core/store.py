@@ -8,13 +8,17 @@ bare ``.keras`` upload.
 
 Loading never runs code from the file: the archive's config is read first and refused
 when it names a ``Lambda`` layer or any class that is not a registered Latent Explorer
-model kind, and Keras then loads in safe mode.
+model kind, or asks for layers too big to build (or, when the caller says which data
+the model is for, an input shape that does not fit it), and Keras then loads in safe
+mode. Uploads are refused with an ``UploadRefused`` error whose ``code`` names the
+problem (see ``latent_core.uploads``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import platform
 import tempfile
 import zipfile
@@ -26,21 +30,28 @@ import numpy as np
 
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
+from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size, megabytes
 
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
 MANIFEST_FORMAT = 1
+MAX_CONFIG_BYTES = 2**20
+# Bounds on what a model file may ask Keras to build, checked before anything is built:
+# far above every model this app trains, far below what would exhaust the server.
+MAX_INPUT_VALUES = 256 * 256 * 3
+MAX_LAYER_WIDTH = 4096
+MAX_LAYERS = 8
 
 
 class StoreError(Exception):
     """Base of the errors raised when saving or loading models."""
 
 
-class InvalidModelFileError(StoreError, ValueError):
+class InvalidModelFileError(StoreError, UploadRefused, ValueError):
     """The file is not a Keras archive, or not a Latent Explorer model."""
 
 
-class UnsafeModelError(StoreError):
+class UnsafeModelError(StoreError, UploadRefused):
     """The file carries code (a Lambda layer or an unknown custom class): refused."""
 
 
@@ -48,7 +59,7 @@ class ManifestMismatchError(StoreError):
     """A bundle's manifest disagrees with the model stored beside it, or is unreadable."""
 
 
-class IncompatibleModelError(StoreError, ValueError):
+class IncompatibleModelError(StoreError, UploadRefused, ValueError):
     """The model's input shape does not fit the data it is meant for."""
 
 
@@ -161,60 +172,113 @@ def _check_manifest(manifest: dict, model: LatentModel, manifest_path: Path) -> 
                 f"{actual!r}; the bundle was edited or mixed up. Re-save it with save_bundle.")
 
 
-def load_model(source) -> LatentModel:
+def load_model(source, *, name: str = "the uploaded file", input_shape=None,
+               data_name: str = "the data") -> LatentModel:
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
 
-    Raises ``InvalidModelFileError`` (not a Keras archive, or not one of our model
-    kinds), ``UnsafeModelError`` (Lambda layers or unknown custom code: never run).
+    Raises ``InvalidModelFileError`` (empty, too big, not a Keras archive, not one of our
+    model kinds, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
+    never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
+    made for other data, judged from the file's config before anything is built.
+    ``name`` names uploaded bytes in messages.
     """
     if isinstance(source, (bytes, bytearray)):
+        check_size(bytes(source), MAX_MODEL_BYTES, InvalidModelFileError, name)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload.keras"
             path.write_bytes(source)
-            return _load_model_file(path, "the uploaded file")
+            return _load_model_file(path, name, input_shape, data_name)
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
-    return _load_model_file(path, str(path))
+    return _load_model_file(path, str(path), input_shape, data_name)
 
 
-def _load_model_file(path: Path, label: str) -> LatentModel:
+def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> LatentModel:
     config = _read_archive_config(path, label)
     _refuse_code(config, label)
     registered = config.get("registered_name") or ""
     kind_class = next((cls for cls in MODEL_KINDS.values()
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
+        found = str(config.get("class_name", "unknown"))
         raise InvalidModelFileError(
-            f"{label} holds a {config.get('class_name', 'unknown')} model, not a Latent Explorer "
+            f"{label} holds a {found} model, not a Latent Explorer "
             f"model ({', '.join(MODEL_KINDS)}). Train one in the app or with "
-            "`python -m latent_core.train` and upload its model.keras.")
+            "`python -m latent_core.train` and upload its model.keras.",
+            "not_ours", found=found, kinds=", ".join(MODEL_KINDS))
+    options = config.get("config") if isinstance(config.get("config"), dict) else {}
+    _check_buildable(options, label)
+    if input_shape is not None:
+        _check_shape(options.get("input_shape"), input_shape, str(config.get("class_name")), data_name)
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except ValueError as error:
         if "safe_mode" in str(error):
-            raise UnsafeModelError(f"{label} was refused: {error}") from None
-        raise InvalidModelFileError(f"{label} could not be loaded: {error}") from None
-    except (TypeError, KeyError, OSError) as error:
-        raise InvalidModelFileError(f"{label} could not be loaded: {error}") from None
+            raise UnsafeModelError(f"{label} was refused: {error}", "unsafe") from None
+        raise _damaged(label, error) from None
+    except (TypeError, KeyError, OSError, AttributeError, IndexError) as error:
+        raise _damaged(label, error) from None
+    if not all(np.isfinite(weights).all() for weights in model.get_weights()):
+        raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
+                                    "weights_not_finite")
     return model
+
+
+def _damaged(label: str, error: Exception) -> InvalidModelFileError:
+    return InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged")
+
+
+def _check_buildable(options: dict, label: str) -> None:
+    """Refuse a config that would make Keras allocate huge layers before any weight is read."""
+    def refuse(what: str) -> InvalidModelFileError:
+        return InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.", "too_big_model",
+                                     what=what)
+
+    shape = options.get("input_shape")
+    if not (isinstance(shape, list) and 1 <= len(shape) <= 3
+            and all(isinstance(d, int) and d >= 1 for d in shape)):
+        raise InvalidModelFileError(f"{label} has no valid input shape in its config ({shape!r}).", "bad_config",
+                                    error=f"input_shape {shape!r}")
+    if math.prod(shape) > MAX_INPUT_VALUES:
+        raise refuse(f"inputs of shape {tuple(shape)}")
+    for key in ("latent_dim", "hidden_units", "filters", "kernel_size"):
+        value = options.get(key)
+        values = value if isinstance(value, list) else [value] if value is not None else []
+        if len(values) > MAX_LAYERS or any(not isinstance(v, int) or not 1 <= v <= MAX_LAYER_WIDTH for v in values):
+            raise refuse(f"{key} = {value!r}")
+
+
+def _check_shape(declared, expected, kind: str, data_name: str) -> None:
+    expected = tuple(int(d) for d in expected)
+    if tuple(declared) != expected:
+        raise IncompatibleModelError(
+            f"this {kind} takes inputs of shape {tuple(declared)}, but {data_name} has shape {expected}. "
+            f"Pick a dataset of that shape or train a model on {data_name}.",
+            "wrong_shape", model_shape=str(tuple(declared)), data_shape=str(expected), data_name=data_name)
 
 
 def _read_archive_config(path: Path, label: str) -> dict:
     if not zipfile.is_zipfile(path):
         raise InvalidModelFileError(
             f"{label} is not a Keras .keras file (those are zip archives). Save a model with "
-            "keras.saving.save_model(model, 'name.keras').")
+            "keras.saving.save_model(model, 'name.keras').", "not_keras")
     try:
-        with zipfile.ZipFile(path) as archive:
-            config = json.loads(archive.read("config.json"))
+        with zipfile.ZipFile(path) as archive, archive.open("config.json") as handle:
+            text = handle.read(MAX_CONFIG_BYTES + 1)
+            if len(text) > MAX_CONFIG_BYTES:
+                raise InvalidModelFileError(f"{label} has a config.json over {megabytes(MAX_CONFIG_BYTES)}.",
+                                            "bad_config", error=f"config.json > {megabytes(MAX_CONFIG_BYTES)}")
+            config = json.loads(text)
     except KeyError:
         raise InvalidModelFileError(
-            f"{label} is a zip archive but not a Keras model: it has no config.json.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile) as error:
-        raise InvalidModelFileError(f"{label} has a damaged config.json: {error}.") from None
+            f"{label} is a zip archive but not a Keras model: it has no config.json.", "no_config") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, OSError) as error:
+        raise InvalidModelFileError(f"{label} has a damaged config.json: {error}.", "bad_config",
+                                    error=type(error).__name__) from None
     if not isinstance(config, dict):
-        raise InvalidModelFileError(f"{label} has a config.json that is not a JSON object.")
+        raise InvalidModelFileError(f"{label} has a config.json that is not a JSON object.", "bad_config",
+                                    error="not a JSON object")
     return config
 
 
@@ -230,28 +294,24 @@ def _refuse_code(node, label: str) -> None:
     if class_name == "Lambda":
         raise UnsafeModelError(
             f"{label} contains a Lambda layer, which stores Python code. It is refused and "
-            "never executed; rebuild the model without Lambda layers.")
+            "never executed; rebuild the model without Lambda layers.", "lambda")
     registered = node.get("registered_name")
     module = node.get("module")
     ours = isinstance(registered, str) and registered.startswith(f"{SERIALIZATION_PACKAGE}>")
     builtin = registered in (None, class_name) and isinstance(module, str) and (
         module == "keras" or module.startswith("keras."))
     if class_name is not None and not (ours or builtin):
+        name = str(registered or class_name)
         raise UnsafeModelError(
-            f"{label} needs custom code ({registered or class_name} from module {module}) that "
-            "this app does not have. It is refused and never executed.")
+            f"{label} needs custom code ({name} from module {module}) that "
+            "this app does not have. It is refused and never executed.", "custom_code", what=name)
     for value in node.values():
         _refuse_code(value, label)
 
 
 def check_model_fits(model: LatentModel, input_shape, *, data_name: str = "the data") -> None:
     """Raise ``IncompatibleModelError`` unless ``model`` takes inputs of ``input_shape``."""
-    expected = tuple(int(d) for d in input_shape)
-    if tuple(model.input_shape) != expected:
-        raise IncompatibleModelError(
-            f"this {model.kind} takes inputs of shape {tuple(model.input_shape)}, but "
-            f"{data_name} has shape {expected}. Pick a dataset of that shape or train a model "
-            f"on {data_name}.")
+    _check_shape(model.input_shape, input_shape, model.kind, data_name)
 
 
 def model_archive_bytes(model: LatentModel) -> bytes:

@@ -7,6 +7,7 @@ import streamlit as st
 from latent_core import data
 from latent_core.images import montage
 from ui.shell import USER_PREFIX, active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t
+from ui.uploads import refusal_text
 
 start_page()
 
@@ -68,14 +69,15 @@ with st.expander(t("data.upload.header")):
         st.session_state["last_upload_id"] = upload.file_id
         try:
             uploaded = data.load_user_dataset(upload.getvalue(), filename=upload.name)
-        except (data.DataFormatError, ValueError) as error:
-            st.session_state["upload_message"] = ("error", t("data.upload.failed", error=error))
+        except data.DataFormatError as error:
+            st.session_state["upload_message"] = [("error", t("data.upload.failed", error=refusal_text(error)))]
         else:
             add_user_dataset(uploaded)
-            st.session_state["upload_message"] = ("success", t(
-                "data.upload.done", name=uploaded.name, classes=uploaded.num_classes,
-                count=f"{len(uploaded.x_train) + len(uploaded.x_test):,}"))
+            messages = [("success", t("data.upload.done", name=uploaded.name, classes=uploaded.num_classes,
+                                      count=f"{len(uploaded.x_train) + len(uploaded.x_test):,}"))]
+            if uploaded.num_classes == 1:
+                messages.append(("warning", t("data.upload.one_class")))
+            st.session_state["upload_message"] = messages
             st.rerun()
-    message = st.session_state.pop("upload_message", None)
-    if message:
-        getattr(st, message[0])(message[1])
+    for kind, message in st.session_state.pop("upload_message", None) or []:
+        getattr(st, kind)(message)

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from latent_core import data, drawing, maps, projection, store
+from latent_core import data, drawing, images, maps, projection, store
 from latent_core.images import montage, png_bytes, upscale
 from ui import codes
 from ui.shell import active_dataset, active_model, lang, start_page, t
+from ui.uploads import refusal_text
 
 CHART_KEY = "latent_map.chart"
 DEFAULT_POINTS = 2000
@@ -99,10 +100,14 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
         if upload is None:
             return None
         try:
-            bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
-            return maps.image_from_upload(upload.getvalue(), model.input_shape, bright_ink=bright_ink), upload.name
-        except ValueError as error:
-            st.error(t("latent_map.upload_failed", error=error))
+            picture = images.read_picture(upload.getvalue(), name=upload.name)
+        except images.PictureError as error:
+            st.error(t("latent_map.upload_failed", error=refusal_text(error)))
+            return None
+        if picture.is_colour and model.input_shape[-1] == 1:
+            st.info(t("latent_map.upload_grey"))
+        bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
+        return maps.image_from_upload(picture, model.input_shape, bright_ink=bright_ink), upload.name
     return None
 
 

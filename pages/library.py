@@ -9,6 +9,7 @@ from latent_core.metrics import compression_ratio
 from ui import models
 from ui.charts import loss_figure
 from ui.shell import active_dataset, active_model, model_label, select_model, start_page, t
+from ui.uploads import refusal_text
 
 start_page()
 
@@ -107,14 +108,14 @@ with st.expander(t("library.upload.header"), expanded=not choices):
     if upload is not None and upload.file_id != st.session_state.get("last_model_upload"):
         st.session_state["last_model_upload"] = upload.file_id
         try:
-            uploaded = store.load_model(upload.getvalue())
-            store.check_model_fits(uploaded, dataset.input_shape, data_name=dataset.name)
+            uploaded = store.load_model(upload.getvalue(), name=upload.name, input_shape=dataset.input_shape,
+                                        data_name=dataset.name)
         except store.UnsafeModelError as error:
-            st.session_state["model_upload_message"] = t("library.upload.refused", error=error)
+            st.session_state["model_upload_message"] = t("library.upload.refused", error=refusal_text(error))
         except store.IncompatibleModelError as error:
-            st.session_state["model_upload_message"] = t("library.upload.mismatch", error=error)
-        except (store.StoreError, ValueError, OSError) as error:
-            st.session_state["model_upload_message"] = t("library.upload.invalid", error=error)
+            st.session_state["model_upload_message"] = t("library.upload.mismatch", error=refusal_text(error))
+        except store.InvalidModelFileError as error:
+            st.session_state["model_upload_message"] = t("library.upload.invalid", error=refusal_text(error))
         else:
             name = upload.name.removesuffix(".keras")[:60] or "uploaded"
             entry = models.workspace().save(uploaded, name=name, dataset={

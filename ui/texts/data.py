@@ -49,5 +49,11 @@ TEXT = {
         "ko": "{name}을(를) 불러왔습니다: {classes}개 클래스, 이미지 {count}장. 이제 데이터셋 목록에 있습니다.",
     },
     "data.upload.failed": {"en": "Could not use this file: {error}", "ko": "이 파일을 사용할 수 없습니다: {error}"},
+    "data.upload.one_class": {
+        "en": "All its images are one class: fine for training an autoencoder, but class colours and per-class "
+              "pages have nothing to compare. For classes, give each its own folder (or integer labels y).",
+        "ko": "모든 이미지가 한 클래스입니다. 오토인코더 학습에는 괜찮지만, 클래스별 색이나 클래스를 비교하는 페이지에서는 "
+              "비교할 것이 없습니다. 클래스를 나누려면 클래스마다 폴더를 만들거나 정수 라벨 y를 넣으세요.",
+    },
     "data.note": {"en": "Note: {note}", "ko": "참고: {note}"},
 }

@@ -104,6 +104,10 @@ TEXT = {
         "en": "This file cannot be placed: {error}",
         "ko": "이 파일은 지도에 놓을 수 없습니다: {error}",
     },
+    "latent_map.upload_grey": {
+        "en": "This is a colour picture and the model sees greyscale, so it was turned grey before encoding.",
+        "ko": "컬러 사진인데 모델은 흑백만 보므로, 인코딩하기 전에 흑백으로 바꿨습니다.",
+    },
     "latent_map.neighbours": {
         "en": "Its 10 nearest codes on the map. {verdict}",
         "ko": "지도에서 가장 가까운 코드 10개. {verdict}",

@@ -1,0 +1,195 @@
+"""Why an uploaded file was refused: one sentence per ``UploadRefused.code`` (latent_core.uploads).
+
+Pages put these inside their own frame ("Could not use this file: …"). Names of files,
+archive members, shapes and dtypes are filled in as they are.
+"""
+
+TEXT = {
+    # Any upload
+    "upload.invalid": {"en": "{error}", "ko": "{error}"},
+    "upload.empty": {"en": "{name} is empty (0 bytes).", "ko": "{name} 파일이 비어 있습니다 (0바이트)."},
+    "upload.too_large": {
+        "en": "{name} is {size}; uploads may be at most {limit}.",
+        "ko": "{name} 파일은 {size}입니다. 업로드는 최대 {limit}까지 가능합니다.",
+    },
+    # Pictures (Latent map uploads, images inside a zipped dataset)
+    "upload.not_picture": {
+        "en": "{name} is not a readable image: it is not a PNG or JPEG file, whatever its name says.",
+        "ko": "{name}은(는) 읽을 수 있는 이미지가 아닙니다. 이름과 달리 PNG나 JPEG 파일이 아닙니다.",
+    },
+    "upload.damaged_picture": {
+        "en": "{name} is a damaged or cut-short image: its pixels cannot be read. Save it again and re-upload.",
+        "ko": "{name}은(는) 손상되었거나 중간에 잘린 이미지라 픽셀을 읽을 수 없습니다. 다시 저장해서 올려 주세요.",
+    },
+    "upload.too_many_pixels": {
+        "en": "{name} has more than {limit} pixels (about {side}×{side}); it is refused before decoding. "
+              "Shrink it first.",
+        "ko": "{name}은(는) 픽셀이 {limit}개(약 {side}×{side})를 넘어 디코딩하기 전에 거부했습니다. 먼저 크기를 줄여 주세요.",
+    },
+    # Datasets: .npz
+    "upload.wrong_type": {
+        "en": "{name}: expected an .npz file or a .zip of images, not '{suffix}'.",
+        "ko": "{name}: .npz 파일이나 이미지 .zip 파일이어야 하는데 '{suffix}' 파일입니다.",
+    },
+    "upload.npz_single_array": {
+        "en": "{name} holds a single array (.npy); save an .npz with np.savez(path, x=images, y=labels).",
+        "ko": "{name}에는 배열이 하나뿐입니다(.npy). np.savez(path, x=images, y=labels)로 .npz를 저장하세요.",
+    },
+    "upload.pickled": {
+        "en": "{name} stores Python objects (pickled data), which are refused for safety: they can run code. "
+              "Save plain numeric arrays.",
+        "ko": "{name}에는 파이썬 객체(pickle 데이터)가 들어 있습니다. 코드를 실행할 수 있어 안전을 위해 거부합니다. "
+              "숫자 배열만 저장하세요.",
+    },
+    "upload.npz_unreadable": {
+        "en": "{name} is not a readable .npz archive; save one with np.savez(path, x=images, y=labels).",
+        "ko": "{name}은(는) 읽을 수 있는 .npz 파일이 아닙니다. np.savez(path, x=images, y=labels)로 저장하세요.",
+    },
+    "upload.npz_no_x": {
+        "en": "{name} has the arrays {found} but no 'x': save images as x= (and labels as y=).",
+        "ko": "{name}에는 배열 {found}만 있고 'x'가 없습니다. 이미지는 x=, 라벨은 y=로 저장하세요.",
+    },
+    "upload.bad_dtype": {
+        "en": "{name}: {array} holds {dtype} values; images must be numbers (uint8 0–255 or floats 0–1).",
+        "ko": "{name}: {array}의 자료형이 {dtype}입니다. 이미지는 숫자(uint8 0–255 또는 실수 0–1)여야 합니다.",
+    },
+    "upload.bad_shape": {
+        "en": "{name}: x has shape {shape}; expected (n, height, width) or (n, height, width, channels).",
+        "ko": "{name}: x의 모양이 {shape}입니다. (n, 높이, 너비) 또는 (n, 높이, 너비, 채널)이어야 합니다.",
+    },
+    "upload.no_images": {
+        "en": "{name}: x has shape {shape}, so it holds no images.",
+        "ko": "{name}: x의 모양이 {shape}이라 이미지가 한 장도 없습니다.",
+    },
+    "upload.bad_channels": {
+        "en": "{name}: images have {channels} channels; expected 1 (grey), 3 (RGB) or 4 (RGBA).",
+        "ko": "{name}: 이미지의 채널이 {channels}개입니다. 1(흑백), 3(RGB), 4(RGBA) 중 하나여야 합니다.",
+    },
+    "upload.too_many_images": {
+        "en": "{name} holds {count} images; the limit is {limit}.",
+        "ko": "{name}에는 이미지가 {count}장 있습니다. 최대 {limit}장까지 가능합니다.",
+    },
+    "upload.npz_images_too_big": {
+        "en": "{name}: each image is {width}×{height} pixels; images may have at most {limit} pixels.",
+        "ko": "{name}: 이미지 한 장이 {width}×{height} 픽셀입니다. 이미지는 최대 {limit} 픽셀까지 가능합니다.",
+    },
+    "upload.npz_too_big": {
+        "en": "{name}: x unpacks to {size}; the limit is {limit}.",
+        "ko": "{name}: x의 압축을 풀면 {size}입니다. 최대 {limit}까지 가능합니다.",
+    },
+    "upload.not_finite": {
+        "en": "{name}: x contains NaN or infinite values.",
+        "ko": "{name}: x에 NaN이나 무한대 값이 있습니다.",
+    },
+    "upload.out_of_range": {
+        "en": "{name}: x ranges over [{low}, {high}]; expected 0–255 or 0–1.",
+        "ko": "{name}: x의 값이 [{low}, {high}] 범위에 있습니다. 0–255나 0–1이어야 합니다.",
+    },
+    "upload.labels_not_integers": {
+        "en": "{name}: y holds {dtype} values that are not whole numbers; labels must be integer class indices.",
+        "ko": "{name}: y에 정수가 아닌 {dtype} 값이 있습니다. 라벨은 정수 클래스 번호여야 합니다.",
+    },
+    "upload.labels_mismatch": {
+        "en": "{name}: y has shape {shape}; expected {count} integer labels, one per image.",
+        "ko": "{name}: y의 모양이 {shape}입니다. 이미지마다 하나씩, 정수 라벨 {count}개여야 합니다.",
+    },
+    "upload.labels_negative": {
+        "en": "{name}: y has negative labels; expected class indices 0, 1, 2, …",
+        "ko": "{name}: y에 음수 라벨이 있습니다. 클래스 번호는 0, 1, 2, …여야 합니다.",
+    },
+    "upload.too_many_classes": {
+        "en": "{name}: y has the label {label}; class indices must be below {limit}.",
+        "ko": "{name}: y에 라벨 {label}이(가) 있습니다. 클래스 번호는 {limit}보다 작아야 합니다.",
+    },
+    # Datasets: .zip of images
+    "upload.zip_unreadable": {
+        "en": "{name} is not a valid zip archive.",
+        "ko": "{name}은(는) 올바른 zip 파일이 아닙니다.",
+    },
+    "upload.zip_unsafe_path": {
+        "en": "{name} contains the unsafe path '{member}' (absolute, or climbing out with ..); the archive is refused.",
+        "ko": "{name}에 위험한 경로 '{member}'(절대 경로 또는 ..로 밖을 가리키는 경로)가 있어 파일 전체를 거부했습니다.",
+    },
+    "upload.zip_no_images": {
+        "en": "{name} holds no PNG or JPEG images; put them in one folder per class.",
+        "ko": "{name}에 PNG나 JPEG 이미지가 없습니다. 클래스마다 폴더 하나에 이미지를 넣어 주세요.",
+    },
+    "upload.zip_no_class_folder": {
+        "en": "{name}: '{member}' is not inside a class folder; put images in one sub-folder per class "
+              "(e.g. cats/1.png, dogs/2.png).",
+        "ko": "{name}: '{member}'이(가) 클래스 폴더 안에 있지 않습니다. 클래스마다 하위 폴더 하나에 이미지를 넣어 "
+              "주세요 (예: cats/1.png, dogs/2.png).",
+    },
+    "upload.zip_nested_folders": {
+        "en": "{name} has images at different folder depths ('{shallow}' and '{deep}'); put each class's images "
+              "directly in its own folder, with no folders inside class folders.",
+        "ko": "{name}의 이미지들이 서로 다른 폴더 깊이에 있습니다('{shallow}', '{deep}'). 클래스 폴더 안에 다른 폴더를 "
+              "두지 말고 이미지를 바로 넣어 주세요.",
+    },
+    "upload.zip_member_damaged": {
+        "en": "{name}: '{member}' cannot be unpacked; the archive is damaged.",
+        "ko": "{name}: '{member}'의 압축을 풀 수 없습니다. 파일이 손상되었습니다.",
+    },
+    "upload.zip_member_too_large": {
+        "en": "{name}: '{member}' unpacks to more than {limit}; images must be smaller.",
+        "ko": "{name}: '{member}'의 압축을 풀면 {limit}를 넘습니다. 이미지는 그보다 작아야 합니다.",
+    },
+    "upload.zip_too_much_data": {
+        "en": "{name} unpacks to more than {limit} of images; upload fewer or smaller images.",
+        "ko": "{name}의 압축을 풀면 이미지가 {limit}를 넘습니다. 이미지 수나 크기를 줄여 주세요.",
+    },
+    # Models (.keras)
+    "upload.not_keras": {
+        "en": "the uploaded file is not a Keras .keras file (those are zip archives). Save a model with "
+              "keras.saving.save_model(model, 'name.keras').",
+        "ko": "올린 파일은 Keras .keras 파일(zip 형식)이 아닙니다. keras.saving.save_model(model, 'name.keras')로 "
+              "저장한 파일을 올려 주세요.",
+    },
+    "upload.no_config": {
+        "en": "the uploaded file is a zip archive but not a Keras model: it has no config.json.",
+        "ko": "올린 파일은 zip 파일이지만 Keras 모델이 아닙니다. config.json이 없습니다.",
+    },
+    "upload.bad_config": {
+        "en": "the uploaded file has a damaged config.json ({error}).",
+        "ko": "올린 파일의 config.json이 손상되었습니다 ({error}).",
+    },
+    "upload.lambda": {
+        "en": "the uploaded file contains a Lambda layer, which stores Python code. It is refused and never executed; "
+              "rebuild the model without Lambda layers.",
+        "ko": "올린 파일에 파이썬 코드를 담는 Lambda 층이 있습니다. 실행하지 않고 거부했습니다. Lambda 층 없이 모델을 "
+              "다시 만들어 주세요.",
+    },
+    "upload.custom_code": {
+        "en": "the uploaded file needs custom code ({what}) that this app does not have. It is refused and never "
+              "executed.",
+        "ko": "올린 파일은 이 앱에 없는 사용자 정의 코드({what})가 필요합니다. 실행하지 않고 거부했습니다.",
+    },
+    "upload.unsafe": {
+        "en": "Keras' safe mode refused the uploaded file because it would run code.",
+        "ko": "올린 파일은 코드를 실행하려 해서 Keras 안전 모드가 거부했습니다.",
+    },
+    "upload.not_ours": {
+        "en": "the uploaded file holds a {found} model, not a Latent Explorer model ({kinds}). Train one in the app "
+              "or with `python -m latent_core.train` and upload its model.keras.",
+        "ko": "올린 파일은 {found} 모델이며 Latent Explorer 모델({kinds})이 아닙니다. 앱이나 "
+              "`python -m latent_core.train`으로 학습한 model.keras를 올려 주세요.",
+    },
+    "upload.too_big_model": {
+        "en": "the uploaded file asks for {what}, beyond what this app builds; it was refused before building it.",
+        "ko": "올린 파일은 {what}을(를) 요구합니다. 이 앱이 만드는 범위를 넘어 만들기 전에 거부했습니다.",
+    },
+    "upload.damaged": {
+        "en": "the uploaded file is damaged: Keras could not read its weights.",
+        "ko": "올린 파일이 손상되어 Keras가 가중치를 읽지 못했습니다.",
+    },
+    "upload.weights_not_finite": {
+        "en": "the uploaded file holds weights that are NaN or infinite, so it cannot compute anything.",
+        "ko": "올린 파일의 가중치에 NaN이나 무한대 값이 있어 아무것도 계산할 수 없습니다.",
+    },
+    "upload.wrong_shape": {
+        "en": "this model takes inputs of shape {model_shape}, but {data_name} has shape {data_shape}. Pick a dataset "
+              "of that shape or train a model on {data_name}.",
+        "ko": "이 모델의 입력 모양은 {model_shape}인데 {data_name}의 모양은 {data_shape}입니다. 그 모양의 데이터셋을 "
+              "고르거나 {data_name}으로 모델을 학습하세요.",
+    },
+}
