@@ -11,8 +11,9 @@ own) with a Keras callback that turns the fit loop into a small event stream for
 
 A UI runs ``train`` in a background thread and sets a ``threading.Event`` to stop: the
 flag is read after every batch, so training ends within one batch and keeps its current
-(good) weights. A NaN or infinite loss ends training with ``TrainingDivergedError`` after
-restoring the weights of the last finished epoch. Nothing here is global: all state
+(good) weights. A NaN or infinite loss ends training with ``TrainingDivergedError``, any
+other error with ``TrainingFailedError``, both after restoring the weights of the last
+finished epoch. Nothing here is global: all state
 lives in the callback of one call, except Keras' random seed, which ``train`` sets so
 that the same seed, model options and data give the same weights.
 """
@@ -60,6 +61,7 @@ class EpochReport:
 
     ``preview`` holds reconstructions of ``preview_inputs`` (autoencoders, VAE) or
     samples from fixed noise (``preview_inputs`` is None: GAN); None for flat data.
+    ``result`` is the run's result so far (live: copy what you keep), e.g. to checkpoint.
     """
 
     epoch: int
@@ -67,6 +69,7 @@ class EpochReport:
     logs: dict[str, float]
     preview: np.ndarray | None
     preview_inputs: np.ndarray | None
+    result: TrainingResult | None = None
 
 
 class TrainingObserver:
@@ -81,7 +84,8 @@ class TrainingObserver:
 
 @dataclass
 class TrainingResult:
-    """What a run produced. ``stop_reason`` is ``"completed"`` or ``"stopped"``."""
+    """What a run produced. ``stop_reason`` is ``"completed"``, ``"stopped"``,
+    ``"diverged"`` or ``"failed"`` (see the two errors below)."""
 
     model: LatentModel
     config: TrainingConfig
@@ -98,6 +102,16 @@ class TrainingResult:
 class TrainingDivergedError(RuntimeError):
     """A loss became NaN or infinite. The model holds the last good weights again and
     ``result`` has the history up to the last finished epoch."""
+
+    def __init__(self, message: str, result: TrainingResult):
+        super().__init__(message)
+        self.result = result
+
+
+class TrainingFailedError(RuntimeError):
+    """Training raised an error (out of memory, a bug, a full disk...). The model holds
+    the weights of the last finished epoch again, ``result`` their history, and
+    ``__cause__`` the original error."""
 
     def __init__(self, message: str, result: TrainingResult):
         super().__init__(message)
@@ -178,7 +192,7 @@ class _EventCallback(keras.callbacks.Callback):
         preview = self.model.preview(self.preview_inputs, count=self.preview_count)
         self.observer.on_epoch(EpochReport(
             epoch=epoch + 1, epochs=self.result.config.epochs, logs=values, preview=preview,
-            preview_inputs=self.preview_inputs if self.model.has_encoder else None))
+            preview_inputs=self.preview_inputs if self.model.has_encoder else None, result=self.result))
 
 
 def _as_floats(logs) -> dict[str, float]:
@@ -227,7 +241,8 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     ``data`` is an array of inputs (n, *model.input_shape) or a ``Dataset`` (its
     ``x_train``; its ``x_test`` validates unless ``validation_data`` is given). Raises
     ``ModelInputError`` when the data does not fit the model, ``TrainingDivergedError``
-    when a loss becomes NaN or infinite (the last good weights are restored first).
+    when a loss becomes NaN or infinite, ``TrainingFailedError`` when anything else goes
+    wrong during fit (either way the last good epoch's weights are restored first).
     """
     if not isinstance(model, LatentModel):
         raise TypeError(
@@ -256,10 +271,20 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     keras.utils.set_random_seed(seed)
     model.configure_training(float(learning_rate))
     started = time.perf_counter()
-    model.fit(x_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-              callbacks=[callback])
+    try:
+        model.fit(x_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
+                  callbacks=[callback])
+    except Exception as error:
+        result.seconds = time.perf_counter() - started
+        result.stop_reason = "failed"
+        if callback.good_weights:  # empty when fit failed before its first batch
+            model.set_weights(callback.good_weights)
+        raise TrainingFailedError(
+            f"{type(error).__name__}: {error}. The model keeps the weights of the last finished "
+            f"epoch ({result.epochs_completed} of {epochs}).", result) from error
     result.seconds = time.perf_counter() - started
     if callback.divergence:
+        result.stop_reason = "diverged"
         model.set_weights(callback.good_weights)
         raise TrainingDivergedError(
             f"Training stopped: {callback.divergence}. The model keeps the weights of the last "

@@ -1,10 +1,13 @@
-"""Background training jobs: progress snapshots, stop, divergence, saving the result."""
+"""Background training jobs: progress snapshots, stop, divergence, errors, checkpoints, the queue."""
+
+import time
 
 import numpy as np
 import pytest
 
 from latent_core.data import load_dataset
-from latent_core.jobs import COMPLETED, DIVERGED, FAILED, STOPPED, TrainingJob
+from latent_core.hosting import QueuePosition, TrainingQueue
+from latent_core.jobs import CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job
 from latent_core.models import build_model
 
 
@@ -84,3 +87,83 @@ def test_estimates_grow_with_work_and_rank_the_kinds():
         estimate_seconds("dense_ae", (28, 28, 1), images=10_000, epochs=1)
     with pytest.raises(ValueError, match="No estimate"):
         estimate_seconds("transformer", (28, 28, 1), images=1, epochs=1)
+
+
+class FailingJob(TrainingJob):
+    """A job whose training raises a plain error in its third epoch (as out-of-memory would)."""
+
+    def on_batch(self, progress):
+        super().on_batch(progress)
+        if progress.epoch == 3 and progress.batch == 2:
+            raise MemoryError("simulated: out of memory")
+
+
+def test_an_error_mid_run_keeps_and_saves_the_last_good_epoch(digits):
+    saved = []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = FailingJob(model, digits, on_model_ready=saved.append, epochs=10, batch_size=64, seed=0).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == FAILED
+    assert "MemoryError: simulated: out of memory" in snapshot.error
+    assert "last finished epoch (2 of 10)" in snapshot.error
+    assert len(saved) == 1 and saved[0].epochs_completed == 2 and saved[0].stop_reason == "failed"
+    assert len(saved[0].history["loss"]) == 2
+
+
+def test_checkpoints_come_after_finished_epochs_but_not_the_last(digits):
+    checkpoints, finals = [], []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, epochs=3, batch_size=64,
+                      on_checkpoint=lambda r: checkpoints.append((r.epochs_completed, r.stop_reason, len(r.history["loss"]))),
+                      on_model_ready=finals.append, checkpoint_every_s=0).start()
+    job.join(120)
+    assert checkpoints == [(1, "in progress", 1), (2, "in progress", 2)]
+    assert finals[0].stop_reason == "completed" and finals[0].epochs_completed == 3
+
+
+def test_a_failing_checkpoint_is_reported_and_training_goes_on(digits):
+    def full_disk(result):
+        raise OSError("No space left on device")
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, epochs=2, batch_size=64, on_checkpoint=full_disk, checkpoint_every_s=0).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == COMPLETED and "No space left" in snapshot.checkpoint_error
+
+
+def test_a_queued_job_waits_its_turn_shows_its_place_and_can_leave(digits):
+    queue = TrainingQueue(slots=1)
+    blocker = queue.join()
+    assert queue.wait_for_slot(blocker, timeout=0)  # another session's training holds the slot
+    saved = []
+    first = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1,
+                        batch_size=64, queue=queue, owner="student-a", on_model_ready=saved.append).start()
+    second = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1,
+                         batch_size=64, queue=queue, owner="student-b", on_model_ready=saved.append).start()
+    assert first.snapshot().state == QUEUED and not first.snapshot().finished
+    assert first.snapshot().queue == QueuePosition(ahead=0, running=1, slots=1)
+    assert second.snapshot().queue.ahead == 1
+    assert active_job("student-b") is second and active_job("student-c") is None
+
+    second.stop()  # Stop while queued: leaves the queue, nothing trained or saved
+    second.join(10)
+    assert second.snapshot().state == CANCELLED and second.snapshot().progress is None
+    assert queue.waiting == 1 and active_job("student-b") is None
+
+    time.sleep(0.5)
+    assert first.snapshot().state == QUEUED  # still waiting for the held slot
+    queue.leave(blocker)
+    first.join(120)
+    assert first.snapshot().state == COMPLETED and len(saved) == 1
+    assert queue.running == queue.waiting == 0
+
+
+def test_a_job_that_fails_gives_its_slot_back(digits):
+    queue = TrainingQueue(slots=1)
+    poisoned = np.full_like(digits.x_train, np.nan)
+    job = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), poisoned, epochs=1,
+                      queue=queue).start()
+    job.join(60)
+    assert job.snapshot().state == FAILED and queue.running == queue.waiting == 0

@@ -8,7 +8,7 @@ import pytest
 
 from latent_core.metrics import pca_baseline, reconstruction_mse
 from latent_core.models import MODEL_KINDS, ModelInputError, build_model
-from latent_core.training import TrainingDivergedError, TrainingObserver, train
+from latent_core.training import TrainingDivergedError, TrainingFailedError, TrainingObserver, train
 
 
 class Recorder(TrainingObserver):
@@ -141,3 +141,38 @@ def test_data_that_does_not_fit_the_model_is_refused(digits):
         train(model, digits, epochs=1)
     with pytest.raises(TypeError, match="build_model"):
         train(object(), digits)
+
+
+def test_an_error_mid_run_restores_the_last_finished_epoch(digits):
+    class Crash(TrainingObserver):
+        def __init__(self):
+            self.weights = []
+
+        def on_epoch(self, report):
+            self.weights.append(model.get_weights())
+
+        def on_batch(self, progress):
+            if progress.epoch == 3 and progress.batch == 4:
+                raise RuntimeError("disk vanished")
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    crash = Crash()
+    with pytest.raises(TrainingFailedError, match=r"RuntimeError: disk vanished.*last finished epoch \(2 of 5\)") as info:
+        train(model, digits, epochs=5, batch_size=32, observer=crash)
+    result = info.value.result
+    assert result.epochs_completed == 2 and result.stop_reason == "failed" and len(result.history["loss"]) == 2
+    assert isinstance(info.value.__cause__, RuntimeError)
+    for restored, kept in zip(model.get_weights(), crash.weights[-1]):
+        np.testing.assert_array_equal(restored, kept)
+
+
+def test_epoch_reports_carry_the_result_so_far(digits):
+    seen = []
+
+    class Watch(TrainingObserver):
+        def on_epoch(self, report):
+            seen.append((report.result.epochs_completed, len(report.result.history["loss"])))
+
+    train(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=2, batch_size=64,
+          observer=Watch())
+    assert seen == [(1, 1), (2, 2)]

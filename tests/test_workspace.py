@@ -80,3 +80,35 @@ def test_korean_names_survive(tmp_path, small_model):
     entry = Workspace(tmp_path).save(small_model, name="숫자 오토인코더")
     assert Workspace(tmp_path).entries()[0].name == "숫자 오토인코더"
     assert json.loads((entry.path / "workspace.json").read_text(encoding="utf-8"))["name"] == "숫자 오토인코더"
+
+
+def test_a_checkpointed_entry_is_replaced_in_place_then_finished(tmp_path, small_model):
+    workspace = Workspace(tmp_path)
+    entry_id = workspace.new_id("long run")
+    first = workspace.save(small_model, name="long run", entry_id=entry_id, in_progress=True)
+    assert first.id == entry_id and first.in_progress
+    second = workspace.save(small_model, name="long run", entry_id=entry_id, in_progress=True,
+                            metrics={"test_mse": 0.1})
+    assert [e.id for e in workspace.entries()] == [entry_id] and second.metrics == {"test_mse": 0.1}
+    final = workspace.save(small_model, name="long run", entry_id=entry_id)
+    assert not final.in_progress and not workspace.entries()[0].in_progress
+    assert sorted(path.name for path in tmp_path.iterdir()) == [entry_id]  # nothing left aside
+
+
+def test_a_replacement_cut_short_between_its_renames_is_repaired(tmp_path, small_model):
+    workspace = Workspace(tmp_path)
+    entry = workspace.save(small_model, name="survivor", in_progress=True)
+    entry.path.rename(tmp_path / f".replaced-{entry.id}")  # killed after the first rename
+    assert [e.id for e in workspace.entries()] == [entry.id]
+    assert workspace.load(entry.id).model.latent_dim == 4
+
+    (tmp_path / f".replaced-{entry.id}").mkdir()  # killed before the old copy was deleted
+    assert [e.id for e in workspace.entries()] == [entry.id]
+    assert not (tmp_path / f".replaced-{entry.id}").exists()
+
+
+def test_entry_ids_that_are_paths_are_refused_when_saving(tmp_path, small_model):
+    for bad in ("../outside", ".hidden", "a/b"):
+        with pytest.raises(ValueError, match="cannot name a workspace entry"):
+            Workspace(tmp_path).save(small_model, name="x", entry_id=bad)
+    assert not (tmp_path.parent / "outside").exists()

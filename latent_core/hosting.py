@@ -1,0 +1,190 @@
+"""Limits for a shared, hosted server, and the queue that shares its CPU between trainings.
+
+Run locally, the app lets one user spend what the machine has. Hosted for a class
+(``LATENT_EXPLORER_HOSTED=1``, e.g. on Streamlit Community Cloud, whose top-level
+secrets become environment variables), every session gets classroom limits: fewer
+epochs and training images, smaller on-demand t-SNE maps and uploads, and a
+process-wide queue that lets only a few trainings run at once, first come first served.
+Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
+or not.
+
+``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A training
+thread ``join``\\ s, ``wait_for_slot``\\ s and ``leave``\\ s when done; the UI asks
+``position`` to say "2 trainings ahead of yours".
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+HOSTED_ENV = "LATENT_EXPLORER_HOSTED"
+ENV_NAMES = {
+    "max_epochs": "LATENT_EXPLORER_MAX_EPOCHS",
+    "max_training_images": "LATENT_EXPLORER_MAX_TRAINING_IMAGES",
+    "max_concurrent_trainings": "LATENT_EXPLORER_MAX_TRAININGS",
+    "max_tsne_points": "LATENT_EXPLORER_MAX_TSNE_POINTS",
+    "max_upload_mb": "LATENT_EXPLORER_MAX_UPLOAD_MB",
+}
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class HostingLimits:
+    """What one session may spend; ``None`` means no limit beyond the app's own."""
+
+    hosted: bool = False
+    max_epochs: int | None = None
+    max_training_images: int | None = None
+    max_concurrent_trainings: int | None = None
+    max_tsne_points: int | None = None
+    max_upload_mb: int | None = None
+
+    @property
+    def applies(self) -> bool:
+        """Whether any limit is set (the UI then says so)."""
+        return self.hosted or any(getattr(self, field) is not None for field in ENV_NAMES)
+
+    def cap(self, field: str, wanted: int) -> int:
+        """``wanted`` lowered to the limit named ``field`` (e.g. ``"max_epochs"``), if there is one."""
+        limit = getattr(self, field)
+        return wanted if limit is None else min(wanted, limit)
+
+
+# A class of about 30 on a Community Cloud machine (a few shared cores, under 3 GB):
+# each run stays a few minutes at most, two train at once, maps stay seconds.
+CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images=10_000,
+                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20)
+
+
+def _positive_int(name: str, text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1; got {text!r}.")
+    return value
+
+
+def limits_from_env(environ: Mapping[str, str] | None = None) -> HostingLimits:
+    """The limits set by ``LATENT_EXPLORER_HOSTED`` and the single ``LATENT_EXPLORER_MAX_*``
+    overrides; raises ``ValueError`` naming the variable when a value is not a positive integer."""
+    environ = os.environ if environ is None else environ
+    hosted = environ.get(HOSTED_ENV, "").strip().lower() in TRUE_WORDS
+    limits = CLASSROOM_LIMITS if hosted else HostingLimits()
+    overrides = {field: _positive_int(name, environ[name])
+                 for field, name in ENV_NAMES.items() if environ.get(name, "").strip()}
+    return replace(limits, **overrides)
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a waiting ticket stands: ``ahead`` tickets wait before it, ``running`` hold slots."""
+
+    ahead: int
+    running: int
+    slots: int | None
+
+
+class TrainingQueue:
+    """First come, first served access to ``slots`` concurrent trainings (``None``: unlimited).
+
+    Thread-safe; a ticket is an opaque integer. Every ticket that ``join``\\ s must
+    ``leave`` (in a ``finally``), whether it got a slot or not, so no slot is ever lost.
+    """
+
+    def __init__(self, slots: int | None = None):
+        self._condition = threading.Condition()
+        self._numbers = itertools.count(1)
+        self._waiting: list[int] = []
+        self._running: set[int] = set()
+        self._slots = self._checked(slots)
+
+    @staticmethod
+    def _checked(slots: int | None) -> int | None:
+        if slots is not None and (isinstance(slots, bool) or not isinstance(slots, int) or slots < 1):
+            raise ValueError(f"slots must be a positive integer or None; got {slots!r}.")
+        return slots
+
+    @property
+    def slots(self) -> int | None:
+        return self._slots
+
+    def resize(self, slots: int | None) -> None:
+        """Change the number of slots; running trainings keep theirs, waiting ones may start."""
+        with self._condition:
+            self._slots = self._checked(slots)
+            self._condition.notify_all()
+
+    def join(self) -> int:
+        """Take a ticket at the end of the queue."""
+        with self._condition:
+            ticket = next(self._numbers)
+            self._waiting.append(ticket)
+            return ticket
+
+    def _may_start(self, ticket: int) -> bool:
+        free = self._slots is None or len(self._running) < self._slots
+        return free and self._waiting[0] == ticket
+
+    def wait_for_slot(self, ticket: int, cancel: threading.Event | None = None,
+                      timeout: float | None = None) -> bool:
+        """Block until ``ticket`` holds a slot (True), or until it left the queue, ``cancel``
+        was set or ``timeout`` seconds passed (False: it then no longer waits)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._condition:
+            while ticket in self._waiting:
+                if self._may_start(ticket):
+                    self._waiting.remove(ticket)
+                    self._running.add(ticket)
+                    self._condition.notify_all()
+                    return True
+                if (cancel is not None and cancel.is_set()) or (deadline is not None and time.monotonic() >= deadline):
+                    self._waiting.remove(ticket)
+                    self._condition.notify_all()
+                    return False
+                # Woken by every leave and resize; the short timeout also reads ``cancel``.
+                self._condition.wait(0.2)
+            return ticket in self._running
+
+    def leave(self, ticket: int) -> None:
+        """Give up the ticket's slot or its place in the queue (idempotent)."""
+        with self._condition:
+            self._running.discard(ticket)
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
+            self._condition.notify_all()
+
+    def position(self, ticket: int) -> QueuePosition | None:
+        """Where ``ticket`` waits, or None when it holds a slot or has left."""
+        with self._condition:
+            if ticket not in self._waiting:
+                return None
+            return QueuePosition(ahead=self._waiting.index(ticket), running=len(self._running), slots=self._slots)
+
+    @property
+    def running(self) -> int:
+        with self._condition:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        with self._condition:
+            return len(self._waiting)
+
+
+_SHARED_QUEUE = TrainingQueue()
+
+
+def shared_training_queue(limits: HostingLimits | None = None) -> TrainingQueue:
+    """The one queue every session of this server process shares, sized by ``limits``
+    (default: ``limits_from_env()``) each time it is asked for."""
+    limits = limits_from_env() if limits is None else limits
+    if _SHARED_QUEUE.slots != limits.max_concurrent_trainings:
+        _SHARED_QUEUE.resize(limits.max_concurrent_trainings)
+    return _SHARED_QUEUE
