@@ -2,6 +2,14 @@
 
 from playwright.sync_api import expect
 
+CURRENT = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+"""Elements drawn by the latest run; during a rerun Streamlit keeps the previous run's on screen, marked stale."""
+
+
+def current(page):
+    """A locator of the elements the latest script run drew (stale leftovers excluded)."""
+    return page.locator(CURRENT)
+
 
 def choose_dataset(page, title: str) -> None:
     """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes)."""
