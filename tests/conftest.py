@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from dataclasses import dataclass  # noqa: E402
+from functools import cached_property  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
 
 
@@ -21,3 +25,46 @@ def workspace_root(tmp_path, monkeypatch):
     root = tmp_path / "workspace"
     monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(root))
     return root
+
+
+@dataclass
+class TinyModels:
+    """A workspace of tiny 8×8-digits models for page tests: a trained dense AE (4-D), untrained VAE and DCGAN."""
+
+    root: Path
+    ae: object
+    vae: object
+    gan: object
+
+    @cached_property
+    def ae_model(self):
+        from latent_core.workspace import Workspace
+
+        return Workspace(self.root).load(self.ae.id).model
+
+
+@pytest.fixture(scope="session")
+def tiny_models_root(tmp_path_factory) -> TinyModels:
+    """Built once per test run: every page test that needs a user model reads this workspace."""
+    from page_helpers import tiny_digits_model
+
+    from latent_core.data import load_dataset
+    from latent_core.models import build_model
+    from latent_core.workspace import Workspace
+
+    root = tmp_path_factory.mktemp("tiny-models")
+    ae = tiny_digits_model(root)
+    digits = load_dataset("digits", max_train=50, max_test=10)
+    workspace = Workspace(root)
+    vae = workspace.save(build_model("vae", input_shape=(8, 8, 1), latent_dim=2, seed=0), name="tiny vae",
+                         dataset=digits)
+    gan = workspace.save(build_model("dcgan", input_shape=(8, 8, 1), latent_dim=8, seed=0), name="tiny gan",
+                         dataset=digits)
+    return TinyModels(root, ae, vae, gan)
+
+
+@pytest.fixture
+def tiny(tiny_models_root, monkeypatch) -> TinyModels:
+    """The app pointed at the tiny models' workspace."""
+    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(tiny_models_root.root))
+    return tiny_models_root

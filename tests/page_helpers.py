@@ -31,3 +31,8 @@ def open_page(page: str, **state) -> AppTest:
         app.session_state[key] = value
     app.run()
     return app.switch_page(str(ROOT / "pages" / page)).run()
+
+
+def open_with_model(page: str, entry: WorkspaceEntry, **state) -> AppTest:
+    """``pages/<page>`` on 8×8 digits with the workspace model ``entry`` chosen in the sidebar."""
+    return open_page(page, dataset="digits", model="workspace:" + entry.id, **state)

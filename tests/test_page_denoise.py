@@ -6,37 +6,16 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from page_helpers import open_page, tiny_digits_model
+from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data, drawing, images, metrics, pretrained
 from latent_core.models import add_noise
-from latent_core.workspace import Workspace
 from ui import models
 
 PAGE = "denoise.py"
 DRAW_CANVAS = "denoise.draw.canvas0"
 SCRIBBLE_CANVAS = "denoise.scribble.canvas0"
-
-
-@pytest.fixture(scope="module")
-def tiny_workspace(tmp_path_factory):
-    """A workspace holding one tiny dense autoencoder trained on 8×8 digits."""
-    root = tmp_path_factory.mktemp("workspace")
-    entry = tiny_digits_model(root)
-    return root, entry, Workspace(root).load(entry.id).model
-
-
-@pytest.fixture
-def tiny(tiny_workspace, monkeypatch):
-    """The app pointed at the tiny model's workspace."""
-    root, entry, model = tiny_workspace
-    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    return entry, model
-
-
-def open_with_tiny(entry, **state) -> AppTest:
-    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
 
 
 def stroke_pixels() -> np.ndarray:
@@ -82,8 +61,8 @@ def shown_images(monkeypatch):
 
 
 def test_empty_canvas_on_first_run_shows_the_canvas_and_a_hint(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     assert not app.exception
     assert app.header[0].value == "Denoise"
     assert len(canvases(app)) == 1
@@ -92,8 +71,8 @@ def test_empty_canvas_on_first_run_shows_the_canvas_and_a_hint(tiny):
 
 
 def test_a_drawing_is_prepared_like_the_data_and_denoised(tiny, shown_images):
-    entry, model = tiny
-    app = open_with_tiny(entry)
+    entry, model = tiny.ae, tiny.ae_model
+    app = open_with_model(PAGE, entry)
     app.radio(key="denoise.noise.draw").set_value("none").run()
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     assert not app.exception and not app.info
@@ -108,8 +87,8 @@ def test_a_drawing_is_prepared_like_the_data_and_denoised(tiny, shown_images):
 
 
 def test_noise_strength_slider_changes_the_noisy_input(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     prepared = drawing.to_dataset_style(stroke_pixels(), (8, 8, 1))
     expected = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
@@ -123,8 +102,8 @@ def test_noise_strength_slider_changes_the_noisy_input(tiny):
 
 
 def test_the_drawing_survives_reruns_and_page_switches(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     app.radio(key="denoise.noise.draw").set_value("salt_pepper").run()
     assert len(app.get("image")) == 3
@@ -136,8 +115,8 @@ def test_the_drawing_survives_reruns_and_page_switches(tiny):
 
 
 def test_clearing_gives_the_canvas_a_new_key_and_brings_the_hint_back(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     app.button(key="denoise.draw.clear").click().run()
     assert not app.exception
@@ -149,8 +128,8 @@ def test_clearing_gives_the_canvas_a_new_key_and_brings_the_hint_back(tiny):
 
 
 def test_a_test_image_gets_noise_and_its_clean_original(tiny, shown_images):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.radio(key="denoise.source").set_value("test").run()
     app.number_input(key="denoise.image_index").set_value(5).run()
     assert not app.exception
@@ -165,8 +144,8 @@ def test_a_test_image_gets_noise_and_its_clean_original(tiny, shown_images):
 
 
 def test_scribbles_over_a_test_image_are_the_noise(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.radio(key="denoise.source").set_value("test").run()
     app.radio(key="denoise.noise.test").set_value("strokes").run()
     assert len(canvases(app)) == 1
@@ -180,8 +159,8 @@ def test_scribbles_over_a_test_image_are_the_noise(tiny):
 
 
 def test_page_speaks_korean(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.session_state["lang"] = "ko"
     app.run()
     assert app.header[0].value == "잡음 제거"
@@ -209,8 +188,8 @@ def test_renders_with_a_pretrained_model(dataset):
 
 
 def test_a_plain_autoencoder_gets_a_tip_to_train_a_denoiser(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     assert not app.exception
     assert any(caption.value.startswith("Tip: a denoising AE") for caption in app.caption)
 

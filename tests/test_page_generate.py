@@ -2,40 +2,13 @@
 
 import numpy as np
 import pytest
-from page_helpers import open_page, tiny_digits_model
+from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
-from latent_core import data, latent, maps, pretrained
-from latent_core.models import build_model
-from latent_core.workspace import Workspace
+from latent_core import latent, maps, pretrained
 from ui import models
 
 PAGE = "generate.py"
-
-
-@pytest.fixture(scope="module")
-def tiny_workspace(tmp_path_factory):
-    """A workspace with a tiny dense AE (4-D), and an untrained 2-D VAE and 8-D DCGAN, all for 8×8 digits."""
-    root = tmp_path_factory.mktemp("workspace")
-    entry = tiny_digits_model(root)
-    digits = data.load_dataset("digits", max_train=50, max_test=10)
-    workspace = Workspace(root)
-    vae = workspace.save(build_model("vae", input_shape=(8, 8, 1), latent_dim=2, seed=0), name="tiny vae",
-                         dataset=digits)
-    gan = workspace.save(build_model("dcgan", input_shape=(8, 8, 1), latent_dim=8, seed=0), name="tiny gan",
-                         dataset=digits)
-    return root, {"ae": entry, "vae": vae, "gan": gan}
-
-
-@pytest.fixture
-def tiny(tiny_workspace, monkeypatch):
-    root, entries = tiny_workspace
-    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    return entries
-
-
-def open_model(entry, **state) -> AppTest:
-    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
 
 
 def image_by_caption(app: AppTest, start: str):
@@ -43,7 +16,7 @@ def image_by_caption(app: AppTest, start: str):
 
 
 def test_an_autoencoder_gets_representatives_sliders_perturbations_and_interpolation(tiny):
-    app = open_model(tiny["ae"])
+    app = open_with_model(PAGE, tiny.ae)
     assert not app.exception
     assert app.header[0].value == "Generate"
     assert [tab.label for tab in app.tabs] == ["Class representative", "Perturbations", "Interpolation"]
@@ -58,7 +31,7 @@ def test_an_autoencoder_gets_representatives_sliders_perturbations_and_interpola
 
 
 def test_moving_a_slider_changes_the_image_and_reset_brings_it_back(tiny):
-    app = open_model(tiny["ae"])
+    app = open_with_model(PAGE, tiny.ae)
     first = image_by_caption(app, "0, moved by the sliders").url
     app.slider(key="generate.direction.0").set_value(2.5).run()
     assert not app.exception
@@ -80,7 +53,7 @@ def test_sliders_never_re_encode_or_refit(tiny, monkeypatch):
     encode, directions = maps.encode_sample, latent.class_directions
     monkeypatch.setattr(maps, "encode_sample", lambda *a, **k: encoded.append(1) or encode(*a, **k))
     monkeypatch.setattr(latent, "class_directions", lambda *a, **k: fitted.append(1) or directions(*a, **k))
-    app = open_model(tiny["ae"])
+    app = open_with_model(PAGE, tiny.ae)
     for value in (1.0, -1.0, 0.5):
         app.slider(key="generate.direction.1").set_value(value).run()
     app.slider(key="generate.spread").set_value(2.0).run()
@@ -92,7 +65,7 @@ def test_sliders_never_re_encode_or_refit(tiny, monkeypatch):
 
 
 def test_perturbation_grid_follows_its_controls(tiny):
-    app = open_model(tiny["ae"])
+    app = open_with_model(PAGE, tiny.ae)
     assert image_by_caption(app, "16 perturbations of 0")
     app.slider(key="generate.count").set_value(24).run()
     before = image_by_caption(app, "24 perturbations of 0").url
@@ -102,7 +75,7 @@ def test_perturbation_grid_follows_its_controls(tiny):
 
 
 def test_interpolation_between_classes_and_between_images(tiny):
-    app = open_model(tiny["ae"])
+    app = open_with_model(PAGE, tiny.ae)
     assert image_by_caption(app, "From the mean of 0 to the mean of 1")
     app.selectbox(key="generate.to_class").set_value(8).run()
     app.radio(key="generate.method").set_value("slerp").run()
@@ -115,7 +88,7 @@ def test_interpolation_between_classes_and_between_images(tiny):
 
 
 def test_a_vae_adds_samples_from_its_prior(tiny):
-    app = open_model(tiny["vae"])
+    app = open_with_model(PAGE, tiny.vae)
     assert not app.exception
     assert [tab.label for tab in app.tabs][-1] == "Samples from the prior"
     assert image_by_caption(app, "16 samples from the prior")
@@ -124,7 +97,7 @@ def test_a_vae_adds_samples_from_its_prior(tiny):
 
 
 def test_a_gan_gets_samples_and_sliders_over_its_noise(tiny):
-    app = open_model(tiny["gan"])
+    app = open_with_model(PAGE, tiny.gan)
     assert not app.exception
     assert [tab.label for tab in app.tabs] == ["GAN samples"]
     assert image_by_caption(app, "16 GAN samples")
@@ -159,7 +132,7 @@ def test_point_datasets_and_missing_models_get_a_message(tiny, monkeypatch):
 
 
 def test_page_speaks_korean(tiny):
-    app = open_model(tiny["ae"], lang="ko")
+    app = open_with_model(PAGE, tiny.ae, lang="ko")
     assert not app.exception
     assert app.header[0].value == "생성"
     assert [tab.label for tab in app.tabs] == ["클래스 대표", "무작위 변형", "보간"]

@@ -5,34 +5,14 @@ import json
 
 import numpy as np
 import pytest
-from page_helpers import open_page, tiny_digits_model
+from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
-from latent_core import data, pretrained, projection
-from latent_core.models import build_model
-from latent_core.workspace import Workspace
+from latent_core import pretrained, projection
 from ui import models
 
 PAGE = "latent_map.py"
 CHART = "latent_map.chart"
-
-
-@pytest.fixture(scope="module")
-def tiny_workspace(tmp_path_factory):
-    """A workspace with a tiny dense AE and an untrained DCGAN, both for 8×8 digits."""
-    root = tmp_path_factory.mktemp("workspace")
-    entry = tiny_digits_model(root)
-    digits = data.load_dataset("digits", max_train=50, max_test=10)
-    gan = Workspace(root).save(build_model("dcgan", input_shape=(8, 8, 1), latent_dim=8, seed=0),
-                               name="tiny gan", dataset=digits)
-    return root, entry, gan
-
-
-@pytest.fixture
-def tiny(tiny_workspace, monkeypatch):
-    root, entry, gan = tiny_workspace
-    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    return entry, gan
 
 
 def charts(app: AppTest) -> list[dict]:
@@ -68,12 +48,12 @@ def needs_pretrained(dataset: str, name: str) -> None:
 
 
 def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
-    entry, _ = tiny
+    entry = tiny.ae
     calls = []
     fit = projection.project
     monkeypatch.setattr(projection, "project", lambda codes, **options: calls.append(options["method"])
                         or fit(codes, **options))
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app = open_with_model(PAGE, entry)
     assert not app.exception
     assert app.header[0].value == "Latent map"
     assert app.radio(key="latent_map.method").value == "tsne"
@@ -90,8 +70,8 @@ def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
 
 
 def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):
-    entry, _ = tiny
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.radio(key="latent_map.method").set_value("pca").run()
     select(app, [(3, 0), (3, 1), (3, 2), (5, 0)])
     assert not app.exception
@@ -107,8 +87,8 @@ def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):
 
 
 def test_a_test_image_is_placed_onto_a_computed_map(tiny):
-    entry, _ = tiny
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.radio(key="latent_map.method").set_value("pca").run()
     app.radio(key="latent_map.place_source").set_value("test").run()
     app.number_input(key="latent_map.place_index").set_value(7).run()
@@ -120,8 +100,8 @@ def test_a_test_image_is_placed_onto_a_computed_map(tiny):
 
 
 def test_a_gan_has_no_map_and_the_page_says_why(tiny):
-    _, gan = tiny
-    app = open_page(PAGE, dataset="digits", model="workspace:" + gan.id)
+    gan = tiny.gan
+    app = open_with_model(PAGE, gan)
     assert not app.exception
     assert "no encoder" in app.warning[0].value and "Generate page" in app.warning[0].value
     assert not app.get("plotly_chart")
@@ -172,8 +152,8 @@ def test_the_swiss_roll_map_is_coloured_by_position():
 
 
 def test_page_speaks_korean(tiny):
-    entry, _ = tiny
-    app = open_page(PAGE, lang="ko", dataset="digits", model="workspace:" + entry.id)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry, lang="ko")
     assert not app.exception
     assert app.header[0].value == "잠재 공간 지도"
     assert "점을 클릭하면" in app.info[0].value

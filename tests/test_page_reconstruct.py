@@ -1,9 +1,8 @@
 """The Reconstruct & compress page, driven through AppTest with a tiny trained model and a pretrained one."""
 
-import numpy as np
 import pytest
 import streamlit as st
-from page_helpers import open_page, tiny_digits_model
+from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data, metrics, pretrained
@@ -12,26 +11,6 @@ from latent_core.workspace import Workspace
 from ui import models
 
 PAGE = "reconstruct.py"
-
-
-@pytest.fixture(scope="module")
-def tiny_workspace(tmp_path_factory):
-    """A workspace holding one tiny dense autoencoder trained on 8×8 digits."""
-    root = tmp_path_factory.mktemp("workspace")
-    entry = tiny_digits_model(root)
-    return root, entry, Workspace(root).load(entry.id).model
-
-
-@pytest.fixture
-def tiny(tiny_workspace, monkeypatch):
-    """The app pointed at the tiny model's workspace."""
-    root, entry, model = tiny_workspace
-    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    return entry, model
-
-
-def open_with_tiny(entry, **state) -> AppTest:
-    return open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **state)
 
 
 def metric_values(app: AppTest) -> dict[str, str]:
@@ -43,8 +22,8 @@ def captions(app: AppTest) -> list[str]:
 
 
 def test_tiny_model_shows_compression_and_both_errors(tiny):
-    entry, model = tiny
-    app = open_with_tiny(entry)
+    entry, model = tiny.ae, tiny.ae_model
+    app = open_with_model(PAGE, entry)
     assert not app.exception
     assert app.header[0].value == "Reconstruct & compress"
     digits = data.load_dataset("digits")
@@ -59,15 +38,15 @@ def test_tiny_model_shows_compression_and_both_errors(tiny):
 
 
 def test_grid_shows_each_image_with_its_model_and_pca_error(tiny):
-    entry, _ = tiny
-    shown = captions(open_with_tiny(entry))
+    entry = tiny.ae
+    shown = captions(open_with_model(PAGE, entry))
     assert len(shown) == 8
     assert all(" · MSE 0." in caption and " · PCA 0." in caption for caption in shown)
 
 
 def test_controls_change_how_many_and_which_images(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     first = captions(app)
     app.slider(key="reconstruct.count").set_value(16).run()
     assert len(captions(app)) == 16
@@ -83,12 +62,12 @@ def test_controls_change_how_many_and_which_images(tiny):
 
 
 def test_pca_is_fitted_once_not_on_every_control_change(tiny, monkeypatch):
-    entry, model = tiny
+    entry, model = tiny.ae, tiny.ae_model
     st.cache_resource.clear()
     fits = []
     fit = metrics.pca_baseline
     monkeypatch.setattr(metrics, "pca_baseline", lambda *args, **kwargs: fits.append(args[2]) or fit(*args, **kwargs))
-    app = open_with_tiny(entry)
+    app = open_with_model(PAGE, entry)
     app.slider(key="reconstruct.count").set_value(12).run()
     app.button[0].click().run()
     assert not app.exception
@@ -99,15 +78,15 @@ def test_a_code_wider_than_the_image_has_no_pca_comparison(tmp_path, monkeypatch
     wide = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=72, seed=0)
     entry = Workspace(tmp_path).save(wide, name="wider than the image")
     monkeypatch.setenv(models.WORKSPACE_ENV, str(tmp_path))
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app = open_with_model(PAGE, entry)
     assert not app.exception
     assert app.info[0].value.startswith("PCA cannot keep 72 dimensions of images with 64 pixels")
     assert len(captions(app)) == 8 and not any("PCA" in caption for caption in captions(app))
 
 
 def test_page_speaks_korean(tiny):
-    entry, _ = tiny
-    app = open_with_tiny(entry)
+    entry = tiny.ae
+    app = open_with_model(PAGE, entry)
     app.session_state["lang"] = "ko"
     app.run()
     assert app.header[0].value == "복원과 압축"
