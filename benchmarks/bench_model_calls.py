@@ -1,23 +1,23 @@
 """How long one interactive model call takes: the fast path vs Keras alternatives.
 
-For every model kind (28x28x1 images, default options) this times one-example calls of
-``decode`` (what a slider move runs) and ``reconstruct`` (a drawn image) through
-  * the fast path (``LatentModel.decode`` / ``reconstruct``: a cached tf.function),
+For every pretrained model (the per-class anomaly detectors left out: they are small
+dense/conv AEs like the ones listed) and every pretrained classifier, this times
+one-example calls of ``decode`` (what a slider move runs) and ``reconstruct`` (a drawn
+image) through
+  * the fast path (``LatentModel.decode`` / ``reconstruct``, a cached ``tf.function``, input
+    checks included; ``Classifier.predict_proba`` for classifiers),
   * a plain eager Keras call (``model.decoder(z, training=False)``),
   * ``model.predict`` (``model.decoder.predict(z)``),
-and writes the medians to ``benchmarks/results/model_calls.md``.
+and writes medians and ratios to ``benchmarks/results/model_calls.md``.
 
-Run: ``python benchmarks/bench_model_calls.py [--repeats 50]``.
+Run: ``python benchmarks/bench_model_calls.py [--quick] [--repeats 30]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -25,81 +25,93 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-from latent_core.models import MODEL_KINDS, build_model  # noqa: E402
+from benchmarks.report import format_ms, load_note, ratio, table, time_calls, write_result  # noqa: E402
+from latent_core import pretrained  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results" / "model_calls.md"
-INPUT_SHAPE = (28, 28, 1)
+PREDICT_REPEATS = 10  # predict is 50-200 ms a call; fewer repeats keep the run short
 
 
 def median_ms(function, repeats: int) -> float:
-    """Median wall time of ``function()`` in milliseconds, after two warm-up calls."""
-    function()
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return time_calls(lambda _: function(), repeats).median_ms
 
 
-def measure(kind: str, repeats: int) -> dict[str, float]:
-    model = build_model(kind, input_shape=INPUT_SHAPE, latent_dim=32)
-    z = np.random.default_rng(0).standard_normal((1, 32)).astype("float32")
-    x = np.random.default_rng(1).random((1, *INPUT_SHAPE), dtype=np.float32)
-    decoder = model.generator if kind == "dcgan" else model.decoder
+def measure_model(model, repeats: int) -> dict[str, float]:
+    """Medians (ms) of one-example decode and reconstruct calls, three ways."""
+    z = np.random.default_rng(0).standard_normal((1, model.latent_dim)).astype("float32")
+    decoder = model.generator if model.kind == "dcgan" else model.decoder
     row = {
         "decode_fast": median_ms(lambda: model.decode(z), repeats),
-        "decode_call": median_ms(lambda: keras.ops.convert_to_numpy(decoder(z, training=False)),
-                                 repeats),
-        "decode_predict": median_ms(lambda: decoder.predict(z, verbose=0), repeats),
+        "decode_call": median_ms(lambda: keras.ops.convert_to_numpy(decoder(z, training=False)), repeats),
+        "decode_predict": median_ms(lambda: decoder.predict(z, verbose=0), PREDICT_REPEATS),
     }
     if model.has_encoder:
+        x = np.random.default_rng(1).random((1, *model.input_shape), dtype=np.float32)
         row["reconstruct_fast"] = median_ms(lambda: model.reconstruct(x), repeats)
-        row["reconstruct_call"] = median_ms(
-            lambda: keras.ops.convert_to_numpy(model(x, training=False)), repeats)
-        row["reconstruct_predict"] = median_ms(lambda: model.predict(x, verbose=0), repeats)
+        row["reconstruct_call"] = median_ms(lambda: keras.ops.convert_to_numpy(model(x, training=False)), repeats)
+        row["reconstruct_predict"] = median_ms(lambda: model.predict(x, verbose=0), PREDICT_REPEATS)
     return row
 
 
-def render(rows: dict[str, dict[str, float]], repeats: int) -> str:
-    def cell(row, key):
-        return f"{row[key]:.1f}" if key in row else "–"
+def measure_classifier(classifier, repeats: int) -> dict[str, float]:
+    """Medians (ms) of classifying one image, three ways."""
+    x = np.random.default_rng(2).random((1, *classifier.input_shape), dtype=np.float32)
+    network = classifier.network
+    return {
+        "fast": median_ms(lambda: classifier.predict_proba(x), repeats),
+        "call": median_ms(lambda: keras.ops.convert_to_numpy(network(x, training=False)), repeats),
+        "predict": median_ms(lambda: network.predict(x, verbose=0), PREDICT_REPEATS),
+    }
 
-    lines = [
-        "## One-example model calls (median ms)",
+
+def render(models: dict[str, dict[str, float]], classifiers: dict[str, dict[str, float]], repeats: int) -> str:
+    def cells(row, prefix):
+        fast = row.get(f"{prefix}fast")
+        if fast is None:
+            return ["–"] * 5
+        return [format_ms(fast), format_ms(row[f"{prefix}call"]), format_ms(row[f"{prefix}predict"]),
+                ratio(row[f"{prefix}call"], fast), ratio(row[f"{prefix}predict"], fast)]
+
+    model_rows = [[f"`{name}`", *cells(row, "decode_"), *cells(row, "reconstruct_")] for name, row in models.items()]
+    classifier_rows = [[f"`{name}` classifier", *cells(row, "")] for name, row in classifiers.items()]
+    decode_predict = [row["decode_predict"] / row["decode_fast"] for row in models.values()]
+    return "\n".join([
+        f"One example per call; medians of {repeats} calls (predict: {PREDICT_REPEATS}) after two warm-up "
+        f"calls, milliseconds; {load_note()} at the end. *fast*: the compiled fast path the pages use "
+        "(input checks included); *call*: an eager `model(x, training=False)`; *predict*: "
+        "`model.predict`. Ratios are *call* / *fast* and *predict* / *fast*.",
         "",
-        f"{platform.machine()}, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__}; {INPUT_SHAPE} inputs, latent 32, median of {repeats} "
-        "calls after warm-up. *fast* is `LatentModel.decode`/`reconstruct` (cached "
-        "`tf.function`, input checks included), *call* an eager `model(x, training=False)`, "
-        "*predict* `model.predict`. Absolute numbers move with machine load; compare "
-        "within a row.",
+        table(["model", "decode fast", "call", "predict", "call/fast", "predict/fast", "reconstruct fast",
+               "call", "predict", "call/fast", "predict/fast"], model_rows),
         "",
-        "| kind | decode fast | decode call | decode predict | reconstruct fast | "
-        "reconstruct call | reconstruct predict |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for kind, row in rows.items():
-        lines.append(f"| {kind} | " + " | ".join(cell(row, key) for key in (
-            "decode_fast", "decode_call", "decode_predict", "reconstruct_fast",
-            "reconstruct_call", "reconstruct_predict")) + " |")
-    return "\n".join(lines) + "\n"
+        table(["classifier", "fast", "call", "predict", "call/fast", "predict/fast"], classifier_rows),
+        "",
+        f"`predict` is {min(decode_predict):.0f}–{max(decode_predict):.0f}× slower than the fast path for one "
+        "code: it builds a dataset and a step loop per call. Every interactive path (sliders, drawing, "
+        "placing an image, the classifier's verdict) uses the fast path.",
+    ])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="5 repeats, three models")
+    parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
-    rows = {}
-    for kind in MODEL_KINDS:
-        rows[kind] = measure(kind, args.repeats)
-        print(kind, {key: round(value, 2) for key, value in rows[kind].items()}, flush=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("# Model call benchmark\n\n" + render(rows, args.repeats), encoding="utf-8")
-    print(f"wrote {RESULTS}")
+    repeats = 5 if args.quick else args.repeats
+    entries = [entry for entry in pretrained.list_pretrained() if not entry.is_anomaly_detector]
+    if args.quick:
+        entries = entries[:3]
+    models = {}
+    for entry in entries:
+        models[entry.name] = measure_model(pretrained.load_pretrained(entry.name).model, repeats)
+        print(entry.name, {key: round(value, 2) for key, value in models[entry.name].items()}, flush=True)
+    classifiers = {}
+    for dataset in sorted({entry.dataset for entry in pretrained.list_pretrained()}):
+        classifier = pretrained.load_classifier(dataset)
+        if classifier is not None:
+            classifiers[dataset] = measure_classifier(classifier, repeats)
+            print(dataset, classifiers[dataset], flush=True)
+    print(write_result("model_calls", render(models, classifiers, repeats)))
 
 
 if __name__ == "__main__":

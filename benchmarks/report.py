@@ -68,8 +68,11 @@ def format_ms(milliseconds: float) -> str:
 
 
 def ratio(numerator: float, denominator: float) -> str:
-    """``numerator / denominator`` as ``12.3×``."""
-    return f"{numerator / denominator:.1f}×" if denominator > 0 else "–"
+    """``numerator / denominator`` as ``2.5×`` (or ``125×`` from 10 on)."""
+    if denominator <= 0:
+        return "–"
+    value = numerator / denominator
+    return f"{value:.1f}×" if value < 10 else f"{value:.0f}×"
 
 
 def table(header: list[str], rows: list[list[object]], *, align: str | None = None) -> str:

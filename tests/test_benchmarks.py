@@ -21,7 +21,8 @@ def test_numbers_are_formatted_for_tables():
     assert format_ms(0.123) == "0.12"
     assert format_ms(12.34) == "12.3"
     assert format_ms(1234.5) == "1,234"
-    assert ratio(30.0, 2.0) == "15.0×"
+    assert ratio(5.0, 2.0) == "2.5×"
+    assert ratio(250.0, 2.0) == "125×"
     assert table(["a", "b"], [[1, 2]]) == "| a | b |\n|---|---:|\n| 1 | 2 |"
 
 
