@@ -61,8 +61,8 @@ def read_picture(payload: bytes, *, name: str = "the picture", max_pixels: int |
         except Image.DecompressionBombError as error:
             raise PictureError(f"{name} is far larger than {limit:,} pixels ({error})", "too_many_pixels",
                                **too_big) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-            raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file ({error}).",
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+            raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
                                "not_picture", name=name) from None
     if image.width * image.height > limit:
         raise PictureError(f"{name} is {image.width}×{image.height} pixels; pictures may have at most "

@@ -210,7 +210,7 @@ def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> Lat
     options = config.get("config") if isinstance(config.get("config"), dict) else {}
     _check_buildable(options, label)
     if input_shape is not None:
-        _check_shape(options.get("input_shape"), input_shape, str(config.get("class_name")), data_name)
+        _check_shape(options.get("input_shape"), input_shape, kind_class.kind, data_name)
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except ValueError as error:

@@ -1,0 +1,315 @@
+"""Bad uploads and controls: each refused with its own message, the app serving on, nothing half-done.
+
+Unit level: every file of ``tests/bad_inputs.py`` makes its reader (``data.load_user_dataset``,
+``images.read_picture``, ``store.load_model``) raise the module's error with the expected
+``code``, whose sentence exists in English and Korean. Page level (AppTest): the same files
+uploaded on the Data, Model library and Latent map pages show exactly that sentence, raise
+no exception, and leave the session as it was (same dataset, same model, same workspace).
+One AppTest per page serves all its cases, so each refusal is also checked to leave the
+page usable for the next upload.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import keras
+import numpy as np
+import pytest
+from bad_inputs import (
+    DATASET_CASES,
+    MODEL_CASES,
+    PICTURE_CASES,
+    ALL_CASES,
+    colour_picture,
+    digit_png,
+    ids,
+    lambda_model_bytes,
+    unusual_pictures,
+    zip_of,
+)
+from page_helpers import open_page, tiny_digits_model
+from PIL import Image
+
+from latent_core import data, drawing, images, maps, store
+from latent_core.models import build_model
+from latent_core.training import TrainingDivergedError, train
+from latent_core.uploads import UploadRefused
+from latent_core.workspace import Workspace
+from ui import models
+from ui.text import translate
+
+DIGITS_SHAPE = (8, 8, 1)
+ERROR_TYPES = {"dataset": data.DataFormatError, "picture": images.PictureError, "model": store.StoreError}
+
+
+def read(case):
+    """Hand ``case``'s bytes to the reader its page uses."""
+    if case.target == "dataset":
+        return data.load_user_dataset(case.payload, filename=case.filename)
+    if case.target == "picture":
+        return images.read_picture(case.payload, name=case.filename)
+    return store.load_model(case.payload, name=case.filename, input_shape=DIGITS_SHAPE, data_name="digits")
+
+
+def refusal(case) -> UploadRefused:
+    with pytest.raises(UploadRefused) as refused:
+        read(case)
+    return refused.value
+
+
+def reason(error: UploadRefused, lang: str = "en") -> str:
+    return translate(f"upload.{error.code}", lang, **error.details)
+
+
+# --------------------------------------------------------------------------- unit level
+
+
+def test_the_suite_is_large_and_every_case_distinct():
+    assert len(ALL_CASES) >= 40
+    assert len(set(ids(ALL_CASES))) == len(ALL_CASES)
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=ids(ALL_CASES))
+def test_each_bad_file_is_refused_with_its_own_reason_in_both_languages(case):
+    error = refusal(case)
+    assert isinstance(error, ERROR_TYPES[case.target])
+    assert error.code == case.code, str(error)
+    english, korean = reason(error, "en"), reason(error, "ko")
+    assert english != korean and "{" not in english + korean
+
+
+def test_a_lambda_layer_is_refused_and_its_code_never_runs(tmp_path):
+    marker = tmp_path / "lambda-ran"
+    payload = lambda_model_bytes(marker)
+    assert not marker.exists()
+    with pytest.raises(store.UnsafeModelError) as refused:
+        store.load_model(payload, name="lambda.keras")
+    assert refused.value.code == "lambda"
+    assert not marker.exists()
+    # The marker does catch execution: Keras' unsafe mode runs the lambda while rebuilding the model.
+    (tmp_path / "lambda.keras").write_bytes(payload)
+    keras.saving.load_model(tmp_path / "lambda.keras", safe_mode=False)
+    assert marker.exists()
+
+
+@pytest.mark.parametrize("mode", list(unusual_pictures()))
+def test_pictures_in_unusual_modes_come_out_as_the_grey_they_look(mode):
+    payload, centre, corner = unusual_pictures()[mode]
+    picture = images.read_picture(payload, name=f"{mode}.png")
+    pixels = np.asarray(picture.image, dtype=np.float32) / 255.0
+    assert picture.image.mode == "L" and not picture.is_colour
+    assert pixels[10, 10] == pytest.approx(centre, abs=0.08)
+    assert pixels[0, 0] == pytest.approx(corner, abs=0.08)
+
+
+def test_a_colour_picture_for_a_grey_model_is_turned_grey():
+    picture = images.read_picture(colour_picture(), name="colour.png")
+    assert picture.is_colour
+    pixels = maps.image_from_upload(picture, DIGITS_SHAPE, bright_ink=True)
+    assert pixels.shape == DIGITS_SHAPE and 0.0 <= pixels.min() and pixels.max() <= 1.0
+
+
+def test_a_zip_with_one_class_is_accepted_as_one_class():
+    dataset = data.load_user_dataset(zip_of({f"only/{i}.png": digit_png(i) for i in range(5)}), filename="one.zip")
+    assert dataset.class_names() == ["only"] and dataset.num_classes == 1
+
+
+def test_one_top_folder_above_the_class_folders_is_fine():
+    entries = {f"pets/{kind}/{i}.png": digit_png(i) for kind in ("cats", "dogs") for i in range(3)}
+    assert data.load_user_dataset(zip_of(entries), filename="pets.zip").class_names() == ["cats", "dogs"]
+
+
+def test_whole_number_float_labels_count_as_integers():
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.zeros((4, 8, 8), np.uint8), y=np.array([0.0, 1.0, 1.0, 0.0]))
+    assert data.load_user_dataset(buffer.getvalue(), filename="floats.npz").num_classes == 2
+
+
+@pytest.mark.parametrize("canvas", [
+    None, np.zeros((280, 280, 4), np.uint8), np.full((280, 280, 4), (255, 255, 255, 0), np.uint8),
+    np.full((280, 280, 4), (10, 10, 10, 255), np.uint8)],
+    ids=["not_sent_yet", "transparent", "white_but_transparent", "faint_specks"])
+def test_an_empty_canvas_is_the_empty_drawing_error(canvas):
+    with pytest.raises(drawing.EmptyDrawingError):
+        drawing.to_dataset_style(canvas, DIGITS_SHAPE)
+
+
+def test_training_settings_that_diverge_stop_with_the_last_good_weights():
+    points = (np.random.default_rng(0).standard_normal((300, 3)) * 100).astype("float32")
+    model = build_model("linear_ae", input_shape=(3,), latent_dim=2)
+    with pytest.raises(TrainingDivergedError, match="smaller learning rate"):
+        train(model, points, epochs=3, batch_size=32, learning_rate=1e6)
+    assert all(np.isfinite(weights).all() for weights in model.get_weights())
+
+
+# --------------------------------------------------------------------------- page level
+
+
+def upload(app, filename: str, payload: bytes, *, key: str | None = None):
+    uploader = app.file_uploader(key=key) if key else app.file_uploader[0]
+    uploader.set_value((filename, payload, "application/octet-stream"))
+    return app.run()
+
+
+def user_datasets(app) -> dict:
+    return app.session_state["user_datasets"] if "user_datasets" in app.session_state else {}
+
+
+@pytest.fixture(scope="module")
+def data_page():
+    """The Data page on digits, shared by every dataset case: each must leave it as it was."""
+    return open_page("data.py", dataset="digits")
+
+
+# The uploader takes only .npz and .zip: the browser's file picker and Streamlit itself turn
+# other extensions away before the page runs, so only the unit test sees a .csv.
+UPLOADABLE_DATASET_CASES = [case for case in DATASET_CASES if case.code != "wrong_type"]
+
+
+@pytest.mark.parametrize("case", UPLOADABLE_DATASET_CASES, ids=ids(UPLOADABLE_DATASET_CASES))
+def test_data_page_refuses_each_bad_dataset_and_keeps_the_current_one(data_page, case):
+    error = refusal(case)
+    app = upload(data_page, case.filename, case.payload)
+    assert not app.exception
+    assert [element.value for element in app.error] == [translate("data.upload.failed", "en", error=reason(error))]
+    assert app.header[0].value == "Data: Digits (8×8)"
+    assert app.session_state["dataset"] == "digits" and user_datasets(app) == {}
+    assert len(app.get("image")) == 10  # the digits' sample strips are still drawn
+
+
+def test_data_page_says_it_in_korean():
+    case = next(case for case in DATASET_CASES if case.id == "npz_object_images")
+    app = upload(open_page("data.py", lang="ko", dataset="digits"), case.filename, case.payload)
+    assert not app.exception
+    assert app.error[0].value == translate("data.upload.failed", "ko", error=reason(refusal(case), "ko"))
+    assert "안전" in app.error[0].value
+
+
+def test_a_one_class_zip_is_loaded_with_a_warning_and_anomaly_detection_explains_itself():
+    app = open_page("data.py", dataset="digits")
+    upload(app, "one.zip", zip_of({f"only/{i}.png": digit_png(i) for i in range(6)}))
+    assert not app.exception
+    assert app.session_state["dataset"] == "user:one"
+    assert app.warning[0].value == translate("data.upload.one_class", "en")
+    anomaly = app.switch_page("pages/anomaly.py").run()
+    assert not anomaly.exception
+    assert anomaly.info[0].value == translate("anomaly.not_images", "en")
+
+
+def test_a_good_upload_after_bad_ones_still_works(data_page):
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8), y=np.arange(20) % 2)
+    app = upload(data_page, "pairs.npz", buffer.getvalue())
+    assert not app.exception and not app.error
+    assert app.session_state["dataset"] == "user:pairs"
+    assert app.success[0].value.startswith("Loaded pairs: 20 images in 2 classes")
+
+
+@pytest.fixture(scope="module")
+def tiny_workspace(tmp_path_factory):
+    root = tmp_path_factory.mktemp("workspace")
+    return root, tiny_digits_model(root)
+
+
+@pytest.fixture(scope="module")
+def library_page(tiny_workspace):
+    """The Model library on digits with a user's model selected, shared by every model case."""
+    root, entry = tiny_workspace
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(models.WORKSPACE_ENV, str(root))
+        yield open_page("library.py", dataset="digits", model="workspace:" + entry.id)
+
+
+def library_frame(error: UploadRefused) -> str:
+    if isinstance(error, store.UnsafeModelError):
+        return "library.upload.refused"
+    if isinstance(error, store.IncompatibleModelError):
+        return "library.upload.mismatch"
+    return "library.upload.invalid"
+
+
+@pytest.mark.parametrize("case", MODEL_CASES, ids=ids(MODEL_CASES))
+def test_library_refuses_each_bad_model_and_keeps_the_workspace(library_page, tiny_workspace, case):
+    root, entry = tiny_workspace
+    error = refusal(case)
+    app = upload(library_page, case.filename, case.payload)
+    assert not app.exception
+    assert [element.value for element in app.error] == [translate(library_frame(error), "en", error=reason(error))]
+    assert [saved.id for saved in Workspace(root).entries()] == [entry.id]
+    assert app.session_state["model"] == "workspace:" + entry.id
+    assert app.subheader[1].value.startswith("Inside: ★ tiny digits AE")
+    assert set(app.dataframe[0].value["Name"]) >= {"tiny digits AE"}
+
+
+def test_library_refuses_a_lambda_upload_without_running_it(library_page, tiny_workspace, tmp_path):
+    root, entry = tiny_workspace
+    marker = tmp_path / "lambda-ran"
+    app = upload(library_page, "lambda.keras", lambda_model_bytes(marker))
+    assert not app.exception
+    assert app.error[0].value.startswith("Refused: the uploaded file contains a Lambda layer")
+    assert not marker.exists()
+    assert [saved.id for saved in Workspace(root).entries()] == [entry.id]
+
+
+def test_library_says_it_in_korean(tiny_workspace, monkeypatch):
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    case = next(case for case in MODEL_CASES if case.id == "model_wrong_input_shape")
+    app = upload(open_page("library.py", lang="ko", dataset="digits", model="workspace:" + entry.id),
+                 case.filename, case.payload)
+    assert not app.exception
+    assert app.error[0].value == translate("library.upload.mismatch", "ko", error=reason(refusal(case), "ko"))
+
+
+@pytest.fixture(scope="module")
+def latent_map_page(tiny_workspace):
+    """The Latent map (PCA layout) with "Upload a picture" chosen, shared by every picture case."""
+    root, entry = tiny_workspace
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(models.WORKSPACE_ENV, str(root))
+        app = open_page("latent_map.py", dataset="digits", model="workspace:" + entry.id)
+        app.radio(key="latent_map.method").set_value("pca").run()
+        app.radio(key="latent_map.place_source").set_value("upload").run()
+        yield app
+
+
+def trace_names(app) -> list[str]:
+    return [trace.get("name") for trace in json.loads(app.get("plotly_chart")[0].proto.spec)["data"]]
+
+
+@pytest.mark.parametrize("case", PICTURE_CASES, ids=ids(PICTURE_CASES))
+def test_latent_map_refuses_each_bad_picture_and_places_nothing(latent_map_page, case):
+    error = refusal(case)
+    app = upload(latent_map_page, case.filename, case.payload, key="latent_map.upload")
+    assert not app.exception
+    assert [element.value for element in app.error] == [translate("latent_map.upload_failed", "en",
+                                                                  error=reason(error))]
+    assert "your image" not in trace_names(app)
+    assert "latent_map.placed" not in app.session_state
+
+
+def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(latent_map_page):
+    app = upload(latent_map_page, "colour.png", colour_picture(), key="latent_map.upload")
+    assert not app.exception and not app.error
+    assert app.info[0].value == translate("latent_map.upload_grey", "en")
+    assert trace_names(app)[-1] == "your image"
+
+
+def test_denoise_page_with_an_erased_canvas_asks_for_a_drawing(tiny_workspace, monkeypatch):
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    app = open_page("denoise.py", dataset="digits", model="workspace:" + entry.id)
+    erased = np.zeros((280, 280, 4), np.uint8)
+    erased[..., 3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(erased).save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    app.session_state["denoise.draw.canvas0"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+                                                "backgroundFit": None}
+    app.run()
+    assert not app.exception
+    assert app.info[-1].value == translate("denoise.empty_drawing", "en")
+    assert not app.get("image")
