@@ -39,3 +39,10 @@ pretrained: $(VENV)/.installed
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/run_all.py $(if $(QUICK),--quick) $(if $(LOAD_TEST),--load-test)
+
+# Classroom load test on loopback: 30 concurrent Chromium sessions for 3 minutes against one
+# hosted-mode server (about 5 minutes in all); writes benchmarks/results/load.md.
+# `make load-test SESSIONS=10 MINUTES=1` for a smaller run.
+.PHONY: load-test
+load-test: $(VENV)/.installed system-deps
+	$(BIN)/python benchmarks/load_test.py --sessions $(or $(SESSIONS),30) --minutes $(or $(MINUTES),3)

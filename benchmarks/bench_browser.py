@@ -1,0 +1,205 @@
+"""Slider to image, start-up and memory in a real browser: `streamlit run app.py` driven by Chromium.
+
+One server (headless, free loopback port, empty workspace of its own) and one browser tab:
+
+* **start-up**: from launching `streamlit run` to the health check answering, and to the first
+  page fully rendered in the browser (its heading shown, every image loaded, no run in progress);
+* **every page**: each of the app's pages opened through the sidebar navigation on Fashion-MNIST
+  with the default pretrained model, timed from the click to the page settled, with the server's
+  resident memory after each; then its VmRSS and peak VmHWM (process and children);
+* **slider to image**: on the Generate page, a key press (ArrowRight/ArrowLeft) on the first
+  class-direction slider timed in the page until the new image is decoded and painted, split
+  into stages with the websocket's send and receive times; the server's CPU time per move.
+
+Writes ``benchmarks/results/browser_slider.md`` (section 1 of BENCHMARKS.md) and
+``benchmarks/results/startup.md`` (section 5).
+Run: ``python benchmarks/bench_browser.py [--moves 50] [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.browser_harness import (  # noqa: E402
+    ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, AppServer, Memory, SliderMove, chromium_options,
+    install_probe, mib, move_slider, settle, slider_key)
+from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
+from ui.shell import PAGES  # noqa: E402
+from ui.text import translate  # noqa: E402
+
+SLIDER_GOAL_MS = 150
+MEMORY_GOAL = 2**30
+WARMUP_MOVES = 3
+FIRST_PAGE_HEADING = "Data: Fashion-MNIST"
+MODEL = "fashion_mnist_conv_ae_32"  # the sidebar's default model for Fashion-MNIST
+PAGE_TIMEOUT_S = 180
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """One page opened through the navigation: seconds from the click to settled, memory after it."""
+
+    title: str
+    seconds: float
+    rss: int
+    errors: int
+
+
+@dataclass(frozen=True)
+class Startup:
+    """Seconds from launching `streamlit run` to the health check, and to the first page rendered."""
+
+    healthy_s: float
+    first_page_s: float
+
+
+def page_titles() -> list[str]:
+    """Every page's English title, in the navigation's order."""
+    return [translate(spec.title_key, "en") for specs in PAGES.values() for spec in specs]
+
+
+async def open_first_page(page, server: AppServer) -> Startup:
+    """Load the app's first page and wait until it is fully rendered."""
+    healthy_s = server.wait_until_healthy()
+    await page.goto(server.url)
+    await page.get_by_role("heading", name=FIRST_PAGE_HEADING).wait_for()
+    await settle(page, PAGE_TIMEOUT_S)
+    await page.wait_for_function(ALL_IMAGES_LOADED)
+    return Startup(healthy_s, time.monotonic() - server.launched_at)
+
+
+async def visit(page, server: AppServer, title: str) -> PageVisit:
+    """Open a page by its navigation link; wait for its heading, the run's end and its images."""
+    started = time.monotonic()
+    await page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    await page.get_by_role("heading", name=re.compile(f"^{re.escape(title)}")).first.wait_for()
+    await settle(page, PAGE_TIMEOUT_S)
+    await page.wait_for_function(ALL_IMAGES_LOADED)
+    if title == "Latent map":
+        await page.wait_for_function(f"() => ({POINTS_DRAWN})() > 0")
+    seconds = time.monotonic() - started
+    return PageVisit(title, seconds, server.memory().rss, await page.locator(EXCEPTION).count())
+
+
+async def slider_moves(page, server: AppServer, count: int) -> tuple[list[SliderMove], float]:
+    """``count`` timed slider moves after a few warm-up ones, and the server's CPU ms per move."""
+    await page.locator(SLIDER_IMAGE).first.wait_for()
+    await settle(page)
+    for index in range(WARMUP_MOVES):
+        await move_slider(page, slider_key(index))
+    cpu_before = server.cpu_seconds()
+    moves = [await move_slider(page, slider_key(WARMUP_MOVES + index)) for index in range(count)]
+    return moves, (server.cpu_seconds() - cpu_before) * 1000 / count
+
+
+def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: str, load_after: str) -> str:
+    """Section 1's browser part: the key-press-to-paint times and where they went."""
+    total = summarize([move.total / 1000 for move in moves])
+    stages = {
+        "to_send": "key press → rerun request sent (browser)",
+        "to_answer": "request → server's first message (server picks the rerun up)",
+        "server_run": "first message → message with the new image (fragment run, transport)",
+        "render": "that message → new image in the page (React)",
+        "image_load": "new image fetched and decoded",
+        "paint": "decoded → frame painted",
+    }
+    rows = [["**key press → new image painted**", f"**{format_ms(total.median_ms)}**",
+             f"**{format_ms(total.p95_ms)}**", format_ms(max(move.total for move in moves))]]
+    for stage, label in stages.items():
+        timing = summarize([getattr(move, stage) / 1000 for move in moves])
+        rows.append([label, format_ms(timing.median_ms), format_ms(timing.p95_ms),
+                     format_ms(max(getattr(move, stage) for move in moves))])
+    verdict = "met" if total.median_ms < SLIDER_GOAL_MS else "not met"
+    return "\n".join([
+        "### In the browser",
+        "",
+        f"`streamlit run app.py` and headless Chromium on the same machine (loopback); the Generate page "
+        f"on Fashion-MNIST with the pretrained `{MODEL}`. {len(moves)} key presses (ArrowRight, then "
+        f"ArrowLeft) on the first class-direction slider after {WARMUP_MOVES} warm-up presses, one at a "
+        "time, each timed in the page from the key going down until the slider image's new source is "
+        "decoded and the next frame painted. Stages come from the websocket's send and receive times "
+        "(stage medians do not add up to the total's).",
+        "",
+        table(["milliseconds", "median", "p95", "max"], [rows[0]] + rows[1:]),
+        "",
+        f"Server CPU time per move: {format_ms(server_cpu_ms)} ms. Goal: median under {SLIDER_GOAL_MS} ms "
+        f"on 2 cores — **{verdict}** ({format_ms(total.median_ms)} ms). Machine: {load_before} at the "
+        f"start, {load_after} at the end; the browser, the server and any other work share the cores.",
+    ])
+
+
+def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, load_before: str) -> str:
+    """Section 5: start-up times, every page's open time and the server's memory."""
+    verdict = "met" if max(memory.rss, memory.peak) < MEMORY_GOAL else "not met"
+    rows = [[visit.title, f"{visit.seconds:.1f}", mib(visit.rss), visit.errors or "–"] for visit in visits]
+    return "\n".join([
+        "### Start-up and memory in the browser",
+        "",
+        f"`streamlit run app.py` (headless, empty workspace) and one headless Chromium tab; {load_before} "
+        "at the start.",
+        "",
+        table(["from launching `streamlit run`", "seconds"], [
+            ["health check answers", f"{startup.healthy_s:.1f}"],
+            [f"first page (\"{FIRST_PAGE_HEADING}\") fully rendered in the browser", f"{startup.first_page_s:.1f}"],
+        ]),
+        "",
+        f"Then every page through the sidebar navigation, Fashion-MNIST with the pretrained `{MODEL}`, "
+        "each timed from the click until its heading shows, its images have loaded and no run is in "
+        "progress; the server's resident memory (VmRSS, with any child processes) after each:",
+        "",
+        table(["page", "open s", "server RSS after", "errors"], rows),
+        "",
+        f"Server memory after all {len(visits)} pages and the slider moves: VmRSS {mib(memory.rss)}, "
+        f"peak VmHWM {mib(memory.peak)}. Goal: under 1 GB (1,024 MiB) — **{verdict}**.",
+    ])
+
+
+async def measure(moves_count: int) -> tuple[str, str]:
+    """Run everything against one fresh server; return the two result bodies."""
+    from playwright.async_api import async_playwright
+
+    load_before = load_note()
+    with AppServer() as server:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(**chromium_options())
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+            context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
+            await install_probe(context)
+            page = await context.new_page()
+            startup = await open_first_page(page, server)
+            print(f"start-up: healthy {startup.healthy_s:.1f} s, first page {startup.first_page_s:.1f} s", flush=True)
+            visits = []
+            for title in page_titles():
+                visits.append(await visit(page, server, title))
+                print(f"{title}: {visits[-1].seconds:.1f} s, RSS {mib(visits[-1].rss)}", flush=True)
+            await visit(page, server, "Generate")
+            moves, server_cpu_ms = await slider_moves(page, server, moves_count)
+            print(f"slider: median {summarize([m.total / 1000 for m in moves]).median_ms:.0f} ms", flush=True)
+            memory = server.memory()
+            await browser.close()
+    return (render_slider(moves, server_cpu_ms, load_before, load_note()),
+            render_startup(startup, visits, memory, load_before))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=50, help="timed slider moves (default 50)")
+    parser.add_argument("--quick", action="store_true", help="10 slider moves")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    slider_body, startup_body = asyncio.run(measure(10 if args.quick else args.moves))
+    print(f"wrote {write_result('browser_slider', slider_body)}")
+    print(f"wrote {write_result('startup', startup_body)}")
+
+
+if __name__ == "__main__":
+    main()

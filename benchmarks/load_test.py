@@ -1,0 +1,290 @@
+"""Classroom load test: a class of concurrent browser sessions on one `streamlit run` server.
+
+One server on a free loopback port (hosted mode, ``LATENT_EXPLORER_HOSTED=1``, unless
+``--not-hosted``) and one headless Chromium with a context per student, all driven at once by
+Playwright's async API. Each session, started a little after the one before, opens the app,
+picks a pretrained Fashion-MNIST model in the sidebar (round robin over five), then until time
+is up: opens the Generate page, moves the first class-direction slider a few times with a pause
+between moves (each move timed from the key press to the new image painted), and opens the
+Latent map until its points are drawn.
+
+Counted as errors: Streamlit exceptions on the page, uncaught page errors, console errors,
+closed websockets and "Connection error" notices, and steps that time out. The server's resident
+memory (with any children) is sampled every second for its peak.
+
+Writes ``benchmarks/results/load.md``. Loopback only; bounded in time: the sessions stop after
+``--minutes`` and the whole run is cut off at a hard limit.
+Run: ``make load-test`` or ``python benchmarks/load_test.py [--sessions 30] [--minutes 3] [--port N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.browser_harness import (  # noqa: E402
+    EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, MemoryPoller, chromium_options, install_probe, mib,
+    move_slider, settle, slider_key, websocket_closes)
+from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
+from latent_core.hosting import HOSTED_ENV  # noqa: E402
+
+MODELS = ["fashion_mnist_conv_ae_32", "fashion_mnist_dense_ae_64", "fashion_mnist_vae_16",
+          "fashion_mnist_vae_2", "fashion_mnist_denoising_ae"]
+FIRST_PAGE_HEADING = "Data: Fashion-MNIST"
+MOVES_PER_VISIT = 8
+PAUSE_S = (0.5, 2.0)  # a student's pause between two slider moves, uniform
+STEP_TIMEOUT_S = 60
+SETUP_ALLOWANCE_S = 180  # on top of the ramp and --minutes: first page loads, model loads
+HARD_LIMIT_GRACE_S = 60  # after the sessions' own limit: then the process ends, whatever hangs
+
+
+@dataclass
+class SessionLog:
+    """What one simulated student did and met."""
+
+    index: int
+    model: str
+    slider_ms: list[float] = field(default_factory=list)
+    map_s: list[float] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
+    outside_requests: Counter = field(default_factory=Counter)  # URLs off the loopback server that failed
+    reached_generate: bool = False
+
+    def error(self, kind: str, message: str) -> None:
+        self.errors.append((kind, message.strip().splitlines()[0][:200] if message.strip() else kind))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The figures of one load test run."""
+
+    sessions: list[SessionLog]
+    minutes: float
+    stagger_s: float
+    hosted: bool
+    peak_rss: int
+    final_peak: int
+    load_before: str
+    load_after: str
+    wall_s: float
+
+
+def log_console_error(log: SessionLog, message, server_url: str) -> None:
+    """A console error is the app's unless it is a failed load of something off the server (the
+    machine is offline: e.g. Streamlit fetching a Material icon for the favicon from Google)."""
+    if message.type != "error":
+        return
+    source = message.location.get("url") or ""
+    if source.startswith("http") and not source.startswith(server_url):
+        log.outside_requests[source] += 1
+    else:
+        log.error("console error", message.text)
+
+
+async def check_page(page, log: SessionLog) -> None:
+    """Count what is wrong on the page now: Streamlit exceptions and connection notices."""
+    exceptions = page.locator(EXCEPTION)
+    for index in range(await exceptions.count()):
+        log.error("exception", await exceptions.nth(index).inner_text())
+    if await page.get_by_text("Connection error").count():
+        log.error("connection", "Connection error shown")
+
+
+async def open_nav(page, title: str, heading: str | None = None) -> None:
+    await page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    await page.get_by_role("heading", name=re.compile(f"^{re.escape(heading or title)}")).first.wait_for()
+
+
+async def start(page, url: str, model: str) -> None:
+    """Open the app and pick ``model`` in the sidebar's model selectbox (the second one)."""
+    await page.goto(url)
+    await page.get_by_role("heading", name=FIRST_PAGE_HEADING).wait_for()
+    await settle(page, STEP_TIMEOUT_S)
+    await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+    await page.get_by_role("option", name=re.compile(f"^{re.escape(model)} ")).click()
+    await settle(page, STEP_TIMEOUT_S)
+
+
+async def generate_visit(page, log: SessionLog, rng: random.Random, deadline: float) -> None:
+    """The Generate page: a few timed slider moves with pauses between them."""
+    await open_nav(page, "Generate")
+    await page.locator(SLIDER_IMAGE).first.wait_for()
+    await settle(page, STEP_TIMEOUT_S)
+    log.reached_generate = True
+    for move in range(MOVES_PER_VISIT):
+        if time.monotonic() > deadline:
+            return
+        log.slider_ms.append((await move_slider(page, slider_key(move), STEP_TIMEOUT_S)).total)
+        await asyncio.sleep(rng.uniform(*PAUSE_S))
+
+
+async def latent_map_visit(page, log: SessionLog) -> None:
+    """The Latent map page until its points are drawn and the run has ended."""
+    started = time.monotonic()
+    await open_nav(page, "Latent map")
+    await page.wait_for_function(f"() => ({POINTS_DRAWN})() > 0")
+    await settle(page, STEP_TIMEOUT_S)
+    log.map_s.append(time.monotonic() - started)
+
+
+async def student(browser, url: str, index: int, stagger_s: float, deadline: float) -> SessionLog:
+    """One session from its staggered start until ``deadline``; every failure is logged, none raised."""
+    log = SessionLog(index, MODELS[index % len(MODELS)])
+    rng = random.Random(index)
+    await asyncio.sleep(index * stagger_s)
+    context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+    context.set_default_timeout(STEP_TIMEOUT_S * 1000)
+    await install_probe(context)
+    page = await context.new_page()
+    page.on("pageerror", lambda error: log.error("page error", str(error)))
+    page.on("console", lambda message: log_console_error(log, message, url))
+    closes_before_reload = 0
+    try:
+        await start(page, url, log.model)
+        while time.monotonic() < deadline:
+            try:
+                await generate_visit(page, log, rng, deadline)
+                await check_page(page, log)
+                if time.monotonic() < deadline:
+                    await latent_map_visit(page, log)
+                    await check_page(page, log)
+            except Exception as error:  # a timeout or a missing element: log it, start the page over
+                log.error("timeout" if "imeout" in type(error).__name__ + str(error) else "step failed", str(error))
+                await check_page(page, log)
+                closes_before_reload += await websocket_closes(page)
+                await start(page, url, log.model)
+    except Exception as error:
+        log.error("session failed", str(error))
+    finally:
+        try:
+            closes = closes_before_reload + await websocket_closes(page)
+            if closes:
+                log.error("websocket closed", f"{closes} websocket(s) closed")
+        except Exception as error:
+            log.error("session failed", str(error))
+        await context.close()
+    return log
+
+
+async def run(sessions: int, minutes: float, stagger_s: float, server: AppServer) -> list[SessionLog]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**chromium_options())
+        deadline = time.monotonic() + sessions * stagger_s + minutes * 60
+        logs = await asyncio.gather(*[student(browser, server.url, index, stagger_s, deadline)
+                                      for index in range(sessions)])
+        await browser.close()
+    return list(logs)
+
+
+def render_load(result: LoadResult) -> str:
+    """The load test's section of BENCHMARKS.md."""
+    logs = result.sessions
+    moves = [ms for log in logs for ms in log.slider_ms]
+    maps = [seconds for log in logs for seconds in log.map_s]
+    errors = Counter(kind for log in logs for kind, _ in log.errors)
+    examples = {}
+    for log in logs:
+        for kind, message in log.errors:
+            examples.setdefault((kind, message), log.index)
+    slider = summarize([value / 1000 for value in moves]) if moves else None
+    map_timing = summarize(maps) if maps else None
+    per_session = [summarize([value / 1000 for value in log.slider_ms]).median_ms for log in logs if log.slider_ms]
+    total_errors = sum(errors.values())
+    lines = [
+        "### Classroom load test",
+        "",
+        f"{len(logs)} concurrent browser sessions (one headless Chromium, a context each, started "
+        f"{result.stagger_s:g} s apart) against one `streamlit run` server on loopback"
+        f"{' in hosted mode (`' + HOSTED_ENV + '=1`)' if result.hosted else ''}, for {result.minutes:g} minutes "
+        f"after the last one started ({result.wall_s / 60:.1f} minutes in all). Each session picks a pretrained "
+        f"Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the first "
+        f"class-direction slider on the Generate page {MOVES_PER_VISIT} times with a pause of "
+        f"{PAUSE_S[0]:g}–{PAUSE_S[1]:g} s between moves, and opens the Latent map until its points are drawn. "
+        "A slider move is timed in the page from the key press to the new image painted. The browser and the "
+        f"server share the machine's {os.cpu_count()} CPUs; {result.load_before} at the start, "
+        f"{result.load_after} at the end.",
+        "",
+        table(["", "value"], [
+            ["sessions that reached the Generate page", f"{sum(log.reached_generate for log in logs)} of {len(logs)}"],
+            ["errors (goal: none)", f"**{total_errors}**"],
+            ["slider moves timed", f"{len(moves):,}"],
+            ["slider latency p50 / p95 / max, ms",
+             f"{format_ms(slider.median_ms)} / {format_ms(slider.p95_ms)} / {format_ms(max(moves))}" if slider else "–"],
+            ["per-session median slider latency, min – max, ms",
+             f"{format_ms(min(per_session))} – {format_ms(max(per_session))}" if per_session else "–"],
+            ["Latent map opened", f"{len(maps)} times"],
+            ["Latent map open p50 / p95, s",
+             f"{map_timing.median_ms / 1000:.1f} / {map_timing.p95_ms / 1000:.1f}" if map_timing else "–"],
+            ["server memory: peak RSS (sampled every second) / VmHWM",
+             f"{mib(result.peak_rss)} / {mib(result.final_peak)}"],
+        ]),
+    ]
+    outside = Counter()
+    for log in logs:
+        outside.update(log.outside_requests)
+    if outside:
+        lines += ["", f"Not counted as errors: {sum(outside.values())} loads of resources from outside the server "
+                  "failed because the machine has no internet: " + ", ".join(f"`{url}`" for url in outside) + "."]
+    if errors:
+        lines += ["", "Errors by kind: " + ", ".join(f"{kind} ×{count}" for kind, count in errors.most_common())
+                  + ". First of each message:", ""]
+        lines += [f"- {kind} (session {index}): {message}" for (kind, message), index in list(examples.items())[:10]]
+    return "\n".join(lines)
+
+
+def watchdog(seconds: float, server: AppServer) -> threading.Timer:
+    """End the whole process after ``seconds``, server first, should anything hang."""
+    def stop_everything() -> None:
+        print(f"load test: hard time limit of {seconds:.0f} s reached, stopping", file=sys.stderr, flush=True)
+        server.process.kill()
+        os._exit(2)
+
+    timer = threading.Timer(seconds, stop_everything)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=30, help="concurrent browser sessions (default 30)")
+    parser.add_argument("--minutes", type=float, default=3.0, help="minutes after the last session started")
+    parser.add_argument("--port", type=int, help="loopback port for the server (default: a free one)")
+    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between session starts")
+    parser.add_argument("--not-hosted", action="store_true", help=f"run the server without {HOSTED_ENV}=1")
+    parser.add_argument("--quick", action="store_true", help="5 sessions for 1 minute (a smoke run)")
+    args = parser.parse_args(argv)
+    sessions, minutes = (5, 1.0) if args.quick else (args.sessions, args.minutes)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    time_limit = sessions * args.stagger + minutes * 60 + SETUP_ALLOWANCE_S
+    load_before = load_note()
+    started = time.monotonic()
+    with AppServer(env={} if args.not_hosted else {HOSTED_ENV: "1"}, port=args.port) as server:
+        guard = watchdog(time_limit + HARD_LIMIT_GRACE_S, server)
+        server.wait_until_healthy()
+        with MemoryPoller(server.pid) as memory:
+            logs = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
+        final_peak = server.memory().peak
+        guard.cancel()
+    result = LoadResult(logs, minutes, args.stagger, not args.not_hosted, memory.peak_rss, final_peak, load_before, load_note(),
+                        time.monotonic() - started)
+    print(f"wrote {write_result('load', render_load(result))}")
+    if not any(log.slider_ms for log in logs):
+        sys.exit("load test: no slider move was measured")
+
+
+if __name__ == "__main__":
+    main()
