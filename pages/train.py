@@ -1,11 +1,17 @@
-"""Train: pick a model kind and settings, then watch it learn live; the result is saved at once."""
+"""Train: pick a model kind and settings, then watch it learn live; the result is saved at once.
+
+Hosted, the sliders stop at the classroom limits and a run waits its turn in the
+server's shared queue, showing how many trainings are ahead of it. Checkpoints land in
+the workspace while it trains, so a run cut short still leaves its last epochs.
+"""
 
 import numpy as np
 import streamlit as st
 
-from latent_core import data
+from latent_core import data, hosting
 from latent_core.images import montage
-from latent_core.jobs import COMPLETED, DIVERGED, STOPPED, JobSnapshot, TrainingJob, estimate_seconds
+from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
+                              estimate_seconds, workspace_job)
 from latent_core.metrics import reconstruction_mse
 from latent_core.models import MODEL_KINDS, NOISE_KINDS, build_model
 from latent_core.workspace import check_name
@@ -23,6 +29,8 @@ DEFAULTS = {
     "swiss_roll": {"kind": "dense_ae", "latent": 2, "epochs": 60, "batch": 64, "images": None},
 }
 DEFAULTS_28 = {"kind": "conv_ae", "latent": 32, "epochs": 3, "batch": 128, "images": 20_000}
+MAX_EPOCHS = 100
+MIN_IMAGES = 100
 
 
 def duration(seconds: float) -> str:
@@ -32,14 +40,25 @@ def duration(seconds: float) -> str:
 
 
 def show_snapshot(snapshot: JobSnapshot) -> None:
-    """Progress, loss curves and the latest preview of a run."""
+    """Queue place or progress, loss curves and the latest preview of a run."""
     progress = snapshot.progress
-    if progress is None:
+    if snapshot.state == QUEUED:
+        place = snapshot.queue
+        if place is None:
+            st.progress(0.0, text=t("train.queued_joining"))
+        elif place.ahead:
+            st.progress(0.0, text=t("train.queued", ahead=place.ahead, running=place.running))
+        else:
+            st.progress(0.0, text=t("train.queued_next", running=place.running))
+        st.caption(t("train.queued_help"))
+    elif progress is None:
         st.progress(0.0, text=t("train.starting"))
     else:
         st.progress(min(progress.fraction, 1.0), text=t(
             "train.progress", epoch=progress.epoch, epochs=progress.epochs, batch=progress.batch,
             batches=progress.batches_per_epoch, elapsed=duration(progress.elapsed_s), eta=duration(progress.eta_s)))
+    if snapshot.checkpoint_error:
+        st.warning(t("train.checkpoint_failed", error=snapshot.checkpoint_error))
     if snapshot.history:
         st.plotly_chart(loss_figure(snapshot.history, title=t("train.curves"), x_title=t("train.epoch"),
                                     y_title=t("train.loss_axis")), width="stretch")
@@ -59,12 +78,12 @@ def show_outcome(job: TrainingJob, snapshot: JobSnapshot) -> None:
         st.success(t("train.completed", name=name, time=duration(snapshot.finished_at - snapshot.started_at)))
     elif snapshot.state == STOPPED:
         st.info(t("train.stopped", name=name, epochs=len(next(iter(snapshot.history.values()), []))))
-    elif snapshot.state == DIVERGED:
-        st.error(t("train.diverged", error=snapshot.error))
+    elif snapshot.state == CANCELLED:
+        st.info(t("train.cancelled", name=name))
+    else:
+        st.error(t("train.diverged" if snapshot.state == DIVERGED else "train.failed", error=snapshot.error))
         if snapshot.saved is not None:
             st.info(t("train.diverged_saved", name=snapshot.saved.name))
-    else:
-        st.error(t("train.failed", error=snapshot.error))
 
 
 st.header(t("train.header"))
@@ -98,6 +117,7 @@ if job is not None:
         show_outcome(job, final)
         show_snapshot(final)
 
+limits = models.limits()
 defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
 kinds = [kind for kind in MODEL_KINDS if dataset.is_image or kind in FLAT_INPUT_KINDS]
 left, right = st.columns(2)
@@ -123,13 +143,16 @@ with left:
     if kind == "sparse_ae":
         options["l1_penalty"] = st.select_slider(t("train.l1"), [1e-6, 1e-5, 1e-4, 1e-3, 1e-2], value=1e-4)
 with right:
-    epochs = st.slider(t("train.epochs"), 1, 100, defaults["epochs"])
+    max_epochs = limits.cap("max_epochs", MAX_EPOCHS)
+    epochs = st.slider(t("train.epochs"), 1, max_epochs, min(defaults["epochs"], max_epochs))
     batch_size = st.select_slider(t("train.batch"), [16, 32, 64, 128, 256, 512], value=defaults["batch"])
     learning_rate = st.select_slider(t("train.lr"), [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], value=1e-3,
                                      format_func=lambda value: f"{value:g}")
-    available = len(dataset.x_train)
-    images = st.slider(t("train.images"), min(100, available), available,
+    available = limits.cap("max_training_images", len(dataset.x_train))
+    images = st.slider(t("train.images"), min(MIN_IMAGES, available), available,
                        min(defaults["images"] or available, available), step=max(1, available // 100))
+    if max_epochs < MAX_EPOCHS or available < len(dataset.x_train):
+        st.caption(t("train.capped", epochs=max_epochs, images=f"{available:,}"))
     seed = st.number_input(t("train.seed"), min_value=0, max_value=2**31 - 1, value=0)
     name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D", max_chars=60)
 
@@ -148,17 +171,17 @@ if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
         workspace = models.workspace()
 
-        def keep(result):
-            """Runs in the training thread: measure on held-out data, then save to the workspace."""
-            metrics = {}
-            if model.has_encoder:
-                x_test = training_data.x_test
-                metrics["test_mse"] = reconstruction_mse(x_test, model.reconstruct(x_test))
-            return workspace.save(model, name=name, dataset=training_data, training=result, metrics=metrics)
+        def measure(trained):
+            """Runs in the training thread before the final save: the error on held-out data."""
+            if not trained.has_encoder:
+                return {}
+            x_test = training_data.x_test
+            return {"test_mse": reconstruction_mse(x_test, trained.reconstruct(x_test))}
 
-        st.session_state["training_job"] = TrainingJob(
-            model, training_data, on_model_ready=keep, epochs=epochs, batch_size=batch_size,
-            learning_rate=learning_rate, seed=int(seed)).start()
+        st.session_state["training_job"] = workspace_job(
+            workspace, model, training_data, name=name, measure=measure,
+            queue=hosting.shared_training_queue(limits), owner=str(workspace.root),
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=int(seed)).start()
         st.session_state["training_job_name"] = name
         st.session_state["training_job_adopted"] = False
         st.rerun()

@@ -1,13 +1,18 @@
-"""The Train page: settings, a live run in the background, stop, errors, and the saved result."""
+"""The Train page: settings, a live run in the background, stop, errors, the saved result,
+hosted limits, the shared queue and each hosted user's own workspace."""
 
+import dataclasses
+import re
 import time
 
-from page_helpers import ROOT, TIMEOUT, open_page
+from page_helpers import ROOT, TIMEOUT, open_page, tiny_digits_model
 from streamlit.testing.v1 import AppTest
 
+from latent_core import hosting
 from latent_core.data import load_dataset
-from latent_core.jobs import TrainingJob
+from latent_core.jobs import TrainingJob, workspace_job
 from latent_core.models import build_model
+from latent_core.training import train
 from latent_core.workspace import Workspace
 
 
@@ -100,3 +105,83 @@ def test_train_page_in_korean(workspace_root):
     app = open_page("train.py", lang="ko", dataset="digits")
     assert app.header[0].value == "모델 학습"
     assert button(app, "학습 시작")
+
+
+def test_hosted_mode_caps_the_sliders_and_says_so(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAINING_IMAGES", "500")
+    app = open_page("train.py", dataset="digits")
+    assert not app.exception
+    epochs, images = app.slider[0], app.slider[1]
+    assert epochs.max == 20 and epochs.value == 20  # the digits default of 40, capped
+    assert images.max == 500
+    assert "at most 20 epochs and 500 training images" in " ".join(c.value for c in app.caption)
+    assert app.sidebar.caption[-1].value.startswith("Shared classroom server")
+
+
+def test_a_run_waits_in_the_shared_queue_and_stop_takes_it_out(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join()
+    assert queue.wait_for_slot(other_session, timeout=0)
+    try:
+        app = open_page("train.py", dataset="digits")
+        app.text_input[0].set_value("waiting AE")
+        button(app, "Start training").click().run()
+        assert app.subheader[0].value == "Training waiting AE…"
+        assert app.progress[0].proto.text == "Yours is next: it starts when one of the 1 running trainings ends"
+        button(app, "Stop").click().run()
+        app.session_state["training_job"].join(10)
+        app.run()
+        assert app.info[0].value == "waiting AE left the queue before it started: nothing was trained."
+        assert Workspace(workspace_root).entries() == [] and queue.waiting == 0
+    finally:
+        queue.leave(other_session)
+
+
+def test_each_hosted_user_has_a_workspace_of_their_own_kept_in_the_address(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    mine = "a" * 32
+    tiny_digits_model(workspace_root / "users" / mine, name="mine")
+    tiny_digits_model(workspace_root, name="not in anyone's folder")
+
+    def sidebar_models(**query):
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        app.session_state["dataset"] = "digits"
+        app.query_params.update(query)
+        app.run()
+        assert not app.exception
+        return app, [option for option in app.sidebar.selectbox[1].options if option.startswith("★")]
+
+    app, yours = sidebar_models(user=mine)
+    assert yours == ["★ mine · dense AE, 4-D"] and app.query_params["user"] == mine
+    app, yours = sidebar_models()  # a first visit: a new key, an empty workspace
+    assert yours == [] and re.fullmatch(r"[0-9a-f]{32}", app.query_params["user"])
+    assert app.query_params["user"] != mine
+    app, yours = sidebar_models(user="../../etc")  # not a key: replaced, never used as a path
+    assert yours == [] and re.fullmatch(r"[0-9a-f]{32}", app.query_params["user"])
+
+
+def test_a_new_session_takes_over_the_users_running_training(workspace_root):
+    digits = load_dataset("digits", max_train=256, max_test=32)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    job = workspace_job(Workspace(workspace_root), model, digits, name="left running", owner=str(workspace_root),
+                        epochs=500, batch_size=8).start()
+    try:
+        app = open_page("train.py", dataset="digits")  # as when the tab was closed and opened again
+        assert app.session_state["training_job"] is job
+        assert app.subheader[0].value == "Training left running…"
+    finally:
+        job.stop()
+        job.join(60)
+    assert [entry.name for entry in Workspace(workspace_root).entries()] == ["left running"]
+
+
+def test_an_unfinished_checkpoint_is_marked_in_the_model_picker(workspace_root):
+    digits = load_dataset("digits", max_train=128, max_test=32)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
+    result = train(model, digits, epochs=2, batch_size=64)
+    result.config = dataclasses.replace(result.config, epochs=10)  # as if cut short after 2 of 10
+    Workspace(workspace_root).save(model, name="cut short", training=result, in_progress=True)
+    app = open_page("library.py", dataset="digits")
+    assert "★ cut short · dense AE, 4-D · unfinished, 2 of 10 epochs" in app.sidebar.selectbox[1].options

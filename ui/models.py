@@ -4,29 +4,46 @@ A model choice is a string: ``pretrained:NAME`` for a bundle in ``pretrained/`` 
 ``workspace:ID`` for one the user trained or uploaded. Pretrained bundles and workspace
 bundles are loaded once per server (``st.cache_resource``) and shared read-only by every
 session; the user's own models live on disk in the workspace, so nothing is lost to a
-rerun, a page switch or a restart.
+rerun, a page switch, a closed tab or a restart.
+
+Memory stays bounded however many sessions there are: a session keeps only small state
+(choices, a training job), and models sit in caches with a fixed number of entries (and
+a time limit for user models). Evicting a user model costs nothing but a reload, because
+every user model is on disk before it is ever loaded: trainings save (and checkpoint)
+into the workspace from their thread, uploads are saved first and then loaded from there.
+
+Hosted (``LATENT_EXPLORER_HOSTED``), every user gets a workspace of their own under
+``users/<key>``: a random key kept in the page address (``?user=...``), so a reload or a
+bookmark brings a student's models back and nobody else sees them.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from latent_core import pretrained, store
+from latent_core import hosting, pretrained, store
 from latent_core.workspace import Workspace, WorkspaceEntry
 
 PRETRAINED_PREFIX = "pretrained:"
 WORKSPACE_PREFIX = "workspace:"
 WORKSPACE_ENV = "LATENT_EXPLORER_WORKSPACE"
 DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "workspace"
+USER_PARAM = "user"
+USER_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+USER_MODEL_CACHE_SECONDS = 30 * 60
 
 
 @dataclass(frozen=True)
 class ModelChoice:
-    """One entry of the model picker."""
+    """One entry of the model picker. ``unfinished`` marks a training checkpoint (still
+    training, or cut short by a server stop); ``epochs_completed``/``epochs`` say how far
+    it got, and ``stop_reason`` how a finished run ended."""
 
     key: str
     name: str
@@ -35,11 +52,38 @@ class ModelChoice:
     dataset: str | None
     metrics: dict
     is_pretrained: bool
+    unfinished: bool = False
+    epochs_completed: int | None = None
+    epochs: int | None = None
+    stop_reason: str | None = None
+
+
+def limits() -> hosting.HostingLimits:
+    """The hosting limits this server runs under (see ``latent_core.hosting``)."""
+    return hosting.limits_from_env()
+
+
+def user_key() -> str | None:
+    """Hosted: this user's workspace key, from the address (``?user=``) or new, kept in the
+    session and written back to the address on every run; None when not hosted."""
+    if not limits().hosted:
+        return None
+    key = st.session_state.get("user_key")
+    if key is None:
+        given = st.query_params.get(USER_PARAM, "")
+        key = given if USER_KEY_PATTERN.fullmatch(given) else secrets.token_hex(16)
+        st.session_state["user_key"] = key
+    if st.query_params.get(USER_PARAM) != key:
+        st.query_params[USER_PARAM] = key
+    return key
 
 
 def workspace() -> Workspace:
-    """The folder of user models (``LATENT_EXPLORER_WORKSPACE``, default ``workspace/``)."""
-    return Workspace(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
+    """The folder of this user's models (``LATENT_EXPLORER_WORKSPACE``, default ``workspace/``;
+    hosted, its ``users/<key>`` sub-folder)."""
+    root = Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
+    key = user_key()
+    return Workspace(root / "users" / key if key else root)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
@@ -47,7 +91,7 @@ def load_pretrained_bundle(name: str) -> store.Bundle:
     return pretrained.load_pretrained(name)
 
 
-@st.cache_resource(show_spinner=False, max_entries=24)
+@st.cache_resource(show_spinner=False, max_entries=24, ttl=USER_MODEL_CACHE_SECONDS)
 def load_workspace_bundle(folder: str, created_at: str) -> store.Bundle:
     """A workspace model by its folder; ``created_at`` is in the cache key so a replaced entry reloads."""
     return store.load_bundle(folder)
@@ -71,7 +115,9 @@ def choices_for(dataset_name: str, input_shape: tuple[int, ...]) -> list[ModelCh
 
 def _workspace_choice(entry: WorkspaceEntry) -> ModelChoice:
     return ModelChoice(WORKSPACE_PREFIX + entry.id, entry.name, entry.kind, entry.latent_dim,
-                       entry.dataset, entry.metrics, False)
+                       entry.dataset, entry.metrics, False, unfinished=entry.in_progress,
+                       epochs_completed=entry.epochs_completed, epochs=entry.epochs,
+                       stop_reason=entry.stop_reason)
 
 
 def load_choice(key: str) -> store.Bundle:

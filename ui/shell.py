@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from latent_core import data
+from latent_core import data, hosting
 from ui.text import LANGUAGES, translate
 
 if TYPE_CHECKING:
@@ -162,7 +162,12 @@ def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
     language = language or lang()
     label = translate("model.label", language, name=choice.name, kind=translate(f"kind.{choice.kind}", language),
                       dims=choice.latent_dim)
-    return label if choice.is_pretrained else translate("model.yours", language, label=label)
+    if choice.is_pretrained:
+        return label
+    if choice.epochs_completed is not None and (choice.unfinished or choice.stop_reason in ("failed", "diverged")):
+        note = "model.unfinished" if choice.unfinished else "model.ended_early"
+        label = translate(note, language, label=label, done=choice.epochs_completed, epochs=choice.epochs)
+    return translate("model.yours", language, label=label)
 
 
 def active_model() -> tuple[models.ModelChoice, store.Bundle] | None:
@@ -186,17 +191,33 @@ def select_model(key: str) -> None:
 
 
 def _adopt_trained_model() -> None:
-    """Once a background training run has saved its model, select it (on whatever page)."""
+    """Once a background training run has saved its model, select it (on whatever page).
+    A session without a run takes over this user's run that is still going, if any."""
+    from latent_core.jobs import active_job
     from ui import models  # TensorFlow loads here, after the navigation is drawn
 
+    owner = str(models.workspace().root)  # hosted, this also keeps ?user= in the address
     job = st.session_state.get("training_job")
-    if job is None or st.session_state.get("training_job_adopted"):
+    if job is None:  # a new session (the tab was closed, the page reloaded): find this user's run
+        job = active_job(owner=owner)
+        if job is None:
+            return
+        st.session_state.update(training_job=job, training_job_name=job.name, training_job_adopted=False)
+    if st.session_state.get("training_job_adopted"):
         return
     snapshot = job.snapshot()
     if snapshot.finished:
         st.session_state["training_job_adopted"] = True
         if snapshot.saved is not None:
             select_model(models.WORKSPACE_PREFIX + snapshot.saved.id)
+
+
+def _hosting_notice() -> None:
+    """Say in the sidebar when this server limits what a session may spend (hosted for a class)."""
+    limits = hosting.limits_from_env()
+    if limits.applies:
+        st.sidebar.caption(t("sidebar.hosted" if limits.hosted else "sidebar.limited"),
+                           help=t("sidebar.hosted_help") if limits.hosted else None)
 
 
 def run() -> None:
@@ -212,6 +233,7 @@ def run() -> None:
     _sidebar_choice(st.sidebar.radio, t("sidebar.language"), list(LANGUAGES), state_key="lang",
                     default="en", format_func=LANGUAGES.__getitem__, horizontal=True)
     st.query_params["lang"] = lang()
+    _hosting_notice()
     _dataset_picker()
     _adopt_trained_model()
     _model_picker()
