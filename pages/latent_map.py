@@ -9,7 +9,7 @@ from plotly.colors import qualitative
 
 from latent_core import data, drawing, images, maps, projection, store
 from latent_core.images import montage, png_bytes, upscale
-from ui import codes
+from ui import codes, models
 from ui.shell import active_dataset, active_model, lang, start_page, t
 from ui.uploads import refusal_text
 
@@ -223,7 +223,7 @@ with map_column:
         map_key = (choice.key, method, "precomputed")
         st.caption(t("latent_map.precomputed", count=f"{len(mapped.indices):,}", source=source_text))
     else:
-        available = len(sample.codes)
+        available = models.limits().cap("max_tsne_points", len(sample.codes))  # hosted: a classroom limit
         points = available
         if available > MIN_POINTS:
             points = controls[1].slider(t("latent_map.points"), MIN_POINTS, available, min(DEFAULT_POINTS, available),

@@ -231,3 +231,17 @@ def test_streamlit_config_suits_a_shared_host():
     assert "workspace" in config["server"]["folderWatchBlacklist"]
     assert config["theme"]["primaryColor"].startswith("#")
     assert (ROOT / "app.py").is_file()
+
+
+# --------------------------------------------------------------------------- the latent map page
+
+
+def test_a_hosted_latent_map_offers_at_most_the_classroom_number_of_points(tiny, monkeypatch):
+    from page_helpers import open_with_model
+
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TSNE_POINTS", "150")
+    app = open_with_model("latent_map.py", tiny.ae)
+    assert not app.exception
+    points = app.slider(key="latent_map.points")
+    assert points.max == 150 and points.value == 150
+    assert app.sidebar.caption[-1].value == "This server limits trainings, maps and uploads."
