@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
     ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, AppServer, Memory, SliderMove, chromium_options,
-    install_probe, mib, move_slider, settle, slider_key)
+    install_probe, mib, move_slider, settle, slider_key, streamlit_options)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
 from ui.text import translate  # noqa: E402
@@ -101,7 +101,8 @@ async def slider_moves(page, server: AppServer, count: int) -> tuple[list[Slider
     return moves, (server.cpu_seconds() - cpu_before) * 1000 / count
 
 
-def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: str, load_after: str) -> str:
+def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: str, load_after: str,
+                  options: dict[str, str] | None = None) -> str:
     """Section 1's browser part: the key-press-to-paint times and where they went."""
     total = summarize([move.total / 1000 for move in moves])
     stages = {
@@ -122,7 +123,8 @@ def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: st
     return "\n".join([
         "### In the browser",
         "",
-        f"`streamlit run app.py` and headless Chromium on the same machine (loopback); the Generate page "
+        f"`streamlit run app.py`{''.join(f' --{name} {value}' for name, value in (options or {}).items())} and "
+        "headless Chromium on the same machine (loopback); the Generate page "
         f"on Fashion-MNIST with the pretrained `{MODEL}`. {len(moves)} key presses (ArrowRight, then "
         f"ArrowLeft) on the first class-direction slider after {WARMUP_MOVES} warm-up presses, one at a "
         "time, each timed in the page from the key going down until the slider image's new source is "
@@ -163,12 +165,12 @@ def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, lo
     ])
 
 
-async def measure(moves_count: int) -> tuple[str, str]:
-    """Run everything against one fresh server; return the two result bodies."""
+async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
+    """Run everything against one fresh server (given these config options); return the two result bodies."""
     from playwright.async_api import async_playwright
 
     load_before = load_note()
-    with AppServer() as server:
+    with AppServer(options=options) as server:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**chromium_options())
             context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
@@ -186,7 +188,7 @@ async def measure(moves_count: int) -> tuple[str, str]:
             print(f"slider: median {summarize([m.total / 1000 for m in moves]).median_ms:.0f} ms", flush=True)
             memory = server.memory()
             await browser.close()
-    return (render_slider(moves, server_cpu_ms, load_before, load_note()),
+    return (render_slider(moves, server_cpu_ms, load_before, load_note(), options),
             render_startup(startup, visits, memory, load_before))
 
 
@@ -194,9 +196,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=50, help="timed slider moves (default 50)")
     parser.add_argument("--quick", action="store_true", help="10 slider moves")
+    parser.add_argument("--option", action="append", metavar="NAME=VALUE",
+                        help="a Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    slider_body, startup_body = asyncio.run(measure(10 if args.quick else args.moves))
+    slider_body, startup_body = asyncio.run(measure(10 if args.quick else args.moves,
+                                                    streamlit_options(args.option)))
     print(f"wrote {write_result('browser_slider', slider_body)}")
     print(f"wrote {write_result('startup', startup_body)}")
 

@@ -339,6 +339,17 @@ class AppServer:
         self._folder.cleanup()
 
 
+def streamlit_options(pairs: list[str] | None) -> dict[str, str]:
+    """``["runner.postScriptGC=false", ...]`` (the ``--option`` arguments) as a dict of config options."""
+    options = {}
+    for pair in pairs or []:
+        name, separator, value = pair.partition("=")
+        if not separator or not name.strip():
+            raise ValueError(f"expected a Streamlit config option as NAME=VALUE, got {pair!r}")
+        options[name.strip()] = value.strip()
+    return options
+
+
 def chromium_options() -> dict:
     """Keyword arguments for ``playwright.chromium.launch``: Debian's Chromium, headless."""
     if not CHROMIUM.exists():

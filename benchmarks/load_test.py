@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
     EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, MemoryPoller, chromium_options, install_probe, mib,
-    move_slider, settle, slider_key, websocket_closes)
+    move_slider, settle, slider_key, streamlit_options, websocket_closes)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from latent_core.hosting import HOSTED_ENV  # noqa: E402
 
@@ -78,6 +78,7 @@ class LoadResult:
     load_before: str
     load_after: str
     wall_s: float
+    options: dict[str, str] = field(default_factory=dict)  # Streamlit config options given to the server
 
 
 def log_console_error(log: SessionLog, message, server_url: str) -> None:
@@ -208,7 +209,8 @@ def render_load(result: LoadResult) -> str:
         "",
         f"{len(logs)} concurrent browser sessions (one headless Chromium, a context each, started "
         f"{result.stagger_s:g} s apart) against one `streamlit run` server on loopback"
-        f"{' in hosted mode (`' + HOSTED_ENV + '=1`)' if result.hosted else ''}, for {result.minutes:g} minutes "
+        f"{' in hosted mode (`' + HOSTED_ENV + '=1`)' if result.hosted else ''}"
+        f"{''.join(f' with `--{name} {value}`' for name, value in result.options.items())}, for {result.minutes:g} minutes "
         f"after the last one started ({result.wall_s / 60:.1f} minutes in all). Each session picks a pretrained "
         f"Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the first "
         f"class-direction slider on the Generate page {MOVES_PER_VISIT} times with a pause of "
@@ -266,21 +268,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stagger", type=float, default=1.0, help="seconds between session starts")
     parser.add_argument("--not-hosted", action="store_true", help=f"run the server without {HOSTED_ENV}=1")
     parser.add_argument("--quick", action="store_true", help="5 sessions for 1 minute (a smoke run)")
+    parser.add_argument("--option", action="append", metavar="NAME=VALUE",
+                        help="a Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable)")
     args = parser.parse_args(argv)
     sessions, minutes = (5, 1.0) if args.quick else (args.sessions, args.minutes)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     time_limit = sessions * args.stagger + minutes * 60 + SETUP_ALLOWANCE_S
     load_before = load_note()
     started = time.monotonic()
-    with AppServer(env={} if args.not_hosted else {HOSTED_ENV: "1"}, port=args.port) as server:
+    options = streamlit_options(args.option)
+    with AppServer(env={} if args.not_hosted else {HOSTED_ENV: "1"}, port=args.port, options=options) as server:
         guard = watchdog(time_limit + HARD_LIMIT_GRACE_S, server)
         server.wait_until_healthy()
         with MemoryPoller(server.pid) as memory:
             logs = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
         final_peak = server.memory().peak
         guard.cancel()
-    result = LoadResult(logs, minutes, args.stagger, not args.not_hosted, memory.peak_rss, final_peak, load_before, load_note(),
-                        time.monotonic() - started)
+    result = LoadResult(logs, minutes, args.stagger, not args.not_hosted, memory.peak_rss, final_peak, load_before,
+                        load_note(), time.monotonic() - started, options)
     print(f"wrote {write_result('load', render_load(result))}")
     if not any(log.slider_ms for log in logs):
         sys.exit("load test: no slider move was measured")

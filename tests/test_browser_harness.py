@@ -9,7 +9,8 @@ import pytest
 
 from benchmarks import bench_browser, load_test
 from benchmarks.browser_harness import (CLOCK_TICKS, Memory, SliderMove, parse_stat_cpu_seconds,
-                                        parse_status_memory, process_tree, slider_key, slider_move, tree_memory)
+                                        parse_status_memory, process_tree, slider_key, slider_move, streamlit_options,
+                                        tree_memory)
 
 STATUS = """Name:\tpython
 State:\tS (sleeping)
@@ -136,3 +137,19 @@ def test_every_page_of_the_navigation_is_visited():
     titles = bench_browser.page_titles()
     assert len(titles) == 10 and titles[0] == "Data" and "Generate" in titles
 
+
+
+def test_streamlit_options_are_read_from_name_value_pairs():
+    assert streamlit_options(["runner.postScriptGC=false", " server.maxUploadSize = 20 "]) == {
+        "runner.postScriptGC": "false", "server.maxUploadSize": "20"}
+    assert streamlit_options(None) == {}
+    with pytest.raises(ValueError):
+        streamlit_options(["runner.postScriptGC"])
+
+
+def test_options_given_to_the_server_are_named_in_the_results():
+    assert "`streamlit run app.py` --runner.postScriptGC false and" in bench_browser.render_slider(
+        moves([100.0]), 1.0, "load 0", "load 0", {"runner.postScriptGC": "false"})
+    result = load_result([load_test.SessionLog(0, "m")])
+    assert "with `--runner.postScriptGC false`" in load_test.render_load(
+        load_test.LoadResult(**{**vars(result), "options": {"runner.postScriptGC": "false"}}))
