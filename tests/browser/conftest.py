@@ -44,30 +44,62 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 90.
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The app served by `streamlit run app.py` on a free loopback port, for the whole session,
-    with an empty workspace of its own."""
+def start_server(workspace: Path, log_path: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run app.py` on a free loopback port with ``workspace`` as its
+    workspace (and ``env`` added), wait until it answers, and return the process and URL."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with open(log_path, "w") as log:
+    with open(log_path, "a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "LATENT_EXPLORER_WORKSPACE": str(tmp_path_factory.mktemp("workspace"))})
+            env={**os.environ, "LATENT_EXPLORER_WORKSPACE": str(workspace), **env})
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
+    except BaseException:
+        process.kill()
+        raise
+    return process, url
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app served by `streamlit run app.py` on a free loopback port, for the whole session,
+    with an empty workspace of its own."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    process, url = start_server(tmp_path_factory.mktemp("workspace"), log_path)
+    try:
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
         print(log_path.read_text()[-3000:])
+
+
+@pytest.fixture
+def serve_app(tmp_path):
+    """Start servers of the app on workspaces of a test's choosing: ``serve_app(workspace,
+    **env)`` returns ``(process, url)``; whatever still runs stops when the test ends."""
+    started = []
+
+    def serve(workspace: Path, **env: str) -> tuple[subprocess.Popen, str]:
+        process, url = start_server(workspace, tmp_path / f"server-{len(started)}.log", **env)
+        started.append(process)
+        return process, url
+
+    yield serve
+    for process in started:
+        if process.poll() is None:
+            stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,71 @@
+"""A server killed in the middle of a training run: the restarted server lists the model."""
+
+import re
+import signal
+import time
+
+import pytest
+from app_steps import choose_dataset
+from playwright.sync_api import expect
+
+from latent_core.workspace import Workspace
+
+pytestmark = pytest.mark.browser
+
+
+def idle(page) -> None:
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
+
+
+def wait_for_checkpoint(workspace, epochs: int, seconds: float = 180):
+    """The workspace entry of the run once it holds ``epochs`` finished epochs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = [entry for entry in Workspace(workspace).entries() if (entry.epochs_completed or 0) >= epochs]
+        if found:
+            return found[0]
+        time.sleep(0.3)
+    raise AssertionError(f"no checkpoint of {epochs} epochs within {seconds:.0f} s")
+
+
+def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, screenshot):
+    workspace = tmp_path / "workspace"
+    server, url = serve_app(workspace)
+    page.goto(f"{url}/train")
+    choose_dataset(page, "Digits (8×8)")
+    expect(page.get_by_role("heading", name="Train a model")).to_be_visible()
+    idle(page)
+    sliders = page.get_by_test_id("stSlider")
+    epochs, batch = sliders.nth(0).get_by_role("slider"), sliders.nth(1).get_by_role("slider")
+    epochs.focus()
+    epochs.press("End")  # 100 epochs: far more than the test waits for
+    idle(page)
+    batch.focus()
+    batch.press("Home")  # batches of 16: slow enough epochs to stop in the middle
+    idle(page)
+    name = page.get_by_label("Name for the model")
+    name.fill("survives a crash")
+    name.press("Enter")
+    idle(page)
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_role("heading", name="Training survives a crash…")).to_be_visible()
+
+    checkpoint = wait_for_checkpoint(workspace, epochs=2)
+    server.send_signal(signal.SIGKILL)  # the whole server dies mid-run
+    server.wait(30)
+    saved = Workspace(workspace).entries()
+    assert [entry.id for entry in saved] == [checkpoint.id]
+    assert saved[0].in_progress and 2 <= saved[0].epochs_completed < 100
+
+    _, url = serve_app(workspace)  # a new server on the same workspace
+    page.goto(f"{url}/library")
+    expect(page.get_by_role("heading", name="Model library")).to_be_visible()
+    choose_dataset(page, "Digits (8×8)")
+    idle(page)
+    label = f"★ survives a crash · dense AE, 8-D · unfinished, {saved[0].epochs_completed} of 100 epochs"
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+    page.get_by_role("option", name=label).click()
+    expect(page.get_by_role("heading", name=re.compile("^Inside: ★ survives a crash"))).to_be_visible()
+    idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    screenshot(page, "library_after_restart")
