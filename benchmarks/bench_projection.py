@@ -18,7 +18,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.report import ROOT, load_note, ratio, table, write_result  # noqa: E402
+from benchmarks.report import load_note, open_app, ratio, table, write_result  # noqa: E402
 from latent_core.pretrained import load_latent_map  # noqa: E402
 from latent_core.projection import Projection, place, project  # noqa: E402
 
@@ -68,17 +67,7 @@ def median_seconds(function, *args) -> float:
 def pretrained_map_page(reruns: int) -> dict[str, float]:
     """The Latent map page of a pretrained model in ``AppTest``: first open in this process
     (model, map and sample loaded), reruns (everything cached), and the chart's size."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["LATENT_EXPLORER_WORKSPACE"] = tempfile.mkdtemp(prefix="bench-workspace-")
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    app.session_state["dataset"] = PRETRAINED_DATASET
-    app.session_state["model"] = f"pretrained:{PRETRAINED_MODEL}"
-    app.run()
-    page = str(ROOT / "pages" / "latent_map.py")
-    seconds, _ = timed(app.switch_page(page).run)
-    if app.exception:
-        raise RuntimeError(f"the Latent map page failed: {app.exception[0].message}")
+    app, seconds = open_app(PRETRAINED_DATASET, f"pretrained:{PRETRAINED_MODEL}", "latent_map.py")
     chart = app.get("plotly_chart")[0].proto
     reruns_s = [timed(app.run)[0] for _ in range(reruns)]
     loaded_s = [timed(load_latent_map, PRETRAINED_MODEL)[0] for _ in range(PLACEMENT_REPEATS)]

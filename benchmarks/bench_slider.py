@@ -14,7 +14,8 @@ positions along a class's five main directions:
   freezes the library objects;
 * **full page rerun**: the Generate page run by Streamlit's ``AppTest`` after moving the
   slider, i.e. what every move would cost without the fragment (AppTest reruns the whole
-  script; its own overhead is included, so this is an upper bound of the page's work).
+  script with one shared script cache, as a server has; its own overhead is included, so
+  this is an upper bound of the page's work).
 
 Writes ``benchmarks/results/slider.md``. Run: ``python benchmarks/bench_slider.py [--quick]``.
 """
@@ -25,7 +26,6 @@ import argparse
 import gc
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from benchmarks.report import ROOT, Timing, format_ms, load_note, summarize, table, time_calls, write_result  # noqa: E402
+from benchmarks.report import (  # noqa: E402
+    Timing, format_ms, load_note, open_app, summarize, table, time_calls, write_result)
 from latent_core import latent, maps, pretrained  # noqa: E402
 from latent_core.images import png_bytes, upscale  # noqa: E402
 from ui.runtime import HEAVY_LIBRARIES, freeze_library_objects  # noqa: E402
@@ -103,18 +104,7 @@ def in_process(moves: int) -> dict[str, object]:
 
 def full_page_reruns(moves: int):
     """Generate page reruns in AppTest after each slider move (what a move costs without a fragment)."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["LATENT_EXPLORER_WORKSPACE"] = tempfile.mkdtemp(prefix="bench-workspace-")
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    app.session_state["dataset"] = DATASET
-    app.session_state["model"] = f"pretrained:{MODEL}"
-    app.run()
-    started = time.perf_counter()
-    app.switch_page(str(ROOT / "pages" / "generate.py")).run()
-    first_open = time.perf_counter() - started
-    if app.exception:
-        raise RuntimeError(f"the Generate page failed: {app.exception[0].message}")
+    app, first_open = open_app(DATASET, f"pretrained:{MODEL}", "generate.py")
     positions = slider_positions(moves + 1, 1, seed=1)[:, 0]
     durations = []
     for i, value in enumerate(positions):

@@ -97,6 +97,34 @@ def load_note() -> str:
     return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
+def open_app(dataset: str, model: str, page: str):
+    """Streamlit's ``AppTest`` on ``pages/<page>`` with the sidebar's dataset and model set, and
+    an empty workspace of its own.
+
+    Unlike a server, ``AppTest`` compiles the scripts afresh on every run; one shared
+    script cache makes its reruns cost what the server's do. Returns the app and the
+    seconds the page's first run took.
+    """
+    import tempfile
+
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest, app_test
+
+    shared_cache = ScriptCache()
+    app_test.ScriptCache = lambda: shared_cache
+    os.environ["LATENT_EXPLORER_WORKSPACE"] = tempfile.mkdtemp(prefix="bench-workspace-")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.session_state["dataset"] = dataset
+    app.session_state["model"] = model
+    app.run()
+    started = time.perf_counter()
+    app.switch_page(str(ROOT / "pages" / page)).run()
+    seconds = time.perf_counter() - started
+    if app.exception:
+        raise RuntimeError(f"pages/{page} failed: {app.exception[0].message}")
+    return app, seconds
+
+
 # ----- the report ---------------------------------------------------------------------------
 # (heading, result names in order). A result that is missing or older than the run is
 # reported as not measured instead of showing figures from another run.
