@@ -408,11 +408,13 @@ def subsample(dataset: Dataset, *, max_train: int | None = None, max_test: int |
 
 def load_user_dataset(source: str | Path | bytes, *, filename: str | None = None,
                       image_size: tuple[int, int] = (28, 28), channels: int = 1,
-                      test_fraction: float = 0.2, seed: int = 0) -> Dataset:
+                      test_fraction: float = 0.2, seed: int = 0,
+                      max_bytes: int = MAX_DATASET_BYTES) -> Dataset:
     """Read an uploaded ``.npz`` or zip of images into a :class:`Dataset`.
 
-    ``source`` is a path or the file's bytes (then ``filename`` tells the format).
-    Images are resized to ``image_size`` and converted to ``channels`` (1 grey, 3 RGB).
+    ``source`` is a path or the file's bytes (then ``filename`` tells the format), at
+    most ``max_bytes`` long. Images are resized to ``image_size`` and converted to
+    ``channels`` (1 grey, 3 RGB).
     Anything unusable raises :class:`DataFormatError` whose ``code`` names the problem;
     nothing is returned until the whole file has been checked.
     """
@@ -427,7 +429,7 @@ def load_user_dataset(source: str | Path | bytes, *, filename: str | None = None
         payload = bytes(source)
     if not filename:
         raise ValueError("Pass filename= with raw bytes so the format (.npz or .zip) is known.")
-    check_size(payload, MAX_DATASET_BYTES, DataFormatError, filename)
+    check_size(payload, max_bytes, DataFormatError, filename)
     suffix = PurePosixPath(filename).suffix.lower()
     if suffix == ".npz":
         images, labels, class_names = _read_user_npz(payload, filename)

@@ -173,17 +173,17 @@ def _check_manifest(manifest: dict, model: LatentModel, manifest_path: Path) -> 
 
 
 def load_model(source, *, name: str = "the uploaded file", input_shape=None,
-               data_name: str = "the data") -> LatentModel:
+               data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES) -> LatentModel:
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
 
     Raises ``InvalidModelFileError`` (empty, too big, not a Keras archive, not one of our
     model kinds, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
     never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
     made for other data, judged from the file's config before anything is built.
-    ``name`` names uploaded bytes in messages.
+    ``name`` names uploaded bytes in messages; they may be at most ``max_bytes`` long.
     """
     if isinstance(source, (bytes, bytearray)):
-        check_size(bytes(source), MAX_MODEL_BYTES, InvalidModelFileError, name)
+        check_size(bytes(source), max_bytes, InvalidModelFileError, name)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload.keras"
             path.write_bytes(source)

@@ -9,9 +9,10 @@ from plotly.colors import qualitative
 
 from latent_core import data, drawing, images, maps, projection, store
 from latent_core.images import montage, png_bytes, upscale
+from latent_core.uploads import MAX_PICTURE_BYTES
 from ui import codes, models
 from ui.shell import active_dataset, active_model, lang, start_page, t
-from ui.uploads import refusal_text
+from ui.uploads import refusal_text, upload_limit
 
 CHART_KEY = "latent_map.chart"
 DEFAULT_POINTS = 2000
@@ -100,7 +101,8 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
         if upload is None:
             return None
         try:
-            picture = images.read_picture(upload.getvalue(), name=upload.name)
+            picture = images.read_picture(upload.getvalue(), name=upload.name,
+                                          max_bytes=upload_limit(MAX_PICTURE_BYTES))
         except images.PictureError as error:
             st.error(t("latent_map.upload_failed", error=refusal_text(error)))
             return None

@@ -6,10 +6,11 @@ import streamlit as st
 from latent_core import store
 from latent_core.data import DatasetUnavailable
 from latent_core.metrics import compression_ratio
+from latent_core.uploads import MAX_MODEL_BYTES
 from ui import models
 from ui.charts import loss_figure
 from ui.shell import active_dataset, active_model, model_label, select_model, start_page, t
-from ui.uploads import refusal_text
+from ui.uploads import refusal_text, upload_limit
 
 start_page()
 
@@ -109,7 +110,7 @@ with st.expander(t("library.upload.header"), expanded=not choices):
         st.session_state["last_model_upload"] = upload.file_id
         try:
             uploaded = store.load_model(upload.getvalue(), name=upload.name, input_shape=dataset.input_shape,
-                                        data_name=dataset.name)
+                                        data_name=dataset.name, max_bytes=upload_limit(MAX_MODEL_BYTES))
         except store.UnsafeModelError as error:
             st.session_state["model_upload_message"] = t("library.upload.refused", error=refusal_text(error))
         except store.IncompatibleModelError as error:

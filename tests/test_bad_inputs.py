@@ -36,7 +36,7 @@ from PIL import Image
 from latent_core import data, drawing, images, maps, store
 from latent_core.models import build_model
 from latent_core.training import TrainingDivergedError, train
-from latent_core.uploads import UploadRefused
+from latent_core.uploads import MIB, UploadRefused
 from latent_core.workspace import Workspace
 from ui import models
 from ui.text import translate
@@ -206,6 +206,20 @@ def test_a_good_upload_after_bad_ones_still_works(data_page):
     assert not app.exception and not app.error
     assert app.session_state["dataset"] == "user:pairs"
     assert app.success[0].value.startswith("Loaded pairs: 20 images in 2 classes")
+
+
+def test_a_hosted_server_takes_smaller_uploads(monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_UPLOAD_MB", "1")
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.zeros((1500, 28, 28), np.uint8))  # 1.1 MB: fine locally, too big here
+    payload = buffer.getvalue()
+    with pytest.raises(data.DataFormatError) as refused:
+        data.load_user_dataset(payload, filename="class.npz", max_bytes=MIB)
+    assert refused.value.code == "too_large"
+    app = upload(open_page("data.py", dataset="digits"), "class.npz", payload)
+    assert not app.exception
+    assert app.error[0].value == translate("data.upload.failed", "en", error=reason(refused.value))
+    assert "at most 1.0 MB" in app.error[0].value and user_datasets(app) == {}
 
 
 @pytest.fixture(scope="module")
