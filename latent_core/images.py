@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,16 +53,14 @@ def read_picture(payload: bytes, *, name: str = "the picture", max_pixels: int |
     limit = MAX_PICTURE_PIXELS if max_pixels is None else max_pixels
     side = math.isqrt(limit)
     too_big = {"name": name, "limit": f"{limit:,}", "side": f"{side:,}"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            image = Image.open(io.BytesIO(payload), formats=PICTURE_FORMATS)
-        except Image.DecompressionBombError as error:
-            raise PictureError(f"{name} is far larger than {limit:,} pixels ({error})", "too_many_pixels",
-                               **too_big) from None
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
-                               "not_picture", name=name) from None
+    try:
+        image = Image.open(io.BytesIO(payload), formats=PICTURE_FORMATS)
+    except Image.DecompressionBombError as error:  # Pillow's own check, far above ours
+        raise PictureError(f"{name} is far larger than {limit:,} pixels ({error})", "too_many_pixels",
+                           **too_big) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
+                           "not_picture", name=name) from None
     if image.width * image.height > limit:
         raise PictureError(f"{name} is {image.width}×{image.height} pixels; pictures may have at most "
                            f"{limit:,} pixels.", "too_many_pixels", **too_big)
