@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
-    EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, MemoryPoller, chromium_options, install_probe, mib,
-    move_slider, settle, slider_key, streamlit_options, websocket_closes)
+    EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, MemoryPoller, SliderMove, chromium_options,
+    install_probe, mib, move_slider, tree_cpu_seconds, settle, slider_key, streamlit_options, websocket_closes)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from latent_core.hosting import HOSTED_ENV  # noqa: E402
 
@@ -47,6 +47,9 @@ PAUSE_S = (0.5, 2.0)  # a student's pause between two slider moves, uniform
 STEP_TIMEOUT_S = 60
 SETUP_ALLOWANCE_S = 180  # on top of the ramp and --minutes: first page loads, model loads
 HARD_LIMIT_GRACE_S = 60  # after the sessions' own limit: then the process ends, whatever hangs
+STAGE_NAMES = {"to_send": "browser sends the rerun", "to_answer": "server answers",
+               "server_run": "fragment run to the new image's message", "render": "React draws it",
+               "image_load": "image fetched and decoded", "paint": "painted"}
 
 
 @dataclass
@@ -55,7 +58,7 @@ class SessionLog:
 
     index: int
     model: str
-    slider_ms: list[float] = field(default_factory=list)
+    slider_moves: list[SliderMove] = field(default_factory=list)
     map_s: list[float] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     outside_requests: Counter = field(default_factory=Counter)  # URLs off the loopback server that failed
@@ -63,6 +66,15 @@ class SessionLog:
 
     def error(self, kind: str, message: str) -> None:
         self.errors.append((kind, message.strip().splitlines()[0][:200] if message.strip() else kind))
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds the server and the browser side (Chromium, Playwright, this script) used during the sessions."""
+
+    server_s: float
+    browser_s: float
+    wall_s: float
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class LoadResult:
     load_before: str
     load_after: str
     wall_s: float
+    cpu: CpuUse
     options: dict[str, str] = field(default_factory=dict)  # Streamlit config options given to the server
 
 
@@ -109,7 +122,7 @@ async def open_nav(page, title: str, heading: str | None = None) -> None:
 
 async def start(page, url: str, model: str) -> None:
     """Open the app and pick ``model`` in the sidebar's model selectbox (the second one)."""
-    await page.goto(url)
+    await page.goto(url, wait_until="domcontentloaded")
     await page.get_by_role("heading", name=FIRST_PAGE_HEADING).wait_for()
     await settle(page, STEP_TIMEOUT_S)
     await page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
@@ -126,7 +139,7 @@ async def generate_visit(page, log: SessionLog, rng: random.Random, deadline: fl
     for move in range(MOVES_PER_VISIT):
         if time.monotonic() > deadline:
             return
-        log.slider_ms.append((await move_slider(page, slider_key(move), STEP_TIMEOUT_S)).total)
+        log.slider_moves.append(await move_slider(page, slider_key(move), STEP_TIMEOUT_S))
         await asyncio.sleep(rng.uniform(*PAUSE_S))
 
 
@@ -140,7 +153,8 @@ async def latent_map_visit(page, log: SessionLog) -> None:
 
 
 async def student(browser, url: str, index: int, stagger_s: float, deadline: float) -> SessionLog:
-    """One session from its staggered start until ``deadline``; every failure is logged, none raised."""
+    """One session from its staggered start until ``deadline``; every failure is logged and the
+    session starts over from the first page, so one failure never ends it."""
     log = SessionLog(index, MODELS[index % len(MODELS)])
     rng = random.Random(index)
     await asyncio.sleep(index * stagger_s)
@@ -150,50 +164,61 @@ async def student(browser, url: str, index: int, stagger_s: float, deadline: flo
     page = await context.new_page()
     page.on("pageerror", lambda error: log.error("page error", str(error)))
     page.on("console", lambda message: log_console_error(log, message, url))
-    closes_before_reload = 0
-    try:
-        await start(page, url, log.model)
-        while time.monotonic() < deadline:
-            try:
-                await generate_visit(page, log, rng, deadline)
-                await check_page(page, log)
-                if time.monotonic() < deadline:
-                    await latent_map_visit(page, log)
-                    await check_page(page, log)
-            except Exception as error:  # a timeout or a missing element: log it, start the page over
-                log.error("timeout" if "imeout" in type(error).__name__ + str(error) else "step failed", str(error))
-                await check_page(page, log)
-                closes_before_reload += await websocket_closes(page)
-                await start(page, url, log.model)
-    except Exception as error:
-        log.error("session failed", str(error))
-    finally:
+    closed_websockets = 0
+    started = False
+    while time.monotonic() < deadline:
         try:
-            closes = closes_before_reload + await websocket_closes(page)
-            if closes:
-                log.error("websocket closed", f"{closes} websocket(s) closed")
-        except Exception as error:
-            log.error("session failed", str(error))
-        await context.close()
+            if not started:
+                await start(page, url, log.model)
+                started = True
+            await generate_visit(page, log, rng, deadline)
+            await check_page(page, log)
+            if time.monotonic() < deadline:
+                await latent_map_visit(page, log)
+                await check_page(page, log)
+        except Exception as error:  # a timeout or a missing element
+            log.error("timeout" if "timeout" in f"{type(error).__name__} {error}".lower() else "step failed",
+                      str(error))
+            closed_websockets += await look_before_leaving(page, log)
+            started = False
+    closed_websockets += await look_before_leaving(page, log)
+    if closed_websockets:
+        log.error("websocket closed", f"{closed_websockets} websocket(s) closed")
+    await context.close()
     return log
 
 
-async def run(sessions: int, minutes: float, stagger_s: float, server: AppServer) -> list[SessionLog]:
+async def look_before_leaving(page, log: SessionLog) -> int:
+    """Count what the page shows before it is reloaded or closed; return its closed websockets."""
+    try:
+        await check_page(page, log)
+        return await websocket_closes(page)
+    except Exception as error:  # the page itself is gone
+        log.error("page lost", str(error))
+        return 0
+
+
+async def run(sessions: int, minutes: float, stagger_s: float, server: AppServer) -> tuple[list[SessionLog], CpuUse]:
+    """All sessions at once in one browser; their logs and the CPU time both sides used meanwhile."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**chromium_options())
-        deadline = time.monotonic() + sessions * stagger_s + minutes * 60
+        started, server_before, all_before = time.monotonic(), server.cpu_seconds(), tree_cpu_seconds(os.getpid())
+        deadline = started + sessions * stagger_s + minutes * 60
         logs = await asyncio.gather(*[student(browser, server.url, index, stagger_s, deadline)
                                       for index in range(sessions)])
+        server_s = server.cpu_seconds() - server_before
+        cpu = CpuUse(server_s, tree_cpu_seconds(os.getpid()) - all_before - server_s, time.monotonic() - started)
         await browser.close()
-    return list(logs)
+    return list(logs), cpu
 
 
 def render_load(result: LoadResult) -> str:
     """The load test's section of BENCHMARKS.md."""
     logs = result.sessions
-    moves = [ms for log in logs for ms in log.slider_ms]
+    all_moves = [move for log in logs for move in log.slider_moves]
+    moves = [move.total for move in all_moves]
     maps = [seconds for log in logs for seconds in log.map_s]
     errors = Counter(kind for log in logs for kind, _ in log.errors)
     examples = {}
@@ -202,8 +227,10 @@ def render_load(result: LoadResult) -> str:
             examples.setdefault((kind, message), log.index)
     slider = summarize([value / 1000 for value in moves]) if moves else None
     map_timing = summarize(maps) if maps else None
-    per_session = [summarize([value / 1000 for value in log.slider_ms]).median_ms for log in logs if log.slider_ms]
+    per_session = [summarize([move.total / 1000 for move in log.slider_moves]).median_ms
+                   for log in logs if log.slider_moves]
     total_errors = sum(errors.values())
+    available_cpu_s = result.cpu.wall_s * os.cpu_count()
     lines = [
         "### Classroom load test",
         "",
@@ -232,8 +259,16 @@ def render_load(result: LoadResult) -> str:
              f"{map_timing.median_ms / 1000:.1f} / {map_timing.p95_ms / 1000:.1f}" if map_timing else "–"],
             ["server memory: peak RSS (sampled every second) / VmHWM",
              f"{mib(result.peak_rss)} / {mib(result.final_peak)}"],
+            ["CPU used during the sessions: server / browser side, s",
+             f"{result.cpu.server_s:,.0f} / {result.cpu.browser_s:,.0f} (of {available_cpu_s:,.0f} on "
+             f"{os.cpu_count()} CPUs)"],
         ]),
     ]
+    if all_moves:
+        stages = {stage: summarize([getattr(move, stage) / 1000 for move in all_moves]).median_ms
+                  for stage in SliderMove.STAGES}
+        lines += ["", "Median stages of a slider move, ms: " + ", ".join(
+            f"{STAGE_NAMES[stage]} {format_ms(value)}" for stage, value in stages.items()) + "."]
     outside = Counter()
     for log in logs:
         outside.update(log.outside_requests)
@@ -265,7 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=30, help="concurrent browser sessions (default 30)")
     parser.add_argument("--minutes", type=float, default=3.0, help="minutes after the last session started")
     parser.add_argument("--port", type=int, help="loopback port for the server (default: a free one)")
-    parser.add_argument("--stagger", type=float, default=1.0, help="seconds between session starts")
+    parser.add_argument("--stagger", type=float, default=2.0, help="seconds between session starts (default 2)")
     parser.add_argument("--not-hosted", action="store_true", help=f"run the server without {HOSTED_ENV}=1")
     parser.add_argument("--quick", action="store_true", help="5 sessions for 1 minute (a smoke run)")
     parser.add_argument("--option", action="append", metavar="NAME=VALUE",
@@ -281,13 +316,13 @@ def main(argv: list[str] | None = None) -> None:
         guard = watchdog(time_limit + HARD_LIMIT_GRACE_S, server)
         server.wait_until_healthy()
         with MemoryPoller(server.pid) as memory:
-            logs = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
+            logs, cpu = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
         final_peak = server.memory().peak
         guard.cancel()
     result = LoadResult(logs, minutes, args.stagger, not args.not_hosted, memory.peak_rss, final_peak, load_before,
-                        load_note(), time.monotonic() - started, options)
+                        load_note(), time.monotonic() - started, cpu, options)
     print(f"wrote {write_result('load', render_load(result))}")
-    if not any(log.slider_ms for log in logs):
+    if not any(log.slider_moves for log in logs):
         sys.exit("load test: no slider move was measured")
 
 

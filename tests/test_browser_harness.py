@@ -106,12 +106,13 @@ def test_startup_result_lists_every_page_and_judges_memory():
 
 def load_result(logs):
     return load_test.LoadResult(logs, minutes=3, stagger_s=1.0, hosted=True, peak_rss=1500 * 2**20,
-                                final_peak=1600 * 2**20, load_before="load 1.0", load_after="load 9.0", wall_s=240.0)
+                                final_peak=1600 * 2**20, load_before="load 1.0", load_after="load 9.0", wall_s=240.0,
+                                cpu=load_test.CpuUse(server_s=150.0, browser_s=250.0, wall_s=200.0))
 
 
 def test_load_result_counts_errors_but_not_failed_loads_from_outside():
-    calm = load_test.SessionLog(0, "m", slider_ms=[100.0, 200.0, 300.0], map_s=[2.0], reached_generate=True)
-    troubled = load_test.SessionLog(1, "m", slider_ms=[400.0], reached_generate=True,
+    calm = load_test.SessionLog(0, "m", slider_moves=moves([100.0, 200.0, 300.0]), map_s=[2.0], reached_generate=True)
+    troubled = load_test.SessionLog(1, "m", slider_moves=moves([400.0]), reached_generate=True,
                                     outside_requests=Counter({"https://fonts.example/icon.svg": 3}))
     troubled.error("timeout", "Timeout 60000ms exceeded.\nCall log: ...")
     troubled.error("exception", "ValueError: bad")
@@ -124,6 +125,8 @@ def test_load_result_counts_errors_but_not_failed_loads_from_outside():
     assert "timeout (session 1): Timeout 60000ms exceeded." in body
     assert "3 loads of resources from outside the server failed" in body
     assert "in hosted mode" in body
+    assert f"| 150 / 250 (of {200 * os.cpu_count():,} on {os.cpu_count()} CPUs) |" in body
+    assert "fragment run to the new image's message 220" in body
 
 
 def test_load_result_without_any_move_says_so():
