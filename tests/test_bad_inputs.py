@@ -199,6 +199,17 @@ def test_a_one_class_zip_is_loaded_with_a_warning_and_anomaly_detection_explains
     assert anomaly.info[0].value == translate("anomaly.not_images", "en")
 
 
+def test_anomaly_detection_on_an_upload_whose_test_images_are_all_one_class_says_so():
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (12, 8, 8), dtype=np.uint8), y=[0] * 10 + [1, 1])
+    rare = data.load_user_dataset(buffer.getvalue(), filename="rare.npz", image_size=(8, 8))
+    assert set(rare.y_test) == {0}  # the two images of class 1 both landed in the training split
+    app = open_page("anomaly.py", dataset="user:rare", user_datasets={"rare": rare})
+    next(button for button in app.button if button.label.startswith('Train a detector on "0"')).click().run()
+    assert not app.exception and not app.get("plotly_chart")
+    assert app.warning[0].value.startswith("The test images cannot be scored against this class: ")
+
+
 def test_a_good_upload_after_bad_ones_still_works(data_page):
     buffer = io.BytesIO()
     np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8), y=np.arange(20) % 2)
