@@ -19,10 +19,10 @@ import keras
 import numpy as np
 import pytest
 from bad_inputs import (
+    ALL_CASES,
     DATASET_CASES,
     MODEL_CASES,
     PICTURE_CASES,
-    ALL_CASES,
     colour_picture,
     digit_png,
     ids,
