@@ -114,8 +114,11 @@ def test_an_error_mid_run_keeps_and_saves_the_last_good_epoch(digits):
 def test_checkpoints_come_after_finished_epochs_but_not_the_last(digits):
     checkpoints, finals = [], []
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = TrainingJob(model, digits, epochs=3, batch_size=64,
-                      on_checkpoint=lambda r: checkpoints.append((r.epochs_completed, r.stop_reason, len(r.history["loss"]))),
+
+    def checkpoint(result):
+        checkpoints.append((result.epochs_completed, result.stop_reason, len(result.history["loss"])))
+
+    job = TrainingJob(model, digits, epochs=3, batch_size=64, on_checkpoint=checkpoint,
                       on_model_ready=finals.append, checkpoint_every_s=0).start()
     job.join(120)
     assert checkpoints == [(1, "in progress", 1), (2, "in progress", 2)]
