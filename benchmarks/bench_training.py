@@ -1,16 +1,16 @@
 """Training throughput: the app's training path vs a plain ``model.fit`` of the same model.
 
-For the Train page's default model (conv AE, 32-D, batch 128) and a dense AE on
-Fashion-MNIST, this times, in alternation and in the same process:
+For the Train page's default model (conv AE, 32-D, batch 128) on Fashion-MNIST, this times, in alternation and in the same process:
 
 * **plain fit**: ``build_model`` + ``configure_training`` (the same compile) +
   ``model.fit(x, epochs, batch_size, shuffle=True)`` with no callbacks and no validation;
 * **plain fit + validation**: the same with Keras' ``validation_data`` (the held-out
   images the app validates on each epoch);
-* **app path**: a ``latent_core.jobs.TrainingJob`` (``training.train`` in a background
-  thread, progress after every batch, validation, NaN checks and preview images after
-  every epoch) with a poller that, like the Train page's fragment, takes a
-  ``snapshot()`` every second and builds its loss chart and preview picture.
+* **app path**: the Train page's job, ``latent_core.jobs.workspace_job`` (``training.train``
+  in a background thread, progress after every batch, validation, NaN checks, preview
+  images and a checkpoint into a workspace after every epoch, the final save) with a
+  poller that, like the Train page's fragment, takes a ``snapshot()`` every second and
+  builds its loss chart and preview picture; the time spent in each of those steps.
 
 Images per second count training images only. Writes ``benchmarks/results/training.md``.
 Run: ``python benchmarks/bench_training.py [--quick]``.
@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,10 +35,11 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.report import load_note, table, write_result  # noqa: E402
-from latent_core import data  # noqa: E402
+from latent_core import data, training  # noqa: E402
 from latent_core.images import montage  # noqa: E402
-from latent_core.jobs import TrainingJob  # noqa: E402
+from latent_core.jobs import workspace_job  # noqa: E402
 from latent_core.models import build_model  # noqa: E402
+from latent_core.workspace import Workspace  # noqa: E402
 from ui.charts import loss_figure  # noqa: E402
 
 BATCH_SIZE = 128
@@ -45,7 +48,7 @@ LEARNING_RATE = 1e-3
 # 20,000 training images; the benchmark keeps that 1:10 proportion at half the size.
 VALIDATION_SHARE = 0.1
 UI_POLL_S = 1.0  # the Train page's fragment runs every second
-KINDS = {"conv_ae": {"latent_dim": 32}, "dense_ae": {"latent_dim": 64}}
+KINDS = {"conv_ae": {"latent_dim": 32}}  # the Train page's default for 28×28 images
 
 
 def fresh_model(kind: str, input_shape):
@@ -64,16 +67,41 @@ def plain_fit(kind: str, training_data: data.Dataset, epochs: int, *, validate: 
     return time.perf_counter() - started
 
 
-def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float, int]:
-    """Seconds of a ``TrainingJob`` from start to end with a UI poller; the number of UI updates."""
+class StepTimer:
+    """Seconds spent in chosen methods during one app-path run, by step."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def wrap(self, step: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
+        return timed
+
+
+def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float, dict[str, float]]:
+    """Seconds of the Train page's job (``jobs.workspace_job``: checkpoints and the final save
+    into a workspace) from start to finished while a poller redraws like the page, and the
+    seconds spent in its steps."""
     model = fresh_model(kind, training_data.input_shape)
-    job = TrainingJob(model, training_data, epochs=epochs, batch_size=BATCH_SIZE,
-                      learning_rate=LEARNING_RATE, seed=0)
-    updates = 0
+    workspace = Workspace(tempfile.mkdtemp(prefix="bench-training-"))
+    steps = StepTimer()
+    model.evaluate = steps.wrap("validation", model.evaluate)
+    model.preview = steps.wrap("preview images", model.preview)
+    workspace.save = steps.wrap("checkpoints and final save", workspace.save)
+    callback = training._EventCallback
+    originals = callback.on_train_batch_end, callback.on_epoch_end
+    callback.on_train_batch_end = steps.wrap("per-batch progress events", callback.on_train_batch_end)
+    callback.on_epoch_end = steps.wrap("end of epoch, all", callback.on_epoch_end)
+    job = workspace_job(workspace, model, training_data, name=f"bench {kind}", epochs=epochs,
+                        batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, seed=0)
     finished = threading.Event()
 
     def poll() -> None:
-        nonlocal updates
         while not finished.wait(UI_POLL_S):
             snapshot = job.snapshot()
             if snapshot.history:
@@ -81,70 +109,88 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
             if snapshot.preview is not None and snapshot.preview_inputs is not None:
                 montage(np.concatenate([snapshot.preview_inputs, snapshot.preview]),
                         columns=len(snapshot.preview), cell=56)
-            updates += 1
 
     poller = threading.Thread(target=poll, daemon=True)
-    started = time.perf_counter()
-    job.start()
-    poller.start()
-    job.join()
-    seconds = time.perf_counter() - started
-    finished.set()
+    try:
+        started = time.perf_counter()
+        job.start()
+        poller.start()
+        job.join()
+        seconds = time.perf_counter() - started
+    finally:
+        callback.on_train_batch_end, callback.on_epoch_end = originals
+        finished.set()
     poller.join()
     snapshot = job.snapshot()
     if snapshot.error:
         raise RuntimeError(f"the training job failed: {snapshot.error}")
-    return seconds, updates
+    shutil.rmtree(workspace.root, ignore_errors=True)
+    return seconds, steps.seconds
 
 
 def measure(kind: str, training_data: data.Dataset, epochs: int, repeats: int) -> dict:
-    """Alternating runs of the three ways; medians of seconds."""
+    """Rounds of the three ways back to back: median seconds of each, and the median over
+    rounds of each round's ratios (neighbouring runs share the machine's load best)."""
     times = {"plain": [], "plain_val": [], "app": []}
-    updates = 0
+    shares: dict[str, list[float]] = {}
     for repeat in range(repeats):
         times["plain"].append(plain_fit(kind, training_data, epochs, validate=False))
-        seconds, updates = app_path(kind, training_data, epochs)
+        seconds, steps = app_path(kind, training_data, epochs)
         times["app"].append(seconds)
+        for step, step_seconds in steps.items():
+            shares.setdefault(step, []).append(step_seconds / seconds)
         times["plain_val"].append(plain_fit(kind, training_data, epochs, validate=True))
         print(kind, repeat, {name: round(values[-1], 2) for name, values in times.items()}, flush=True)
-    return {name: statistics.median(values) for name, values in times.items()} | {"updates": updates}
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result["app_vs_plain"] = statistics.median(p / a for p, a in zip(times["plain"], times["app"]))
+    result["app_vs_plain_val"] = statistics.median(p / a for p, a in zip(times["plain_val"], times["app"]))
+    result["shares"] = {step: statistics.median(values) for step, values in shares.items()}
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 images, 1 repeat")
-    parser.add_argument("--images", type=int, default=10_000, help="training images per run")
+    parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round")
+    parser.add_argument("--images", type=int, default=6000, help="training images per run")
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     images, repeats = (2000, 1) if args.quick else (args.images, args.repeats)
 
     dataset = data.load_dataset("fashion_mnist")
     training_data = data.subsample(dataset, max_train=images, max_test=round(images * VALIDATION_SHARE), seed=0)
     trained = len(training_data.x_train) * args.epochs
-    rows, ratios = [], []
+    rows, ratios, share_rows = [], [], []
     for kind in KINDS:
         result = measure(kind, training_data, args.epochs, repeats)
-        ratio_plain = result["plain"] / result["app"]
-        ratios.append(ratio_plain)
+        ratios.append(result["app_vs_plain"])
         rows.append([f"`{kind}`", f"{trained / result['plain']:,.0f}", f"{trained / result['plain_val']:,.0f}",
-                     f"{trained / result['app']:,.0f}", f"**{ratio_plain:.2f}**",
-                     f"{result['plain_val'] / result['app']:.2f}"])
+                     f"{trained / result['app']:,.0f}", f"**{result['app_vs_plain']:.2f}**",
+                     f"{result['app_vs_plain_val']:.2f}"])
+        share_rows += [[f"`{kind}`", step, f"{100 * share:.1f}%"] for step, share in result["shares"].items()]
     goal_met = all(value >= 0.95 for value in ratios)
     body = "\n".join([
         f"Fashion-MNIST ({dataset.source}), {len(training_data.x_train):,} training images, "
         f"{len(training_data.x_test):,} validation images, {args.epochs} epochs, batch {BATCH_SIZE}; "
-        f"median of {repeats} alternating runs per column, every run with a freshly built model "
-        f"(its first epoch includes tracing, for every column alike); {load_note()} at the end.",
+        f"{repeats} rounds of the three runs back to back, each with a freshly built model (its "
+        "first epoch includes tracing, for every column alike); images per second from the median "
+        f"run, ratios the median of each round's ratios; {load_note()} at the end.",
         "",
-        "*App path*: `TrainingJob` in a background thread with per-batch progress, per-epoch "
-        "validation, NaN checks and preview images, polled every second by a thread that builds "
-        "the Train page's loss chart and preview picture. *Plain fit*: `model.fit` of the identical "
+        "*App path*: the Train page's job (`jobs.workspace_job`) in a background thread with "
+        "per-batch progress, per-epoch validation, NaN checks, preview images and checkpoints, and "
+        "the final save, polled every second by a thread that builds the Train page's loss chart "
+        "and preview picture. *Plain fit*: `model.fit` of the identical "
         "model with no callbacks; *+ validation*: with Keras' `validation_data` on the same "
         "validation images.",
         "",
         table(["model", "plain fit img/s", "plain fit + validation img/s", "app path img/s",
                "app / plain", "app / plain + validation"], rows),
+        "",
+        "Where the app path's time goes beyond `model.fit` (seconds inside each step / the run's "
+        "wall time, median over rounds; *end of epoch, all* includes validation, previews and the "
+        "checkpoint):",
+        "",
+        table(["model", "step", "share of the run"], share_rows, align="llr"),
         "",
         f"Goal app / plain ≥ 0.95: {'met' if goal_met else '**not met**'}. The validation images are "
         "10% of the training images, as on the Train page (2,000 beside its default 20,000).",

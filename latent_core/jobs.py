@@ -9,7 +9,9 @@ the page asks for a ``snapshot()`` whenever it redraws.
   the snapshot says how many trainings are ahead); Stop while queued leaves the queue.
 * ``on_checkpoint(result)`` is called after finished epochs (at most every
   ``checkpoint_every_s`` seconds, never for the last one), e.g. to save the weights so far,
-  so a killed server still leaves the last checkpointed epoch on disk.
+  so a killed server still leaves the last checkpointed epoch on disk. Saving takes time
+  (0.3-0.5 s for a conv AE), so after a checkpoint the next one waits until the last one's
+  cost is at most ``CHECKPOINT_MAX_SHARE`` of the training time since.
 * When the run ends — completed, stopped, or ended by divergence or an error after at
   least one good epoch, whose weights training restored — ``on_model_ready(result)``
   saves the model (for the app: into the workspace), so it survives whatever happens to
@@ -42,6 +44,7 @@ QUEUED, RUNNING = "queued", "running"
 COMPLETED, STOPPED, DIVERGED, FAILED, CANCELLED = "completed", "stopped", "diverged", "failed", "cancelled"
 ACTIVE_STATES = (QUEUED, RUNNING)
 CHECKPOINT_EVERY_S = 2.0
+CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training time
 # Every job still queued or running, so a returning user's new session can find theirs.
 _ACTIVE_JOBS: weakref.WeakSet[TrainingJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
@@ -103,6 +106,7 @@ class TrainingJob(TrainingObserver):
         self._on_checkpoint = on_checkpoint
         self._checkpoint_every_s = checkpoint_every_s
         self._last_checkpoint = 0.0
+        self._checkpoint_cost = 0.0
         self._queue = queue
         self._ticket: int | None = None
         self._stop = threading.Event()
@@ -156,7 +160,8 @@ class TrainingJob(TrainingObserver):
                 self._state.history.setdefault(name, []).append(value)
             self._state.preview = report.preview
             self._state.preview_inputs = report.preview_inputs
-        due = time.monotonic() - self._last_checkpoint >= self._checkpoint_every_s
+        waited = time.monotonic() - self._last_checkpoint
+        due = waited >= max(self._checkpoint_every_s, self._checkpoint_cost / CHECKPOINT_MAX_SHARE)
         if self._on_checkpoint is not None and report.result is not None and report.epoch < report.epochs and due:
             self._checkpoint(report.result)
 
@@ -165,12 +170,14 @@ class TrainingJob(TrainingObserver):
         (training goes on, and the final save tries again)."""
         partial = dataclasses.replace(result, history={name: list(values) for name, values in result.history.items()},
                                       stop_reason="in progress")
+        started = time.monotonic()
         try:
             self._on_checkpoint(partial)
             error = None
         except Exception as failure:
             error = f"{type(failure).__name__}: {failure}"
         self._last_checkpoint = time.monotonic()
+        self._checkpoint_cost = self._last_checkpoint - started
         with self._lock:
             self._state.checkpoint_error = error
 

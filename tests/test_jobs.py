@@ -125,6 +125,21 @@ def test_checkpoints_come_after_finished_epochs_but_not_the_last(digits):
     assert finals[0].stop_reason == "completed" and finals[0].epochs_completed == 3
 
 
+def test_a_slow_checkpoint_is_not_repeated_until_training_has_run_long_enough(digits):
+    checkpoints = []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+
+    def slow_checkpoint(result):
+        checkpoints.append(result.epochs_completed)
+        time.sleep(0.5)  # the next one waits 0.5 s / CHECKPOINT_MAX_SHARE = 25 s of training
+
+    job = TrainingJob(model, digits, epochs=4, batch_size=64, on_checkpoint=slow_checkpoint,
+                      checkpoint_every_s=0).start()
+    job.join(120)
+    assert job.snapshot().state == COMPLETED
+    assert checkpoints == [1]
+
+
 def test_a_failing_checkpoint_is_reported_and_training_goes_on(digits):
     def full_disk(result):
         raise OSError("No space left on device")
