@@ -4,53 +4,21 @@ import math
 
 import numpy as np
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from latent_core import data, drawing, metrics, pretrained, store
 from latent_core.images import upscale
 from latent_core.models import add_noise
+from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.shell import active_dataset, active_model, lang, select_model, start_page, t
 
-CANVAS_SIZE = 280
 SHOWN_SIZE = 196
 DRAW_NOISES = ("gaussian", "salt_pepper", "none")
 TEST_NOISES = ("gaussian", "salt_pepper", "strokes")
-DRAW_BRUSH = 18
-
-
-def _canvas_state(name: str) -> dict:
-    return st.session_state.setdefault(f"denoise.{name}", {"generation": 0, "json": None, "pixels": None,
-                                                           "seed": None})
-
-
-def clear_canvas(name: str) -> None:
-    """Empty a canvas: a new key is the only way to clear it from code."""
-    state = _canvas_state(name)
-    state.update(generation=state["generation"] + 1, json=None, pixels=None, seed=None)
 
 
 def scribble_brush(input_shape) -> int:
     """A scribble brush about one image pixel wide once the canvas is shrunk to the input size."""
     return max(8, round(1.2 * CANVAS_SIZE / input_shape[0]))
-
-
-def drawing_canvas(name: str, **canvas_options) -> np.ndarray | None:
-    """A canvas whose drawing outlives reruns and page switches; returns its latest RGBA pixels.
-
-    The drawing and its pixels are kept in session state. A freshly mounted canvas (first
-    visit, back from another page) starts from the kept drawing; while mounted, its
-    ``initial_drawing`` stays fixed so the canvas is never reset under the user's pen.
-    """
-    state = _canvas_state(name)
-    key = f"denoise.{name}.canvas{state['generation']}"
-    if key not in st.session_state:
-        state["seed"] = state["json"]
-    result = st_canvas(key=key, initial_drawing=state["seed"], return_image_data=True, stroke_color="#FFFFFF",
-                       width=CANVAS_SIZE, height=CANVAS_SIZE, **canvas_options)
-    if result.image_data is not None:
-        state["json"], state["pixels"] = result.json_data, result.image_data
-    st.button(t("denoise.clear"), key=f"denoise.{name}.clear", on_click=clear_canvas, args=(name,))
-    return state["pixels"]
 
 
 def random_test_image(count: int) -> None:
@@ -138,7 +106,7 @@ left, right = st.columns([2, 5])
 if source == "draw":
     with left:
         st.caption(t("denoise.draw_help"))
-        pixels = drawing_canvas("draw", background_color="#000000", stroke_width=DRAW_BRUSH)
+        pixels = drawing_canvas("denoise.draw", background_color="#000000", stroke_width=DRAW_BRUSH)
     with right:
         try:
             clean = drawing.to_dataset_style(pixels, model.input_shape, bright_ink=bright_ink)
@@ -161,7 +129,7 @@ else:
         scribbled = None
         if noise == "strokes":
             st.caption(t("denoise.scribble_help"))
-            pixels = drawing_canvas("scribble", background_image=upscale(clean, CANVAS_SIZE),
+            pixels = drawing_canvas("denoise.scribble", background_image=upscale(clean, CANVAS_SIZE),
                                     stroke_width=scribble_brush(model.input_shape))
             try:
                 scribbled = drawing.draw_over(clean, pixels, bright_ink=bright_ink)

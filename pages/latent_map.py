@@ -11,6 +11,7 @@ from latent_core import data, drawing, images, maps, projection, store
 from latent_core.images import montage, png_bytes, upscale
 from latent_core.uploads import MAX_PICTURE_BYTES
 from ui import codes, models
+from ui.canvas import DRAW_BRUSH, drawing_canvas
 from ui.shell import active_dataset, active_model, lang, start_page, t
 from ui.uploads import refusal_text, upload_limit
 
@@ -20,7 +21,7 @@ MIN_POINTS = 100
 SHOWN_SELECTION = 48
 NEIGHBOURS = 10
 PALETTE = qualitative.D3 + qualitative.Alphabet
-PLACE_SOURCES = ("none", "test", "upload")
+PLACE_SOURCES = ("none", "test", "draw", "upload")
 
 
 def method_label(method: str) -> str:
@@ -85,8 +86,10 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
     """The image the user chose to place on the map and a caption, or None."""
     names = dataset.class_names(lang())
     labels = {source: t(f"latent_map.place.{source}") for source in PLACE_SOURCES}
-    source = st.radio(t("latent_map.place"), PLACE_SOURCES, horizontal=True, key="latent_map.place_source",
-                      format_func=labels.get)
+    kept = st.session_state.get("latent_map.kept_place_source", "none")  # a widget's own state ends with its page
+    source = st.radio(t("latent_map.place"), PLACE_SOURCES, index=PLACE_SOURCES.index(kept), horizontal=True,
+                      key="latent_map.place_source", format_func=labels.get)
+    st.session_state["latent_map.kept_place_source"] = source
     if source == "test":
         count = len(dataset.x_test)
         if st.session_state.get("latent_map.place_index", 0) >= count:
@@ -96,6 +99,16 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
         caption = t("latent_map.placed_test", index=index,
                     name=names[int(dataset.y_test[index])] if names else "")
         return dataset.x_test[index], caption
+    if source == "draw":
+        st.caption(t("latent_map.draw_help"))
+        pixels = drawing_canvas("latent_map.draw", background_color="#000000", stroke_width=DRAW_BRUSH)
+        try:
+            image = drawing.to_dataset_style(pixels, model.input_shape,
+                                             bright_ink=drawing.has_bright_ink(dataset.x_train[:500]))
+        except drawing.EmptyDrawingError:
+            st.info(t("latent_map.empty_drawing"))
+            return None
+        return image, t("latent_map.placed_drawing")
     if source == "upload":
         upload = st.file_uploader(t("latent_map.upload"), type=["png", "jpg", "jpeg"], key="latent_map.upload")
         if upload is None:

@@ -1,9 +1,13 @@
-"""Shared helpers for page tests: a temporary workspace with a tiny trained model."""
+"""Shared helpers for page tests: a workspace with a tiny trained model, opening pages, drawing on a canvas."""
 
 from __future__ import annotations
 
+import base64
+import io
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from latent_core.data import load_dataset
@@ -36,3 +40,24 @@ def open_page(page: str, **state) -> AppTest:
 def open_with_model(page: str, entry: WorkspaceEntry, **state) -> AppTest:
     """``pages/<page>`` on 8×8 digits with the workspace model ``entry`` chosen in the sidebar."""
     return open_page(page, dataset="digits", model="workspace:" + entry.id, **state)
+
+
+def stroke_pixels() -> np.ndarray:
+    """A white '7' on a black 280×280 canvas, as the canvas's RGBA pixels."""
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[60:80, 70:210, :3] = 255
+    for row in range(80, 230):
+        column = 210 - (row - 80) // 2
+        canvas[row, column - 10 : column + 10, :3] = 255
+    return canvas
+
+
+def canvas_sends(app: AppTest, key: str, pixels: np.ndarray) -> AppTest:
+    """What the browser does after a stroke: the canvas's state becomes the drawing and its PNG."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    app.session_state[key] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+                              "backgroundFit": None}
+    return app.run()

@@ -1,12 +1,8 @@
 """The Denoise page, driven through AppTest: drawings arrive the way the canvas sends them."""
 
-import base64
-import io
-
 import numpy as np
 import pytest
-from PIL import Image
-from page_helpers import open_page, open_with_model
+from page_helpers import canvas_sends, open_page, open_with_model, stroke_pixels
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data, drawing, images, metrics, pretrained
@@ -16,27 +12,6 @@ from ui import models
 PAGE = "denoise.py"
 DRAW_CANVAS = "denoise.draw.canvas0"
 SCRIBBLE_CANVAS = "denoise.scribble.canvas0"
-
-
-def stroke_pixels() -> np.ndarray:
-    """A white '7' on a black 280×280 canvas, as the canvas's RGBA pixels."""
-    canvas = np.zeros((280, 280, 4), np.uint8)
-    canvas[..., 3] = 255
-    canvas[60:80, 70:210, :3] = 255
-    for row in range(80, 230):
-        column = 210 - (row - 80) // 2
-        canvas[row, column - 10 : column + 10, :3] = 255
-    return canvas
-
-
-def canvas_sends(app: AppTest, key: str, pixels: np.ndarray) -> AppTest:
-    """What the browser does after a stroke: the canvas's state becomes the drawing and its PNG."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    app.session_state[key] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-                              "backgroundFit": None}
-    return app.run()
 
 
 def canvases(app: AppTest) -> list:

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from page_helpers import open_page, open_with_model
+from page_helpers import canvas_sends, open_page, open_with_model, stroke_pixels
 from streamlit.testing.v1 import AppTest
 
 from latent_core import pretrained, projection
@@ -97,6 +97,23 @@ def test_a_test_image_is_placed_onto_a_computed_map(tiny):
     assert any("openTSNE" in caption.value for caption in app.caption)
     assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes on the map. ")
                for image in app.get("image"))
+
+
+def test_a_drawing_is_placed_onto_the_map_and_survives_a_page_switch(tiny):
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.place_source").set_value("draw").run()
+    assert "Draw something on the canvas" in app.info[0].value
+    assert "your image" not in trace_names(app)
+    canvas_sends(app, "latent_map.draw.canvas0", stroke_pixels())
+    assert not app.exception
+    assert trace_names(app)[-1] == "your image"
+    assert any(image.proto.imgs[0].caption == "Your drawing as the model sees it" for image in app.get("image"))
+    app.switch_page("pages/generate.py").run()
+    app.switch_page("pages/" + PAGE).run()
+    assert app.session_state["latent_map.draw"]["pixels"] is not None
+    app.button(key="latent_map.draw.clear").click().run()
+    assert "your image" not in trace_names(app)
 
 
 def test_a_gan_has_no_map_and_the_page_says_why(tiny):

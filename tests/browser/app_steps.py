@@ -1,4 +1,4 @@
-"""Steps the browser tests share: pick a dataset in the sidebar, open a page on it."""
+"""Steps the browser tests share: pick a dataset in the sidebar, open a page on it, draw on a canvas."""
 
 from playwright.sync_api import expect
 
@@ -24,3 +24,14 @@ def open_page_on(page, app_url: str, *, dataset: str, page_title: str) -> None:
     choose_dataset(page, dataset)
     page.get_by_test_id("stSidebarNav").get_by_text(page_title).click()
     expect(page.get_by_role("heading", name=page_title)).to_be_visible()
+
+
+def draw_seven(page, canvas) -> None:
+    """A '7' drawn with the mouse on the canvas."""
+    box = canvas.bounding_box()
+    left, top = box["x"], box["y"]
+    page.mouse.move(left + 70, top + 70)
+    page.mouse.down()
+    page.mouse.move(left + 210, top + 70, steps=12)
+    page.mouse.move(left + 130, top + 230, steps=12)
+    page.mouse.up()

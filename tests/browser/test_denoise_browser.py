@@ -1,7 +1,7 @@
 """The Denoise page in a real browser: a stroke drawn with the mouse comes back denoised."""
 
 import pytest
-from app_steps import open_page_on
+from app_steps import draw_seven, open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -26,17 +26,6 @@ def wait_for_canvas(page):
     box = canvas.bounding_box()
     assert box["width"] >= CANVAS_SIZE - 1 and box["height"] >= CANVAS_SIZE - 1
     return canvas
-
-
-def draw_seven(page, canvas) -> None:
-    """A '7' drawn with the mouse on the canvas."""
-    box = canvas.bounding_box()
-    left, top = box["x"], box["y"]
-    page.mouse.move(left + 70, top + 70)
-    page.mouse.down()
-    page.mouse.move(left + 210, top + 70, steps=12)
-    page.mouse.move(left + 130, top + 230, steps=12)
-    page.mouse.up()
 
 
 def test_canvas_is_there_on_the_first_visit_with_a_hint(page, app_url):

@@ -53,7 +53,6 @@ TEXT = {
         "en": "Scribble over the image: your strokes are the noise.",
         "ko": "이미지 위에 낙서하세요. 그린 선이 잡음이 됩니다.",
     },
-    "denoise.clear": {"en": "Clear the canvas", "ko": "캔버스 지우기"},
     "denoise.empty_drawing": {
         "en": "Draw something on the canvas to see it denoised.",
         "ko": "캔버스에 무언가를 그리면 잡음을 제거한 결과가 나타납니다.",

@@ -93,6 +93,16 @@ TEXT = {
     "latent_map.place.none": {"en": "None", "ko": "없음"},
     "latent_map.place.test": {"en": "A test image", "ko": "테스트 이미지"},
     "latent_map.place.upload": {"en": "Upload a picture", "ko": "그림 올리기"},
+    "latent_map.place.draw": {"en": "Draw one", "ko": "직접 그리기"},
+    "latent_map.draw_help": {
+        "en": "Draw with the mouse in white on black, like the training images; it is placed when you lift the pen.",
+        "ko": "학습 이미지처럼 검은 바탕에 흰색으로 마우스로 그리세요. 펜을 떼면 지도 위에 놓입니다.",
+    },
+    "latent_map.empty_drawing": {
+        "en": "Draw something on the canvas to see where its code lands.",
+        "ko": "캔버스에 무언가를 그리면 그 코드가 지도 어디에 놓이는지 보여 줍니다.",
+    },
+    "latent_map.placed_drawing": {"en": "Your drawing as the model sees it", "ko": "모델이 보는 내 그림"},
     "latent_map.place_index": {"en": "Test image number (of {count})", "ko": "테스트 이미지 번호 ({count}장 중)"},
     "latent_map.placed_test": {"en": "Test image {index}: {name}", "ko": "테스트 이미지 {index}: {name}"},
     "latent_map.upload": {
