@@ -1,4 +1,5 @@
-"""A server killed in the middle of a training run: the restarted server lists the model."""
+"""A server killed in the middle of a training run: the restarted server lists the model.
+Hosted, a student's models come back with the address that holds their key, and only with it."""
 
 import re
 import signal
@@ -69,3 +70,46 @@ def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, 
     idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "library_after_restart")
+
+
+def test_a_hosted_students_models_come_back_with_their_address(browser, serve_app, tmp_path, screenshot):
+    workspace = tmp_path / "workspace"
+    _, url = serve_app(workspace, LATENT_EXPLORER_HOSTED="1")
+    student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
+    student.set_default_timeout(60_000)
+    student.goto(f"{url}/train")
+    choose_dataset(student, "Digits (8×8)")
+    expect(student.get_by_text("Shared classroom server")).to_be_visible()
+    expect(student.get_by_text("Classroom limits on this server: at most 20 epochs")).to_be_visible()
+    idle(student)
+    epochs = student.get_by_test_id("stSlider").nth(0).get_by_role("slider")
+    epochs.focus()
+    epochs.press("Home")
+    idle(student)
+    name = student.get_by_label("Name for the model")
+    name.fill("my homework")
+    name.press("Enter")
+    idle(student)
+    student.get_by_role("button", name="Start training").click()
+    expect(student.get_by_text("Finished my homework in")).to_be_visible(timeout=300_000)
+    key = re.search(r"[?&]user=([0-9a-f]{32})", student.url).group(1)
+    assert [entry.name for entry in Workspace(workspace / "users" / key).entries()] == ["my homework"]
+
+    student.goto(f"{url}/library?user={key}")  # the bookmark, in a new visit
+    choose_dataset(student, "Digits (8×8)")
+    student.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+    student.get_by_role("option", name="★ my homework · dense AE, 8-D").click()
+    expect(student.get_by_role("heading", name="Inside: ★ my homework · dense AE, 8-D")).to_be_visible()
+    idle(student)
+    screenshot(student, "hosted_library")
+
+    classmate = browser.new_context(locale="en-US").new_page()
+    classmate.goto(f"{url}/library")
+    choose_dataset(classmate, "Digits (8×8)")
+    idle(classmate)
+    classmate.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
+    expect(classmate.get_by_role("option").first).to_be_visible()
+    expect(classmate.get_by_role("option", name=re.compile("my homework"))).to_have_count(0)
+    assert re.search(r"[?&]user=([0-9a-f]{32})", classmate.url).group(1) != key
+    student.context.close()
+    classmate.context.close()
