@@ -185,3 +185,22 @@ def test_an_unfinished_checkpoint_is_marked_in_the_model_picker(workspace_root):
     Workspace(workspace_root).save(model, name="cut short", training=result, in_progress=True)
     app = open_page("library.py", dataset="digits")
     assert "★ cut short · dense AE, 4-D · unfinished, 2 of 10 epochs" in app.sidebar.selectbox[1].options
+
+
+def test_an_error_mid_run_says_so_and_keeps_the_last_good_epoch(workspace_root, monkeypatch):
+    def out_of_memory_in_epoch_two(job, progress):
+        if progress.epoch == 2:
+            raise MemoryError("simulated: out of memory")
+
+    monkeypatch.setattr(TrainingJob, "on_batch", out_of_memory_in_epoch_two)
+    app = open_page("train.py", dataset="digits")
+    app.slider[0].set_value(3)
+    app.text_input[0].set_value("crashes in epoch 2")
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    assert app.error[0].value.startswith("Training failed: MemoryError: simulated: out of memory.")
+    assert "last finished epoch (1 of 3)" in app.error[0].value
+    assert app.info[0].value == "The last good epoch was saved as crashes in epoch 2."
+    entry = Workspace(workspace_root).entries()[0]
+    assert (entry.epochs_completed, entry.stop_reason, entry.in_progress) == (1, "failed", False)
+    assert "★ crashes in epoch 2 · dense AE, 8-D · ended early, 1 of 3 epochs" in app.sidebar.selectbox[1].options
