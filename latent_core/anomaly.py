@@ -18,7 +18,7 @@ from latent_core.metrics import per_image_mse
 from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult, train
 
-__all__ = ["QUICK_DETECTOR_IMAGES", "QuickDetector", "anomaly_scores", "extremes", "is_anomaly",
+__all__ = ["QUICK_DETECTOR_IMAGES", "ClassSplitError", "QuickDetector", "anomaly_scores", "extremes", "is_anomaly",
            "normal_images", "quick_detector_plan", "train_quick_detector"]
 
 QUICK_DETECTOR_IMAGES = 2000
@@ -28,14 +28,29 @@ QUICK_DETECTOR_STEPS = 300
 """Gradient steps of a quick detector: a few seconds on a laptop CPU for any image size."""
 
 
+class ClassSplitError(ValueError):
+    """The data cannot be split into normal and anomalous examples for this class.
+
+    ``reason`` names the case, so an interface can explain it in its own words:
+    ``"no_normal"`` (no example of the class), ``"all_normal"`` (nothing else to find),
+    ``"no_normal_training"`` (no training image of the class).
+    """
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 def is_anomaly(labels, normal_class: int) -> np.ndarray:
     """True for every example whose label is not ``normal_class``; both groups must occur."""
     labels = np.asarray(labels)
     anomalous = labels != normal_class
     if anomalous.all():
-        raise ValueError(f"no example of the normal class {normal_class}; choose a class the data has.")
+        raise ClassSplitError("no_normal",
+                              f"no example of the normal class {normal_class}; choose a class the data has.")
     if not anomalous.any():
-        raise ValueError(f"every example is of class {normal_class}: there are no anomalies to find.")
+        raise ClassSplitError("all_normal",
+                              f"every example is of class {normal_class}: there are no anomalies to find.")
     return anomalous
 
 
@@ -43,7 +58,8 @@ def normal_images(images, labels, normal_class: int, *, limit: int | None = None
     """The images of ``normal_class`` (at most ``limit``, picked with ``seed``)."""
     members = np.flatnonzero(np.asarray(labels) == normal_class)
     if len(members) == 0:
-        raise ValueError(f"no training image of class {normal_class}; choose a class the data has.")
+        raise ClassSplitError("no_normal_training",
+                              f"no training image of class {normal_class}; choose a class the data has.")
     if limit is not None and len(members) > limit:
         members = np.sort(np.random.default_rng(seed).choice(members, size=limit, replace=False))
     return np.asarray(images)[members]

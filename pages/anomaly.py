@@ -94,6 +94,9 @@ def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> Non
     with st.spinner(t("anomaly.training", name=class_name)):
         try:
             detector = anomaly.train_quick_detector(dataset.x_train, dataset.y_train, normal_class)
+        except anomaly.ClassSplitError as error:
+            st.session_state["anomaly.message"] = t(f"anomaly.split.{error.reason}", name=class_name)
+            return
         except ValueError as error:
             st.session_state["anomaly.message"] = t("anomaly.train_failed", error=error)
             return
@@ -165,8 +168,8 @@ picked = evaluation_indices(dataset)
 images, labels = dataset.x_test[picked], dataset.y_test[picked]
 try:
     anomalous = anomaly.is_anomaly(labels, normal_class)
-except ValueError as error:
-    st.warning(t("anomaly.no_test_split", error=error))
+except anomaly.ClassSplitError as error:
+    st.warning(t(f"anomaly.split.{error.reason}", name=class_name))
     st.stop()
 dataset_key = f"{selected_dataset_name()}:{dataset.x_test.shape}:{dataset.source}"
 with st.spinner(t("anomaly.scoring")):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from latent_core.anomaly import (
+    ClassSplitError,
     anomaly_scores,
     extremes,
     is_anomaly,
@@ -17,10 +18,12 @@ from latent_core.metrics import anomaly_report, default_threshold
 
 def test_is_anomaly_marks_every_other_class_and_needs_both_groups():
     assert is_anomaly([0, 1, 2, 1], 1).tolist() == [True, False, True, False]
-    with pytest.raises(ValueError, match="no example of the normal class 5"):
+    with pytest.raises(ClassSplitError, match="no example of the normal class 5") as missing:
         is_anomaly([0, 1], 5)
-    with pytest.raises(ValueError, match="no anomalies to find"):
+    assert missing.value.reason == "no_normal"
+    with pytest.raises(ClassSplitError, match="no anomalies to find") as only_normal:
         is_anomaly([2, 2], 2)
+    assert only_normal.value.reason == "all_normal"
 
 
 def test_normal_images_keeps_only_that_class_within_the_limit():
@@ -29,8 +32,9 @@ def test_normal_images_keeps_only_that_class_within_the_limit():
     assert normal_images(images, labels, 1).ravel().tolist() == [1, 3, 5, 7, 9]
     limited = normal_images(images, labels, 1, limit=2, seed=0).ravel()
     assert len(limited) == 2 and set(limited) <= {1, 3, 5, 7, 9}
-    with pytest.raises(ValueError, match="no training image of class 4"):
+    with pytest.raises(ClassSplitError, match="no training image of class 4") as missing:
         normal_images(images, labels, 4)
+    assert missing.value.reason == "no_normal_training"
 
 
 def test_extremes_orders_both_ends():

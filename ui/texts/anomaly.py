@@ -54,9 +54,17 @@ TEXT = {
         "en": "The detector expects inputs of shape {model} but this dataset's images are {data}.",
         "ko": "탐지기는 {model} 모양의 입력을 받는데, 이 데이터셋의 이미지는 {data}입니다.",
     },
-    "anomaly.no_test_split": {
-        "en": "The test images cannot be scored against this class: {error}",
-        "ko": "이 클래스를 기준으로 테스트 이미지를 평가할 수 없습니다: {error}",
+    "anomaly.split.no_normal": {
+        "en": "The test images hold no \"{name}\", so nothing can be scored as normal. Choose another class.",
+        "ko": "테스트 이미지에 \"{name}\"이(가) 없어 정상으로 평가할 것이 없습니다. 다른 클래스를 고르세요.",
+    },
+    "anomaly.split.all_normal": {
+        "en": "Every test image is \"{name}\": there are no anomalies to find. Use data with more than one class.",
+        "ko": "모든 테스트 이미지가 \"{name}\"입니다. 찾을 이상치가 없으니 클래스가 둘 이상인 데이터를 쓰세요.",
+    },
+    "anomaly.split.no_normal_training": {
+        "en": "There is no training image of \"{name}\" to learn what normal looks like. Choose another class.",
+        "ko": "\"{name}\"의 학습 이미지가 없어 정상이 어떤 모습인지 배울 수 없습니다. 다른 클래스를 고르세요.",
     },
     "anomaly.scoring": {"en": "Scoring the test images…", "ko": "테스트 이미지 점수를 계산하는 중…"},
     "anomaly.results": {"en": "Normal: \"{name}\" — everything else is an anomaly",
