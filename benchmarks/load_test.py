@@ -242,9 +242,10 @@ def render_load(result: LoadResult) -> str:
         f"Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the first "
         f"class-direction slider on the Generate page {MOVES_PER_VISIT} times with a pause of "
         f"{PAUSE_S[0]:g}–{PAUSE_S[1]:g} s between moves, and opens the Latent map until its points are drawn. "
-        "A slider move is timed in the page from the key press to the new image painted. The browser and the "
-        f"server share the machine's {os.cpu_count()} CPUs; {result.load_before} at the start, "
-        f"{result.load_after} at the end.",
+        "A slider move is timed in the page from the key press to the new image painted. Real students each "
+        f"bring their own browser; here all {len(logs)} pages render on the same {os.cpu_count()} CPUs as the "
+        "server (and any other work on the machine), so every figure includes waiting for CPU taken by the "
+        f"browsers (see the CPU row); {result.load_before} at the start, {result.load_after} at the end.",
         "",
         table(["", "value"], [
             ["sessions that reached the Generate page", f"{sum(log.reached_generate for log in logs)} of {len(logs)}"],
