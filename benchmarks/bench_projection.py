@@ -94,7 +94,8 @@ def main() -> None:
     for n in sizes:
         codes, labels = structured_codes(n)
         seconds, projection = timed(project, codes, method="tsne", max_points=n, seed=0)
-        rows.append(("Latent Explorer `project` (openTSNE)", n, seconds, label_agreement(projection.coordinates, labels)))
+        rows.append(("Latent Explorer `project` (openTSNE)", n, seconds,
+                     label_agreement(projection.coordinates, labels)))
         print(rows[-1], flush=True)
         if n <= args.sklearn_max_size:
             seconds, coordinates = timed(TSNE(random_state=0).fit_transform, codes)
