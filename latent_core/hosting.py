@@ -9,7 +9,7 @@ Each limit can be set on its own with its environment variable (``ENV_NAMES``), 
 or not.
 
 ``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A training
-thread ``join``\\ s, ``wait_for_slot``\\ s and ``leave``\\ s when done; the UI asks
+thread calls ``join``, then ``wait_for_slot``, and ``leave`` when done; the UI asks
 ``position`` to say "2 trainings ahead of yours".
 """
 
@@ -94,8 +94,8 @@ class QueuePosition:
 class TrainingQueue:
     """First come, first served access to ``slots`` concurrent trainings (``None``: unlimited).
 
-    Thread-safe; a ticket is an opaque integer. Every ticket that ``join``\\ s must
-    ``leave`` (in a ``finally``), whether it got a slot or not, so no slot is ever lost.
+    Thread-safe; a ticket is an opaque integer. Every ticket taken with ``join`` must be
+    given back with ``leave`` (in a ``finally``), slot or not, so no slot is ever lost.
     """
 
     def __init__(self, slots: int | None = None):
