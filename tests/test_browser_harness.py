@@ -111,7 +111,8 @@ def load_result(logs):
 
 
 def test_load_result_counts_errors_but_not_failed_loads_from_outside():
-    calm = load_test.SessionLog(0, "m", slider_moves=moves([100.0, 200.0, 300.0]), map_s=[2.0], reached_generate=True)
+    calm = load_test.SessionLog(0, "m", slider_moves=moves([100.0, 200.0, 300.0]), map_s=[2.0],
+                                map_run_s=[1.5], reached_generate=True)
     troubled = load_test.SessionLog(1, "m", slider_moves=moves([400.0]), reached_generate=True,
                                     outside_requests=Counter({"https://fonts.example/icon.svg": 3}))
     troubled.error("timeout", "Timeout 60000ms exceeded.\nCall log: ...")
@@ -125,6 +126,8 @@ def test_load_result_counts_errors_but_not_failed_loads_from_outside():
     assert "timeout (session 1): Timeout 60000ms exceeded." in body
     assert "3 loads of resources from outside the server failed" in body
     assert "in hosted mode" in body
+    assert "| Latent map open (to points drawn) p50 / p95, s | 2.0 / 2.0 |" in body
+    assert "| … of which until the server's run ended, p50 / p95, s | 1.5 / 1.5 |" in body
     assert f"| 150 / 250 (of {200 * os.cpu_count():,} on {os.cpu_count()} CPUs) |" in body
     assert "fragment run to the new image's message 220" in body
 
