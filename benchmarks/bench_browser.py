@@ -30,8 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
-    ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, AppServer, Memory, SliderMove, chromium_options,
-    install_probe, mib, move_slider, settle, slider_key, streamlit_options)
+    ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove,
+    chromium_options, install_probe, mib, move_slider, settle, slider_key, streamlit_options)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
 from ui.text import translate  # noqa: E402
@@ -173,7 +173,7 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
     with AppServer(options=options) as server:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**chromium_options())
-            context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+            context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
             context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
             await install_probe(context)
             page = await context.new_page()

@@ -247,14 +247,12 @@ class MemoryPoller:
     def __init__(self, pid: int, interval: float = 1.0):
         self.pid, self.interval = pid, interval
         self.peak_rss = 0
-        self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak_rss = max(self.peak_rss, tree_memory(self.pid).rss)
-            self.samples += 1
             self._stop.wait(self.interval)
 
     def __enter__(self) -> MemoryPoller:

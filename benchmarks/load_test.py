@@ -241,7 +241,8 @@ def render_load(result: LoadResult) -> str:
         f"{len(logs)} concurrent browser sessions (one headless Chromium, a context each, started "
         f"{result.stagger_s:g} s apart) against one `streamlit run` server on loopback"
         f"{' in hosted mode (`' + HOSTED_ENV + '=1`)' if result.hosted else ''}"
-        f"{''.join(f' with `--{name} {value}`' for name, value in result.options.items())}, for {result.minutes:g} minutes "
+        f"{''.join(f' with `--{name} {value}`' for name, value in result.options.items())}, "
+        f"for {result.minutes:g} minutes "
         f"after the last one started ({result.wall_s / 60:.1f} minutes in all). Each session picks a pretrained "
         f"Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the first "
         f"class-direction slider on the Generate page {MOVES_PER_VISIT} times with a pause of "
@@ -256,14 +257,16 @@ def render_load(result: LoadResult) -> str:
             ["errors (goal: none)", f"**{total_errors}**"],
             ["slider moves timed", f"{len(moves):,}"],
             ["slider latency p50 / p95 / max, ms",
-             f"{format_ms(slider.median_ms)} / {format_ms(slider.p95_ms)} / {format_ms(max(moves))}" if slider else "–"],
+             f"{format_ms(slider.median_ms)} / {format_ms(slider.p95_ms)} / {format_ms(max(moves))}"
+             if slider else "–"],
             ["per-session median slider latency, min – max, ms",
              f"{format_ms(min(per_session))} – {format_ms(max(per_session))}" if per_session else "–"],
             ["Latent map opened", f"{len(maps)} times"],
             ["Latent map open (to points drawn) p50 / p95, s",
              f"{map_timing.median_ms / 1000:.1f} / {map_timing.p95_ms / 1000:.1f}" if map_timing else "–"],
             ["… of which until the server's run ended, p50 / p95, s",
-             f"{map_run_timing.median_ms / 1000:.1f} / {map_run_timing.p95_ms / 1000:.1f}" if map_run_timing else "–"],
+             f"{map_run_timing.median_ms / 1000:.1f} / {map_run_timing.p95_ms / 1000:.1f}"
+             if map_run_timing else "–"],
             ["server memory: peak RSS (sampled every second) / VmHWM",
              f"{mib(result.peak_rss)} / {mib(result.final_peak)}"],
             ["CPU used during the sessions: server / browser side, s",
