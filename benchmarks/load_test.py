@@ -2,9 +2,9 @@
 
 One server on a free loopback port (hosted mode, ``LATENT_EXPLORER_HOSTED=1``, unless
 ``--not-hosted``) and one headless Chromium with a context per student, all driven at once by
-Playwright's async API. Each session, started a little after the one before, opens the app,
-picks a pretrained Fashion-MNIST model in the sidebar (round robin over five), then until time
-is up: opens the Generate page, moves the first class-direction slider a few times with a pause
+Playwright's async API at a lower CPU priority than the server. Each session, started a little
+after the one before, opens the app, picks a pretrained Fashion-MNIST model in the sidebar (round
+robin over five), then until time is up: opens the Generate page, moves the first class-direction slider a few times with a pause
 between moves (each move timed from the key press to the new image painted), and opens the
 Latent map until its points are drawn.
 
@@ -47,6 +47,9 @@ PAUSE_S = (0.5, 2.0)  # a student's pause between two slider moves, uniform
 STEP_TIMEOUT_S = 60
 SETUP_ALLOWANCE_S = 180  # on top of the ramp and --minutes: first page loads, model loads
 HARD_LIMIT_GRACE_S = 60  # after the sessions' own limit: then the process ends, whatever hangs
+# Students' browsers run on their own machines: here they get a lower CPU priority than the server,
+# so the server is not starved by the pages it serves (the browser-side stages then wait instead).
+BROWSER_NICENESS = 19
 STAGE_NAMES = {"to_send": "browser sends the rerun", "to_answer": "server answers",
                "server_run": "fragment run to the new image's message", "render": "React draws it",
                "image_load": "image fetched and decoded", "paint": "painted"}
@@ -249,8 +252,9 @@ def render_load(result: LoadResult) -> str:
         f"{PAUSE_S[0]:g}–{PAUSE_S[1]:g} s between moves, and opens the Latent map until its points are drawn. "
         "A slider move is timed in the page from the key press to the new image painted. Real students each "
         f"bring their own browser; here all {len(logs)} pages render on the same {os.cpu_count()} CPUs as the "
-        "server (and any other work on the machine), so every figure includes waiting for CPU taken by the "
-        f"browsers (see the CPU row); {result.load_before} at the start, {result.load_after} at the end.",
+        f"server (and any other work on the machine), at the lowest CPU priority (nice {BROWSER_NICENESS}) so that "
+        "the server comes first; the browser-side stages of a move include waiting for CPU (see the CPU row). "
+        f"Machine: {result.load_before} at the start, {result.load_after} at the end.",
         "",
         table(["", "value"], [
             ["sessions that reached the Generate page", f"{sum(log.reached_generate for log in logs)} of {len(logs)}"],
@@ -325,6 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     with AppServer(env={} if args.not_hosted else {HOSTED_ENV: "1"}, port=args.port, options=options) as server:
         guard = watchdog(time_limit + HARD_LIMIT_GRACE_S, server)
         server.wait_until_healthy()
+        os.nice(BROWSER_NICENESS)  # this process, and the browser it starts, yield to the server
         with MemoryPoller(server.pid) as memory:
             logs, cpu = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
         final_peak = server.memory().peak
