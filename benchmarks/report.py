@@ -206,11 +206,13 @@ def section_body(names: list[str], results_dir: Path, since: float | None) -> li
 
 
 def assemble_report(*, intro: list[str], results_dir: Path = RESULTS_DIR, since: float | None = None,
-                    failures: dict[str, str] | None = None) -> str:
+                    failures: dict[str, str] | None = None, separate: tuple[str, ...] = ()) -> str:
     """BENCHMARKS.md: ``intro`` lines, then every section from its result files.
 
     Only files written at or after ``since`` (a timestamp) count, so the report never
-    mixes runs; ``failures`` (script → message) are listed under the intro.
+    mixes runs; ``failures`` (script → message) are listed under the intro. Results named
+    in ``separate`` (the load test, when this run did not include it) are shown whenever
+    their file exists, marked as coming from a run of their own with the file's date.
     """
     def fresh(name: str) -> bool:
         path = results_dir / f"{name}.md"
@@ -224,8 +226,16 @@ def assemble_report(*, intro: list[str], results_dir: Path = RESULTS_DIR, since:
         lines += [f"- `{script}`: {message}" for script, message in failures.items()]
         lines.append("")
     for heading, names in SECTIONS:
-        if heading == "Classroom load" and not fresh("load"):
-            continue
+        if heading == "Classroom load":
+            path = results_dir / "load.md"
+            if "load" in separate and path.is_file():
+                written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
+                lines += [f"## {heading}", "", f"_From a separate run of its own (`make load-test`, "
+                          f"{written.strftime('%Y-%m-%d %H:%M UTC')}), not from this suite run._", "",
+                          path.read_text(encoding="utf-8").strip(), ""]
+                continue
+            if not fresh("load"):
+                continue
         if combined_browser and "browser_slider" in names:
             names = [name for name in names if name != "browser_slider"]
         if combined_browser and "startup" in names:

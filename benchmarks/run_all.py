@@ -22,7 +22,8 @@ Which result goes where in BENCHMARKS.md (``benchmarks.report.SECTIONS``):
 4. Training throughput                ``training`` (bench_training.py)
 5. Start-up and memory                ``startup`` (bench_browser.py)
 6. Quality summary                    ``quality`` (bench_quality.py)
-Classroom load (with ``--load-test``) ``load`` (load_test.py)
+Classroom load                        ``load`` (load_test.py, with ``--load-test``; without
+                                      it, an existing ``load.md`` is shown marked as a run of its own)
 ====================================  ===============================================
 
 ``bench_browser.py`` may instead write a single ``browser.md``: it then fills section 5
@@ -98,8 +99,9 @@ def main() -> None:
             failures[f"{name}.py"] = failure
     wall = time.time() - started
     intro += ["", f"Suite wall time: {wall / 60:.1f} minutes{' (--quick sizes)' if args.quick else ''}."]
-    REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures),
-                      encoding="utf-8")
+    separate = () if LOAD_TEST in names else ("load",)
+    REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures,
+                                      separate=separate), encoding="utf-8")
     print(f"wrote {REPORT}")
 
 

@@ -48,6 +48,14 @@ def test_report_ignores_results_older_than_the_run(tmp_path):
     assert "## Classroom load\n\nmany users" in report
 
 
+def test_a_load_test_run_on_its_own_is_shown_and_marked_as_such(tmp_path):
+    old = write_result("load", "thirty students", results_dir=tmp_path)
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    report = assemble_report(intro=[], results_dir=tmp_path, since=time.time() - 60, separate=("load",))
+    section = report.split("## Classroom load")[1]
+    assert "separate run of its own" in section and "thirty students" in section
+
+
 def test_a_single_browser_result_fills_section_five_and_section_one_points_there(tmp_path):
     write_result("browser", "start-up and slider in the browser", results_dir=tmp_path)
     report = assemble_report(intro=[], results_dir=tmp_path)
