@@ -1,25 +1,36 @@
-"""Keep garbage-collection pauses out of every rerun.
+"""Keep per-run overhead out of every rerun, fragment reruns of a slider move included.
 
-After every script run — each fragment rerun of a slider move included — Streamlit
-calls ``keras.backend.clear_session()``, which runs a full ``gc.collect()``, and then
-(``runner.postScriptGC``) another ``gc.collect(2)``. With TensorFlow, Keras, Streamlit,
-plotly and scikit-learn imported, a full collection walks about 400,000 long-lived
-objects: 0.3-0.4 s each on a 2-core CPU, during which the server sends nothing.
-``freeze_library_objects`` moves the objects alive once the libraries are imported into
-the collector's permanent generation (``gc.freeze``), so later collections look only at
-objects made since: about a millisecond. Memory is still freed as before (reference
-counting, and collections of everything newer).
+Two things Streamlit does after every script run cost more than the run itself here:
+
+- It calls ``keras.backend.clear_session()`` (``script_runner._clean_problem_modules``).
+  That resets Keras's global state and TensorFlow's kernel cache, so the next model call
+  rebuilds its kernels (about 50 ms per model on 2 cores), and it can reset that state
+  under a training thread or another session that is building a model at that moment.
+  The app never relies on the reset: models are built once and kept, so
+  ``keep_keras_state_between_runs`` leaves Keras alone and keeps the rest of the cleanup.
+- It runs full garbage collections (inside ``clear_session`` and ``runner.postScriptGC``).
+  With TensorFlow, Keras, Streamlit, plotly and scikit-learn imported, a full collection
+  walks about 400,000 long-lived objects: 0.3-0.4 s on a 2-core CPU.
+  ``freeze_library_objects`` moves the objects alive once the libraries are imported into
+  the collector's permanent generation (``gc.freeze``), so later collections look only at
+  objects made since. Memory is still freed as before (reference counting, and
+  collections of everything newer).
+
+``prepare_process`` does both, once per process; the shell calls it on every run, so a
+deep link straight to a page gets it as well as the home page.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import sys
 
 # Everything a page imports that creates many long-lived objects.
 HEAVY_LIBRARIES = ("tensorflow", "keras", "plotly.graph_objects", "sklearn.decomposition", "streamlit")
 
 _frozen = False
+_streamlit_cleanup = None  # Streamlit's own cleanup, kept for reference once replaced
 
 
 def freeze_library_objects() -> None:
@@ -32,3 +43,33 @@ def freeze_library_objects() -> None:
     gc.collect()
     gc.freeze()
     _frozen = True
+
+
+def _clean_problem_modules_except_keras() -> None:
+    """Streamlit's cleanup after a script run without the Keras reset: close matplotlib figures."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+
+
+def keep_keras_state_between_runs() -> bool:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Returns False when this Streamlit has no such cleanup hook (nothing to do).
+    """
+    global _streamlit_cleanup
+    from streamlit.runtime.scriptrunner import script_runner
+
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is None:
+        return False
+    if current is not _clean_problem_modules_except_keras:
+        _streamlit_cleanup = current
+    script_runner._clean_problem_modules = _clean_problem_modules_except_keras
+    return True
+
+
+def prepare_process() -> None:
+    """Both of the above, once per process."""
+    keep_keras_state_between_runs()
+    freeze_library_objects()

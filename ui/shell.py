@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from latent_core import data, hosting
+from ui.runtime import prepare_process
 from ui.text import LANGUAGES, translate
 
 if TYPE_CHECKING:
     from latent_core import store
     from ui import models
+
+ICON = Path(__file__).with_name("icon.png")  # a file, so no page load fetches an icon from the internet
 
 USER_PREFIX = "user:"
 
@@ -222,7 +226,8 @@ def _hosting_notice() -> None:
 
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
-    st.set_page_config(page_title="Latent Explorer", page_icon=":material/blur_on:", layout="wide")
+    prepare_process()
+    st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
         st.session_state["lang"] = st.query_params.get("lang", "en")
     navigation = st.navigation({

@@ -20,8 +20,12 @@ def wait_for_app(page) -> None:
 
 
 def test_data_page_renders_the_sample_grid(page, app_url, screenshot):
+    outside = []
+    page.on("request", lambda request: None if request.url.startswith(app_url) or request.url.startswith("data:")
+            else outside.append(request.url))
     page.goto(app_url)
     wait_for_app(page)
+    assert outside == []  # everything the page needs comes from the app itself (it works offline)
     expect(page.get_by_role("heading", name="Data: Fashion-MNIST")).to_be_visible()
     assert page.locator('[data-testid="stImage"] img').count() == 10
     expect(page.get_by_text("0: T-shirt/top")).to_be_visible()

@@ -1,0 +1,46 @@
+"""The process setup every run gets: Keras's state kept across reruns, library objects frozen."""
+
+import gc
+
+import keras
+from streamlit.runtime.scriptrunner import script_runner
+
+from ui import runtime
+
+
+def test_streamlit_no_longer_resets_keras_after_a_run(monkeypatch):
+    calls = []
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: calls.append(args))
+    assert runtime.keep_keras_state_between_runs()
+    runtime._streamlit_cleanup()
+    assert calls, "Streamlit's own cleanup resets Keras; if not, this module has nothing to do"
+    calls.clear()
+    script_runner._clean_problem_modules()
+    assert calls == []
+
+
+def test_the_cleanup_still_closes_matplotlib_figures(monkeypatch):
+    closed = []
+
+    class FakePyplot:
+        @staticmethod
+        def close(which):
+            closed.append(which)
+
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.pyplot", FakePyplot)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    runtime.keep_keras_state_between_runs()
+    script_runner._clean_problem_modules()
+    assert closed == ["all"]
+
+
+def test_prepare_process_freezes_the_libraries_once(monkeypatch):
+    monkeypatch.setattr(runtime, "_frozen", False)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    freezes = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
+    runtime.prepare_process()
+    runtime.prepare_process()
+    assert freezes == [True]
+    assert script_runner._clean_problem_modules is runtime._clean_problem_modules_except_keras
