@@ -180,7 +180,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round")
     parser.add_argument("--images", type=int, default=4000, help="training images per run")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the Train page's default)")
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     images, repeats = (2000, 1) if args.quick else (args.images, args.repeats)
 
