@@ -228,7 +228,8 @@ def test_streamlit_config_suits_a_shared_host():
     assert config["browser"]["gatherUsageStats"] is False
     assert 10 <= config["server"]["maxUploadSize"] <= 200
     assert config["server"]["runOnSave"] is False
-    assert "workspace" in config["server"]["folderWatchBlacklist"]
+    assert config["server"]["fileWatcherType"] == "none"  # no polling of the app's files while it serves
+    assert config["runner"]["postScriptGC"] is False
     assert config["theme"]["primaryColor"].startswith("#")
     assert (ROOT / "app.py").is_file()
 
