@@ -1,6 +1,8 @@
 """The process setup every run gets: Keras's state kept across reruns, library objects frozen."""
 
 import gc
+import sys
+import time
 
 import keras
 from streamlit.runtime.scriptrunner import script_runner
@@ -44,3 +46,23 @@ def test_prepare_process_freezes_the_libraries_once(monkeypatch):
     runtime.prepare_process()
     assert freezes == [True]
     assert script_runner._clean_problem_modules is runtime._clean_problem_modules_except_keras
+
+
+def test_freed_memory_goes_back_to_the_system_in_the_background(monkeypatch):
+    trims = []
+    real_trim = runtime.trim_freed_memory
+    assert real_trim() is (sys.platform.startswith("linux"))  # glibc here; other C libraries have no malloc_trim
+    monkeypatch.setattr(runtime, "_trimmer", None)
+    monkeypatch.setattr(runtime, "trim_freed_memory", lambda: trims.append(time.monotonic()) or True)
+    assert runtime.start_memory_trimmer(interval=0.05)
+    thread = runtime._trimmer
+    assert thread.daemon and thread.is_alive()
+    assert runtime.start_memory_trimmer(interval=0.05)  # one trimmer per process
+    assert runtime._trimmer is thread
+    deadline = time.monotonic() + 10
+    while len(trims) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(trims) >= 3
+    monkeypatch.undo()
+    thread.join(timeout=5)
+    assert not thread.is_alive()  # a trimmer that is no longer the process's own stops
