@@ -187,11 +187,12 @@ def main() -> None:
     dataset = data.load_dataset("fashion_mnist")
     training_data = data.subsample(dataset, max_train=images, max_test=round(images * VALIDATION_SHARE), seed=0)
     trained = len(training_data.x_train) * args.epochs
-    rows, ratios, share_rows = [], [], []
+    rows, ratios, cpu_ratios, share_rows = [], [], [], []
     step_shares: dict[str, list[float]] = {}
     for kind in KINDS:
         result = measure(kind, training_data, args.epochs, repeats)
         ratios.append(result["app_vs_plain"])
+        cpu_ratios.append(result["cpu_app_vs_plain"])
         rows.append([f"`{kind}`", f"{trained / result['plain']:,.0f}", f"{trained / result['plain_val']:,.0f}",
                      f"{trained / result['app']:,.0f}", f"**{result['app_vs_plain']:.2f}**",
                      f"{result['app_vs_plain_val']:.2f}", f"{result['cpu_app_vs_plain']:.2f}"])
@@ -203,6 +204,12 @@ def main() -> None:
                                   max_test=round(cadence_images * VALIDATION_SHARE), seed=0)
     cadence = checkpoint_cadence("conv_ae", cadence_data, CADENCE_EPOCHS)
     goal_met = all(value >= 0.95 for value in ratios)
+    cpu_ratio = min(cpu_ratios)
+    verdict = f"Goal app / plain ≥ 0.95: {'met' if goal_met else '**not met**'} by wall time"
+    if goal_met and cpu_ratio < 0.95:
+        verdict += (f", but by CPU time the app path does {100 * (1 / cpu_ratio - 1):.0f}% more work: a wall-time "
+                    "ratio near or above 1 here is run-to-run variation, and on a machine doing nothing else the "
+                    "wall-time ratio would approach the CPU-time one")
     body = "\n".join([
         f"Fashion-MNIST ({dataset.source}), {len(training_data.x_train):,} training images, "
         f"{len(training_data.x_test):,} validation images, {args.epochs} epochs, batch {BATCH_SIZE}; "
@@ -234,22 +241,25 @@ def main() -> None:
         "saving " + " → ".join(f"{100 * share:.1f}%" for _, share in cadence.values()) + " of the run, "
         "app path " + " → ".join(f"{rate:,.0f}" for rate, _ in cadence.values()) + " images/s.",
         "",
-        f"Goal app / plain ≥ 0.95: {'met' if goal_met else '**not met**'}. The validation images are "
-        "10% of the training images, as on the Train page (2,000 beside its default 20,000).",
+        f"{verdict}. The validation images are 10% of the training images, as on the Train page (2,000 "
+        "beside its default 20,000).",
     ])
-    if not goal_met:
+    if not goal_met or cpu_ratio < 0.95:
         added = {step: statistics.median(shares) for step, shares in step_shares.items()}
         measured = sum(added.get(step, 0.0) for step in ADDED_STEPS)
+        rest = 1 - min(*ratios, cpu_ratio) - measured
         body += (
-            "\n\nWhy not: the steps the app adds to `model.fit` took "
+            "\n\nWhy: the steps the app adds to `model.fit` took "
             f"{100 * measured:.1f}% of its run (validation, previews, per-batch events, checkpoints "
             "and the final save; the table above). The plain fit does none of them: validation and "
             "the saves are features (the validation curve, a model that survives a restart), and "
             "their fixed costs (Keras traces its evaluation function once, a save takes 0.3-0.5 s) "
-            "weigh more in a run this short than in the Train page's default run (20,000 images). "
-            f"The rest of the gap, {100 * max(0.0, 1 - min(ratios) - measured):.1f}%, lies in no "
-            "step of the app and is run-to-run variation on this shared machine "
-            f"({load_note()} at the end).")
+            "weigh more in a run this short than in the Train page's default run (20,000 images).")
+        if rest > 0:
+            body += (f" The remaining {100 * rest:.1f}% lies in no step of the training thread: the UI "
+                     "poller's redraws every second (loss chart, preview picture) share the interpreter "
+                     "and the two cores, and runs vary from one to the next on this shared machine "
+                     f"({load_note()} at the end).")
     print(write_result("training", body))
 
 
