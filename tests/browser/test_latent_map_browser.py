@@ -49,8 +49,10 @@ def test_a_drawing_is_placed_onto_the_map(page, app_url):
         pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
     open_latent_map(page, app_url)
     page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)  # the page's run has ended
     page.get_by_text("Place an image onto the map").click()
     page.get_by_test_id("stRadio").get_by_text("Draw one").click()
+    expect(page.get_by_role("radio", name="Draw one")).to_be_checked()
     canvas = page.get_by_test_id("stExpander").locator("canvas").last
     expect(canvas).to_be_visible(timeout=WAIT)
     draw_seven(page, canvas)
