@@ -11,6 +11,23 @@ def current(page):
     return page.locator(CURRENT)
 
 
+def idle(page) -> None:
+    """Wait until no script run is in progress (Streamlit's running indicator is gone)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
+
+
+def open_digits_train_form(page, url: str) -> None:
+    """The Train page on 8×8 digits, once its form has been redrawn for digits and the run has ended.
+
+    The default model name names the dataset, so its value shows that the form is the new one.
+    """
+    page.goto(f"{url}/train")
+    choose_dataset(page, "Digits (8×8)")
+    expect(page.get_by_role("heading", name="Train a model")).to_be_visible()
+    expect(current(page).get_by_label("Name for the model")).to_have_value("dense AE digits 8-D")
+    idle(page)
+
+
 def choose_dataset(page, title: str) -> None:
     """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes)."""
     page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()

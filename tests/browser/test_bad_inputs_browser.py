@@ -1,16 +1,12 @@
 """Bad files through the real file inputs: each gets its message, and the app keeps working."""
 
 import pytest
-from app_steps import choose_dataset, current
+from app_steps import choose_dataset, current, idle
 from playwright.sync_api import expect
 
 from tests.bad_inputs import BY_ID
 
 pytestmark = pytest.mark.browser
-
-
-def idle(page) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
 def send(page, case_id: str) -> None:

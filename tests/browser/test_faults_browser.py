@@ -6,16 +6,12 @@ import signal
 import time
 
 import pytest
-from app_steps import choose_dataset
+from app_steps import choose_dataset, current, idle, open_digits_train_form
 from playwright.sync_api import expect
 
 from latent_core.workspace import Workspace
 
 pytestmark = pytest.mark.browser
-
-
-def idle(page) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
 def wait_for_checkpoint(workspace, epochs: int, seconds: float = 180):
@@ -32,11 +28,8 @@ def wait_for_checkpoint(workspace, epochs: int, seconds: float = 180):
 def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, screenshot):
     workspace = tmp_path / "workspace"
     server, url = serve_app(workspace)
-    page.goto(f"{url}/train")
-    choose_dataset(page, "Digits (8×8)")
-    expect(page.get_by_role("heading", name="Train a model")).to_be_visible()
-    idle(page)
-    sliders = page.get_by_test_id("stSlider")
+    open_digits_train_form(page, url)
+    sliders = current(page).get_by_test_id("stSlider")
     epochs, batch = sliders.nth(0).get_by_role("slider"), sliders.nth(1).get_by_role("slider")
     epochs.focus()
     epochs.press("End")  # 100 epochs: far more than the test waits for
@@ -44,7 +37,7 @@ def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, 
     batch.focus()
     batch.press("Home")  # batches of 16: slow enough epochs to stop in the middle
     idle(page)
-    name = page.get_by_label("Name for the model")
+    name = current(page).get_by_label("Name for the model")
     name.fill("survives a crash")
     name.press("Enter")
     idle(page)
@@ -77,16 +70,14 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
     _, url = serve_app(workspace, LATENT_EXPLORER_HOSTED="1")
     student = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
     student.set_default_timeout(60_000)
-    student.goto(f"{url}/train")
-    choose_dataset(student, "Digits (8×8)")
+    open_digits_train_form(student, url)
     expect(student.get_by_text("Shared classroom server")).to_be_visible()
     expect(student.get_by_text("Classroom limits on this server: at most 20 epochs")).to_be_visible()
-    idle(student)
-    epochs = student.get_by_test_id("stSlider").nth(0).get_by_role("slider")
+    epochs = current(student).get_by_test_id("stSlider").nth(0).get_by_role("slider")
     epochs.focus()
     epochs.press("Home")
     idle(student)
-    name = student.get_by_label("Name for the model")
+    name = current(student).get_by_label("Name for the model")
     name.fill("my homework")
     name.press("Enter")
     idle(student)

@@ -1,14 +1,10 @@
 """Model library and training in a real browser: look inside a model, train one, download it."""
 
 import pytest
-from app_steps import choose_dataset, current
+from app_steps import choose_dataset, current, idle, open_digits_train_form
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
-
-
-def idle(page) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=90_000)
 
 
 def test_library_shows_inside_a_pretrained_model(page, app_url, screenshot):
@@ -23,13 +19,8 @@ def test_library_shows_inside_a_pretrained_model(page, app_url, screenshot):
 
 
 def test_train_a_digits_model_end_to_end_and_download_it(page, app_url, screenshot):
-    page.goto(f"{app_url}/train")
-    choose_dataset(page, "Digits (8×8)")
-    expect(page.get_by_role("heading", name="Train a model")).to_be_visible()
-    # The name's default names the dataset, so it shows that the form was redrawn for digits.
+    open_digits_train_form(page, app_url)
     name = current(page).get_by_label("Name for the model")
-    expect(name).to_have_value("dense AE digits 8-D")
-    idle(page)
     epochs = current(page).get_by_test_id("stSlider").first.get_by_role("slider")
     epochs.focus()
     epochs.press("Home")  # one epoch
