@@ -1,7 +1,7 @@
 """The Latent map page in a real browser: a pretrained model's precomputed map and a lasso selection."""
 
 import pytest
-from app_steps import draw_seven, open_page_on
+from app_steps import open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -42,20 +42,3 @@ def test_a_pretrained_map_renders_its_points_and_a_lasso_selects_some(page, app_
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     screenshot(page, "latent_map")
-
-
-def test_a_drawing_is_placed_onto_the_map(page, app_url):
-    if "mnist_conv_ae_32" not in {entry.name for entry in pretrained.list_pretrained("mnist")}:
-        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
-    open_latent_map(page, app_url)
-    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)  # the page's run has ended
-    page.get_by_text("Place an image onto the map").click()
-    page.get_by_test_id("stRadio").get_by_text("Draw one").click()
-    expect(page.get_by_role("radio", name="Draw one")).to_be_checked()
-    canvas = page.get_by_test_id("stExpander").locator("canvas").last
-    expect(canvas).to_be_visible(timeout=WAIT)
-    draw_seven(page, canvas)
-    expect(page.get_by_text("Your drawing as the model sees it")).to_be_visible(timeout=WAIT)
-    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2001", timeout=WAIT)  # the map plus its star
-    expect(page.get_by_test_id("stException")).to_have_count(0)
