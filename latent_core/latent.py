@@ -1,15 +1,12 @@
 """Latent-space arithmetic: class means, directions of variation, perturbations,
 interpolation and prior samples.
 
-Model-agnostic: everything works on NumPy arrays of codes ``(n, d)``; the one
-function that needs images takes a ``decode`` callable mapping ``(n, d)`` codes to
-``n`` images. Codes returned here are float32, like an encoder's outputs, so they
-go straight into a Keras decoder.
+Model-agnostic: everything works on NumPy arrays of codes ``(n, d)``. Codes returned
+here are float32, like an encoder's outputs, so they go straight into a Keras decoder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +16,6 @@ __all__ = [
     "Directions",
     "class_directions",
     "class_means",
-    "class_representatives",
     "code_from_dimension_sliders",
     "code_from_sliders",
     "interpolate",
@@ -64,25 +60,6 @@ def class_means(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
         int(label): codes[labels == label].mean(axis=0).astype(np.float32)
         for label in np.unique(labels)
     }
-
-
-def class_representatives(
-    codes: np.ndarray,
-    labels: np.ndarray,
-    decode: Callable[[np.ndarray], np.ndarray],
-) -> dict[int, np.ndarray]:
-    """Each class's "ideal" image: its mean code decoded, ``{label: image}``.
-
-    All means go through ``decode`` in one batch: one model call, not one per class.
-    """
-    means = class_means(codes, labels)
-    images = np.asarray(decode(np.stack(list(means.values()))))
-    if images.shape[0] != len(means):
-        raise ValueError(
-            f"decode returned {images.shape[0]} images for {len(means)} codes; it must "
-            "map (n, d) codes to n images."
-        )
-    return dict(zip(means, images))
 
 
 def class_directions(codes_of_class: np.ndarray, *, n_components: int = 5) -> Directions:

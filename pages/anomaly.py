@@ -1,13 +1,19 @@
 """Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error."""
 
+import logging
+import uuid
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import anomaly, data, metrics, pretrained, store
+from latent_core import anomaly, data, keys, metrics
 from latent_core.images import montage
 from ui import models
-from ui.shell import active_dataset, lang, selected_dataset_name, start_page, t
+from ui.guard import require_dataset
+from ui.shell import lang, start_page, t, uploaded_dataset_chosen
+
+logger = logging.getLogger(__name__)
 
 start_page()
 
@@ -98,21 +104,15 @@ def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> Non
             st.session_state["anomaly.message"] = t(f"anomaly.split.{error.reason}", name=class_name)
             return
         except ValueError as error:
-            st.session_state["anomaly.message"] = t("anomaly.train_failed", error=error)
+            st.session_state["anomaly.message"] = t("train.failed", error=error)
             return
     trained = st.session_state.setdefault("anomaly.detectors", {})
-    runs = st.session_state["anomaly.runs"] = st.session_state.get("anomaly.runs", 0) + 1
-    trained[(selected_dataset_name(), normal_class)] = (f"session:{runs}", detector)
+    trained[(keys.dataset_key(dataset), normal_class)] = (f"session:{uuid.uuid4().hex}", detector)
 
 
-st.header(t("anomaly.header"))
+st.header(t("page.anomaly"))
 st.write(t("anomaly.intro"))
-
-try:
-    dataset = active_dataset()
-except data.DatasetUnavailable:
-    st.error(t("anomaly.unavailable"))
-    st.stop()
+dataset = require_dataset()
 if not dataset.is_image or dataset.num_classes < 2:
     st.info(t("anomaly.not_images"))
     st.stop()
@@ -123,7 +123,7 @@ setup = st.columns([2, 3])
 normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
                                   key="anomaly.normal_class")
 class_name = class_labels[normal_class]
-detectors = pretrained.anomaly_models(dataset.name) if not selected_dataset_name().startswith("user:") else {}
+detectors = {} if uploaded_dataset_chosen() else models.anomaly_detectors(dataset.name)
 sources = (["pretrained"] if normal_class in detectors else []) + ["here"]
 source_labels = {"pretrained": t("anomaly.source.pretrained"), "here": t("anomaly.source.here")}
 source = setup[1].radio(t("anomaly.source"), sources, format_func=source_labels.get, horizontal=True,
@@ -134,14 +134,15 @@ if not detectors:
 if source == "pretrained":
     entry = detectors[normal_class]
     try:
-        model = models.load_pretrained_bundle(entry.name).model
-    except (store.StoreError, pretrained.PretrainedError, OSError) as error:
+        model = models.load_choice(entry.key).model
+    except models.LOAD_ERRORS as error:
+        logger.warning("the anomaly detector %s did not load", entry.name, exc_info=error)
         st.error(t("anomaly.load_failed", error=error))
         st.stop()
-    model_key = "pretrained:" + entry.name
+    model_key = entry.cache_key
     st.caption(t("anomaly.pretrained_about", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
 else:
-    found = st.session_state.get("anomaly.detectors", {}).get((selected_dataset_name(), normal_class))
+    found = st.session_state.get("anomaly.detectors", {}).get((keys.dataset_key(dataset), normal_class))
     message = st.session_state.pop("anomaly.message", None)
     if message:
         st.error(message)
@@ -171,9 +172,8 @@ try:
 except anomaly.ClassSplitError as error:
     st.warning(t(f"anomaly.split.{error.reason}", name=class_name))
     st.stop()
-dataset_key = f"{selected_dataset_name()}:{dataset.x_test.shape}:{dataset.source}"
 with st.spinner(t("anomaly.scoring")):
-    scores = detector_scores(model_key, dataset_key, model, images)
+    scores = detector_scores(model_key, keys.dataset_key(dataset), model, images)
 
 default = metrics.default_threshold(scores[~anomalous], percentile=95)
 st.subheader(t("anomaly.results", name=class_name))

@@ -1,13 +1,17 @@
 """Concepts: live widgets for KL divergence, BCE vs MSE, and the VAE reparameterisation trick."""
 
+import logging
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import concepts, data, pretrained, store
+from latent_core import concepts, data, keys
 from latent_core.images import montage, upscale
 from ui import models
 from ui.shell import active_dataset, active_model, load_registered_dataset, start_page, t
+
+logger = logging.getLogger(__name__)
 
 start_page()
 
@@ -41,17 +45,17 @@ def vae_decoder(dataset_name: str):
     """The sidebar's model if it is a VAE, else a pretrained VAE of the dataset (2-D first); with its name."""
     try:
         picked = active_model()
-    except (KeyError, store.StoreError):
+    except models.LOAD_ERRORS as error:
+        logger.warning("the chosen model did not load; looking for a pretrained VAE instead", exc_info=error)
         picked = None
     if picked is not None and picked[1].model.kind == "vae":
         return picked[1].model, picked[0].name
-    candidates = sorted((entry for entry in pretrained.list_pretrained(dataset_name) if entry.kind == "vae"),
-                        key=lambda entry: entry.latent_dim != 2)
-    for entry in candidates:
+    candidates = sorted(models.pretrained_choices(dataset_name, kind="vae"), key=lambda choice: choice.latent_dim != 2)
+    for choice in candidates:
         try:
-            return models.load_pretrained_bundle(entry.name).model, entry.name
-        except (store.StoreError, pretrained.PretrainedError, OSError):
-            continue
+            return models.load_choice(choice.key).model, choice.name
+        except models.LOAD_ERRORS as error:
+            logger.warning("the pretrained VAE %s did not load; trying the next", choice.name, exc_info=error)
     return None, None
 
 
@@ -96,9 +100,9 @@ def kl_widget() -> None:
 @st.fragment
 def loss_widget() -> None:
     st.write(t("concepts.loss.intro"))
-    source, dataset = image_source()
+    _, dataset = image_source()
     controls = st.columns(3)
-    index = controls[0].number_input(t("concepts.loss.image"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
+    index = controls[0].number_input(t("denoise.image_index"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
     kind_labels = {kind: t(f"concepts.loss.kind.{kind}") for kind in concepts.DEGRADATIONS}
     kind = controls[1].radio(t("concepts.loss.kind"), list(kind_labels), format_func=kind_labels.get,
                              horizontal=True, key="concepts.kind")
@@ -107,7 +111,7 @@ def loss_widget() -> None:
     worse = np.clip(concepts.degrade(image, amount, kind=kind), 0, 1)
     bce_now = float(concepts.bce(image[np.newaxis], worse[np.newaxis])[0])
     mse_now = float(concepts.mse(image[np.newaxis], worse[np.newaxis])[0])
-    bce_curve, mse_curve = loss_curves(f"{source}:{dataset.x_test.shape}:{int(index)}", kind, image)
+    bce_curve, mse_curve = loss_curves(f"{keys.dataset_key(dataset)}:{int(index)}", kind, image)
     left, right = st.columns([2, 3])
     with left:
         pair = st.columns(2)
@@ -174,7 +178,7 @@ def reparameterisation_widget(model, name: str) -> None:
     st.caption(t("concepts.vae.reading"))
 
 
-st.header(t("concepts.header"))
+st.header(t("page.concepts"))
 st.write(t("concepts.intro"))
 kl_tab, loss_tab, vae_tab = st.tabs([t("concepts.kl.tab"), t("concepts.loss.tab"), t("concepts.vae.tab")])
 with kl_tab:

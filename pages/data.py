@@ -20,7 +20,7 @@ st.write(t(about_key))
 try:
     dataset = active_dataset()
 except data.DatasetUnavailable as error:
-    st.error(t("data.unavailable"))
+    st.error(t("guard.dataset_unavailable"))
     st.code(str(error), language=None)
     dataset = None
 

@@ -5,11 +5,13 @@ import math
 import numpy as np
 import streamlit as st
 
-from latent_core import data, drawing, metrics, pretrained, store
+from latent_core import drawing, metrics
 from latent_core.images import upscale
 from latent_core.models import add_noise
+from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
-from ui.shell import active_dataset, active_model, lang, select_model, start_page, t
+from ui.guard import require_dataset, require_model
+from ui.shell import lang, select_model, start_page, t
 
 SHOWN_SIZE = 196
 DRAW_NOISES = ("gaussian", "salt_pepper", "none")
@@ -62,38 +64,19 @@ def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
 
 
 start_page()
-st.header(t("denoise.header"))
+st.header(t("page.denoise"))
 st.write(t("denoise.intro"))
-
-try:
-    dataset = active_dataset()
-except data.DatasetUnavailable:
-    st.error(t("denoise.unavailable"))
-    st.stop()
-if not dataset.is_image:
-    st.info(t("denoise.not_images"))
-    st.stop()
-try:
-    picked_model = active_model()
-except (KeyError, store.StoreError) as error:
-    st.error(t("denoise.load_failed", error=error))
-    st.stop()
-if picked_model is None:
-    st.info(t("denoise.no_model"))
-    st.stop()
-model = picked_model[1].model
-if not model.has_encoder:
-    st.warning(t("denoise.no_encoder", kind=t(f"kind.{model.kind}")))
-    st.stop()
+dataset = require_dataset(images=True)
+model = require_model(encoder=True)[1].model
 if model.kind != "denoising_ae":
-    denoiser = next((entry for entry in pretrained.list_pretrained(dataset.name) if entry.kind == "denoising_ae"), None)
+    denoiser = next(iter(models.pretrained_choices(dataset.name, kind="denoising_ae")), None)
     if denoiser is None:
         st.caption(t("denoise.train_denoiser"))
     else:
         hint, switch = st.columns([4, 1], vertical_alignment="center")
         hint.info(t("denoise.try_denoiser", name=denoiser.name))
         if switch.button(t("denoise.use_denoiser"), key="denoise.use_denoiser"):
-            select_model("pretrained:" + denoiser.name)
+            select_model(denoiser.key)
             st.rerun()
 bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
 

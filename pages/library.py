@@ -4,68 +4,58 @@ import pandas as pd
 import streamlit as st
 
 from latent_core import store
-from latent_core.data import DatasetUnavailable
 from latent_core.metrics import compression_ratio
 from latent_core.uploads import MAX_MODEL_BYTES
 from ui import models
 from ui.charts import loss_figure
-from ui.shell import active_dataset, active_model, model_label, select_model, start_page, t
+from ui.guard import chosen_model, require_dataset
+from ui.shell import model_label, select_model, start_page, t
 from ui.uploads import refusal_text, upload_limit
 
 start_page()
 
-st.header(t("library.header"))
-st.write(t("library.intro"))
 
-try:
-    dataset = active_dataset()
-except DatasetUnavailable as error:
-    st.error(str(error))
-    st.stop()
+@st.cache_data(show_spinner=False, max_entries=8)
+def keras_file(model_key: str, _bundle: store.Bundle) -> bytes:
+    """The chosen model as a .keras download, made once per model version."""
+    return store.model_archive_bytes(_bundle.model)
+
+
+st.header(t("page.library"))
+st.write(t("library.intro"))
+dataset = require_dataset()
 
 choices = models.choices_for(dataset.name, dataset.input_shape)
 if choices:
     st.subheader(t("library.all"))
     st.dataframe(pd.DataFrame([{
         t("library.col.name"): choice.name,
-        t("library.col.kind"): t(f"kind.{choice.kind}"),
-        t("library.col.latent"): choice.latent_dim,
+        t("library.kind"): t(f"kind.{choice.kind}"),
+        t("train.latent"): choice.latent_dim,
         t("library.col.mse"): choice.metrics.get("test_mse"),
         t("library.col.origin"): t("library.origin.pretrained" if choice.is_pretrained else "library.origin.yours"),
     } for choice in choices]), hide_index=True, width="stretch")
 else:
     st.info(t("library.none"))
 
-try:
-    picked = active_model()
-except (store.StoreError, OSError, KeyError) as error:
-    st.error(t("library.load_failed", error=error))
-    picked = None
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def keras_file(key: str) -> bytes:
-    """The chosen model as a .keras download, made once per model."""
-    return store.model_archive_bytes(models.load_choice(key).model)
-
-
+picked = chosen_model()
 if picked is not None:
     choice, bundle = picked
     model, manifest = bundle.model, bundle.manifest
     st.subheader(t("library.active", name=model_label(choice)))
     facts = st.columns(4)
     facts[0].metric(t("library.kind"), t(f"kind.{model.kind}"))
-    facts[1].metric(t("library.latent"), model.latent_dim)
+    facts[1].metric(t("train.latent"), model.latent_dim)
     facts[2].metric(t("library.parameters"), f"{model.count_params():,}")
-    facts[3].metric(t("library.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
+    facts[3].metric(t("common.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
 
     architecture, training, provenance, metrics = st.tabs([
-        t("library.tab.architecture"), t("library.tab.training"), t("library.tab.data"), t("library.tab.metrics")])
+        t("library.tab.architecture"), t("library.tab.training"), t("page.data"), t("library.tab.metrics")])
     with architecture:
         st.dataframe(pd.DataFrame([{
             t("library.col.part"): row["part"], t("library.col.layer"): row["layer"],
             t("library.col.type"): row["type"], t("library.col.shape"): row["output_shape"],
-            t("library.col.params"): row["parameters"],
+            t("library.parameters"): row["parameters"],
         } for row in model.summary_rows()]), hide_index=True, width="stretch")
     with training:
         record = manifest.get("training")
@@ -79,8 +69,8 @@ if picked is not None:
                          hide_index=True, width="stretch")
             history = record.get("history") or {}
             if history:
-                st.plotly_chart(loss_figure(history, title=t("library.loss_curves"), x_title=t("library.epoch"),
-                                            y_title=t("library.loss")), width="stretch")
+                st.plotly_chart(loss_figure(history, title=t("train.curves"), x_title=t("train.epoch"),
+                                            y_title=t("train.loss_axis")), width="stretch")
     with provenance:
         if manifest.get("dataset"):
             st.json(manifest["dataset"])
@@ -95,10 +85,10 @@ if picked is not None:
             st.info(t("library.no_metrics"))
 
     actions = st.columns([1, 1, 3])
-    actions[0].download_button(t("library.download"), data=keras_file(choice.key), file_name=f"{choice.name}.keras",
+    actions[0].download_button(t("library.download"), data=keras_file(choice.cache_key, bundle), file_name=f"{choice.name}.keras",
                                mime="application/octet-stream", icon=":material/download:")
     if not choice.is_pretrained and actions[1].button(t("library.delete"), icon=":material/delete:"):
-        models.workspace().delete(choice.key.removeprefix(models.WORKSPACE_PREFIX))
+        models.workspace().delete(choice.entry_id)
         st.session_state.pop("model", None)
         st.toast(t("library.deleted", name=choice.name))
         st.rerun()
@@ -121,7 +111,7 @@ with st.expander(t("library.upload.header"), expanded=not choices):
             name = upload.name.removesuffix(".keras")[:60] or "uploaded"
             entry = models.workspace().save(uploaded, name=name, dataset={
                 "name": dataset.name, "source": t("library.upload.source", filename=upload.name)})
-            select_model(models.WORKSPACE_PREFIX + entry.id)
+            select_model(models.workspace_key(entry.id))
             st.session_state["model_upload_message"] = None
             st.toast(t("library.upload.done", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
             st.rerun()

@@ -1,28 +1,36 @@
 """Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE."""
 
+import logging
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import data, manifold, pretrained, store
+from latent_core import data, keys, manifold
 from ui import models
 from ui.shell import load_registered_dataset, start_page, t
 
 start_page()
 
-PRETRAINED_AE = "swiss_roll_ae_2"
+logger = logging.getLogger(__name__)
 AE_EPOCHS = 40
 LINEAR_EPOCHS = 40
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def embedding(method: str, points: int, neighbours: int) -> np.ndarray:
-    """2-D coordinates of the first ``points`` roll points by ``method`` (computed once per setting)."""
+def embedding(dataset_key: str, method: str, points: int, neighbours: int) -> np.ndarray:
+    """2-D coordinates of the first ``points`` roll points by ``method`` (computed once per roll and setting)."""
     return manifold.embed(roll().x_train[:points], method, n_neighbors=neighbours, seed=0)
 
 
 def roll() -> data.Dataset:
     return load_registered_dataset("swiss_roll")
+
+
+def pretrained_roll_autoencoder() -> models.ModelChoice | None:
+    """The library's autoencoder of the roll with a 2-D code, if it has one."""
+    return next((choice for choice in models.pretrained_choices("swiss_roll", kind="dense_ae")
+                 if choice.latent_dim == 2), None)
 
 
 def scatter(coordinates: np.ndarray, position: np.ndarray, title: str, *, height: int = 300) -> go.Figure:
@@ -42,7 +50,7 @@ def train_here(kind: str, epochs: int, state_key: str) -> None:
             batch_size=256 if kind == "linear_ae" else 128)
 
 
-st.header(t("manifold.header"))
+st.header(t("page.manifold"))
 st.write(t("manifold.intro"))
 
 dataset = roll()
@@ -63,16 +71,17 @@ controls[0].select_slider(t("manifold.points"), [500, 1000, 1500], key="manifold
 neighbours = controls[1].slider(t("manifold.neighbours"), 5, 30, 10, key="manifold.neighbours",
                                 help=t("manifold.neighbours_help"))
 ae_sources = {"pretrained": t("manifold.ae.pretrained"), "here": t("manifold.ae.here")}
-has_pretrained = any(entry.name == PRETRAINED_AE for entry in pretrained.list_pretrained("swiss_roll"))
-ae_source = controls[2].radio(t("manifold.ae"), list(ae_sources) if has_pretrained else ["here"],
+roll_autoencoder = pretrained_roll_autoencoder()
+ae_source = controls[2].radio(t("manifold.ae"), list(ae_sources) if roll_autoencoder else ["here"],
                               format_func=ae_sources.get, horizontal=True, key="manifold.ae_source")
 
-ae_codes, ae_title = None, t("manifold.ae_title")
+ae_codes, ae_title = None, t("manifold.ae")
 if ae_source == "pretrained":
     try:
-        ae_codes = models.load_pretrained_bundle(PRETRAINED_AE).model.encode(dataset.x_train[:points])
+        ae_codes = models.load_choice(roll_autoencoder.key).model.encode(dataset.x_train[:points])
         ae_title = t("manifold.ae_title_pretrained")
-    except (store.StoreError, pretrained.PretrainedError, OSError) as error:
+    except models.LOAD_ERRORS as error:
+        logger.warning("the pretrained roll autoencoder %s did not load", roll_autoencoder.name, exc_info=error)
         st.error(t("manifold.load_failed", error=error))
 else:
     fitted = st.session_state.get("manifold.ae")
@@ -94,7 +103,7 @@ else:
 layouts = {}
 for cell, method in zip(cells[1:], manifold.EMBEDDINGS):
     with cell, st.spinner(t("manifold.computing", method=titles[method])):
-        layouts[method] = embedding(method, points, neighbours)
+        layouts[method] = embedding(keys.dataset_key(dataset), method, points, neighbours)
     cell.plotly_chart(scatter(layouts[method], position, titles[method]), width="stretch",
                       key=f"manifold.plot.{method}")
 cells[5].markdown(t("manifold.reading"))

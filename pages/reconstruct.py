@@ -3,9 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from latent_core import data, metrics, store
+from latent_core import data, keys, metrics
 from latent_core.images import montage
-from ui.shell import active_dataset, active_model, lang, selected_dataset_name, start_page, t
+from ui.guard import require_dataset, require_model
+from ui.shell import lang, start_page, t
 
 EVAL_IMAGES = 1000
 PCA_TRAIN_IMAGES = 5000
@@ -49,7 +50,7 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
         t("reconstruct.pick"), ["random", "class"], horizontal=True, key="reconstruct.pick",
         format_func=lambda option: t(f"reconstruct.pick.{option}")) == "class"
     names = dataset.class_names(lang())
-    chosen_class = controls[2].selectbox(t("reconstruct.class"), range(len(names)), key="reconstruct.class",
+    chosen_class = controls[2].selectbox(t("common.class"), range(len(names)), key="reconstruct.class",
                                   format_func=names.__getitem__) if by_class else None
     controls[3].button(t("reconstruct.shuffle"), on_click=next_examples)
 
@@ -75,42 +76,20 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
 
 
 start_page()
-st.header(t("reconstruct.header"))
+st.header(t("page.reconstruct"))
 st.write(t("reconstruct.intro"))
-
-try:
-    dataset = active_dataset()
-except data.DatasetUnavailable:
-    st.error(t("reconstruct.unavailable"))
-    st.stop()
-if not dataset.is_image:
-    st.info(t("reconstruct.not_images"))
-    st.stop()
-try:
-    picked_model = active_model()
-except (KeyError, store.StoreError) as error:
-    st.error(t("reconstruct.load_failed", error=error))
-    st.stop()
-if picked_model is None:
-    st.info(t("reconstruct.no_model"))
-    st.stop()
-choice, bundle = picked_model
+dataset = require_dataset(images=True)
+choice, bundle = require_model(encoder=True)
 model = bundle.model
-if not model.has_encoder:
-    st.warning(t("reconstruct.no_encoder", kind=t(f"kind.{model.kind}")))
-    st.stop()
 
-dataset_key = f"{selected_dataset_name()}:{dataset.x_train.shape}:{dataset.source}"
 pixels = int(np.prod(model.input_shape))
+pca_fits = model.latent_dim <= min(pixels, len(dataset.x_train), PCA_TRAIN_IMAGES)
 with st.spinner(t("reconstruct.scoring")):
-    errors = model_errors(choice.key, dataset_key, model, dataset)
-    try:
-        baseline = pca_baseline(dataset_key, model.latent_dim, dataset)
-    except ValueError:
-        baseline = None
+    errors = model_errors(choice.cache_key, keys.dataset_key(dataset), model, dataset)
+    baseline = pca_baseline(keys.dataset_key(dataset), model.latent_dim, dataset) if pca_fits else None
 
 summary = st.columns(3)
-summary[0].metric(t("reconstruct.ratio"), t("reconstruct.ratio_value",
+summary[0].metric(t("common.compression"), t("reconstruct.ratio_value",
                   ratio=metrics.compression_ratio(model.input_shape, model.latent_dim)),
                   help=t("reconstruct.ratio_help", pixels=f"{pixels:,}", dims=model.latent_dim))
 model_mse = float(np.mean(errors))

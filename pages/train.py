@@ -17,7 +17,8 @@ from latent_core.models import MODEL_KINDS, NOISE_KINDS, build_model
 from latent_core.workspace import check_name
 from ui import models
 from ui.charts import loss_figure
-from ui.shell import active_dataset, start_page, t
+from ui.guard import require_dataset
+from ui.shell import start_page, t
 
 start_page()
 
@@ -72,7 +73,7 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
                      caption=t("train.samples", epoch=epoch))
 
 
-def show_outcome(job: TrainingJob, snapshot: JobSnapshot) -> None:
+def show_outcome(snapshot: JobSnapshot) -> None:
     name = st.session_state.get("training_job_name", "")
     if snapshot.state == COMPLETED:
         st.success(t("train.completed", name=name, time=duration(snapshot.finished_at - snapshot.started_at)))
@@ -89,11 +90,7 @@ def show_outcome(job: TrainingJob, snapshot: JobSnapshot) -> None:
 st.header(t("train.header"))
 st.write(t("train.intro"))
 
-try:
-    dataset = active_dataset()
-except data.DatasetUnavailable:
-    st.warning(t("train.unavailable"))
-    st.stop()
+dataset = require_dataset()
 
 job: TrainingJob | None = st.session_state.get("training_job")
 if job is not None and not job.snapshot().finished:
@@ -114,7 +111,7 @@ if job is not None and not job.snapshot().finished:
 if job is not None:
     with st.expander(t("train.last_run"), expanded=True):
         final = job.snapshot()
-        show_outcome(job, final)
+        show_outcome(final)
         show_snapshot(final)
 
 limits = models.limits()

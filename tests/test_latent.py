@@ -6,7 +6,6 @@ import pytest
 from latent_core.latent import (
     class_directions,
     class_means,
-    class_representatives,
     code_from_dimension_sliders,
     code_from_sliders,
     interpolate,
@@ -46,26 +45,6 @@ def test_class_means_reject_mismatched_labels():
         class_means(np.zeros((2, 2)), np.array([0.5, 1.5]))
     with pytest.raises(ValueError, match="non-empty 2-D"):
         class_means(np.zeros((0, 2)), np.array([], dtype=int))
-
-
-def test_class_representatives_decode_all_means_in_one_call():
-    codes = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 4.0]])
-    labels = np.array([0, 0, 5])
-    batches = []
-
-    def decode(batch):
-        batches.append(batch.shape)
-        return np.repeat(batch[:, :, None], 3, axis=2)  # (n, 2, 3) "images"
-
-    images = class_representatives(codes, labels, decode)
-    assert batches == [(2, 2)]
-    np.testing.assert_allclose(images[0][:, 0], [1.0, 2.0])
-    np.testing.assert_allclose(images[5][:, 0], [4.0, 4.0])
-
-
-def test_class_representatives_check_the_decoder_output():
-    with pytest.raises(ValueError, match="returned 1 images for 2 codes"):
-        class_representatives(np.eye(2), np.array([0, 1]), lambda batch: batch[:1])
 
 
 # --- directions and sliders ---------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data
+from ui.text import translate
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -90,7 +91,7 @@ def test_unavailable_dataset_shows_what_was_tried_and_keeps_running(monkeypatch,
     monkeypatch.setattr("ui.shell.load_registered_dataset", unavailable)
     choose(app, dataset="mnist")
     assert not app.exception
-    assert app.error[0].value == "This dataset is not available on this machine."
+    assert app.error[0].value == translate("guard.dataset_unavailable", "en")
     assert "Tried, in order" in app.code[0].value
 
 

@@ -14,10 +14,12 @@ def test_streamlit_no_longer_resets_keras_after_a_run(monkeypatch):
     calls = []
     monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: calls.append(args))
-    assert runtime.keep_keras_state_between_runs()
-    runtime._streamlit_cleanup()
+    streamlit_cleanup = script_runner._clean_problem_modules
+    streamlit_cleanup()
     assert calls, "Streamlit's own cleanup resets Keras; if not, this module has nothing to do"
     calls.clear()
+    assert runtime.keep_keras_state_between_runs()
+    assert script_runner._clean_problem_modules is not streamlit_cleanup  # the hook Streamlit calls is replaced
     script_runner._clean_problem_modules()
     assert calls == []
 

@@ -1,9 +1,10 @@
 """Latent codes of a dataset sample for the Latent map and Generate pages, cached per model.
 
 A pretrained model with a precomputed map brings its codes (of the bundled sample or the
-test split); any other model encodes up to 5,000 images once per model, dataset and
-split, shared by every session. Class means and directions are cached the same way, so
-no slider move ever re-encodes or refits anything.
+test split); any other model encodes up to 5,000 images once per model version, dataset
+content and split, shared by every session. Class means and directions are cached the
+same way, so no slider move ever re-encodes or refits anything. Every key comes from
+``latent_core.keys`` through ``ModelChoice.cache_key`` and ``keys.dataset_key``.
 """
 
 from __future__ import annotations
@@ -11,30 +12,26 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latent_core import data, latent, maps, pretrained
+from latent_core import data, keys, latent, maps, pretrained
 from ui import models
 
 MAX_ENCODED = 5000
 
 
-def dataset_key(dataset: data.Dataset) -> str:
-    """A cache key that changes when the dataset's contents do (an upload with the same name)."""
-    return f"{dataset.name}:{dataset.x_train.shape}:{dataset.x_test.shape}:{dataset.source}"
-
-
 @st.cache_resource(show_spinner=False, max_entries=12)
-def precomputed_map(name: str) -> pretrained.LatentMap | None:
-    """The pretrained model's precomputed latent map, or None."""
+def precomputed_map(name: str, version: str) -> pretrained.LatentMap | None:
+    """The pretrained model's precomputed latent map, or None; ``version`` reloads a rebuilt one."""
     return pretrained.load_latent_map(name)
 
 
 def latent_map_of(choice: models.ModelChoice) -> pretrained.LatentMap | None:
-    return precomputed_map(choice.name) if choice.is_pretrained else None
+    return precomputed_map(choice.name, choice.version) if choice.is_pretrained else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=12)
-def _map_sample(name: str, dataset_key: str, _dataset: data.Dataset) -> maps.CodeSample:
-    return maps.sample_of_map(precomputed_map(name), bundled=pretrained.load_sample(_dataset.name),
+def _map_sample(model_key: str, dataset_key: str, _choice: models.ModelChoice,
+                _dataset: data.Dataset) -> maps.CodeSample:
+    return maps.sample_of_map(latent_map_of(_choice), bundled=pretrained.load_sample(_dataset.name),
                               x_test=_dataset.x_test)
 
 
@@ -45,21 +42,27 @@ def _encoded_sample(model_key: str, dataset_key: str, split: str, _model, _datas
                               source=f"{_dataset.name} {split}")
 
 
+def sample_key(choice: models.ModelChoice, dataset: data.Dataset, *, split: str) -> str:
+    """The cache key of :func:`code_sample`'s result, for caches of what is computed from it."""
+    origin = "map" if latent_map_of(choice) is not None else split
+    return f"{choice.cache_key}/{keys.dataset_key(dataset)}/{origin}"
+
+
 def code_sample(choice: models.ModelChoice, model, dataset: data.Dataset, *, split: str) -> maps.CodeSample:
     """Codes with labels and inputs: the precomputed map's when there is one, else ``split`` encoded."""
     if latent_map_of(choice) is not None:
-        return _map_sample(choice.name, dataset_key(dataset), dataset)
-    return _encoded_sample(choice.key, dataset_key(dataset), split, model, dataset)
+        return _map_sample(choice.cache_key, keys.dataset_key(dataset), choice, dataset)
+    return _encoded_sample(choice.cache_key, keys.dataset_key(dataset), split, model, dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def class_statistics(model_key: str, sample_key: str, _sample: maps.CodeSample) -> dict[int, np.ndarray]:
-    """Mean code per class of a sample."""
+def class_statistics(sample_key: str, _sample: maps.CodeSample) -> dict[int, np.ndarray]:
+    """Mean code per class of a sample (``sample_key`` from :func:`sample_key`)."""
     return latent.class_means(_sample.codes, _sample.labels.astype(np.int64))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def class_directions(model_key: str, sample_key: str, label: int, _sample: maps.CodeSample) -> latent.Directions:
+def class_directions(sample_key: str, label: int, _sample: maps.CodeSample) -> latent.Directions:
     """The main directions of variation of one class's codes."""
     return latent.class_directions(_sample.codes[_sample.labels == label], n_components=5)
 

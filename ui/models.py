@@ -1,7 +1,10 @@
 """Models in the UI: the sidebar's model picker, shared caches and the user's workspace.
 
 A model choice is a string: ``pretrained:NAME`` for a bundle in ``pretrained/`` or
-``workspace:ID`` for one the user trained or uploaded. Pretrained bundles and workspace
+``workspace:ID`` for one the user trained or uploaded; pages never build or take apart
+these strings themselves. Every choice carries its version (``latent_core.keys``), and
+``ModelChoice.cache_key`` is what every cache of a model's results is keyed by, so a
+model saved again under the same ID gets fresh results. Pretrained bundles and workspace
 bundles are loaded once per server (``st.cache_resource``) and shared read-only by every
 session; the user's own models live on disk in the workspace, so nothing is lost to a
 rerun, a page switch, a closed tab or a restart.
@@ -27,7 +30,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from latent_core import hosting, pretrained, store
+from latent_core import hosting, keys, pretrained, store
 from latent_core.workspace import Workspace, WorkspaceEntry
 
 PRETRAINED_PREFIX = "pretrained:"
@@ -37,6 +40,8 @@ DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "workspace"
 USER_PARAM = "user"
 USER_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
 USER_MODEL_CACHE_SECONDS = 30 * 60
+# What loading a chosen model can raise: gone from the workspace or the index, unreadable or unsafe files.
+LOAD_ERRORS = (KeyError, store.StoreError, pretrained.PretrainedError, OSError)
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,17 @@ class ModelChoice:
     epochs_completed: int | None = None
     epochs: int | None = None
     stop_reason: str | None = None
+    version: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        """What caches of this model's results are keyed by: its key at its version."""
+        return keys.model_key(self.key, self.version)
+
+    @property
+    def entry_id(self) -> str | None:
+        """The workspace entry's ID, or None for a pretrained model."""
+        return None if self.is_pretrained else self.key.removeprefix(WORKSPACE_PREFIX)
 
 
 def limits() -> hosting.HostingLimits:
@@ -87,13 +103,14 @@ def workspace() -> Workspace:
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
-def load_pretrained_bundle(name: str) -> store.Bundle:
+def load_pretrained_bundle(name: str, version: str) -> store.Bundle:
+    """A pretrained bundle; ``version`` is in the cache key so a rebuilt bundle reloads."""
     return pretrained.load_pretrained(name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=24, ttl=USER_MODEL_CACHE_SECONDS)
-def load_workspace_bundle(folder: str, created_at: str) -> store.Bundle:
-    """A workspace model by its folder; ``created_at`` is in the cache key so a replaced entry reloads."""
+def load_workspace_bundle(folder: str, version: str) -> store.Bundle:
+    """A workspace model by its folder; ``version`` is in the cache key so a replaced entry reloads."""
     return store.load_bundle(folder)
 
 
@@ -102,32 +119,55 @@ def load_classifier(dataset: str):
     return pretrained.load_classifier(dataset)
 
 
+def workspace_key(entry_id: str) -> str:
+    """The picker key of a workspace entry."""
+    return WORKSPACE_PREFIX + entry_id
+
+
 def choices_for(dataset_name: str, input_shape: tuple[int, ...]) -> list[ModelChoice]:
     """Models that fit the dataset: its pretrained bundles, then the user's, newest first."""
-    found = [ModelChoice(PRETRAINED_PREFIX + entry.name, entry.name, entry.kind, entry.latent_dim,
-                         entry.dataset, dict(entry.metrics), True)
-             for entry in pretrained.list_pretrained(dataset_name)
-             if not entry.is_anomaly_detector]
+    found = pretrained_choices(dataset_name)
     found += [_workspace_choice(entry) for entry in workspace().entries()
               if tuple(entry.input_shape) == tuple(input_shape)]
     return found
 
 
+def pretrained_choices(dataset_name: str, *, kind: str | None = None) -> list[ModelChoice]:
+    """The library's models of a dataset (of one ``kind`` when given), anomaly detectors left out."""
+    return [_pretrained_choice(entry) for entry in pretrained.list_pretrained(dataset_name)
+            if not entry.is_anomaly_detector and kind in (None, entry.kind)]
+
+
+def anomaly_detectors(dataset_name: str) -> dict[int, ModelChoice]:
+    """The library's anomaly detectors of a dataset, by the normal class each was trained on."""
+    return {normal_class: _pretrained_choice(entry)
+            for normal_class, entry in pretrained.anomaly_models(dataset_name).items()}
+
+
+def _pretrained_choice(entry: pretrained.PretrainedEntry) -> ModelChoice:
+    return ModelChoice(PRETRAINED_PREFIX + entry.name, entry.name, entry.kind, entry.latent_dim,
+                       entry.dataset, dict(entry.metrics), True,
+                       version=keys.bundle_version(pretrained.PRETRAINED_DIR / entry.path))
+
+
 def _workspace_choice(entry: WorkspaceEntry) -> ModelChoice:
-    return ModelChoice(WORKSPACE_PREFIX + entry.id, entry.name, entry.kind, entry.latent_dim,
+    return ModelChoice(workspace_key(entry.id), entry.name, entry.kind, entry.latent_dim,
                        entry.dataset, entry.metrics, False, unfinished=entry.in_progress,
                        epochs_completed=entry.epochs_completed, epochs=entry.epochs,
-                       stop_reason=entry.stop_reason)
+                       stop_reason=entry.stop_reason, version=keys.bundle_version(entry.path))
 
 
 def load_choice(key: str) -> store.Bundle:
-    """The bundle behind a picker key; raises ``KeyError`` when it no longer exists."""
+    """The bundle behind a picker key, at its current version; raises ``KeyError`` when it no
+    longer exists (``store.StoreError``, ``pretrained.PretrainedError`` or ``OSError`` when its
+    files cannot be read)."""
     if key.startswith(PRETRAINED_PREFIX):
-        return load_pretrained_bundle(key.removeprefix(PRETRAINED_PREFIX))
+        entry = pretrained.get_entry(key.removeprefix(PRETRAINED_PREFIX))
+        return load_pretrained_bundle(entry.name, keys.bundle_version(pretrained.PRETRAINED_DIR / entry.path))
     if key.startswith(WORKSPACE_PREFIX):
         entry_id = key.removeprefix(WORKSPACE_PREFIX)
         entry = next((e for e in workspace().entries() if e.id == entry_id), None)
         if entry is None:
             raise KeyError(f"The model {entry_id} is no longer in the workspace.")
-        return load_workspace_bundle(str(entry.path), entry.created_at)
+        return load_workspace_bundle(str(entry.path), keys.bundle_version(entry.path))
     raise KeyError(f"Unknown model choice {key!r}.")

@@ -42,7 +42,6 @@ TRIM_INTERVAL_SECONDS = 5.0
 
 _frozen = False
 _trimmer: threading.Thread | None = None
-_streamlit_cleanup = None  # Streamlit's own cleanup, kept for reference once replaced
 
 
 def freeze_library_objects() -> None:
@@ -69,14 +68,10 @@ def keep_keras_state_between_runs() -> bool:
 
     Returns False when this Streamlit has no such cleanup hook (nothing to do).
     """
-    global _streamlit_cleanup
     from streamlit.runtime.scriptrunner import script_runner
 
-    current = getattr(script_runner, "_clean_problem_modules", None)
-    if current is None:
+    if getattr(script_runner, "_clean_problem_modules", None) is None:
         return False
-    if current is not _clean_problem_modules_except_keras:
-        _streamlit_cleanup = current
     script_runner._clean_problem_modules = _clean_problem_modules_except_keras
     return True
 

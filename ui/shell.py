@@ -114,6 +114,11 @@ def selected_dataset_name() -> str:
     return st.session_state.get("dataset", "fashion_mnist")
 
 
+def uploaded_dataset_chosen() -> bool:
+    """True when the sidebar's dataset is one this session uploaded (no pretrained model is for it)."""
+    return selected_dataset_name().startswith(USER_PREFIX)
+
+
 def active_dataset() -> data.Dataset:
     """The dataset picked in the sidebar; raises ``data.DatasetUnavailable`` when it cannot load."""
     choice = selected_dataset_name()
@@ -213,7 +218,7 @@ def _adopt_trained_model() -> None:
     if snapshot.finished:
         st.session_state["training_job_adopted"] = True
         if snapshot.saved is not None:
-            select_model(models.WORKSPACE_PREFIX + snapshot.saved.id)
+            select_model(models.workspace_key(snapshot.saved.id))
 
 
 def _hosting_notice() -> None:

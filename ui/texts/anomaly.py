@@ -1,7 +1,6 @@
 """Text of the Anomaly detection page."""
 
 TEXT = {
-    "anomaly.header": {"en": "Anomaly detection", "ko": "이상 탐지"},
     "anomaly.intro": {
         "en": "An autoencoder trained on one \"normal\" class only learns to rebuild that class. Images of "
               "any other class come back blurred, so their reconstruction error is high: the error is an "
@@ -9,10 +8,6 @@ TEXT = {
         "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그 클래스만 잘 복원합니다. 다른 클래스의 이미지는 "
               "흐릿하게 복원되어 복원 오차가 커지므로, 오차가 곧 이상 점수가 됩니다. 정상 클래스를 고른 뒤 "
               "임계값을 움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
-    },
-    "anomaly.unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
     },
     "anomaly.not_images": {
         "en": "Anomaly detection needs images in at least two classes; choose an image dataset in the sidebar "
@@ -45,7 +40,6 @@ TEXT = {
         "en": "Training on \"{name}\" images only…",
         "ko": "\"{name}\" 이미지로만 학습하는 중…",
     },
-    "anomaly.train_failed": {"en": "Training failed: {error}", "ko": "학습에 실패했습니다: {error}"},
     "anomaly.trained_about": {
         "en": "Detector trained here on {images} images of \"{name}\": {epochs} epochs in {seconds} s.",
         "ko": "여기서 \"{name}\" 이미지 {images}장으로 학습한 탐지기: {epochs} 에포크, {seconds}초.",

@@ -1,7 +1,6 @@
 """Text of the Concepts page."""
 
 TEXT = {
-    "concepts.header": {"en": "Concepts", "ko": "개념 익히기"},
     "concepts.intro": {
         "en": "Three ideas behind VAEs, each as a small live widget: move a slider and the numbers follow.",
         "ko": "VAE 뒤에 있는 세 가지 개념을 작은 실시간 위젯으로 살펴봅니다. 슬라이더를 움직이면 숫자가 따라 바뀝니다.",
@@ -45,7 +44,6 @@ TEXT = {
         "ko": "\"복원\" 이미지가 점점 나빠질 때 같은 이미지에서 두 복원 손실을 비교합니다. 흐림은 잉크를 "
               "퍼뜨리고, 잡음은 모든 픽셀을 정해진 무작위 이미지 쪽으로 끌어당깁니다.",
     },
-    "concepts.loss.image": {"en": "Test image number", "ko": "테스트 이미지 번호"},
     "concepts.loss.kind": {"en": "Degradation", "ko": "손상 방식"},
     "concepts.loss.kind.blur": {"en": "blur", "ko": "흐림"},
     "concepts.loss.kind.noise": {"en": "noise", "ko": "잡음"},

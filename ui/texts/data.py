@@ -34,10 +34,6 @@ TEXT = {
         "en": "Colour is the position along the roll: an unrolling method should keep it smooth.",
         "ko": "색은 롤을 따라간 위치입니다. 잘 펼친다면 색이 부드럽게 이어져야 합니다.",
     },
-    "data.unavailable": {
-        "en": "This dataset is not available on this machine.",
-        "ko": "이 컴퓨터에서는 이 데이터셋을 사용할 수 없습니다.",
-    },
     "data.upload.header": {"en": "Use your own data", "ko": "나의 데이터 사용하기"},
     "data.upload.help": {
         "en": "An .npz with an array `x` of images (and optionally integer labels `y`), or a .zip of PNG/JPEG images with one folder per class. Images are resized to 28×28 greyscale.",

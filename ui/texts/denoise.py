@@ -1,20 +1,11 @@
 """Text of the Denoise page."""
 
 TEXT = {
-    "denoise.header": {"en": "Denoise", "ko": "잡음 제거"},
     "denoise.intro": {
         "en": "An autoencoder can only rebuild what looks like its training data, so noise that does not fit "
               "is left out. Draw an image or pick a test image, add noise, and see what the model makes of it.",
         "ko": "오토인코더는 학습 데이터처럼 생긴 것만 다시 만들 수 있어서, 어울리지 않는 잡음은 빠지게 됩니다. "
               "그림을 그리거나 테스트 이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
-    },
-    "denoise.unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
-    },
-    "denoise.not_images": {
-        "en": "This page denoises images; choose an image dataset in the sidebar.",
-        "ko": "이 페이지는 이미지의 잡음을 제거합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
     },
     "denoise.try_denoiser": {
         "en": "Any autoencoder removes some noise, but one trained on noisy inputs does it best: try {name}.",
@@ -24,18 +15,6 @@ TEXT = {
     "denoise.train_denoiser": {
         "en": "Tip: a denoising AE (Train page) is trained on noisy inputs and removes noise best.",
         "ko": "팁: 잡음 제거 AE(학습 페이지)는 잡음 섞인 입력으로 학습해 잡음을 가장 잘 없앱니다.",
-    },
-    "denoise.no_model": {
-        "en": "No model to run: pick one in the sidebar, or train one for this dataset on the Train page.",
-        "ko": "실행할 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
-    },
-    "denoise.load_failed": {
-        "en": "The model could not be loaded: {error}",
-        "ko": "모델을 불러오지 못했습니다: {error}",
-    },
-    "denoise.no_encoder": {
-        "en": "A {kind} has no encoder, so it cannot take an image in. Pick an autoencoder or a VAE.",
-        "ko": "{kind}에는 인코더가 없어 이미지를 입력받을 수 없습니다. 오토인코더나 VAE를 고르세요.",
     },
     "denoise.source": {"en": "Input", "ko": "입력"},
     "denoise.source.draw": {"en": "Draw", "ko": "직접 그리기"},

@@ -1,7 +1,6 @@
 """Text of the Generate page."""
 
 TEXT = {
-    "generate.header": {"en": "Generate", "ko": "생성"},
     "generate.intro": {
         "en": "A decoder turns any code into an image, so new images come from new codes: the average code "
               "of a class, codes pushed along the directions in which that class varies, random codes near it, "
@@ -11,19 +10,6 @@ TEXT = {
               "클래스가 변하는 방향으로 밀어 본 코드, 그 근처의 무작위 코드, 한 이미지에서 다른 이미지로 가는 길 "
               "위의 코드, 그리고 VAE와 GAN이라면 사전 분포에서 뽑은 코드까지. 데이터셋의 분류기가 있으면 각 이미지가 "
               "무엇처럼 보이는지 실시간으로 알려 줍니다.",
-    },
-    "generate.unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
-    },
-    "generate.not_images": {
-        "en": "This page generates images; choose an image dataset in the sidebar.",
-        "ko": "이 페이지는 이미지를 생성합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
-    },
-    "generate.load_failed": {"en": "The model could not be loaded: {error}", "ko": "모델을 불러오지 못했습니다: {error}"},
-    "generate.no_model": {
-        "en": "No model to generate with: pick one in the sidebar, or train one for this dataset on the Train page.",
-        "ko": "생성에 쓸 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
     },
     "generate.nothing": {
         "en": "This model has nothing to generate from here: class representatives need labelled data, and "
@@ -41,7 +27,6 @@ TEXT = {
         "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded.",
         "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다.",
     },
-    "generate.class": {"en": "Class", "ko": "클래스"},
     "generate.class_too_small": {
         "en": "{name} has too few images for its directions of variation: {error}",
         "ko": "{name} 클래스는 이미지가 너무 적어 변화 방향을 구할 수 없습니다: {error}",
@@ -89,7 +74,6 @@ TEXT = {
         "ko": "클래스 코드의 표준편차 단위로 잰 잡음 크기 (0이면 대표 이미지 그대로).",
     },
     "generate.count": {"en": "Images", "ko": "이미지 수"},
-    "generate.seed": {"en": "Seed", "ko": "시드"},
     "generate.perturbed": {
         "en": "{count} perturbations of {name}; {classes}",
         "ko": "{name}의 변형 {count}개. {classes}",
@@ -122,7 +106,6 @@ TEXT = {
     },
     "generate.ends_images": {"en": "From a {start} to a {end}", "ko": "{start} 이미지에서 {end} 이미지까지"},
     "generate.originals": {"en": "The two original images", "ko": "원래의 두 이미지"},
-    "generate.path_verdicts": {"en": "the classifier sees {classes}", "ko": "분류기 판단: {classes}"},
     "generate.prior_intro": {
         "en": "A VAE is trained so that its codes follow a standard normal distribution over {dims} "
               "dimensions, so codes drawn from that distribution decode to new, plausible images.",

@@ -1,7 +1,6 @@
 """Text of the Latent map page."""
 
 TEXT = {
-    "latent_map.header": {"en": "Latent map", "ko": "잠재 공간 지도"},
     "latent_map.intro": {
         "en": "Every dot is one image's latent code, laid out in 2-D so that codes close together in the "
               "model's latent space stay close on the map. Colours are classes: a model that has learned "
@@ -12,18 +11,6 @@ TEXT = {
               "놓이도록 2차원으로 펼쳤습니다. 색은 클래스입니다. 데이터를 잘 학습한 모델은 클래스마다 자기 "
               "영역을 만듭니다. 점 위에 마우스를 올리면 이름이 보이고, 점을 클릭하거나 올가미·사각형으로 "
               "여러 점을 고르면 지도 옆에 그 이미지들과 평균 코드를 복원한 이미지가 나타납니다.",
-    },
-    "latent_map.unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
-    },
-    "latent_map.load_failed": {
-        "en": "The model could not be loaded: {error}",
-        "ko": "모델을 불러오지 못했습니다: {error}",
-    },
-    "latent_map.no_model": {
-        "en": "No model to map: pick one in the sidebar, or train one for this dataset on the Train page.",
-        "ko": "지도를 그릴 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
     },
     "latent_map.no_encoder": {
         "en": "A {kind} has no encoder: it turns noise into images but cannot turn an image back into a "
@@ -90,7 +77,6 @@ TEXT = {
               "보는 이미지들 사이에 자리 잡습니다.",
     },
     "latent_map.place": {"en": "Image", "ko": "이미지"},
-    "latent_map.place.none": {"en": "None", "ko": "없음"},
     "latent_map.place.test": {"en": "A test image", "ko": "테스트 이미지"},
     "latent_map.place.upload": {"en": "Upload a picture", "ko": "그림 올리기"},
     "latent_map.place.draw": {"en": "Draw one", "ko": "직접 그리기"},
@@ -102,7 +88,6 @@ TEXT = {
         "en": "Draw something on the canvas to see where its code lands.",
         "ko": "캔버스에 무언가를 그리면 그 코드가 지도 어디에 놓이는지 보여 줍니다.",
     },
-    "latent_map.placed_drawing": {"en": "Your drawing as the model sees it", "ko": "모델이 보는 내 그림"},
     "latent_map.place_index": {"en": "Test image number (of {count})", "ko": "테스트 이미지 번호 ({count}장 중)"},
     "latent_map.placed_test": {"en": "Test image {index}: {name}", "ko": "테스트 이미지 {index}: {name}"},
     "latent_map.upload": {

@@ -1,7 +1,6 @@
 """Text of the Manifold lab page."""
 
 TEXT = {
-    "manifold.header": {"en": "Manifold lab", "ko": "매니폴드 실험실"},
     "manifold.intro": {
         "en": "The swiss roll is a flat sheet rolled up in 3-D: each point has a position along the sheet "
               "(the colour). A good 2-D embedding unrolls it, so the colours run smoothly from one end to the "
@@ -36,7 +35,6 @@ TEXT = {
         "en": "Press the button above to train a 3 → 2 autoencoder on the roll; it takes seconds.",
         "ko": "위의 버튼을 누르면 롤에서 3 → 2 오토인코더를 학습합니다. 몇 초면 됩니다.",
     },
-    "manifold.ae_title": {"en": "Autoencoder", "ko": "오토인코더"},
     "manifold.ae_title_pretrained": {"en": "Autoencoder (pretrained)", "ko": "오토인코더 (사전 학습)"},
     "manifold.ae_title_here": {"en": "Autoencoder (trained here, {seconds} s)", "ko": "오토인코더 (여기서 학습, {seconds}초)"},
     "manifold.computing": {"en": "Computing {method}…", "ko": "{method} 계산 중…"},

@@ -1,7 +1,6 @@
 """Text of the Reconstruct & compress page."""
 
 TEXT = {
-    "reconstruct.header": {"en": "Reconstruct & compress", "ko": "복원과 압축"},
     "reconstruct.intro": {
         "en": "An autoencoder squeezes each image into a few numbers (its latent code) and rebuilds the "
               "image from them alone. Below, test images it never saw go through your model and, for "
@@ -10,31 +9,10 @@ TEXT = {
               "아래에서는 모델이 학습 때 보지 못한 테스트 이미지를 선택한 모델과, 비교를 위해 같은 차원 수의 "
               "가장 좋은 선형 압축인 PCA에 각각 통과시킵니다.",
     },
-    "reconstruct.unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
-    },
-    "reconstruct.not_images": {
-        "en": "This page compresses images; choose an image dataset in the sidebar.",
-        "ko": "이 페이지는 이미지를 압축합니다. 사이드바에서 이미지 데이터셋을 고르세요.",
-    },
-    "reconstruct.no_model": {
-        "en": "No model to run: pick one in the sidebar, or train one for this dataset on the Train page.",
-        "ko": "실행할 모델이 없습니다. 사이드바에서 모델을 고르거나 학습 페이지에서 이 데이터셋으로 모델을 학습하세요.",
-    },
-    "reconstruct.load_failed": {
-        "en": "The model could not be loaded: {error}",
-        "ko": "모델을 불러오지 못했습니다: {error}",
-    },
-    "reconstruct.no_encoder": {
-        "en": "A {kind} has no encoder, so it cannot compress images. Pick an autoencoder or a VAE.",
-        "ko": "{kind}에는 인코더가 없어 이미지를 압축할 수 없습니다. 오토인코더나 VAE를 고르세요.",
-    },
     "reconstruct.scoring": {
         "en": "Scoring the model and PCA on the test images…",
         "ko": "테스트 이미지로 모델과 PCA를 평가하는 중…",
     },
-    "reconstruct.ratio": {"en": "Compression", "ko": "압축률"},
     "reconstruct.ratio_value": {"en": "{ratio:.1f} : 1", "ko": "{ratio:.1f} : 1"},
     "reconstruct.ratio_help": {
         "en": "{pixels} pixel values become {dims} latent numbers.",
@@ -74,7 +52,6 @@ TEXT = {
     "reconstruct.pick": {"en": "Which images", "ko": "어떤 이미지"},
     "reconstruct.pick.random": {"en": "Random", "ko": "무작위"},
     "reconstruct.pick.class": {"en": "One class", "ko": "한 클래스"},
-    "reconstruct.class": {"en": "Class", "ko": "클래스"},
     "reconstruct.shuffle": {"en": "Other images", "ko": "다른 이미지"},
     "reconstruct.rows": {
         "en": "Top: original · middle: your model · bottom: PCA with the same number of dimensions.",

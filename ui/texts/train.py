@@ -72,7 +72,6 @@ TEXT = {
     "train.diverged_saved": {"en": "The last good epoch was saved as {name}.", "ko": "마지막으로 정상이었던 에포크를 {name}(으)로 저장했습니다."},
     "train.bad_settings": {"en": "These settings do not work: {error}", "ko": "이 설정으로는 학습할 수 없습니다: {error}"},
     "train.last_run": {"en": "Last run", "ko": "지난 학습"},
-    "train.unavailable": {"en": "Pick a dataset that is available to train on.", "ko": "학습할 수 있는 데이터셋을 고르세요."},
     "train.seconds": {"en": "{value} s", "ko": "{value}초"},
     "train.minutes": {"en": "{value} min", "ko": "{value}분"},
 }

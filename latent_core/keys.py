@@ -1,0 +1,91 @@
+"""Cache keys for results that depend on a model or a dataset: what they are made of, in one place.
+
+A cached result (encoded codes, a latent map, errors, a download) must be recomputed
+when what it was computed from changes, never only when a name does:
+
+- a model's key is its picker key plus its **version**, a stamp of the bundle's files
+  (their sizes and modification times to the nanosecond, and the manifest's
+  ``created_at``), so a workspace entry saved again under the same ID — a training's
+  checkpoint replaced by its final model — gets a new key, as does a rebuilt pretrained
+  bundle;
+- a dataset's key is a **content hash** of its arrays (images and labels of both splits),
+  so two uploads with the same name and shape but other pictures never share a result.
+  It is computed once per loaded dataset (about 0.15 s for Fashion-MNIST's 70,000
+  float32 images) and remembered for as long as that dataset object lives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+from latent_core.store import MANIFEST_FILENAME, MODEL_FILENAME
+
+BUNDLE_FILES = (MANIFEST_FILENAME, MODEL_FILENAME)
+
+_dataset_keys: dict[int, tuple[weakref.ref, str]] = {}
+_dataset_lock = threading.Lock()
+
+
+def bundle_version(folder: str | Path) -> str:
+    """A stamp that changes whenever the bundle in ``folder`` is written again.
+
+    Saving replaces a bundle's files with new ones, so their modification times (in
+    nanoseconds) and sizes change even when two saves fall within the same second, which
+    the manifest's ``created_at`` alone cannot tell apart. A missing file counts as absent.
+    """
+    folder = Path(folder)
+    parts = []
+    for name in BUNDLE_FILES:
+        try:
+            stat = (folder / name).stat()
+        except FileNotFoundError:
+            parts.append(f"{name}:-")
+            continue
+        parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
+    parts.append(_created_at(folder / MANIFEST_FILENAME))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _created_at(manifest: Path) -> str:
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8")).get("created_at", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def model_key(choice_key: str, version: str) -> str:
+    """The cache key of a model: its picker key (``pretrained:NAME``, ``workspace:ID``) at ``version``."""
+    return f"{choice_key}@{version}"
+
+
+def array_digest(*arrays: np.ndarray) -> str:
+    """A hash of the arrays' dtypes, shapes and bytes."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()[:24]
+
+
+def dataset_key(dataset) -> str:
+    """The cache key of a ``latent_core.data.Dataset``: a hash of its train and test arrays.
+
+    Remembered per dataset object (datasets are immutable: frozen, with read-only arrays),
+    so a page asking on every run pays for the hash once.
+    """
+    with _dataset_lock:
+        found = _dataset_keys.get(id(dataset))
+        if found is not None and found[0]() is dataset:
+            return found[1]
+    key = array_digest(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test)
+    with _dataset_lock:
+        _dataset_keys[id(dataset)] = (weakref.ref(dataset), key)
+        weakref.finalize(dataset, _dataset_keys.pop, id(dataset), None)
+    return key
