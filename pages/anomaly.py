@@ -104,6 +104,7 @@ def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> Non
             st.session_state["anomaly.message"] = t(f"anomaly.split.{error.reason}", name=class_name)
             return
         except ValueError as error:
+            logger.warning("training a detector of class %s failed", normal_class, exc_info=error)
             st.session_state["anomaly.message"] = t("train.failed", error=error)
             return
     trained = st.session_state.setdefault("anomaly.detectors", {})

@@ -44,11 +44,11 @@ if "class" in tabs:
         st.image([upscale(image, 84) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
         label = st.selectbox(t("common.class"), list(means), key="generate.class", format_func=class_labels.get)
-        try:
-            directions = codes.class_directions(sample_key, label, sample)
-        except ValueError as error:  # too few codes of this class to have directions
-            st.error(t("generate.class_too_small", name=names[label], error=error))
+        members = int(np.count_nonzero(sample.labels == label))
+        if members < 2:  # directions of variation need at least two codes
+            st.error(t("generate.class_too_small", name=names[label], count=members))
             st.stop()
+        directions = codes.class_directions(sample_key, label, sample)
         shape_sliders(model, means[label], directions, names, classifier, names[label])
     with tabs["perturb"]:
         st.write(t("generate.perturb_intro", name=names[label]))

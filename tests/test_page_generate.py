@@ -136,3 +136,20 @@ def test_page_speaks_korean(tiny):
     assert not app.exception
     assert app.header[0].value == "생성"
     assert [tab.label for tab in app.tabs] == ["클래스 대표", "무작위 변형", "보간"]
+
+
+def test_a_class_with_one_image_says_it_has_too_few_for_directions(tiny):
+    from latent_core.data import Dataset
+
+    rng = np.random.default_rng(0)
+    labels = np.zeros(30, np.int64)
+    labels[0] = 1  # one image of class 1
+    upload = Dataset(name="lonely", x_train=rng.random((30, 8, 8, 1), dtype=np.float32), y_train=labels,
+                     x_test=rng.random((5, 8, 8, 1), dtype=np.float32), y_test=np.zeros(5, np.int64),
+                     source="an upload", class_names_en=("many", "one"), class_names_ko=("many", "one"))
+    app = open_page(PAGE, user_datasets={"lonely": upload}, dataset="user:lonely", model="workspace:" + tiny.ae.id)
+    assert not app.exception and not app.error
+    app.selectbox(key="generate.class").set_value(1).run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "one has too few images for its directions of variation: 1 in this sample, at least 2 needed."]

@@ -8,6 +8,7 @@ Computed maps are cached per model version, dataset content, method and point co
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import numpy as np
 import plotly.graph_objects as go
@@ -21,6 +22,8 @@ from ui import codes, models
 from ui.canvas import DRAW_BRUSH, drawing_canvas
 from ui.shell import lang, t
 from ui.uploads import refusal_text, upload_limit
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_POINTS = 2000
 MIN_POINTS = 100
@@ -224,6 +227,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
     try:
         mapped = computed_map(choice.cache_key, dataset, sample, method, points)
     except (ValueError, ImportError) as error:  # too few points for the method, or its library missing
+        logger.warning("the %s map of %s failed", method, choice.name, exc_info=error)
         st.error(t("latent_map.map_failed", error=error))
         st.stop()
     st.caption(t("latent_map.computed", count=f"{len(mapped.indices):,}", source=source_text))

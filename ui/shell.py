@@ -1,7 +1,8 @@
 """The app shell: page registry, language switch, dataset picker and shared caches.
 
 ``app.py`` calls :func:`run`; pages call :func:`start_page` first, then :func:`t` for
-text and :func:`active_dataset` / :func:`active_model` for the sidebar's choices. Adding a
+text, and get the sidebar's choices through ``ui.guard`` (which calls
+:func:`active_dataset` / :func:`active_model` and says why a page cannot run). Adding a
 page is one file in ``pages/`` and one ``PageSpec`` in a section of :data:`PAGES`.
 """
 

@@ -28,8 +28,8 @@ TEXT = {
         "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다.",
     },
     "generate.class_too_small": {
-        "en": "{name} has too few images for its directions of variation: {error}",
-        "ko": "{name} 클래스는 이미지가 너무 적어 변화 방향을 구할 수 없습니다: {error}",
+        "en": "{name} has too few images for its directions of variation: {count} in this sample, at least 2 needed.",
+        "ko": "{name} 클래스는 이미지가 너무 적어 변화 방향을 구할 수 없습니다: 이 표본에 {count}장, 최소 2장이 필요합니다.",
     },
     "generate.directions_help": {
         "en": "Each slider moves the code along one of the class's main directions of variation (PCA of its "
