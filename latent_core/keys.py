@@ -4,10 +4,10 @@ A cached result (encoded codes, a latent map, errors, a download) must be recomp
 when what it was computed from changes, never only when a name does:
 
 - a model's key is its picker key plus its **version**, a stamp of the bundle's files
-  (their sizes and modification times to the nanosecond, and the manifest's
-  ``created_at``), so a workspace entry saved again under the same ID — a training's
-  checkpoint replaced by its final model — gets a new key, as does a rebuilt pretrained
-  bundle;
+  (their sizes, modification times to the nanosecond and inodes: one ``stat`` each, cheap
+  enough for every run), so a workspace entry saved again under the same ID — a
+  training's checkpoint replaced by its final model — gets a new key, as does a rebuilt
+  pretrained bundle;
 - a dataset's key is a **content hash** of its arrays (images and labels of both splits),
   so two uploads with the same name and shape but other pictures never share a result.
   It is computed once per loaded dataset (about 0.15 s for Fashion-MNIST's 70,000
@@ -17,7 +17,6 @@ when what it was computed from changes, never only when a name does:
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import weakref
 from pathlib import Path
@@ -35,9 +34,10 @@ _dataset_lock = threading.Lock()
 def bundle_version(folder: str | Path) -> str:
     """A stamp that changes whenever the bundle in ``folder`` is written again.
 
-    Saving replaces a bundle's files with new ones, so their modification times (in
-    nanoseconds) and sizes change even when two saves fall within the same second, which
-    the manifest's ``created_at`` alone cannot tell apart. A missing file counts as absent.
+    Saving writes a bundle's files anew (into a fresh folder renamed into place), so their
+    modification times (in nanoseconds), inodes and sizes change even when two saves fall
+    within the same second, which the manifest's ``created_at`` (in seconds) cannot tell
+    apart. A missing file counts as absent.
     """
     folder = Path(folder)
     parts = []
@@ -48,15 +48,7 @@ def bundle_version(folder: str | Path) -> str:
             parts.append(f"{name}:-")
             continue
         parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
-    parts.append(_created_at(folder / MANIFEST_FILENAME))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
-def _created_at(manifest: Path) -> str:
-    try:
-        return str(json.loads(manifest.read_text(encoding="utf-8")).get("created_at", ""))
-    except (OSError, ValueError, AttributeError):
-        return ""
 
 
 def model_key(choice_key: str, version: str) -> str:

@@ -7,14 +7,15 @@ import streamlit as st
 from latent_core import data
 from latent_core.images import montage
 from latent_core.uploads import MAX_DATASET_BYTES
-from ui.shell import USER_PREFIX, active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t
+from ui.shell import (active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t,
+                      uploaded_dataset_chosen)
 from ui.uploads import refusal_text, upload_limit
 
 start_page()
 
 choice = selected_dataset_name()
 st.header(t("data.header", title=dataset_title(choice)))
-about_key = "data.about.user" if choice.startswith(USER_PREFIX) else f"data.about.{choice}"
+about_key = "data.about.user" if uploaded_dataset_chosen() else f"data.about.{choice}"
 st.write(t(about_key))
 
 try:
