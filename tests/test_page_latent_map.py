@@ -174,3 +174,20 @@ def test_page_speaks_korean(tiny):
     assert not app.exception
     assert app.header[0].value == "잠재 공간 지도"
     assert "점을 클릭하면" in app.info[0].value
+
+
+def test_a_selections_downloads_are_built_only_when_clicked(tiny, monkeypatch):
+    import sys
+
+    from latent_core import maps
+
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    built = []  # the page's views module is imported by now, inside the app's runtime
+    monkeypatch.setattr(sys.modules["ui.latent_map_views"], "png_bytes", lambda *args: built.append("png") or b"")
+    monkeypatch.setattr(maps, "codes_csv", lambda *args, **kwargs: built.append("csv") or "")
+    select(app, [(3, 0), (3, 1)])
+    assert not app.exception
+    assert {button.label for button in app.get("download_button")} >= {"Download the mean image (PNG)",
+                                                                         "Export the selected codes (CSV)"}
+    assert built == []  # a selection (or a slider move) encodes no file it does not send
