@@ -100,3 +100,15 @@ def test_in_korean(workspace_root):
     assert not app.exception
     assert app.header[0].value == "개념 익히기"
     assert [tab.label for tab in app.tabs] == ["KL 발산", "BCE와 MSE", "재매개변수화"]
+
+
+def test_a_chosen_model_that_does_not_load_is_logged_and_a_pretrained_vae_used(workspace_root, caplog):
+    if not has_digits_vae():
+        pytest.skip("no pretrained digits VAE in pretrained/")
+    entry = tiny_digits_model(workspace_root)
+    (entry.path / "model.keras").write_bytes(b"not a keras file")
+    with caplog.at_level("WARNING"):
+        app = open_page("concepts.py", dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    assert any(c.value.startswith("Decoder: digits_vae") for c in app.main.caption)
+    assert any("did not load" in record.getMessage() and record.exc_info for record in caplog.records)
