@@ -116,3 +116,21 @@ def test_renders_with_a_pretrained_model(dataset):
     assert app.session_state["model"].startswith("pretrained:")
     assert len(captions(app)) == 8
     assert {"Compression", "Autoencoder MSE"} <= set(metric_values(app))
+
+
+def test_an_upload_with_the_same_name_and_shape_but_other_pictures_gets_its_own_pca_fit(tiny):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    bright = data.Dataset(name="same", x_train=rng.random((200, 8, 8, 1), dtype=np.float32),
+                          y_train=np.arange(200) % 2, x_test=rng.random((50, 8, 8, 1), dtype=np.float32),
+                          y_test=np.arange(50) % 2, source="an upload", class_names_en=("a", "b"),
+                          class_names_ko=("a", "b"))
+    dark = data.Dataset(**{**bright.__dict__, "x_train": bright.x_train * 0.5, "x_test": bright.x_test * 0.5})
+    app = open_page(PAGE, user_datasets={"same": bright}, dataset="user:same", model="workspace:" + tiny.ae.id)
+    pca_label = "PCA MSE, 4 dimensions"
+    before = float(metric_values(app)[pca_label])
+    app.session_state["user_datasets"] = {"same": dark}  # uploaded again: same name and shape, other pictures
+    app.run()
+    assert not app.exception
+    assert float(metric_values(app)[pca_label]) == pytest.approx(before / 4, rel=0.05)
