@@ -22,7 +22,7 @@ def has_pretrained_roll_ae() -> bool:
     return any(entry.name == "swiss_roll_ae_2" for entry in pretrained.list_pretrained("swiss_roll"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lab():
     app = open_page("manifold.py", dataset="swiss_roll", **{"manifold.points": POINTS})
     assert not app.exception
@@ -60,10 +60,22 @@ def test_the_linear_autoencoder_finds_pcas_plane(lab):
     assert {"Linear AE codes", "PCA"} <= set(chart_titles(lab)[-2:])
 
 
+def chart_points(app, title: str) -> list:
+    import json
+
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        if figure["layout"].get("title", {}).get("text") == title:
+            return [figure["data"][0]["x"], figure["data"][0]["y"]]
+    raise AssertionError(f"no chart titled {title!r}")
+
+
 def test_the_neighbour_slider_recomputes_isomap(lab):
-    lab.slider[0].set_value(8).run()
+    isomap, pca = chart_points(lab, "Isomap"), chart_points(lab, "PCA")
+    lab.slider(key="manifold.neighbours").set_value(8).run()
     assert not lab.exception
-    assert "Isomap" in chart_titles(lab)
+    assert chart_points(lab, "Isomap") != isomap
+    assert chart_points(lab, "PCA") == pca  # PCA has no neighbourhood graph
 
 
 def test_in_korean():
