@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from latent_core.hosting import QueuePosition, TrainingQueue
+from latent_core.models.registry import model_class
 from latent_core.training import (
     BatchProgress,
     EpochReport,
@@ -258,19 +259,18 @@ def active_job(owner: str) -> TrainingJob | None:
     return max(mine, key=lambda job: job.started_at, default=None)
 
 
-# Milliseconds per training image for a 28×28 input, measured with ``train`` on a quiet
-# 2-core CPU (a conv AE: 45 s per 60,000-image epoch). Smaller inputs cost less, but not
-# in proportion: per-batch overhead dominates below about 30% of that size.
-_MS_PER_IMAGE_28X28 = {"dense_ae": 0.25, "conv_ae": 0.75, "denoising_ae": 0.75, "sparse_ae": 0.12,
-                       "linear_ae": 0.1, "vae": 0.25, "dcgan": 5.0}
+# Each kind's ``training_ms_per_image`` is for a 28×28 input. Smaller inputs cost less,
+# but not in proportion: per-batch overhead dominates below about 30% of that size.
 _REFERENCE_VALUES = 28 * 28
 _STARTUP_SECONDS = 3.0
 
 
 def estimate_seconds(kind: str, input_shape: tuple[int, ...], *, images: int, epochs: int) -> float:
     """A rough wall-clock estimate for training ``kind`` on a 2-core CPU, for the UI to show
-    before a run starts (during the run, the measured ETA replaces it)."""
-    if kind not in _MS_PER_IMAGE_28X28:
-        raise ValueError(f"No estimate for model kind {kind!r}; known: {', '.join(_MS_PER_IMAGE_28X28)}.")
+    before a run starts (during the run, the measured ETA replaces it), from the kind's
+    own ``training_ms_per_image``."""
+    ms_per_image = model_class(kind).training_ms_per_image
+    if ms_per_image is None:
+        raise ValueError(f"No estimate for model kind {kind!r}: its class declares no training_ms_per_image.")
     size_factor = max(0.3, float(np.prod(input_shape)) / _REFERENCE_VALUES)
-    return _STARTUP_SECONDS + _MS_PER_IMAGE_28X28[kind] / 1000 * size_factor * images * epochs
+    return _STARTUP_SECONDS + ms_per_image / 1000 * size_factor * images * epochs

@@ -7,7 +7,8 @@ import pytest
 
 from latent_core.data import load_dataset
 from latent_core.hosting import QueuePosition, TrainingQueue
-from latent_core.jobs import CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job
+from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job,
+                              estimate_seconds)
 from latent_core.models import build_model
 
 
@@ -77,16 +78,26 @@ def test_a_failed_save_is_reported(digits):
 
 
 def test_estimates_grow_with_work_and_rank_the_kinds():
-    from latent_core.jobs import estimate_seconds
-
     one = estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=1)
     assert estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=2) > one
     assert estimate_seconds("conv_ae", (28, 28, 1), images=20_000, epochs=1) > one
     assert estimate_seconds("conv_ae", (8, 8, 1), images=10_000, epochs=1) < one
     assert estimate_seconds("dcgan", (28, 28, 1), images=10_000, epochs=1) > one > \
         estimate_seconds("dense_ae", (28, 28, 1), images=10_000, epochs=1)
-    with pytest.raises(ValueError, match="No estimate"):
+    with pytest.raises(ValueError, match="unknown model kind 'transformer'"):
         estimate_seconds("transformer", (28, 28, 1), images=1, epochs=1)
+
+
+def test_a_registered_kind_is_estimated_from_its_own_time_per_image(throwaway_kind):
+    def work(kind):  # the estimate without the fixed start-up time
+        return estimate_seconds(kind, (28, 28, 1), images=10_000, epochs=2) - estimate_seconds(
+            kind, (28, 28, 1), images=0, epochs=2)
+
+    assert work("tiny_ae") == pytest.approx(0.5 / 1000 * 10_000 * 2)
+    assert work("tiny_ae") == pytest.approx(2 * work("dense_ae"))  # 0.5 ms against the dense AE's 0.25
+    throwaway_kind.training_ms_per_image = None  # a kind that was never timed says so
+    with pytest.raises(ValueError, match="'tiny_ae': its class declares no training_ms_per_image"):
+        estimate_seconds("tiny_ae", (28, 28, 1), images=1, epochs=1)
 
 
 class FailingJob(TrainingJob):
