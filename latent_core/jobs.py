@@ -21,6 +21,7 @@ the page asks for a ``snapshot()`` whenever it redraws.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 import weakref
@@ -49,6 +50,7 @@ CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training
 # Every job still queued or running, so a returning user's new session can find theirs.
 _ACTIVE_JOBS: weakref.WeakSet[TrainingJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,9 @@ class TrainingJob(TrainingObserver):
         try:
             self._on_checkpoint(partial)
             error = None
-        except Exception as failure:
+        except Exception as failure:  # any failure to save: training goes on regardless
+            logger.warning("Checkpoint of %r after epoch %d failed; training goes on", self.name,
+                           result.epochs_completed, exc_info=True)
             error = f"{type(failure).__name__}: {failure}"
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = self._last_checkpoint - started
@@ -202,17 +206,21 @@ class TrainingJob(TrainingObserver):
             result = train(self.model, self._data, observer=self, stop_event=self._stop, **self._train_options)
             state = STOPPED if result.stopped_early else COMPLETED
         except TrainingDivergedError as diverged:
+            logger.warning("Training %r diverged: %s", self.name, diverged)
             result, state, error = diverged.result, DIVERGED, str(diverged)
-        except TrainingFailedError as failed:
+        except TrainingFailedError as failed:  # its cause's traceback is logged with it
+            logger.exception("Training %r failed", self.name)
             result, state, error = failed.result, FAILED, str(failed)
-        except Exception as failure:  # bad settings or data, before any epoch: the app keeps running
+        except Exception as failure:  # anything before the first batch: the thread must still finish
+            logger.exception("Training %r failed before it started", self.name)
             state, error = FAILED, f"{type(failure).__name__}: {failure}"
         saved = None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
             try:
                 saved = self._on_model_ready(result)
-            except Exception as failure:
+            except Exception as failure:  # measuring or saving: the thread must still finish
+                logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
         self._finish(state, error, saved)
 

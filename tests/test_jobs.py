@@ -1,5 +1,7 @@
-"""Background training jobs: progress snapshots, stop, divergence, errors, checkpoints, the queue."""
+"""Background training jobs: progress snapshots, stop, divergence, errors and their logs, checkpoints,
+the queue, time estimates."""
 
+import logging
 import time
 
 import numpy as np
@@ -10,6 +12,7 @@ from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job,
                               estimate_seconds)
 from latent_core.models import build_model
+from latent_core.models.dense_ae import DenseAutoencoder
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +59,52 @@ def test_divergence_is_reported_and_nothing_is_saved_without_a_good_epoch():
     assert saved == []
 
 
-def test_bad_data_fails_with_the_models_message(digits):
+def test_bad_data_fails_with_the_models_message_and_logs_it(digits, caplog):
     poisoned = np.array(digits.x_train, copy=True)
     poisoned[3] = np.nan
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
-    job = TrainingJob(model, poisoned, epochs=1).start()
+    job = TrainingJob(model, poisoned, epochs=1, name="poisoned").start()
     job.join(120)
     assert job.snapshot().state == FAILED
     assert "NaN or infinite" in job.snapshot().error
+    logged = [record for record in caplog.records if record.name == "latent_core.jobs"]
+    assert logged[0].getMessage() == "Training 'poisoned' failed before it started"
+    assert "ModelInputError" in caplog.text  # with the traceback
 
 
-def test_a_failed_save_is_reported(digits):
+class FitRaises(DenseAutoencoder):
+    """A dense AE whose fit raises from deep inside, as a bug in a model kind would."""
+
+    def fit(self, *args, **kwargs):
+        return self._broken_step()
+
+    def _broken_step(self):
+        raise RuntimeError("simulated bug in a model kind")
+
+
+def test_a_failed_trainings_traceback_lands_in_the_server_log(digits, caplog):
+    model = FitRaises(input_shape=(8, 8, 1), latent_dim=4)
+    job = TrainingJob(model, digits, epochs=1, batch_size=64, name="buggy").start()
+    job.join(120)
+    assert job.snapshot().state == FAILED
+    assert "RuntimeError: simulated bug in a model kind" in job.snapshot().error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.levelno == logging.ERROR and record.getMessage() == "Training 'buggy' failed"
+    assert "in _broken_step" in caplog.text  # the frame that raised, not just a one-line summary
+
+
+def test_a_failed_save_is_reported_and_logged(digits, caplog):
     def refuse(result):
         raise OSError("read-only file system")
 
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = TrainingJob(model, digits, on_model_ready=refuse, epochs=1, batch_size=64).start()
+    job = TrainingJob(model, digits, on_model_ready=refuse, epochs=1, batch_size=64, name="unsaved").start()
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == FAILED and "could not be saved: read-only" in snapshot.error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.getMessage() == "Training 'unsaved' ended but its model could not be saved"
+    assert record.exc_info[0] is OSError
 
 
 def test_estimates_grow_with_work_and_rank_the_kinds():
@@ -151,15 +181,19 @@ def test_a_slow_checkpoint_is_not_repeated_until_training_has_run_long_enough(di
     assert checkpoints == [1]
 
 
-def test_a_failing_checkpoint_is_reported_and_training_goes_on(digits):
+def test_a_failing_checkpoint_is_reported_logged_and_training_goes_on(digits, caplog):
     def full_disk(result):
         raise OSError("No space left on device")
 
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = TrainingJob(model, digits, epochs=2, batch_size=64, on_checkpoint=full_disk, checkpoint_every_s=0).start()
+    job = TrainingJob(model, digits, epochs=2, batch_size=64, on_checkpoint=full_disk, checkpoint_every_s=0,
+                      name="full disk").start()
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == COMPLETED and "No space left" in snapshot.checkpoint_error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.getMessage() == "Checkpoint of 'full disk' after epoch 1 failed; training goes on"
+    assert record.exc_info[0] is OSError
 
 
 def test_a_queued_job_waits_its_turn_shows_its_place_and_can_leave(digits):
