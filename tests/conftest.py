@@ -83,11 +83,15 @@ def throwaway_kind(monkeypatch):
     from latent_core.models.options import TrainOption
 
     class TinyAutoencoder(DenseAutoencoder):
+        """A dense AE with one hidden layer
+        of 8 units.
+
+        Registered for one test only."""
+
         kind = "tiny_ae"
         title = "tiny AE"
-        summary = "A dense AE with one hidden layer of 8 units."
         training_ms_per_image = 0.5
-        train_options = (TrainOption("activation", "one_of", "Hidden activation", choices=("relu", "tanh")),)
+        train_options = (TrainOption("activation", "one_of", choices=("relu", "tanh")),)
 
         def __init__(self, *, input_shape, latent_dim: int = 3, hidden_units=(8,), **kwargs):
             super().__init__(input_shape=input_shape, latent_dim=latent_dim, hidden_units=hidden_units, **kwargs)

@@ -117,7 +117,7 @@ def test_a_newly_registered_kind_is_offered_estimated_and_trained(workspace_root
     ours, dense = (estimate_seconds(kind, (8, 8, 1), images=images, epochs=40) for kind in ("tiny_ae", "dense_ae"))
     assert round(ours) != round(dense)
     assert app.info[0].value == f"Expected time on 2 CPU cores: about {ours:.0f} s."
-    next(radio for radio in app.radio if radio.label == "Hidden activation").set_value("tanh")
+    next(radio for radio in app.radio if radio.label == "activation").set_value("tanh")
     app.slider[0].set_value(2)  # epochs
     app.text_input[0].set_value("my tiny AE")
     button(app, "Start training").click().run()

@@ -6,13 +6,15 @@ its text in its own module ``ui/texts/<page>.py``, found automatically. A test c
 key has both languages and the same ``{placeholders}`` in each.
 
 A model kind registered without its texts (``kind.<kind>``, ``train.kind_help.<kind>``,
-``train.option.<name>``) shows the English its class gives about itself instead of
-failing, and the server log says which key to add.
+``train.option.<name>``) shows what its class says of itself in English (its title, its
+docstring's first paragraph, an option's name) instead of failing, and the server log
+says which key to add.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import pkgutil
 
@@ -55,8 +57,8 @@ def translate(key: str, lang: str, **values: object) -> str:
 
 def model_kind_text(key: str) -> str | None:
     """What a registered model kind says about itself in English for ``key``: its title
-    (``kind.<kind>``), its summary (``train.kind_help.<kind>``) or an option's label
-    (``train.option.<name>``); None for any other key."""
+    for ``kind.<kind>``, its docstring's first paragraph for ``train.kind_help.<kind>``,
+    an option's name in words for ``train.option.<name>``; None for any other key."""
     # Imported here: only a key missing from ui/texts pays for loading the model zoo.
     from latent_core.models.registry import MODEL_KINDS
 
@@ -65,9 +67,7 @@ def model_kind_text(key: str) -> str | None:
         if prefix == "kind" and cls.kind == name:
             return cls.title or cls.kind
         if prefix == "train.kind_help" and cls.kind == name:
-            return cls.summary
-        if prefix == "train.option":
-            label = next((option.label for option in cls.train_options if option.name == name), None)
-            if label is not None:
-                return label
+            return " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())
+        if prefix == "train.option" and any(option.name == name for option in cls.train_options):
+            return name.replace("_", " ")
     return None

@@ -104,10 +104,9 @@ class LatentModel(keras.Model):
     Subclasses set ``kind`` (the registry name), ``generative`` and ``has_encoder``,
     build their sub-models in ``__init__`` from explicit keyword options, and list those
     options in ``option_names`` so ``get_config`` can round-trip them. They describe
-    themselves with ``title`` and ``summary`` (English; ui/texts holds the translations
-    under ``kind.<kind>`` and ``train.kind_help.<kind>``), ``image_only``,
-    ``train_options``, ``supported_losses``, ``latent_dim_from_data`` and
-    ``training_ms_per_image``.
+    themselves with ``title`` (English; ui/texts holds the name shown, ``kind.<kind>``,
+    and help, ``train.kind_help.<kind>``), ``image_only``, ``train_options``,
+    ``supported_losses``, ``latent_dim_from_data`` and ``training_ms_per_image``.
     """
 
     kind: str = ""
@@ -116,7 +115,6 @@ class LatentModel(keras.Model):
     option_names: tuple[str, ...] = ()
 
     title: str = ""
-    summary: str = ""
     # Only (height, width, channels) inputs; flat vectors such as the swiss roll are refused.
     image_only: bool = False
     # The options the Train page offers besides the latent size and the loss.

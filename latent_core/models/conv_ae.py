@@ -74,7 +74,6 @@ class ConvAutoencoder(AutoencoderModel):
 
     kind = "conv_ae"
     title = "conv AE"
-    summary = "Convolutions down to a flat code and transposed convolutions back: sharper images."
     image_only = True
     training_ms_per_image = 0.75  # 45 s per 60,000-image epoch
     option_names = ("filters", "kernel_size", "downsample", "upsample")

@@ -38,7 +38,6 @@ class DCGAN(LatentModel):
 
     kind = "dcgan"
     title = "DCGAN"
-    summary = "A generator and a discriminator trained against each other; it has no encoder."
     generative = True
     has_encoder = False
     image_only = True

@@ -47,11 +47,10 @@ class DenoisingAutoencoder(ConvAutoencoder):
 
     kind = "denoising_ae"
     title = "denoising AE"
-    summary = "A conv AE that sees corrupted images and learns to return the clean ones."
     option_names = ConvAutoencoder.option_names + ("noise_kinds", "noise_strength")
     train_options = (
-        opt.TrainOption("noise_kinds", "some_of", "Noise added while training", choices=noise.NOISE_KINDS),
-        opt.TrainOption("noise_strength", "range", "Noise strength range", minimum=0.0, maximum=1.0, step=0.05),
+        opt.TrainOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS),
+        opt.TrainOption("noise_strength", "range", minimum=0.0, maximum=1.0, step=0.05),
     )
 
     def __init__(self, *, input_shape, latent_dim: int = 32, noise_kinds=("gaussian",),

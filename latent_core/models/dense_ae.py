@@ -55,7 +55,6 @@ class DenseAutoencoder(AutoencoderModel):
 
     kind = "dense_ae"
     title = "dense AE"
-    summary = "Flatten → dense layers → code → dense layers: the classic tutorial autoencoder."
     training_ms_per_image = 0.25
     option_names = ("hidden_units", "activation", "latent_activation", "output_activation")
 

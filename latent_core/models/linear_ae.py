@@ -24,7 +24,6 @@ class LinearAutoencoder(AutoencoderModel):
 
     kind = "linear_ae"
     title = "linear AE"
-    summary = "No activations at all: it can only find a linear subspace — the one PCA finds."
     training_ms_per_image = 0.1
 
     @classmethod

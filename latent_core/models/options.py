@@ -24,14 +24,13 @@ class TrainOption:
 
     ``type`` says what a value is: ``"number"`` (a float from ``minimum`` to ``maximum``
     in steps of ``step``), ``"range"`` (a (low, high) pair of such numbers), ``"one_of"``
-    (one of ``choices``) or ``"some_of"`` (a tuple of ``choices``). ``label`` is the
-    English label, shown when ui/texts has no ``train.option.<name>``; ``images_only``
-    options are offered for image data only (e.g. a convolutional architecture).
+    (one of ``choices``) or ``"some_of"`` (a tuple of ``choices``). Its label is the text
+    ``train.option.<name>`` of ui/texts. ``images_only`` options are offered for image
+    data only (e.g. a convolutional architecture).
     """
 
     name: str
     type: OptionType
-    label: str
     minimum: float | None = None
     maximum: float | None = None
     step: float | None = None

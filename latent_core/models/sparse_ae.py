@@ -20,11 +20,10 @@ class SparseAutoencoder(DenseAutoencoder):
 
     kind = "sparse_ae"
     title = "sparse AE"
-    summary = "A dense AE with an L1 penalty that keeps most code values near zero."
     training_ms_per_image = 0.12
     option_names = DenseAutoencoder.option_names + ("l1_penalty",)
     train_options = (
-        opt.TrainOption("l1_penalty", "one_of", "L1 penalty on the code", choices=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2)),
+        opt.TrainOption("l1_penalty", "one_of", choices=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2)),
     )
 
     def __init__(self, *, input_shape, latent_dim: int = 64, l1_penalty: float = 1e-4,

@@ -33,14 +33,12 @@ class VariationalAutoencoder(LatentModel):
 
     kind = "vae"
     title = "VAE"
-    summary = ("Encodes a mean and a variance; trained with reconstruction + β·KL so that codes "
-               "fill a smooth space you can sample.")
     generative = True
     training_ms_per_image = 0.25
     option_names = ("architecture", "hidden_units", "filters", "kernel_size", "beta")
     train_options = (
-        opt.TrainOption("beta", "number", "β (weight of the KL term)", minimum=0.0, maximum=5.0, step=0.1),
-        opt.TrainOption("architecture", "one_of", "Encoder and decoder", choices=ARCHITECTURES, images_only=True),
+        opt.TrainOption("beta", "number", minimum=0.0, maximum=5.0, step=0.1),
+        opt.TrainOption("architecture", "one_of", choices=ARCHITECTURES, images_only=True),
     )
 
     @classmethod
