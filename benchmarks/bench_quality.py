@@ -30,7 +30,7 @@ KEPT_SECTIONS = ("## Targets", "## Reconstruction", "## Denoising")
 
 def library_tables() -> list[str]:
     """The library report's targets, reconstruction and denoising sections, one heading level down."""
-    report = pretrained_report.report_markdown(pretrained.index_content())
+    report = pretrained_report.report_markdown(pretrained.read_index())
     kept = []
     for chunk in report.split("\n## ")[1:]:
         section = "## " + chunk
@@ -59,7 +59,7 @@ def remeasure(test_images: int | None) -> tuple[list[list[str]], str, int, str]:
             mse <= goal)
     pca = metrics.pca_baseline(x_train, x_test, 64).mse
     add("PCA, 64 components, test MSE", pca, pretrained_report.reference_pca_mse(
-        pretrained.index_content()["bundles"]), "baseline", None)
+        pretrained.read_index()["bundles"]), "baseline", None)
     denoiser = pretrained.load_pretrained("fashion_mnist_denoising_ae").model
     recorded = pretrained.get_entry("fashion_mnist_denoising_ae").metrics
     noisy = add_noise(x_test, kind="gaussian", strength=0.2, seed=0)

@@ -88,7 +88,8 @@ class LatentMap:
                           indices=np.arange(len(self.codes)), codes=self.codes)
 
 
-def _read_index(root: Path) -> dict:
+def read_index(root: Path = PRETRAINED_DIR) -> dict:
+    """What ``index.json`` holds (empty lists when there is none), as :func:`write_index` wrote it."""
     path = root / INDEX_FILENAME
     if not path.is_file():
         return {"bundles": [], "classifiers": []}
@@ -122,7 +123,7 @@ def _entry(record: dict) -> PretrainedEntry:
 def list_pretrained(dataset: str | None = None, *, root: Path = PRETRAINED_DIR) -> list[PretrainedEntry]:
     """Every bundle in the index (of ``dataset`` only, when given), in library order;
     an empty list when there is no index."""
-    entries = [_entry(record) for record in _read_index(root).get("bundles", [])]
+    entries = [_entry(record) for record in read_index(root).get("bundles", [])]
     return [e for e in entries if dataset is None or e.dataset == dataset]
 
 
@@ -180,7 +181,7 @@ def _check_map(latent_map: LatentMap, entry: PretrainedEntry, path: Path) -> Non
 
 def classifier_entry(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict | None:
     """The index record of ``dataset``'s classifier (path, metrics), or None."""
-    return next((record for record in _read_index(root).get("classifiers", [])
+    return next((record for record in read_index(root).get("classifiers", [])
                  if record.get("dataset") == dataset), None)
 
 
