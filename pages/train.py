@@ -8,11 +8,10 @@ the workspace while it trains, so a run cut short still leaves its last epochs.
 import numpy as np
 import streamlit as st
 
-from latent_core import data, hosting
+from latent_core import data, evaluation, hosting
 from latent_core.images import montage
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
-from latent_core.metrics import reconstruction_mse
 from latent_core.models import build_model
 from latent_core.workspace import check_name
 from ui import models, train_form
@@ -152,15 +151,9 @@ if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
         workspace = models.workspace()
 
-        def measure(trained):
-            """Runs in the training thread before the final save: the error on held-out data."""
-            if not trained.has_encoder:
-                return {}
-            x_test = training_data.x_test
-            return {"test_mse": reconstruction_mse(x_test, trained.reconstruct(x_test))}
-
         st.session_state["training_job"] = workspace_job(
-            workspace, model, training_data, name=name, measure=measure,
+            workspace, model, training_data, name=name,
+            measure=lambda trained: evaluation.measure(trained, training_data),
             queue=hosting.shared_training_queue(limits), owner=str(workspace.root),
             epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=int(seed)).start()
         st.session_state["training_job_name"] = name

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from page_helpers import open_page
 
-from latent_core import data, pretrained
+from latent_core import pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -74,7 +74,7 @@ def test_a_users_own_dataset_works(tmp_path):
     payload = io.BytesIO()
     np.savez(payload, x=(np.concatenate([bright, stripes]) * 255).astype(np.uint8),
              y=np.repeat([0, 1], 60))
-    upload = data.load_user_dataset(payload.getvalue(), filename="mine.npz", image_size=(8, 8))
+    upload = user_data.load_user_dataset(payload.getvalue(), filename="mine.npz", image_size=(8, 8))
     app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
     assert not app.exception
     assert app.main.selectbox[0].options == ["0", "1"]

@@ -46,6 +46,7 @@ def test_a_run_trains_live_and_saves_the_model(workspace_root):
     entries = Workspace(workspace_root).entries()
     assert [entry.name for entry in entries] == ["my first AE"]
     assert entries[0].metrics["test_mse"] > 0 and entries[0].dataset == "digits"
+    assert {"test_psnr", "pca_test_mse"} <= set(entries[0].metrics)  # measured as the library and the CLI are
     assert len(app.get("image")) == 1  # the last preview strip
     assert button(app, "Start training")  # ready for another run
 
