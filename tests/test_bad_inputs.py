@@ -1,6 +1,6 @@
 """Bad uploads and controls: each refused with its own message, the app serving on, nothing half-done.
 
-Unit level: every file of ``tests/bad_inputs.py`` makes its reader (``data.load_user_dataset``,
+Unit level: every file of ``tests/bad_inputs.py`` makes its reader (``user_data.load_user_dataset``,
 ``images.read_picture``, ``store.load_model``) raise the module's error with the expected
 ``code``, whose sentence exists in English and Korean. Page level (AppTest): the same files
 uploaded on the Data, Model library and Latent map pages show exactly that sentence, raise
@@ -33,7 +33,7 @@ from bad_inputs import (
 from page_helpers import open_page, tiny_digits_model
 from PIL import Image
 
-from latent_core import data, drawing, images, maps, store
+from latent_core import drawing, images, maps, store, user_data
 from latent_core.models import build_model
 from latent_core.training import TrainingDivergedError, train
 from latent_core.uploads import MIB, UploadRefused
@@ -42,13 +42,13 @@ from ui import models
 from ui.text import translate
 
 DIGITS_SHAPE = (8, 8, 1)
-ERROR_TYPES = {"dataset": data.DataFormatError, "picture": images.PictureError, "model": store.StoreError}
+ERROR_TYPES = {"dataset": user_data.DataFormatError, "picture": images.PictureError, "model": store.StoreError}
 
 
 def read(case):
     """Hand ``case``'s bytes to the reader its page uses."""
     if case.target == "dataset":
-        return data.load_user_dataset(case.payload, filename=case.filename)
+        return user_data.load_user_dataset(case.payload, filename=case.filename)
     if case.target == "picture":
         return images.read_picture(case.payload, name=case.filename)
     return store.load_model(case.payload, name=case.filename, input_shape=DIGITS_SHAPE, data_name="digits")
@@ -113,19 +113,19 @@ def test_a_colour_picture_for_a_grey_model_is_turned_grey():
 
 
 def test_a_zip_with_one_class_is_accepted_as_one_class():
-    dataset = data.load_user_dataset(zip_of({f"only/{i}.png": digit_png(i) for i in range(5)}), filename="one.zip")
+    dataset = user_data.load_user_dataset(zip_of({f"only/{i}.png": digit_png(i) for i in range(5)}), filename="one.zip")
     assert dataset.class_names() == ["only"] and dataset.num_classes == 1
 
 
 def test_one_top_folder_above_the_class_folders_is_fine():
     entries = {f"pets/{kind}/{i}.png": digit_png(i) for kind in ("cats", "dogs") for i in range(3)}
-    assert data.load_user_dataset(zip_of(entries), filename="pets.zip").class_names() == ["cats", "dogs"]
+    assert user_data.load_user_dataset(zip_of(entries), filename="pets.zip").class_names() == ["cats", "dogs"]
 
 
 def test_whole_number_float_labels_count_as_integers():
     buffer = io.BytesIO()
     np.savez(buffer, x=np.zeros((4, 8, 8), np.uint8), y=np.array([0.0, 1.0, 1.0, 0.0]))
-    assert data.load_user_dataset(buffer.getvalue(), filename="floats.npz").num_classes == 2
+    assert user_data.load_user_dataset(buffer.getvalue(), filename="floats.npz").num_classes == 2
 
 
 @pytest.mark.parametrize("canvas", [
@@ -202,7 +202,7 @@ def test_a_one_class_zip_is_loaded_with_a_warning_and_anomaly_detection_explains
 def test_anomaly_detection_on_an_upload_whose_test_images_are_all_one_class_says_so():
     buffer = io.BytesIO()
     np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (12, 8, 8), dtype=np.uint8), y=[0] * 10 + [1, 1])
-    rare = data.load_user_dataset(buffer.getvalue(), filename="rare.npz", image_size=(8, 8))
+    rare = user_data.load_user_dataset(buffer.getvalue(), filename="rare.npz", image_size=(8, 8))
     assert set(rare.y_test) == {0}  # the two images of class 1 both landed in the training split
     app = open_page("anomaly.py", dataset="user:rare", user_datasets={"rare": rare})
     next(button for button in app.button if button.label.startswith('Train a detector on "0"')).click().run()
@@ -210,10 +210,14 @@ def test_anomaly_detection_on_an_upload_whose_test_images_are_all_one_class_says
     assert app.warning[0].value == translate("anomaly.split.all_normal", "en", name="0")
 
 
-def test_a_good_upload_after_bad_ones_still_works(data_page):
+def test_a_good_upload_after_bad_ones_still_works():
+    app = open_page("data.py", dataset="digits")  # its own page: this upload changes the dataset
+    for case in UPLOADABLE_DATASET_CASES[:3]:
+        upload(app, case.filename, case.payload)
+        assert app.error
     buffer = io.BytesIO()
     np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8), y=np.arange(20) % 2)
-    app = upload(data_page, "pairs.npz", buffer.getvalue())
+    app = upload(app, "pairs.npz", buffer.getvalue())
     assert not app.exception and not app.error
     assert app.session_state["dataset"] == "user:pairs"
     assert app.success[0].value.startswith("Loaded pairs: 20 images in 2 classes")
@@ -224,8 +228,8 @@ def test_a_hosted_server_takes_smaller_uploads(monkeypatch):
     buffer = io.BytesIO()
     np.savez(buffer, x=np.zeros((1500, 28, 28), np.uint8))  # 1.1 MB: fine locally, too big here
     payload = buffer.getvalue()
-    with pytest.raises(data.DataFormatError) as refused:
-        data.load_user_dataset(payload, filename="class.npz", max_bytes=MIB)
+    with pytest.raises(user_data.DataFormatError) as refused:
+        user_data.load_user_dataset(payload, filename="class.npz", max_bytes=MIB)
     assert refused.value.code == "too_large"
     app = upload(open_page("data.py", dataset="digits"), "class.npz", payload)
     assert not app.exception
@@ -289,16 +293,21 @@ def test_library_says_it_in_korean(tiny_workspace, monkeypatch):
     assert app.error[0].value == translate("library.upload.mismatch", "ko", error=reason(refusal(case), "ko"))
 
 
+def open_latent_map_for_pictures(entry):
+    """The Latent map (PCA layout) with "Upload a picture" chosen."""
+    app = open_page("latent_map.py", dataset="digits", model="workspace:" + entry.id)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.place_source").set_value("upload").run()
+    return app
+
+
 @pytest.fixture(scope="module")
 def latent_map_page(tiny_workspace):
-    """The Latent map (PCA layout) with "Upload a picture" chosen, shared by every picture case."""
+    """The picture page shared by every refused picture: each must leave it as it was."""
     root, entry = tiny_workspace
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(models.WORKSPACE_ENV, str(root))
-        app = open_page("latent_map.py", dataset="digits", model="workspace:" + entry.id)
-        app.radio(key="latent_map.method").set_value("pca").run()
-        app.radio(key="latent_map.place_source").set_value("upload").run()
-        yield app
+        yield open_latent_map_for_pictures(entry)
 
 
 def trace_names(app) -> list[str]:
@@ -316,8 +325,11 @@ def test_latent_map_refuses_each_bad_picture_and_places_nothing(latent_map_page,
     assert "latent_map.placed" not in app.session_state
 
 
-def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(latent_map_page):
-    app = upload(latent_map_page, "colour.png", colour_picture(), key="latent_map.upload")
+def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(tiny_workspace, monkeypatch):
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    app = open_latent_map_for_pictures(entry)  # its own page: this picture is placed
+    app = upload(app, "colour.png", colour_picture(), key="latent_map.upload")
     assert not app.exception and not app.error
     assert app.info[0].value == translate("latent_map.upload_grey", "en")
     assert trace_names(app)[-1] == "your image"

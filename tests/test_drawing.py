@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from scipy import ndimage
 
-from latent_core import data, drawing
+from latent_core import data, drawing, sources
 
 CANVAS = 280
 
@@ -28,7 +28,7 @@ def ink_box(image: np.ndarray) -> tuple[int, int]:
 
 
 def mnist_digits(count: int) -> np.ndarray:
-    with np.load(data.BUNDLED_SAMPLES_DIR / "mnist.npz", allow_pickle=False) as sample:
+    with np.load(sources.BUNDLED_SAMPLES_DIR / "mnist.npz", allow_pickle=False) as sample:
         return sample["x"][:count].astype(np.float32) / 255.0
 
 

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from page_helpers import ROOT, open_page
 
-from latent_core import data
+from latent_core import data, sources
 from latent_core.workspace import Workspace
 
 # The app's own way to train (pages/train.py): a workspace job that checkpoints as it goes.
@@ -76,11 +76,11 @@ def test_a_server_without_internet_starts_on_the_bundled_samples(tmp_path, monke
     def no_network(name):
         raise OSError("URL fetch failure: network is unreachable")
 
-    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "no-debian")
-    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
-    monkeypatch.setattr(data, "_keras_load", no_network)
-    monkeypatch.delenv("LATENT_EXPLORER_OFFLINE", raising=False)
-    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(sources, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "no-debian")
+    monkeypatch.setattr(sources, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
+    monkeypatch.setattr(sources, "keras_download", no_network)
+    monkeypatch.delenv(sources.OFFLINE_ENV, raising=False)
+    monkeypatch.delenv(sources.DATA_DIR_ENV, raising=False)
     for name in ("fashion_mnist", "mnist"):
         dataset = data.load_dataset(name, data_dir=tmp_path / "nothing-here")
         assert dataset.source.startswith("bundled sample of 2,000 images")
