@@ -1,6 +1,7 @@
 """The process setup every run gets: Keras's state kept across reruns, library objects frozen."""
 
 import gc
+import importlib.util
 import sys
 import time
 
@@ -10,16 +11,25 @@ from streamlit.runtime.scriptrunner import script_runner
 from ui import runtime
 
 
+def streamlits_own_cleanup():
+    """Streamlit's cleanup as it ships, from a fresh copy of its module: this process's copy
+    has it replaced already once any app has run here."""
+    spec = importlib.util.spec_from_file_location("fresh_script_runner", script_runner.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._clean_problem_modules
+
+
 def test_streamlit_no_longer_resets_keras_after_a_run(monkeypatch):
     calls = []
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    cleanup = streamlits_own_cleanup()
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", cleanup)
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: calls.append(args))
-    streamlit_cleanup = script_runner._clean_problem_modules
-    streamlit_cleanup()
+    cleanup()
     assert calls, "Streamlit's own cleanup resets Keras; if not, this module has nothing to do"
     calls.clear()
     assert runtime.keep_keras_state_between_runs()
-    assert script_runner._clean_problem_modules is not streamlit_cleanup  # the hook Streamlit calls is replaced
+    assert script_runner._clean_problem_modules is not cleanup  # the hook Streamlit calls is replaced
     script_runner._clean_problem_modules()
     assert calls == []
 
