@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from latent_core.jobs import TrainingJob, estimate_seconds
 from latent_core.metrics import per_image_mse
 from latent_core.models import LatentModel, build_model
-from latent_core.training import TrainingResult, train
+from latent_core.training import TrainingResult
 
 __all__ = ["QUICK_DETECTOR_IMAGES", "ClassSplitError", "QuickDetector", "anomaly_scores", "extremes", "is_anomaly",
-           "normal_images", "quick_detector_plan", "train_quick_detector"]
+           "normal_images", "quick_detector_job", "quick_detector_plan"]
 
 QUICK_DETECTOR_IMAGES = 2000
 """At most this many normal training images for a detector trained on the page."""
@@ -105,12 +106,20 @@ def quick_detector_plan(input_shape, images: int) -> dict:
             "batch_size": batch_size}
 
 
-def train_quick_detector(images, labels, normal_class: int, *, seed: int = 0,
-                         max_images: int = QUICK_DETECTOR_IMAGES) -> QuickDetector:
-    """Train a small dense autoencoder on the images of ``normal_class`` only."""
+def quick_detector_job(images, labels, normal_class: int, *, seed: int = 0, max_images: int = QUICK_DETECTOR_IMAGES,
+                       **job_options) -> TrainingJob:
+    """A background job (``jobs.TrainingJob``, kind ``"anomaly"``) that trains a small dense
+    autoencoder on the images of ``normal_class`` only; its ``snapshot().saved`` is the
+    ``QuickDetector``. Raises ``ClassSplitError`` at once when the class has no training
+    image. ``job_options`` (queue, owner, name) go to the job; call ``start()`` on it."""
     normal = normal_images(images, labels, normal_class, limit=max_images, seed=seed)
     plan = quick_detector_plan(normal.shape[1:], len(normal))
     model = build_model("dense_ae", input_shape=normal.shape[1:], seed=seed, **plan["options"])
-    result = train(model, normal, epochs=plan["epochs"], batch_size=plan["batch_size"],
-                   learning_rate=2e-3, seed=seed, preview_count=0)
-    return QuickDetector(model=model, result=result, normal_class=normal_class, images=len(normal))
+    estimate = estimate_seconds("dense_ae", normal.shape[1:], images=len(normal), epochs=plan["epochs"])
+
+    def detector(result: TrainingResult) -> QuickDetector:
+        return QuickDetector(model=model, result=result, normal_class=normal_class, images=len(normal))
+
+    return TrainingJob(model, normal, on_model_ready=detector, kind="anomaly", estimate_s=estimate,
+                       epochs=plan["epochs"], batch_size=plan["batch_size"], learning_rate=2e-3, seed=seed,
+                       preview_count=0, **job_options)

@@ -1,25 +1,33 @@
-"""Limits for a shared, hosted server, and the queue that shares its CPU between trainings.
+"""Limits for a shared, hosted server, and the queue that shares its CPU between heavy jobs.
 
 Run locally, the app lets one user spend what the machine has. Hosted for a class
 (``LATENT_EXPLORER_HOSTED=1``, e.g. on Streamlit Community Cloud, whose top-level
 secrets become environment variables), every session gets classroom limits: fewer
 epochs and training images, smaller on-demand t-SNE maps and uploads, and a
-process-wide queue that lets only a few trainings run at once, first come first served.
+process-wide queue for every heavy job (trainings on the Train, Anomaly and Manifold
+pages, t-SNE maps computed on demand): only a few run at once, first come first served;
+each user has one job waiting or running at a time; a job past its time limit is
+stopped; a waiting job that nobody polls any more (its tab was closed) leaves the queue.
 Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
-or not.
+or not; locally nothing is limited.
 
-``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A training
-thread calls ``join``, then ``wait_for_slot``, and ``leave`` when done; the UI asks
-``position`` to say "2 trainings ahead of yours".
+``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A job's
+thread calls ``join`` (``AlreadyQueued`` when its owner has a job already), then
+``wait_for_slot``, and ``leave`` when done; the page's polls ``touch`` a waiting ticket,
+a running job asks ``overdue`` after each step, and ``position`` says "2 jobs ahead of
+yours, about 3 min" from the queue's own record of recently finished jobs.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import os
+import statistics
 import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 HOSTED_ENV = "LATENT_EXPLORER_HOSTED"
@@ -29,6 +37,9 @@ ENV_NAMES = {
     "max_concurrent_trainings": "LATENT_EXPLORER_MAX_TRAININGS",
     "max_tsne_points": "LATENT_EXPLORER_MAX_TSNE_POINTS",
     "max_upload_mb": "LATENT_EXPLORER_MAX_UPLOAD_MB",
+    "max_jobs_per_user": "LATENT_EXPLORER_MAX_JOBS_PER_USER",
+    "max_job_seconds": "LATENT_EXPLORER_MAX_JOB_SECONDS",
+    "max_unwatched_seconds": "LATENT_EXPLORER_MAX_UNWATCHED_SECONDS",
 }
 TRUE_WORDS = ("1", "true", "yes", "on")
 
@@ -43,6 +54,9 @@ class HostingLimits:
     max_concurrent_trainings: int | None = None
     max_tsne_points: int | None = None
     max_upload_mb: int | None = None
+    max_jobs_per_user: int | None = None
+    max_job_seconds: int | None = None
+    max_unwatched_seconds: int | None = None
 
     @property
     def applies(self) -> bool:
@@ -56,9 +70,11 @@ class HostingLimits:
 
 
 # A class of about 30 on a Community Cloud machine (a few shared cores, under 3 GB):
-# each run stays a few minutes at most, two train at once, maps stay seconds.
+# each run stays a few minutes at most, two jobs run at once, maps stay seconds; one job
+# per student, none longer than 10 minutes, and a closed tab's waiting job gone in a minute.
 CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images=10_000,
-                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20)
+                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20,
+                                 max_jobs_per_user=1, max_job_seconds=600, max_unwatched_seconds=60)
 
 
 def _positive_int(name: str, text: str) -> int:
@@ -82,28 +98,77 @@ def limits_from_env(environ: Mapping[str, str] | None = None) -> HostingLimits:
     return replace(limits, **overrides)
 
 
+HUNG_MARGIN_S = 30.0
+"""A job past its time limit is stopped at its next step; one that still holds its slot
+this much later is taken as hung, and its slot (and its owner's turn) goes to others."""
+
+HISTORY_LENGTH = 20
+"""Finished jobs remembered per kind, for estimates."""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What the queue knows of one job: whose it is (``owner``, None: nobody's), its
+    ``kind`` (e.g. ``"train"``, ``"map"``), a ``label`` for people, and the job's own
+    guess of its run time in seconds (``estimate_s``, None: it has none)."""
+
+    number: int
+    owner: str | None
+    kind: str
+    label: str
+    estimate_s: float | None
+
+
 @dataclass(frozen=True)
 class QueuePosition:
-    """Where a waiting ticket stands: ``ahead`` tickets wait before it, ``running`` hold slots."""
+    """Where a waiting ticket stands: ``ahead`` tickets wait before it, ``running`` hold slots.
+
+    ``wait_s`` is about how long until it starts, ``run_s`` about how long it then runs,
+    both from the queue's recent history (None: no estimate yet)."""
 
     ahead: int
     running: int
     slots: int | None
+    wait_s: float | None = None
+    run_s: float | None = None
+
+
+class AlreadyQueued(RuntimeError):
+    """The owner already has as many jobs waiting or running as allowed; ``existing`` is
+    the oldest of them, ``position`` where it waits (None: it runs)."""
+
+    def __init__(self, existing: Ticket, position: QueuePosition | None):
+        where = "running" if position is None else f"waiting with {position.ahead} ahead"
+        super().__init__(f"{existing.owner} already has a {existing.kind} job ({existing.label!r}) {where}.")
+        self.existing = existing
+        self.position = position
 
 
 class TrainingQueue:
-    """First come, first served access to ``slots`` concurrent trainings (``None``: unlimited).
+    """First come, first served access to ``slots`` concurrent jobs (``None``: unlimited).
+
+    Optional rules, each off when None: ``per_user`` jobs waiting or running per owner;
+    ``time_limit_s`` seconds of running per job (``overdue`` says when it is up, and a job
+    still running ``HUNG_MARGIN_S`` later no longer counts); ``unwatched_s`` seconds a
+    waiting ticket stays without a ``touch`` before it leaves the queue. ``clock`` (default
+    ``time.monotonic``) times these rules, so tests can move time by hand.
 
     Thread-safe; a ticket is an opaque integer. Every ticket taken with ``join`` must be
     given back with ``leave`` (in a ``finally``), slot or not, so no slot is ever lost.
     """
 
-    def __init__(self, slots: int | None = None):
+    def __init__(self, slots: int | None = None, *, per_user: int | None = None, time_limit_s: float | None = None,
+                 unwatched_s: float | None = None, clock: Callable[[], float] = time.monotonic):
         self._condition = threading.Condition()
         self._numbers = itertools.count(1)
+        self._clock = clock
+        self._tickets: dict[int, Ticket] = {}
         self._waiting: list[int] = []
-        self._running: set[int] = set()
+        self._running: dict[int, float] = {}  # ticket -> when it got its slot
+        self._seen: dict[int, float] = {}  # waiting ticket -> when it was last polled
+        self._history: dict[str, deque[tuple[float, float | None]]] = {}  # kind -> (seconds run, own estimate)
         self._slots = self._checked(slots)
+        self._per_user, self._time_limit_s, self._unwatched_s = per_user, time_limit_s, unwatched_s
 
     @staticmethod
     def _checked(slots: int | None) -> int | None:
@@ -115,66 +180,188 @@ class TrainingQueue:
     def slots(self) -> int | None:
         return self._slots
 
+    @property
+    def rules(self) -> tuple[int | None, int | None, float | None, float | None]:
+        """``(slots, per_user, time_limit_s, unwatched_s)``."""
+        return self._slots, self._per_user, self._time_limit_s, self._unwatched_s
+
     def resize(self, slots: int | None) -> None:
-        """Change the number of slots; running trainings keep theirs, waiting ones may start."""
+        """Change the number of slots; running jobs keep theirs, waiting ones may start."""
+        self.configure(slots=slots, per_user=self._per_user, time_limit_s=self._time_limit_s,
+                       unwatched_s=self._unwatched_s)
+
+    def configure(self, *, slots: int | None, per_user: int | None, time_limit_s: float | None,
+                  unwatched_s: float | None) -> None:
+        """Change every rule at once (see the class); jobs already in the queue follow the new rules."""
         with self._condition:
             self._slots = self._checked(slots)
+            self._per_user, self._time_limit_s, self._unwatched_s = per_user, time_limit_s, unwatched_s
             self._condition.notify_all()
 
-    def join(self) -> int:
-        """Take a ticket at the end of the queue."""
+    # ----- the rules, under the lock ---------------------------------------------------
+    def _hung(self, ticket: int, now: float) -> bool:
+        limit = self._time_limit_s
+        return limit is not None and now - self._running[ticket] > limit + HUNG_MARGIN_S
+
+    def _holding(self, now: float) -> list[int]:
+        """Running tickets that still count: all but the hung ones."""
+        return [ticket for ticket in self._running if not self._hung(ticket, now)]
+
+    def _drop_unwatched(self, now: float) -> None:
+        if self._unwatched_s is None:
+            return
+        gone = [ticket for ticket in self._waiting if now - self._seen[ticket] > self._unwatched_s]
+        for ticket in gone:
+            self._forget(ticket)
+        if gone:
+            self._condition.notify_all()
+
+    def _forget(self, ticket: int) -> None:
+        self._running.pop(ticket, None)
+        self._seen.pop(ticket, None)
+        self._tickets.pop(ticket, None)
+        if ticket in self._waiting:
+            self._waiting.remove(ticket)
+
+    def _may_start(self, ticket: int, now: float) -> bool:
+        free = self._slots is None or len(self._holding(now)) < self._slots
+        return free and self._waiting[0] == ticket
+
+    def _expected_s(self, ticket: Ticket) -> float | None:
+        """How long ``ticket`` should run: its own estimate corrected by how far recent jobs
+        of its kind were off theirs, else the median run of its kind; capped by the time limit."""
+        past = self._history.get(ticket.kind, ())
+        if ticket.estimate_s is not None:
+            ratios = [seconds / estimate for seconds, estimate in past if estimate]
+            expected = ticket.estimate_s * (statistics.median(ratios) if ratios else 1.0)
+        elif past:
+            expected = statistics.median(seconds for seconds, _ in past)
+        else:
+            return None
+        return expected if self._time_limit_s is None else min(expected, self._time_limit_s)
+
+    def _wait_s(self, ahead: list[int], now: float) -> float | None:
+        """When a ticket behind ``ahead`` gets a slot: the running jobs' expected ends and each
+        ticket ahead given in turn to the slot that frees first; None when one is unknown."""
+        if self._slots is None:
+            return 0.0
+        free_at = []
+        for ticket in self._holding(now):
+            expected = self._expected_s(self._tickets[ticket])
+            if expected is None:
+                return None
+            free_at.append(max(self._running[ticket] + expected - now, 0.0))
+        free_at = sorted(free_at)[-self._slots:] if len(free_at) >= self._slots else \
+            free_at + [0.0] * (self._slots - len(free_at))
+        heapq.heapify(free_at)
+        for ticket in ahead:
+            expected = self._expected_s(self._tickets[ticket])
+            if expected is None:
+                return None
+            heapq.heappush(free_at, heapq.heappop(free_at) + expected)
+        return free_at[0]
+
+    def _position(self, ticket: int, now: float) -> QueuePosition:
+        index = self._waiting.index(ticket)
+        return QueuePosition(ahead=index, running=len(self._holding(now)), slots=self._slots,
+                             wait_s=self._wait_s(self._waiting[:index], now),
+                             run_s=self._expected_s(self._tickets[ticket]))
+
+    # ----- what jobs and pages call ----------------------------------------------------
+    def join(self, owner: str | None = None, *, kind: str = "train", label: str = "",
+             estimate_s: float | None = None) -> int:
+        """Take a ticket at the end of the queue; raises ``AlreadyQueued`` when ``owner``
+        already has ``per_user`` jobs waiting or running."""
         with self._condition:
+            now = self._clock()
+            self._drop_unwatched(now)
+            if self._per_user is not None and owner is not None:
+                mine = [ticket for ticket in self._holding(now) + self._waiting if self._tickets[ticket].owner == owner]
+                if len(mine) >= self._per_user:
+                    oldest = min(mine)
+                    place = self._position(oldest, now) if oldest in self._waiting else None
+                    raise AlreadyQueued(self._tickets[oldest], place)
             ticket = next(self._numbers)
+            self._tickets[ticket] = Ticket(ticket, owner, kind, label, estimate_s)
             self._waiting.append(ticket)
+            self._seen[ticket] = now
             return ticket
 
-    def _may_start(self, ticket: int) -> bool:
-        free = self._slots is None or len(self._running) < self._slots
-        return free and self._waiting[0] == ticket
+    def try_start(self, ticket: int) -> bool:
+        """Give ``ticket`` its slot if it is its turn and one is free (True; also when it
+        already has one); never blocks and never takes it out of the queue."""
+        with self._condition:
+            now = self._clock()
+            self._drop_unwatched(now)
+            if ticket in self._running:
+                return True
+            if ticket in self._waiting and self._may_start(ticket, now):
+                self._waiting.remove(ticket)
+                self._seen.pop(ticket, None)
+                self._running[ticket] = now
+                self._condition.notify_all()
+                return True
+            return False
 
     def wait_for_slot(self, ticket: int, cancel: threading.Event | None = None,
                       timeout: float | None = None) -> bool:
-        """Block until ``ticket`` holds a slot (True), or until it left the queue, ``cancel``
-        was set or ``timeout`` seconds passed (False: it then no longer waits)."""
+        """Block until ``ticket`` holds a slot (True), or until it left the queue (Stop, or
+        unwatched too long), ``cancel`` was set or ``timeout`` seconds passed (False: it then
+        no longer waits)."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._condition:
-            while ticket in self._waiting:
-                if self._may_start(ticket):
-                    self._waiting.remove(ticket)
-                    self._running.add(ticket)
-                    self._condition.notify_all()
-                    return True
+        while True:
+            if self.try_start(ticket):
+                return True
+            with self._condition:
+                if ticket not in self._waiting:
+                    return False
                 if (cancel is not None and cancel.is_set()) or (deadline is not None and time.monotonic() >= deadline):
-                    self._waiting.remove(ticket)
+                    self._forget(ticket)
                     self._condition.notify_all()
                     return False
-                # Woken by every leave and resize; the short timeout also reads ``cancel``.
+                # Woken by every leave and resize; the short timeout also reads ``cancel`` and the clock.
                 self._condition.wait(0.2)
-            return ticket in self._running
 
-    def leave(self, ticket: int) -> None:
-        """Give up the ticket's slot or its place in the queue (idempotent)."""
+    def touch(self, ticket: int) -> None:
+        """Note that someone still watches this waiting ticket (a page polled it)."""
         with self._condition:
-            self._running.discard(ticket)
             if ticket in self._waiting:
-                self._waiting.remove(ticket)
+                self._seen[ticket] = self._clock()
+
+    def overdue(self, ticket: int) -> bool:
+        """Whether ``ticket`` has run for its whole time limit (its job should stop now)."""
+        with self._condition:
+            started = self._running.get(ticket)
+            return started is not None and self._time_limit_s is not None and \
+                self._clock() - started >= self._time_limit_s
+
+    def leave(self, ticket: int, *, finished: bool = False) -> None:
+        """Give up the ticket's slot or its place in the queue (idempotent). ``finished``: its
+        job ran to its end, so its run time joins the history estimates are made from."""
+        with self._condition:
+            if finished and ticket in self._running:
+                record = self._tickets[ticket]
+                past = self._history.setdefault(record.kind, deque(maxlen=HISTORY_LENGTH))
+                past.append((self._clock() - self._running[ticket], record.estimate_s))
+            self._forget(ticket)
             self._condition.notify_all()
 
     def position(self, ticket: int) -> QueuePosition | None:
-        """Where ``ticket`` waits, or None when it holds a slot or has left."""
+        """Where ``ticket`` waits, with estimates, or None when it holds a slot or has left."""
         with self._condition:
-            if ticket not in self._waiting:
-                return None
-            return QueuePosition(ahead=self._waiting.index(ticket), running=len(self._running), slots=self._slots)
+            now = self._clock()
+            self._drop_unwatched(now)
+            return self._position(ticket, now) if ticket in self._waiting else None
 
     @property
     def running(self) -> int:
         with self._condition:
-            return len(self._running)
+            return len(self._holding(self._clock()))
 
     @property
     def waiting(self) -> int:
         with self._condition:
+            self._drop_unwatched(self._clock())
             return len(self._waiting)
 
 
@@ -182,9 +369,11 @@ _SHARED_QUEUE = TrainingQueue()
 
 
 def shared_training_queue(limits: HostingLimits | None = None) -> TrainingQueue:
-    """The one queue every session of this server process shares, sized by ``limits``
-    (default: ``limits_from_env()``) each time it is asked for."""
+    """The one queue every session of this server process shares, its rules set from
+    ``limits`` (default: ``limits_from_env()``) each time it is asked for."""
     limits = limits_from_env() if limits is None else limits
-    if _SHARED_QUEUE.slots != limits.max_concurrent_trainings:
-        _SHARED_QUEUE.resize(limits.max_concurrent_trainings)
+    rules = (limits.max_concurrent_trainings, limits.max_jobs_per_user, limits.max_job_seconds,
+             limits.max_unwatched_seconds)
+    if _SHARED_QUEUE.rules != rules:
+        _SHARED_QUEUE.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
     return _SHARED_QUEUE

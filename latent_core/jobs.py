@@ -1,12 +1,15 @@
-"""Training in the background, watched from a UI that polls.
+"""Training and other heavy work in the background, watched from a UI that polls.
 
 A web page cannot block while a model trains, and must not lose the run when the user
 switches pages or closes the tab. ``TrainingJob`` runs ``latent_core.training.train`` in
 a daemon thread and keeps the latest progress, losses and preview images under a lock;
-the page asks for a ``snapshot()`` whenever it redraws.
+the page asks for a ``snapshot()`` whenever it redraws. ``ProjectionJob`` computes a
+t-SNE map the same way. Both are ``BackgroundJob``s:
 
 * With a ``hosting.TrainingQueue`` the thread first waits its turn (state ``queued``;
-  the snapshot says how many trainings are ahead); Stop while queued leaves the queue.
+  the snapshot says how many jobs are ahead and about how long it waits, and tells the
+  queue the job is still watched); Stop while queued leaves the queue. A job past the
+  queue's time limit stops as Stop does and ends ``timed_out``.
 * ``on_checkpoint(result)`` is called after finished epochs (at most every
   ``checkpoint_every_s`` seconds, never for the last one), e.g. to save the weights so far,
   so a killed server still leaves the last checkpointed epoch on disk. Saving takes time
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from latent_core import projection
 from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.models.registry import model_class
 from latent_core.training import (
@@ -44,11 +48,12 @@ from latent_core.training import (
 
 QUEUED, RUNNING = "queued", "running"
 COMPLETED, STOPPED, DIVERGED, FAILED, CANCELLED = "completed", "stopped", "diverged", "failed", "cancelled"
+TIMED_OUT = "timed_out"
 ACTIVE_STATES = (QUEUED, RUNNING)
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training time
 # Every job still queued or running, so a returning user's new session can find theirs.
-_ACTIVE_JOBS: weakref.WeakSet[TrainingJob] = weakref.WeakSet()
+_ACTIVE_JOBS: weakref.WeakSet[BackgroundJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
 
@@ -56,7 +61,8 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobSnapshot:
     """A consistent copy of a job's state for one redraw. ``queue`` says where a queued
-    job waits; ``checkpoint_error`` why the last checkpoint could not be written."""
+    job waits; ``fraction`` how much of the work is done; ``checkpoint_error`` why the
+    last checkpoint could not be written."""
 
     state: str
     progress: BatchProgress | None
@@ -69,6 +75,7 @@ class JobSnapshot:
     finished_at: float | None
     queue: QueuePosition | None = None
     checkpoint_error: str | None = None
+    fraction: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -79,6 +86,7 @@ class JobSnapshot:
 class _State:
     state: str = RUNNING
     progress: BatchProgress | None = None
+    fraction: float = 0.0
     history: dict[str, list[float]] = field(default_factory=dict)
     preview: np.ndarray | None = None
     preview_inputs: np.ndarray | None = None
@@ -88,41 +96,36 @@ class _State:
     checkpoint_error: str | None = None
 
 
-class TrainingJob(TrainingObserver):
-    """One training run in a background thread.
+class BackgroundJob:
+    """Work in a daemon thread that first waits its turn in a ``hosting.TrainingQueue``
+    (when given one), polled by the UI through ``snapshot()``.
 
-    ``on_model_ready(result)`` is called from the thread with the ``TrainingResult`` when
-    there is a model worth keeping; whatever it returns (e.g. a workspace entry) is
-    available as ``snapshot().saved``. ``owner`` and ``name`` label the job for
-    ``active_job``.
+    ``kind`` (e.g. ``"train"``, ``"map"``) and ``name`` label the job in the queue and for
+    ``active_job``; ``owner`` is whose it is (the queue's per-user rule); ``estimate_s``
+    the job's own guess of its run time, which the queue corrects by its history. Every
+    snapshot of a waiting job tells the queue someone still watches it. A job past the
+    queue's time limit is stopped as Stop does, and ends ``timed_out``. Subclasses do
+    their work in ``_work`` and end it with ``_finish``.
     """
 
-    def __init__(self, model, data, *, on_model_ready: Callable[[TrainingResult], object] | None = None,
-                 on_checkpoint: Callable[[TrainingResult], object] | None = None,
-                 checkpoint_every_s: float = CHECKPOINT_EVERY_S, queue: TrainingQueue | None = None,
-                 owner: str | None = None, name: str = "", **train_options):
-        self.model = model
-        self.owner, self.name = owner, name
-        self._data = data
-        self._train_options = train_options
-        self._on_model_ready = on_model_ready
-        self._on_checkpoint = on_checkpoint
-        self._checkpoint_every_s = checkpoint_every_s
-        self._last_checkpoint = 0.0
-        self._checkpoint_cost = 0.0
+    def __init__(self, *, queue: TrainingQueue | None = None, owner: str | None = None, name: str = "",
+                 kind: str = "job", estimate_s: float | None = None):
+        self.owner, self.name, self.kind, self.estimate_s = owner, name, kind, estimate_s
         self._queue = queue
         self._ticket: int | None = None
         self._stop = threading.Event()
+        self._timed_out = False
         self._lock = threading.Lock()
         self._state = _State(state=QUEUED if queue is not None else RUNNING)
-        self._thread = threading.Thread(target=self._run, name="latent-explorer-training", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"latent-explorer-{kind}", daemon=True)
         self.started_at = 0.0
 
-    def start(self) -> TrainingJob:
-        """Join the queue (if any) and start the thread; returns the job."""
+    def start(self) -> BackgroundJob:
+        """Join the queue (if any; ``hosting.AlreadyQueued`` when the owner has a job
+        there already) and start the thread; returns the job."""
         self.started_at = time.time()
         if self._queue is not None:
-            self._ticket = self._queue.join()
+            self._ticket = self._queue.join(self.owner, kind=self.kind, label=self.name, estimate_s=self.estimate_s)
         with _ACTIVE_LOCK:
             _ACTIVE_JOBS.add(self)
         try:
@@ -133,9 +136,13 @@ class TrainingJob(TrainingObserver):
         return self
 
     def stop(self) -> None:
-        """Ask the run to end after the current batch (the weights so far are kept), or to
-        leave the queue when it has not started."""
+        """Ask the work to end after its current step (a training keeps its weights so far);
+        a job still waiting leaves the queue at once, so its owner may queue another."""
         self._stop.set()
+        with self._lock:
+            waiting = self._state.state == QUEUED
+        if waiting:
+            self._leave_queue()
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -145,17 +152,81 @@ class TrainingJob(TrainingObserver):
             state = self._state
             queue = None
             if state.state == QUEUED and self._ticket is not None:
+                self._queue.touch(self._ticket)
                 queue = self._queue.position(self._ticket)
             return JobSnapshot(state=state.state, progress=state.progress,
                                history={name: list(values) for name, values in state.history.items()},
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
-                               queue=queue, checkpoint_error=state.checkpoint_error)
+                               queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction)
+
+    def _time_is_up(self) -> bool:
+        """True (and the job asked to stop) once the job has used the queue's time limit."""
+        if not self._timed_out and self._ticket is not None and self._queue.overdue(self._ticket):
+            logger.warning("%s job %r reached the time limit; stopping it", self.kind, self.name)
+            self._timed_out = True
+            self._stop.set()
+        return self._timed_out
+
+    def _run(self) -> None:
+        try:
+            if self._ticket is not None and not self._queue.wait_for_slot(self._ticket, cancel=self._stop):
+                self._finish(CANCELLED, None, None)
+                return
+            with self._lock:
+                self._state.state = RUNNING
+            self.started_at = time.time()
+            self._work()
+        finally:
+            self._leave_queue()
+
+    def _work(self) -> None:
+        raise NotImplementedError
+
+    def _finish(self, state: str, error: str | None, saved: object | None) -> None:
+        with self._lock:
+            self._state.state, self._state.error, self._state.saved = state, error, saved
+            self._state.finished_at = time.time()
+        with _ACTIVE_LOCK:
+            _ACTIVE_JOBS.discard(self)
+
+    def _leave_queue(self) -> None:
+        if self._ticket is not None:
+            with self._lock:
+                finished = self._state.state == COMPLETED
+            self._queue.leave(self._ticket, finished=finished)
+
+
+class TrainingJob(BackgroundJob, TrainingObserver):
+    """One training run in a background thread.
+
+    ``on_model_ready(result)`` is called from the thread with the ``TrainingResult`` when
+    there is a model worth keeping; whatever it returns (e.g. a workspace entry) is
+    available as ``snapshot().saved``. Queue, owner, name, kind (default ``"train"``) and
+    estimate as for ``BackgroundJob``; the rest goes to ``training.train``.
+    """
+
+    def __init__(self, model, data, *, on_model_ready: Callable[[TrainingResult], object] | None = None,
+                 on_checkpoint: Callable[[TrainingResult], object] | None = None,
+                 checkpoint_every_s: float = CHECKPOINT_EVERY_S, queue: TrainingQueue | None = None,
+                 owner: str | None = None, name: str = "", kind: str = "train", estimate_s: float | None = None,
+                 **train_options):
+        super().__init__(queue=queue, owner=owner, name=name, kind=kind, estimate_s=estimate_s)
+        self.model = model
+        self._data = data
+        self._train_options = train_options
+        self._on_model_ready = on_model_ready
+        self._on_checkpoint = on_checkpoint
+        self._checkpoint_every_s = checkpoint_every_s
+        self._last_checkpoint = 0.0
+        self._checkpoint_cost = 0.0
 
     # ----- TrainingObserver, called from the training thread ------------------------
     def on_batch(self, progress: BatchProgress) -> None:
         with self._lock:
             self._state.progress = progress
+            self._state.fraction = progress.fraction
+        self._time_is_up()  # sets the stop flag, which training reads right after this batch
 
     def on_epoch(self, report: EpochReport) -> None:
         with self._lock:
@@ -187,24 +258,12 @@ class TrainingJob(TrainingObserver):
             self._state.checkpoint_error = error
 
     # ----- the thread -----------------------------------------------------------------
-    def _run(self) -> None:
-        try:
-            if self._ticket is not None and not self._queue.wait_for_slot(self._ticket, cancel=self._stop):
-                self._finish(CANCELLED, None, None)
-                return
-            with self._lock:
-                self._state.state = RUNNING
-            self.started_at = time.time()
-            self._last_checkpoint = time.monotonic()
-            self._train_and_keep()
-        finally:
-            self._leave_queue()
-
-    def _train_and_keep(self) -> None:
+    def _work(self) -> None:
+        self._last_checkpoint = time.monotonic()
         result, state, error = None, COMPLETED, None
         try:
             result = train(self.model, self._data, observer=self, stop_event=self._stop, **self._train_options)
-            state = STOPPED if result.stopped_early else COMPLETED
+            state = (TIMED_OUT if self._timed_out else STOPPED) if result.stopped_early else COMPLETED
         except TrainingDivergedError as diverged:
             logger.warning("Training %r diverged: %s", self.name, diverged)
             result, state, error = diverged.result, DIVERGED, str(diverged)
@@ -215,7 +274,7 @@ class TrainingJob(TrainingObserver):
             logger.exception("Training %r failed before it started", self.name)
             state, error = FAILED, f"{type(failure).__name__}: {failure}"
         saved = None
-        worth_keeping = result is not None and (state in (COMPLETED, STOPPED) or result.epochs_completed > 0)
+        worth_keeping = result is not None and (state in (COMPLETED, STOPPED, TIMED_OUT) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
             try:
                 saved = self._on_model_ready(result)
@@ -224,16 +283,40 @@ class TrainingJob(TrainingObserver):
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
         self._finish(state, error, saved)
 
-    def _finish(self, state: str, error: str | None, saved: object | None) -> None:
-        with self._lock:
-            self._state.state, self._state.error, self._state.saved = state, error, saved
-            self._state.finished_at = time.time()
-        with _ACTIVE_LOCK:
-            _ACTIVE_JOBS.discard(self)
 
-    def _leave_queue(self) -> None:
-        if self._ticket is not None:
-            self._queue.leave(self._ticket)
+class ProjectionJob(BackgroundJob):
+    """A 2-D map of codes (``projection.project``) computed in the background; its
+    ``snapshot().saved`` is the ``Projection``, also handed to ``on_ready`` (e.g. to
+    cache it for everyone). Stop or the time limit end it without a map."""
+
+    def __init__(self, codes: np.ndarray, *, method: str, max_points: int, seed: int = 0,
+                 on_ready: Callable[[object], object] | None = None, queue: TrainingQueue | None = None,
+                 owner: str | None = None, name: str = "", estimate_s: float | None = None):
+        super().__init__(queue=queue, owner=owner, name=name, kind="map", estimate_s=estimate_s)
+        self._codes, self._method, self._max_points, self._seed = codes, method, max_points, seed
+        self._on_ready = on_ready
+
+    def _report(self, fraction: float, message: str) -> None:
+        with self._lock:
+            self._state.fraction = fraction
+
+    def _should_stop(self) -> bool:
+        return self._time_is_up() or self._stop.is_set()
+
+    def _work(self) -> None:
+        try:
+            mapped = projection.project(self._codes, method=self._method, max_points=self._max_points,
+                                        seed=self._seed, progress=self._report, should_stop=self._should_stop)
+        except projection.ProjectionStopped:
+            self._finish(TIMED_OUT if self._timed_out else STOPPED, None, None)
+            return
+        except (ValueError, ImportError) as error:  # too few points for the method, or its library missing
+            logger.warning("The %s map %r failed", self._method, self.name, exc_info=error)
+            self._finish(FAILED, str(error), None)
+            return
+        if self._on_ready is not None:
+            self._on_ready(mapped)
+        self._finish(COMPLETED, None, mapped)
 
 
 def workspace_job(workspace, model, data, *, name: str, dataset=None,
@@ -259,11 +342,12 @@ def workspace_job(workspace, model, data, *, name: str, dataset=None,
     return TrainingJob(model, data, on_model_ready=keep, on_checkpoint=checkpoint, name=name, **job_options)
 
 
-def active_job(owner: str) -> TrainingJob | None:
-    """The newest job of ``owner`` that is still queued or running in this process (a user
-    who closed the tab finds their run again), or None."""
+def active_job(owner: str, kind: str = "train") -> BackgroundJob | None:
+    """The newest job of ``owner`` and ``kind`` that is still queued or running in this
+    process (a user who closed the tab finds their run again), or None."""
     with _ACTIVE_LOCK:
-        mine = [job for job in _ACTIVE_JOBS if job.owner == owner and not job.snapshot().finished]
+        mine = [job for job in _ACTIVE_JOBS
+                if job.owner == owner and job.kind == kind and not job.snapshot().finished]
     return max(mine, key=lambda job: job.started_at, default=None)
 
 

@@ -2,7 +2,8 @@
 trained on the swiss roll in seconds, compared with PCA.
 
 ``embed`` runs PCA, Isomap or LLE (scikit-learn) or t-SNE (openTSNE) on ``(n, d)`` points.
-``train_point_autoencoder`` fits a ``dense_ae`` or ``linear_ae`` on points that are
+``point_autoencoder_job`` fits a ``dense_ae`` or ``linear_ae`` (in the background, through
+the server's queue like every training) on points that are
 first centred and divided by one overall scale (a :class:`Standardiser`): with the
 roll's raw coordinates (means up to 10, spreads near 7) Adam spends its steps moving
 biases and a linear AE stalls at a saddle; centring and one common scale factor leave
@@ -22,11 +23,12 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap, LocallyLinearEmbedding
 
 from latent_core import projection
+from latent_core.jobs import TrainingJob, estimate_seconds
 from latent_core.models import LatentModel, build_model
-from latent_core.training import TrainingResult, train
+from latent_core.training import TrainingResult
 
 __all__ = ["EMBEDDINGS", "FittedAutoencoder", "Standardiser", "SubspaceComparison", "compare_with_pca",
-           "decoder_directions", "embed", "train_point_autoencoder"]
+           "decoder_directions", "embed", "point_autoencoder_job"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
 """The classic embeddings the lab shows beside the autoencoder's."""
@@ -121,19 +123,27 @@ class FittedAutoencoder:
         return self.standardiser.invert(self.model.reconstruct(self.standardiser.apply(points)))
 
 
-def train_point_autoencoder(points, *, kind: str = "dense_ae", latent_dim: int = 2, epochs: int = 40,
-                            batch_size: int = 128, learning_rate: float = 1e-2, seed: int = 0,
-                            stop_event=None) -> FittedAutoencoder:
-    """Train a ``dense_ae`` or ``linear_ae`` on ``(n, d)`` points (standardised first)."""
+def point_autoencoder_job(points, *, kind: str = "dense_ae", latent_dim: int = 2, epochs: int = 40,
+                          batch_size: int = 128, learning_rate: float = 1e-2, seed: int = 0,
+                          **job_options) -> TrainingJob:
+    """A background job (``jobs.TrainingJob``, kind ``"manifold"``) that trains a ``dense_ae``
+    or ``linear_ae`` on ``(n, d)`` points (standardised first); its ``snapshot().saved`` is
+    the ``FittedAutoencoder``. ``job_options`` (queue, owner, name) go to the job; call
+    ``start()`` on it."""
     if kind not in POINT_AUTOENCODERS:
         raise ValueError(f"kind must be one of {', '.join(POINT_AUTOENCODERS)}; got {kind!r}.")
     array = _as_points(points)
     standardiser = Standardiser.fit(array)
     model = build_model(kind, input_shape=(array.shape[1],), latent_dim=latent_dim, seed=seed,
                         **POINT_AUTOENCODERS[kind])
-    result = train(model, standardiser.apply(array), epochs=epochs, batch_size=batch_size,
-                   learning_rate=learning_rate, seed=seed, preview_count=0, stop_event=stop_event)
-    return FittedAutoencoder(model=model, standardiser=standardiser, result=result)
+    estimate = estimate_seconds(kind, (array.shape[1],), images=len(array), epochs=epochs)
+
+    def fitted(result: TrainingResult) -> FittedAutoencoder:
+        return FittedAutoencoder(model=model, standardiser=standardiser, result=result)
+
+    return TrainingJob(model, standardiser.apply(array), on_model_ready=fitted, kind="manifold", estimate_s=estimate,
+                       epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed,
+                       preview_count=0, **job_options)
 
 
 def decoder_directions(model: LatentModel) -> np.ndarray:

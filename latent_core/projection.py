@@ -25,12 +25,17 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
-__all__ = ["METHODS", "Projection", "available_methods", "place", "project"]
+__all__ = ["METHODS", "Projection", "ProjectionStopped", "available_methods", "place", "project"]
 
 METHODS = ("tsne", "pca", "umap", "identity")
 """Every projection method this module knows; see :func:`available_methods`."""
 
 ProgressCallback = Callable[[float, str], Any]
+
+
+class ProjectionStopped(RuntimeError):
+    """``project`` was asked to stop (``should_stop``) before the map was ready."""
+
 
 _MIN_POINTS = {"tsne": 10, "umap": 10, "pca": 2, "identity": 1}
 
@@ -142,6 +147,7 @@ def project(
     max_points: int = 2000,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Projection:
     """Map latent codes to 2-D.
 
@@ -157,6 +163,8 @@ def project(
         seed: makes subsampling and the layout reproducible.
         progress: optional ``progress(fraction, message)`` called with fractions
             from 0 to 1; t-SNE reports every 50 optimisation iterations.
+        should_stop: optional; asked at each report, and when it says True the map is
+            abandoned with ``ProjectionStopped`` (a job stopped or out of time).
 
     t-SNE settings (openTSNE), chosen for about 2,000 codes on 2 shared cores:
     perplexity 30 (lowered for very small inputs), PCA initialisation (keeps the
@@ -194,12 +202,18 @@ def project(
     if method != "identity" and np.all(codes == codes[0]):
         raise ValueError("all codes are identical, so there is nothing to map.")
 
-    report = progress if progress is not None else _ignore_progress
+    def report(fraction: float, message: str) -> bool:
+        """Pass progress on; True when the caller wants the work to stop."""
+        if progress is not None:
+            progress(fraction, message)
+        return should_stop is not None and should_stop()
+
     indices = _subsample_indices(codes.shape[0], max_points=max_points, seed=seed)
     sample = codes[indices]
     fit = {"tsne": _fit_tsne, "pca": _fit_pca, "umap": _fit_umap, "identity": _fit_identity}
     coordinates, fitted = fit[method](sample, seed=seed, report=report)
-    report(1.0, "Map ready")
+    if report(1.0, "Map ready"):
+        raise ProjectionStopped(f"the {method} map was stopped before it was ready")
     return Projection(
         method=method, coordinates=coordinates, indices=indices, codes=sample, fitted=fitted
     )
@@ -233,10 +247,6 @@ _UMAP_MISSING = (
     "UMAP needs the optional package umap-learn: run `pip install umap-learn`, "
     "or use method='tsne' or 'pca'."
 )
-
-
-def _ignore_progress(fraction: float, message: str) -> None:
-    """Progress sink used when the caller gives none."""
 
 
 def _check_method(method: str) -> None:
@@ -283,8 +293,8 @@ def _fit_tsne(codes: np.ndarray, *, seed: int, report: ProgressCallback):
         nonlocal reports
         reports += 1
         done = min(reports * _TSNE_REPORT_EVERY, total)
-        report(done / total, f"Optimising the t-SNE layout: iteration {done} of {total}")
-        return False  # never stop early; openTSNE stops when a callback returns True
+        # openTSNE stops optimising when a callback returns True; project() then refuses the map.
+        return report(done / total, f"Optimising the t-SNE layout: iteration {done} of {total}")
 
     report(0.0, "Finding nearest neighbours")
     n = codes.shape[0]

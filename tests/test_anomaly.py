@@ -9,8 +9,8 @@ from latent_core.anomaly import (
     extremes,
     is_anomaly,
     normal_images,
+    quick_detector_job,
     quick_detector_plan,
-    train_quick_detector,
 )
 from latent_core.data import load_dataset
 from latent_core.metrics import anomaly_report, default_threshold
@@ -56,7 +56,10 @@ def test_plan_keeps_training_short_for_every_image_size():
 
 def test_a_quick_detector_separates_its_class_from_the_others():
     digits = load_dataset("digits")
-    detector = train_quick_detector(digits.x_train, digits.y_train, 0, seed=0)
+    job = quick_detector_job(digits.x_train, digits.y_train, 0, seed=0).start()
+    job.join(120)
+    assert job.kind == "anomaly" and job.estimate_s > 0
+    detector = job.snapshot().saved
     assert detector.images == int(np.sum(digits.y_train == 0))
     assert detector.model.latent_dim == 8
     scores = anomaly_scores(detector.model, digits.x_test)

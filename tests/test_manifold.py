@@ -12,9 +12,19 @@ from latent_core.manifold import (
     compare_with_pca,
     decoder_directions,
     embed,
-    train_point_autoencoder,
+    point_autoencoder_job,
 )
+from latent_core.jobs import COMPLETED
 from latent_core.models import build_model
+
+
+def train_point_autoencoder(points, **options):
+    """The fitted autoencoder of a point-autoencoder job run to its end."""
+    job = point_autoencoder_job(points, **options).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == COMPLETED, snapshot.error
+    return snapshot.saved
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +116,7 @@ def test_an_untrained_linear_autoencoder_is_far_from_pca():
 
 def test_bad_autoencoder_requests_are_refused():
     with pytest.raises(ValueError, match="kind must be one of dense_ae, linear_ae"):
-        train_point_autoencoder(flat_cloud(), kind="vae")
+        point_autoencoder_job(flat_cloud(), kind="vae")
     fitted = train_point_autoencoder(flat_cloud(50), kind="linear_ae", latent_dim=3, epochs=1)
     with pytest.raises(ValueError, match="spans all of the 3-D space"):
         compare_with_pca(fitted, flat_cloud(50))
