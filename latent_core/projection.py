@@ -212,8 +212,9 @@ def project(
     sample = codes[indices]
     fit = {"tsne": _fit_tsne, "pca": _fit_pca, "umap": _fit_umap, "identity": _fit_identity}
     coordinates, fitted = fit[method](sample, seed=seed, report=report)
-    if report(1.0, "Map ready"):
+    if should_stop is not None and should_stop():
         raise ProjectionStopped(f"the {method} map was stopped before it was ready")
+    report(1.0, "Map ready")
     return Projection(
         method=method, coordinates=coordinates, indices=indices, codes=sample, fitted=fitted
     )
