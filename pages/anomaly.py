@@ -1,4 +1,8 @@
-"""Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error."""
+"""Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error.
+
+A detector trained here is a job in the server's shared queue, watched while it waits and trains;
+the session keeps it once it is done.
+"""
 
 import logging
 import uuid
@@ -9,7 +13,7 @@ import streamlit as st
 
 from latent_core import anomaly, data, keys, metrics
 from latent_core.images import montage
-from ui import models
+from ui import models, queue_views
 from ui.guard import require_dataset
 from ui.shell import lang, start_page, t, uploaded_dataset_chosen
 
@@ -97,18 +101,25 @@ def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: n
 
 
 def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> None:
-    with st.spinner(t("anomaly.training", name=class_name)):
-        try:
-            detector = anomaly.train_quick_detector(dataset.x_train, dataset.y_train, normal_class)
-        except anomaly.ClassSplitError as error:
-            st.session_state["anomaly.message"] = t(f"anomaly.split.{error.reason}", name=class_name)
-            return
-        except ValueError as error:
-            logger.warning("training a detector of class %s failed", normal_class, exc_info=error)
-            st.session_state["anomaly.message"] = t("train.failed", error=error)
-            return
-    trained = st.session_state.setdefault("anomaly.detectors", {})
-    trained[(keys.dataset_key(dataset), normal_class)] = (f"session:{uuid.uuid4().hex}", detector)
+    """Queue a quick detector of ``normal_class``; the page then shows it waiting and training."""
+    try:
+        job = queue_views.submit("anomaly.job", lambda **queueing: anomaly.quick_detector_job(
+            dataset.x_train, dataset.y_train, normal_class, name=class_name, **queueing),
+            context=keys.dataset_key(dataset))
+    except anomaly.ClassSplitError as error:
+        st.error(t(f"anomaly.split.{error.reason}", name=class_name))
+        return
+    if job is not None:  # else the page says which job of this user is queued already
+        st.rerun()
+
+
+def keep_finished_detector() -> None:
+    """Once the session's detector job is done, keep its detector (a stopped or timed-out one too)."""
+    finished = queue_views.take_finished("anomaly.job")
+    if finished is not None and finished[0].saved is not None:
+        snapshot, dataset_key = finished
+        trained = st.session_state.setdefault("anomaly.detectors", {})
+        trained[(dataset_key, snapshot.saved.normal_class)] = (f"session:{uuid.uuid4().hex}", snapshot.saved)
 
 
 st.header(t("page.anomaly"))
@@ -143,16 +154,18 @@ if source == "pretrained":
     model_key = entry.cache_key
     st.caption(t("anomaly.pretrained_about", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
 else:
+    keep_finished_detector()
+    training = queue_views.active("anomaly.job")
+    if training is not None:
+        st.info(t("anomaly.training", name=training.name))
+        queue_views.watch("anomaly.job")
+        st.stop()
     found = st.session_state.get("anomaly.detectors", {}).get((keys.dataset_key(dataset), normal_class))
-    message = st.session_state.pop("anomaly.message", None)
-    if message:
-        st.error(message)
     if found is None:
         st.info(t("anomaly.train_first", name=class_name,
                   count=f"{min(int(np.sum(dataset.y_train == normal_class)), anomaly.QUICK_DETECTOR_IMAGES):,}"))
         if st.button(t("anomaly.train", name=class_name), type="primary", icon=":material/play_arrow:"):
             train_here(dataset, normal_class, class_name)
-            st.rerun()
         st.stop()
     model_key, detector = found
     model = detector.model
@@ -160,7 +173,6 @@ else:
                  epochs=detector.result.epochs_completed, seconds=f"{detector.result.seconds:.1f}"))
     if st.button(t("anomaly.retrain")):
         train_here(dataset, normal_class, class_name)
-        st.rerun()
 
 if tuple(model.input_shape) != tuple(dataset.input_shape):
     st.error(t("anomaly.shape_mismatch", model=model.input_shape, data=dataset.input_shape))

@@ -1,4 +1,8 @@
-"""Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE."""
+"""Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE.
+
+The autoencoders trained here are jobs in the server's shared queue, watched while they wait and
+train; the session keeps them once they are done.
+"""
 
 import logging
 
@@ -7,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import data, keys, manifold
-from ui import models
+from ui import models, queue_views
 from ui.shell import load_registered_dataset, start_page, t
 
 start_page()
@@ -43,11 +47,29 @@ def scatter(coordinates: np.ndarray, position: np.ndarray, title: str, *, height
 
 
 def train_here(kind: str, epochs: int, state_key: str) -> None:
-    """Train a roll autoencoder and keep it in the session, so reruns and page switches keep it."""
-    with st.spinner(t("manifold.training", epochs=epochs)):
-        st.session_state[state_key] = manifold.train_point_autoencoder(
-            roll().x_train, kind=kind, epochs=epochs, learning_rate=3e-2 if kind == "linear_ae" else 1e-2,
-            batch_size=256 if kind == "linear_ae" else 128)
+    """Queue a roll autoencoder; the session keeps it under ``state_key`` once it is done."""
+    job = queue_views.submit(f"{state_key}.job", lambda **queueing: manifold.point_autoencoder_job(
+        roll().x_train, kind=kind, epochs=epochs, learning_rate=3e-2 if kind == "linear_ae" else 1e-2,
+        batch_size=256 if kind == "linear_ae" else 128, name=t(f"kind.{kind}"), **queueing))
+    if job is not None:  # else the page says which job of this user is queued already
+        st.rerun()
+
+
+def trained_here(kind: str, epochs: int, state_key: str, texts: tuple[str, str], **button) -> object | None:
+    """The session's autoencoder under ``state_key`` (None until one is trained); while one trains,
+    its place in the queue or its progress instead of the button that trains it (``texts``: its
+    label before and after a first training)."""
+    finished = queue_views.take_finished(f"{state_key}.job")
+    if finished is not None and finished[0].saved is not None:
+        st.session_state[state_key] = finished[0].saved
+    fitted = st.session_state.get(state_key)
+    if queue_views.active(f"{state_key}.job") is not None:
+        st.caption(t("manifold.training", epochs=epochs))
+        queue_views.watch(f"{state_key}.job")
+    elif st.button(t(texts[fitted is not None], epochs=epochs), icon=":material/play_arrow:",
+                   key=f"{state_key}.train", **button):
+        train_here(kind, epochs, state_key)
+    return fitted
 
 
 st.header(t("page.manifold"))
@@ -84,11 +106,7 @@ if ae_source == "pretrained":
         logger.warning("the pretrained roll autoencoder %s did not load", roll_autoencoder.name, exc_info=error)
         st.error(t("manifold.load_failed", error=error))
 else:
-    fitted = st.session_state.get("manifold.ae")
-    if st.button(t("manifold.train_ae" if fitted is None else "manifold.retrain_ae", epochs=AE_EPOCHS),
-                 icon=":material/play_arrow:", key="manifold.train_ae"):
-        train_here("dense_ae", AE_EPOCHS, "manifold.ae")
-        st.rerun()
+    fitted = trained_here("dense_ae", AE_EPOCHS, "manifold.ae", ("manifold.train_ae", "manifold.retrain_ae"))
     if fitted is not None:
         ae_codes = fitted.encode(dataset.x_train[:points])
         ae_title = t("manifold.ae_title_here", seconds=f"{fitted.result.seconds:.0f}")
@@ -110,12 +128,9 @@ cells[5].markdown(t("manifold.reading"))
 
 st.subheader(t("manifold.linear_header"))
 st.write(t("manifold.linear_intro"))
-linear = st.session_state.get("manifold.linear")
-if st.button(t("manifold.train_linear" if linear is None else "manifold.retrain_linear", epochs=LINEAR_EPOCHS),
-             icon=":material/play_arrow:", type="primary" if linear is None else "secondary",
-             key="manifold.train_linear"):
-    train_here("linear_ae", LINEAR_EPOCHS, "manifold.linear")
-    st.rerun()
+linear = trained_here("linear_ae", LINEAR_EPOCHS, "manifold.linear",
+                      ("manifold.train_linear", "manifold.retrain_linear"),
+                      type="primary" if st.session_state.get("manifold.linear") is None else "secondary")
 if linear is not None:
     comparison = manifold.compare_with_pca(linear, dataset.x_train)
     numbers = st.columns(3)

@@ -1,22 +1,24 @@
 """Train: pick a model kind and settings, then watch it learn live; the result is saved at once.
 
 Hosted, the sliders stop at the classroom limits and a run waits its turn in the
-server's shared queue, showing how many trainings are ahead of it. Checkpoints land in
+server's shared queue (one job per person, a time limit per job), showing how many jobs
+are ahead of it and about how long it waits. Checkpoints land in
 the workspace while it trains, so a run cut short still leaves its last epochs.
 """
 
 import numpy as np
 import streamlit as st
 
-from latent_core import data, evaluation, hosting
+from latent_core import data, evaluation
 from latent_core.images import montage
-from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
+from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
 from latent_core.workspace import check_name
-from ui import models, train_form
+from ui import models, queue_views, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
+from ui.queue_views import duration
 from ui.shell import start_page, t
 
 start_page()
@@ -32,24 +34,11 @@ MAX_EPOCHS = 100
 MIN_IMAGES = 100
 
 
-def duration(seconds: float) -> str:
-    if seconds < 90:
-        return t("train.seconds", value=f"{seconds:.0f}")
-    return t("train.minutes", value=f"{seconds / 60:.1f}")
-
-
 def show_snapshot(snapshot: JobSnapshot) -> None:
     """Queue place or progress, loss curves and the latest preview of a run."""
     progress = snapshot.progress
     if snapshot.state == QUEUED:
-        place = snapshot.queue
-        if place is None:
-            st.progress(0.0, text=t("train.queued_joining"))
-        elif place.ahead:
-            st.progress(0.0, text=t("train.queued", ahead=place.ahead, running=place.running))
-        else:
-            st.progress(0.0, text=t("train.queued_next", running=place.running))
-        st.caption(t("train.queued_help"))
+        queue_views.show_waiting(snapshot)
     elif progress is None:
         st.progress(0.0, text=t("train.starting"))
     else:
@@ -75,7 +64,9 @@ def show_outcome(snapshot: JobSnapshot) -> None:
     name = st.session_state.get("training_job_name", "")
     if snapshot.state == COMPLETED:
         st.success(t("train.completed", name=name, time=duration(snapshot.finished_at - snapshot.started_at)))
-    elif snapshot.state == STOPPED:
+    elif snapshot.state in (STOPPED, TIMED_OUT):
+        if snapshot.state == TIMED_OUT:
+            queue_views.show_problem(snapshot)
         st.info(t("train.stopped", name=name, epochs=len(next(iter(snapshot.history.values()), []))))
     elif snapshot.state == CANCELLED:
         st.info(t("train.cancelled", name=name))
@@ -134,7 +125,8 @@ with right:
     seed = st.number_input(t("train.seed"), min_value=0, max_value=2**31 - 1, value=0)
     name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D", max_chars=60)
 
-st.info(t("train.expected", time=duration(estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs))))
+estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs)
+st.info(t("train.expected", time=duration(estimate)))
 
 if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
     try:
@@ -148,11 +140,11 @@ if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
         workspace = models.workspace()
 
-        st.session_state["training_job"] = workspace_job(
+        job = queue_views.submit("training_job", lambda **queueing: workspace_job(
             workspace, model, training_data, name=name,
-            measure=lambda trained: evaluation.measure(trained, training_data),
-            queue=hosting.shared_training_queue(limits), owner=str(workspace.root),
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=int(seed)).start()
-        st.session_state["training_job_name"] = name
-        st.session_state["training_job_adopted"] = False
-        st.rerun()
+            measure=lambda trained: evaluation.measure(trained, training_data), estimate_s=estimate,
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=int(seed), **queueing))
+        if job is not None:
+            st.session_state["training_job_name"] = name
+            st.session_state["training_job_adopted"] = False
+            st.rerun()

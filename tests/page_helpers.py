@@ -1,4 +1,5 @@
-"""Shared helpers for page tests: a workspace with a tiny trained model, opening pages, drawing on a canvas."""
+"""Shared helpers for page tests: a workspace with a tiny trained model, opening pages, background jobs
+run to their end, drawing on a canvas."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from latent_core.data import load_dataset
+from latent_core.jobs import BackgroundJob
 from latent_core.models import build_model
 from latent_core.training import train
 from latent_core.workspace import Workspace, WorkspaceEntry
@@ -40,6 +42,20 @@ def open_page(page: str, **state) -> AppTest:
 def open_with_model(page: str, entry: WorkspaceEntry, **state) -> AppTest:
     """``pages/<page>`` on 8×8 digits with the workspace model ``entry`` chosen in the sidebar."""
     return open_page(page, dataset="digits", model="workspace:" + entry.id, **state)
+
+
+def session_jobs(app: AppTest) -> list[BackgroundJob]:
+    """The background jobs (trainings, maps) the session keeps."""
+    return [value for value in app.session_state.values() if isinstance(value, BackgroundJob)]
+
+
+def finish_jobs(app: AppTest) -> AppTest:
+    """What the page's polling does in the browser: wait until the session's background jobs (if any) are
+    done, then run the page again."""
+    for job in session_jobs(app):
+        job.join(TIMEOUT)
+        assert job.snapshot().finished, f"{job.kind} job {job.name!r} did not finish in time"
+    return app.run()
 
 
 def stroke_pixels() -> np.ndarray:

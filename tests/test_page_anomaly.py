@@ -4,9 +4,9 @@ import io
 
 import numpy as np
 import pytest
-from page_helpers import open_page
+from page_helpers import finish_jobs, open_page
 
-from latent_core import pretrained, user_data
+from latent_core import hosting, pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -26,6 +26,8 @@ def detector_trained_on_three():
     assert [radio.value for radio in app.radio if radio.label == "Detector"] in ([], ["here"])
     assert app.info[0].value.startswith('Train a small dense autoencoder on the ')
     button(app, 'Train a detector on "3"').click().run()
+    assert app.info[0].value == 'Training on "3" images only…'  # queued or training: the page watches it
+    finish_jobs(app)
     return dict(app.session_state["anomaly.detectors"])
 
 
@@ -78,7 +80,7 @@ def test_a_users_own_dataset_works(tmp_path):
     app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
     assert not app.exception
     assert app.main.selectbox[0].options == ["0", "1"]
-    button(app, 'Train a detector on "0"').click().run()
+    finish_jobs(button(app, 'Train a detector on "0"').click().run())
     assert not app.exception and not app.error
     assert float(metrics_of(app)["AUROC"]) > 0.9
 
@@ -107,3 +109,39 @@ def test_in_korean():
     assert not app.exception
     assert app.header[0].value == "이상 탐지"
     assert app.button[0].label == '"0"로 탐지기 학습'
+
+
+def test_a_detector_waits_in_the_queue_and_appears_when_done(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user")
+    assert queue.try_start(other_session)
+    try:
+        app = open_page("anomaly.py", dataset="digits", **{"anomaly.normal_class": 5})
+        button(app, 'Train a detector on "5"').click().run()
+        assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
+        assert app.sidebar.caption[-1].value.startswith('Queued: the detector for "5". Yours is next')
+        app.selectbox[0].set_value(2).run()  # another class chosen meanwhile: the job stays and is shown
+        assert app.info[0].value == 'Training on "5" images only…' and app.progress
+    finally:
+        queue.leave(other_session)
+    finish_jobs(app)
+    assert not app.exception and not app.error and "anomaly.job" not in app.session_state
+    app.selectbox[0].set_value(5).run()
+    assert any(c.value.startswith('Detector trained here on ') and '"5"' in c.value for c in app.main.caption)
+    assert float(metrics_of(app)["AUROC"]) > 0.8
+
+
+def test_a_second_job_of_the_same_user_is_refused_in_korean(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_JOBS_PER_USER", "1")
+    queue = hosting.shared_training_queue()
+    running = queue.join(str(workspace_root), kind="train", label="내 AE")  # this user's training, from the Train page
+    assert queue.try_start(running)
+    try:
+        app = open_page("anomaly.py", lang="ko", dataset="digits")
+        app.button[0].click().run()
+        assert app.warning[0].value.startswith('이 서버에서 이미 내 작업이 실행 중입니다: "내 AE" 학습.')
+        assert "anomaly.job" not in app.session_state and queue.waiting == 0
+    finally:
+        queue.leave(running)

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from page_helpers import canvas_sends, open_page, open_with_model, stroke_pixels
+from page_helpers import canvas_sends, finish_jobs, open_page, open_with_model, stroke_pixels
 from streamlit.testing.v1 import AppTest
 
 from latent_core import pretrained, projection
@@ -57,14 +57,16 @@ def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
     assert not app.exception
     assert app.header[0].value == "Latent map"
     assert app.radio(key="latent_map.method").value == "tsne"
+    assert app.progress[0].proto.text.startswith("Computing the t-SNE map of 360 codes: ")  # a job in the queue
+    finish_jobs(app)
     assert any("360 codes of the test split, computed" in caption.value for caption in app.caption)
     assert trace_names(app) == [str(digit) for digit in range(10)]
     assert point_count(app) == 360
     assert "Click a point" in app.info[0].value
     app.radio(key="latent_map.method").set_value("pca").run()
     app.radio(key="latent_map.method").set_value("tsne").run()
-    assert not app.exception
-    app.slider(key="latent_map.points").set_value(200).run()
+    assert not app.exception and point_count(app) == 360  # computed once, kept for every session
+    finish_jobs(app.slider(key="latent_map.points").set_value(200).run())
     assert point_count(app) == 200
     assert calls == ["tsne", "pca", "tsne"]
 
@@ -171,7 +173,7 @@ def test_the_swiss_roll_map_is_coloured_by_position():
 
 def test_page_speaks_korean(tiny):
     entry = tiny.ae
-    app = open_with_model(PAGE, entry, lang="ko")
+    app = finish_jobs(open_with_model(PAGE, entry, lang="ko"))
     assert not app.exception
     assert app.header[0].value == "잠재 공간 지도"
     assert "점을 클릭하면" in app.info[0].value

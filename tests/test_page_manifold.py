@@ -1,9 +1,9 @@
 """The Manifold lab page: the roll in 3-D, five embeddings side by side, the linear AE against PCA."""
 
 import pytest
-from page_helpers import open_page
+from page_helpers import finish_jobs, open_page
 
-from latent_core import pretrained
+from latent_core import hosting, pretrained
 
 POINTS = 500  # the smallest setting: keeps t-SNE short
 
@@ -44,13 +44,15 @@ def test_an_autoencoder_trained_here_replaces_the_missing_one(empty_library, lab
     assert not any(title.startswith("Autoencoder") for title in chart_titles(lab))
     assert lab.main.info[0].value.startswith("Press the button above")
     next(b for b in lab.button if b.label.startswith("Train an autoencoder")).click().run()
+    assert "Training for 40 epochs…" in [caption.value for caption in lab.main.caption]  # the page watches the job
+    finish_jobs(lab)
     assert not lab.exception and not lab.error
     assert any(title.startswith("Autoencoder (trained here") for title in chart_titles(lab))
     assert any(b.label.startswith("Train it again") for b in lab.button)
 
 
 def test_the_linear_autoencoder_finds_pcas_plane(lab):
-    next(b for b in lab.button if b.label.startswith("Train a linear autoencoder")).click().run()
+    finish_jobs(next(b for b in lab.button if b.label.startswith("Train a linear autoencoder")).click().run())
     assert not lab.exception
     numbers = {metric.label: metric.value for metric in lab.metric}
     linear, pca = float(numbers["Linear AE reconstruction MSE"]), float(numbers["PCA-2 reconstruction MSE"])
@@ -59,6 +61,23 @@ def test_the_linear_autoencoder_finds_pcas_plane(lab):
     assert len(angles) == 2 and max(angles) < 5
     assert lab.success[0].value.startswith("Same plane")
     assert {"Linear AE codes", "PCA"} <= set(chart_titles(lab)[-2:])
+
+
+def test_a_linear_autoencoder_waits_its_turn_then_its_result_appears(lab, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user")
+    assert queue.try_start(other_session)
+    try:
+        next(b for b in lab.button if b.label.startswith("Train a linear autoencoder")).click().run()
+        assert lab.progress[-1].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
+        lab.slider(key="manifold.neighbours").set_value(8).run()  # the page goes on meanwhile
+        assert lab.progress and not lab.metric
+    finally:
+        queue.leave(other_session)
+    finish_jobs(lab)
+    assert not lab.exception and lab.success[0].value.startswith("Same plane")
+    assert any(b.label.startswith("Train the linear AE again") for b in lab.button)
 
 
 def chart_points(app, title: str) -> list:

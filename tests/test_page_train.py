@@ -175,13 +175,51 @@ def test_a_run_waits_in_the_shared_queue_and_stop_takes_it_out(workspace_root, m
         app.text_input[0].set_value("waiting AE")
         button(app, "Start training").click().run()
         assert app.subheader[0].value == "Training waiting AE…"
-        assert app.progress[0].proto.text == "Yours is next: it starts when one of the 1 running trainings ends"
+        assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends · ")
         button(app, "Stop").click().run()
         app.session_state["training_job"].join(10)
         app.run()
         assert app.info[0].value == "waiting AE left the queue before it started: nothing was trained."
         assert Workspace(workspace_root).entries() == [] and queue.waiting == 0
     finally:
+        queue.leave(other_session)
+
+
+def test_the_queue_place_comes_with_an_estimate_from_the_queues_history(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    done = queue.join(kind="train", estimate_s=10)  # a finished training teaches the queue this server's speed
+    assert queue.try_start(done)
+    queue.leave(done, finished=True)
+    other_session = queue.join("another user", kind="train", estimate_s=120)
+    assert queue.try_start(other_session)
+    try:
+        app = open_page("train.py", dataset="digits")
+        button(app, "Start training").click().run()
+        assert re.fullmatch(r"Yours is next: it starts when one of the 1 running jobs ends · starts in about "
+                            r"[\d.]+ (s|min)", app.progress[0].proto.text)
+        assert app.sidebar.caption[-1].value.startswith('Queued: the training of "dense AE digits 8-D". Yours is next')
+        button(app, "Stop").click().run()
+        app.session_state["training_job"].join(10)
+    finally:
+        queue.leave(other_session)
+
+
+def test_a_second_job_of_the_same_user_is_refused_and_says_what_is_queued(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_JOBS_PER_USER", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user")
+    assert queue.try_start(other_session)
+    mine = queue.join(str(workspace_root), kind="anomaly", label="3")  # this user's detector, from another page
+    try:
+        app = open_page("train.py", dataset="digits")
+        button(app, "Start training").click().run()
+        assert app.warning[0].value.startswith(
+            'You already have a job in this server\'s queue: the detector for "3", waiting at place 1.')
+        assert "training_job" not in app.session_state and queue.waiting == 1
+    finally:
+        queue.leave(mine)
         queue.leave(other_session)
 
 

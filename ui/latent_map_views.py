@@ -1,8 +1,9 @@
 """The Latent map page's views: the map and its figure, placing a new image, a selection decoded,
 the decoded plane of a 2-D latent.
 
-Computed maps are cached per model version, dataset content, method and point count
-(``ui.codes.map_cache``); downloads are built only when clicked.
+Computed maps are jobs in the server's shared queue (``ui.queue_views``), cached per model
+version, dataset content, method and point count (``ui.codes.map_cache``) for every session;
+downloads are built only when clicked.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from latent_core import data, drawing, images, keys, maps, projection
+from latent_core import data, drawing, images, jobs, keys, maps, projection
 from latent_core.images import montage, png_bytes, upscale
 from latent_core.uploads import MAX_PICTURE_BYTES
-from ui import codes, models
+from ui import codes, models, queue_views
 from ui.canvas import DRAW_BRUSH, drawing_canvas
 from ui.shell import lang, t
 from ui.uploads import refusal_text, upload_limit
@@ -31,6 +32,9 @@ SHOWN_SELECTION = 48
 NEIGHBOURS = 10
 PALETTE = qualitative.D3 + qualitative.Alphabet
 PLACE_SOURCES = ("none", "test", "draw", "upload")
+QUEUED_METHODS = ("tsne", "umap")  # seconds or more of CPU each: they wait their turn in the server's queue
+MAP_JOB = "latent_map.job"
+SUPERSEDED_WAIT_S = 2.0  # a t-SNE job asked to stop ends at its next progress report, well within this
 
 
 def method_label(method: str) -> str:
@@ -39,19 +43,49 @@ def method_label(method: str) -> str:
 
 def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample, method: str,
                  points: int) -> projection.Projection:
-    """A map computed on demand, once per model version, dataset content and settings, with its progress shown."""
-    holder = st.empty()
-
-    def report(fraction: float, message: str) -> None:
-        holder.progress(fraction, text=t("latent_map.computing", method=method_label(method),
-                                         points=f"{points:,}", percent=round(100 * fraction)))
-
+    """A map computed on demand, once per model version, dataset content and settings for every
+    session. PCA and identity maps take a moment and are made here; a t-SNE or UMAP map is this
+    session's job in the server's queue until it is ready: the page shows its place or progress
+    and stops there. Other settings replace a job not yet done."""
     key = (model_key, keys.dataset_key(dataset), method, points)
-    try:
-        return codes.map_cache().get_or_compute(key, lambda: projection.project(
-            sample.codes, method=method, max_points=points, seed=0, progress=report))
-    finally:
-        holder.empty()
+    cache = codes.map_cache()
+    found = cache.get(key)
+    if found is not None:
+        return found
+    job = st.session_state.get(MAP_JOB)
+    if job is not None and st.session_state.get(f"{MAP_JOB}.context") != key:
+        job.stop()
+        job.join(SUPERSEDED_WAIT_S)
+        del st.session_state[MAP_JOB]
+        job = None
+    if method not in QUEUED_METHODS:
+        try:
+            return cache.get_or_compute(key, lambda: projection.project(sample.codes, method=method,
+                                                                        max_points=points, seed=0))
+        except ValueError as error:  # too few points, or codes that cannot be mapped
+            logger.warning("the %s map of %s failed", method, model_key, exc_info=error)
+            st.error(t("latent_map.map_failed", error=error))
+            st.stop()
+    snapshot = job.snapshot() if job is not None else None
+    if snapshot is not None and snapshot.state == jobs.COMPLETED:
+        return snapshot.saved
+    if snapshot is not None and snapshot.finished:
+        if snapshot.state == jobs.FAILED:
+            st.error(t("latent_map.map_failed", error=snapshot.error))
+        elif snapshot.state == jobs.STOPPED:
+            st.info(t("queue.stopped"))
+        else:
+            queue_views.show_problem(snapshot)
+        if not st.button(t("queue.retry"), key="latent_map.retry"):
+            st.stop()
+        job = None
+    if job is None and queue_views.submit(MAP_JOB, lambda **queueing: jobs.ProjectionJob(
+            sample.codes, method=method, max_points=points, seed=0, name=method_label(method),
+            on_ready=lambda mapped: cache.get_or_compute(key, lambda: mapped), **queueing), context=key) is None:
+        st.stop()  # this user has another job in the queue; the page said which
+    queue_views.watch(MAP_JOB, lambda progress: t("latent_map.computing", method=method_label(method),
+                                                  points=f"{points:,}", percent=round(100 * progress.fraction)))
+    st.stop()
 
 
 def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[str],
@@ -224,12 +258,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
     if available > MIN_POINTS:
         points = controls[1].slider(t("latent_map.points"), MIN_POINTS, available, min(DEFAULT_POINTS, available),
                                     step=50, key="latent_map.points", help=t("latent_map.points_help"))
-    try:
-        mapped = computed_map(choice.cache_key, dataset, sample, method, points)
-    except (ValueError, ImportError) as error:  # too few points for the method, or its library missing
-        logger.warning("the %s map of %s failed", method, choice.name, exc_info=error)
-        st.error(t("latent_map.map_failed", error=error))
-        st.stop()
+    mapped = computed_map(choice.cache_key, dataset, sample, method, points)
     st.caption(t("latent_map.computed", count=f"{len(mapped.indices):,}", source=source_text))
     return mapped, (choice.cache_key, method, points)
 

@@ -222,6 +222,13 @@ def _adopt_trained_model() -> None:
             select_model(models.workspace_key(snapshot.saved.id))
 
 
+def _queue_status() -> None:
+    """This session's jobs waiting in the server's queue, in the sidebar of every page."""
+    from ui import queue_views
+
+    queue_views.sidebar_status()
+
+
 def _hosting_notice() -> None:
     """Say in the sidebar when this server limits what a session may spend (hosted for a class)."""
     limits = hosting.limits_from_env()
@@ -247,6 +254,7 @@ def run() -> None:
     _hosting_notice()
     _dataset_picker()
     _adopt_trained_model()
+    _queue_status()
     _model_picker()
     navigation.run()
 

@@ -38,19 +38,6 @@ TEXT = {
         "ko": "에포크 {epoch}/{epochs} · 배치 {batch}/{batches} · {elapsed} 경과 · 약 {eta} 남음",
     },
     "train.starting": {"en": "Starting…", "ko": "시작하는 중…"},
-    "train.queued_joining": {"en": "Joining the queue…", "ko": "대기열에 들어가는 중…"},
-    "train.queued": {
-        "en": "Waiting for a free slot: {ahead} training(s) ahead of yours, {running} running now",
-        "ko": "빈자리를 기다리는 중: 내 앞에 학습 {ahead}개, 지금 {running}개 실행 중",
-    },
-    "train.queued_next": {
-        "en": "Yours is next: it starts when one of the {running} running trainings ends",
-        "ko": "다음 차례입니다. 실행 중인 학습 {running}개 중 하나가 끝나면 시작합니다",
-    },
-    "train.queued_help": {
-        "en": "This server trains only a few models at once, first come first served. You can leave this page or close the tab: your run keeps its place, and Stop takes it out of the queue.",
-        "ko": "이 서버는 한 번에 몇 개의 모델만, 먼저 온 순서대로 학습합니다. 이 페이지를 떠나거나 탭을 닫아도 순서는 유지되며, 중지를 누르면 대기열에서 빠집니다.",
-    },
     "train.capped": {
         "en": "Classroom limits on this server: at most {epochs} epochs and {images} training images.",
         "ko": "이 서버의 수업용 제한: 에포크 최대 {epochs}개, 학습 이미지 최대 {images}개.",
