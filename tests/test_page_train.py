@@ -223,6 +223,20 @@ def test_a_second_job_of_the_same_user_is_refused_and_says_what_is_queued(worksp
         queue.leave(other_session)
 
 
+def test_a_run_past_the_time_limit_stops_and_keeps_its_epochs(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_JOB_SECONDS", "2")
+    app = open_page("train.py", dataset="digits")
+    app.slider[0].set_value(100)
+    app.select_slider[0].set_value(16)  # many small batches: far more than 2 s of work
+    app.text_input[0].set_value("too long")
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    assert app.warning[0].value == "Stopped at this server's time limit of 2 s per job."
+    assert app.info[0].value.startswith("Stopped. too long keeps the weights it had learned")
+    entry = Workspace(workspace_root).entries()[0]
+    assert entry.name == "too long" and entry.stop_reason == "stopped" and not entry.in_progress
+
+
 def test_each_hosted_user_has_a_workspace_of_their_own_kept_in_the_address(workspace_root, monkeypatch):
     monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
     mine = "a" * 32
