@@ -137,7 +137,7 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
         "training": _training_entry(training),
         "metrics": {name: float(value) for name, value in (metrics or {}).items()},
         "versions": library_versions(),
-        "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds"),
         "model_file": MODEL_FILENAME,
     }
     keras.saving.save_model(without_training_state(model), folder / MODEL_FILENAME, include_optimizer=False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,7 @@ from latent_core import store
 LABEL_FILENAME = "workspace.json"
 MAX_NAME_LENGTH = 60
 _REPLACED_PREFIX = ".replaced-"
+logger = logging.getLogger(__name__)
 # Replacing an entry takes two renames; listing must not see (or repair) the moment between.
 _SWAP_LOCK = threading.Lock()
 
@@ -121,7 +123,11 @@ class Workspace:
                     os.replace(retired, original)
 
     def entries(self) -> list[WorkspaceEntry]:
-        """Every complete entry, newest first; unreadable folders are skipped."""
+        """Every complete entry, newest saved first (``created_at``, to the microsecond).
+
+        Folders whose manifest or label cannot be read are skipped with a warning naming
+        the folder and the reason, so one damaged entry never hides the others.
+        """
         if not self.root.is_dir():
             return []
         self._repair_interrupted_replacements()
@@ -131,8 +137,8 @@ class Workspace:
                 continue
             try:
                 found.append(self._describe(folder))
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                logger.warning("Skipping unreadable workspace entry %s: %s: %s", folder, type(error).__name__, error)
         return sorted(found, key=lambda entry: (entry.created_at, entry.id), reverse=True)
 
     def load(self, entry_id: str) -> store.Bundle:

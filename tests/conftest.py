@@ -27,6 +27,21 @@ def workspace_root(tmp_path, monkeypatch):
     return root
 
 
+@pytest.fixture
+def empty_library(tmp_path, monkeypatch):
+    """The app with no pretrained models, as on a clone before ``make pretrained``: the index is read
+    from an empty folder."""
+    from latent_core import pretrained
+
+    empty = tmp_path / "no-pretrained-library"
+    empty.mkdir()
+    list_pretrained = pretrained.list_pretrained
+    monkeypatch.setattr(pretrained, "list_pretrained",
+                        lambda dataset=None, *, root=empty: list_pretrained(dataset, root=root))
+    assert pretrained.list_pretrained() == []
+    return empty
+
+
 @dataclass
 class TinyModels:
     """A workspace of tiny 8×8-digits models for page tests: a trained dense AE (4-D), untrained VAE and DCGAN."""

@@ -210,10 +210,14 @@ def test_anomaly_detection_on_an_upload_whose_test_images_are_all_one_class_says
     assert app.warning[0].value == translate("anomaly.split.all_normal", "en", name="0")
 
 
-def test_a_good_upload_after_bad_ones_still_works(data_page):
+def test_a_good_upload_after_bad_ones_still_works():
+    app = open_page("data.py", dataset="digits")  # its own page: this upload changes the dataset
+    for case in UPLOADABLE_DATASET_CASES[:3]:
+        upload(app, case.filename, case.payload)
+        assert app.error
     buffer = io.BytesIO()
     np.savez(buffer, x=np.random.default_rng(0).integers(0, 256, (20, 28, 28), dtype=np.uint8), y=np.arange(20) % 2)
-    app = upload(data_page, "pairs.npz", buffer.getvalue())
+    app = upload(app, "pairs.npz", buffer.getvalue())
     assert not app.exception and not app.error
     assert app.session_state["dataset"] == "user:pairs"
     assert app.success[0].value.startswith("Loaded pairs: 20 images in 2 classes")
@@ -289,16 +293,21 @@ def test_library_says_it_in_korean(tiny_workspace, monkeypatch):
     assert app.error[0].value == translate("library.upload.mismatch", "ko", error=reason(refusal(case), "ko"))
 
 
+def open_latent_map_for_pictures(entry):
+    """The Latent map (PCA layout) with "Upload a picture" chosen."""
+    app = open_page("latent_map.py", dataset="digits", model="workspace:" + entry.id)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.place_source").set_value("upload").run()
+    return app
+
+
 @pytest.fixture(scope="module")
 def latent_map_page(tiny_workspace):
-    """The Latent map (PCA layout) with "Upload a picture" chosen, shared by every picture case."""
+    """The picture page shared by every refused picture: each must leave it as it was."""
     root, entry = tiny_workspace
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(models.WORKSPACE_ENV, str(root))
-        app = open_page("latent_map.py", dataset="digits", model="workspace:" + entry.id)
-        app.radio(key="latent_map.method").set_value("pca").run()
-        app.radio(key="latent_map.place_source").set_value("upload").run()
-        yield app
+        yield open_latent_map_for_pictures(entry)
 
 
 def trace_names(app) -> list[str]:
@@ -316,8 +325,11 @@ def test_latent_map_refuses_each_bad_picture_and_places_nothing(latent_map_page,
     assert "latent_map.placed" not in app.session_state
 
 
-def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(latent_map_page):
-    app = upload(latent_map_page, "colour.png", colour_picture(), key="latent_map.upload")
+def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(tiny_workspace, monkeypatch):
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    app = open_latent_map_for_pictures(entry)  # its own page: this picture is placed
+    app = upload(app, "colour.png", colour_picture(), key="latent_map.upload")
     assert not app.exception and not app.error
     assert app.info[0].value == translate("latent_map.upload_grey", "en")
     assert trace_names(app)[-1] == "your image"

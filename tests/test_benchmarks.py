@@ -66,13 +66,24 @@ def test_a_single_browser_result_fills_section_five_and_section_one_points_there
     assert "start-up and slider in the browser" in section_five
 
 
-def test_library_objects_are_frozen_once_per_process():
+def test_library_objects_are_frozen_once_per_process(monkeypatch):
     import gc
+    import sys
 
     from ui import runtime
 
+    freezes = []
+    freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1) or freeze())
+    monkeypatch.setattr(runtime, "_frozen", False)  # as in a fresh process
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+
     runtime.freeze_library_objects()
+    assert freezes == [1]
+    assert all(name in sys.modules for name in runtime.HEAVY_LIBRARIES)
     frozen = gc.get_freeze_count()
-    assert frozen > 0
+    assert frozen > 10_000  # the libraries' long-lived objects, not a handful
+
     runtime.freeze_library_objects()
-    assert gc.get_freeze_count() == frozen
+    assert freezes == [1] and gc.get_freeze_count() == frozen

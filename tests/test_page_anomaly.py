@@ -18,14 +18,22 @@ def button(app, label: str):
 
 
 @pytest.fixture(scope="module")
-def trained_digits_app():
-    """The page on digits after training a detector for class 3 there (shared: training takes seconds)."""
+def detector_trained_on_three():
+    """A detector for class 3 trained through the page's button (once: training takes seconds), as the
+    session keeps it."""
     app = open_page("anomaly.py", dataset="digits", **{"anomaly.normal_class": 3})
     assert not app.exception
     assert [radio.value for radio in app.radio if radio.label == "Detector"] in ([], ["here"])
     assert app.info[0].value.startswith('Train a small dense autoencoder on the ')
     button(app, 'Train a detector on "3"').click().run()
-    return app
+    return dict(app.session_state["anomaly.detectors"])
+
+
+@pytest.fixture
+def trained_digits_app(detector_trained_on_three):
+    """The page opened afresh on digits in a session that holds the detector for class 3."""
+    return open_page("anomaly.py", dataset="digits", **{"anomaly.normal_class": 3,
+                                                          "anomaly.detectors": dict(detector_trained_on_three)})
 
 
 def test_training_here_shows_metrics_histogram_roc_and_extremes(trained_digits_app):

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data
+from ui.text import translate
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -76,10 +77,12 @@ def test_unknown_language_in_link_falls_back_to_english():
 
 def test_reshuffle_shows_other_examples():
     app = choose(start_app(), dataset="digits")
-    before = app.session_state["sample_seed"] if "sample_seed" in app.session_state else 0
-    app.button[0].click().run()
-    assert app.session_state["sample_seed"] == before + 1
+    before = [image.proto.imgs[0].url for image in images(app)]
+    next(button for button in app.button if button.label == translate("data.reshuffle", "en")).click().run()
+    after = [image.proto.imgs[0].url for image in images(app)]
     assert not app.exception
+    assert len(after) == len(before) == 10
+    assert all(new != old for new, old in zip(after, before))  # every class strip shows other images
 
 
 def test_unavailable_dataset_shows_what_was_tried_and_keeps_running(monkeypatch, tmp_path):

@@ -22,7 +22,7 @@ def has_pretrained_roll_ae() -> bool:
     return any(entry.name == "swiss_roll_ae_2" for entry in pretrained.list_pretrained("swiss_roll"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lab():
     app = open_page("manifold.py", dataset="swiss_roll", **{"manifold.points": POINTS})
     assert not app.exception
@@ -38,9 +38,10 @@ def test_the_roll_and_all_embeddings_are_drawn(lab):
     assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
 
 
-def test_an_autoencoder_trained_here_replaces_the_missing_one(lab):
-    lab.main.radio[0].set_value("here").run()
-    assert not lab.exception
+def test_an_autoencoder_trained_here_replaces_the_missing_one(empty_library, lab):
+    radio = lab.radio(key="manifold.ae_source")
+    assert radio.value == "here" and len(radio.options) == 1  # no pretrained roll autoencoder to offer
+    assert not any(title.startswith("Autoencoder") for title in chart_titles(lab))
     assert lab.main.info[0].value.startswith("Press the button above")
     next(b for b in lab.button if b.label.startswith("Train an autoencoder")).click().run()
     assert not lab.exception and not lab.error
@@ -60,10 +61,22 @@ def test_the_linear_autoencoder_finds_pcas_plane(lab):
     assert {"Linear AE codes", "PCA"} <= set(chart_titles(lab)[-2:])
 
 
+def chart_points(app, title: str) -> list:
+    import json
+
+    for chart in app.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        if figure["layout"].get("title", {}).get("text") == title:
+            return [figure["data"][0]["x"], figure["data"][0]["y"]]
+    raise AssertionError(f"no chart titled {title!r}")
+
+
 def test_the_neighbour_slider_recomputes_isomap(lab):
-    lab.slider[0].set_value(8).run()
+    isomap, pca = chart_points(lab, "Isomap"), chart_points(lab, "PCA")
+    lab.slider(key="manifold.neighbours").set_value(8).run()
     assert not lab.exception
-    assert "Isomap" in chart_titles(lab)
+    assert chart_points(lab, "Isomap") != isomap
+    assert chart_points(lab, "PCA") == pca  # PCA has no neighbourhood graph
 
 
 def test_in_korean():

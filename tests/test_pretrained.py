@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from latent_core import pretrained
+from latent_core import pretrained, store
 from latent_core.data import load_dataset
 
 ENTRIES = pretrained.list_pretrained()
@@ -94,13 +94,27 @@ def test_classifier_refuses_images_of_the_wrong_shape():
         classifier.predict_proba(np.zeros((2, 8, 8, 1), dtype=np.float32))
 
 
-def test_anomaly_models_are_keyed_by_their_normal_class():
-    for dataset in ("fashion_mnist", "mnist"):
-        detectors = pretrained.anomaly_models(dataset)
-        for label, entry in detectors.items():
-            assert entry.normal_class == label and entry.dataset == dataset
-            assert 0.5 < entry.metrics["auroc"] <= 1.0
+def test_anomaly_models_are_keyed_by_their_normal_class(tmp_path):
+    records = [{"name": name, "dataset": dataset, "kind": "conv_ae", "latent_dim": 16, "path": f"models/{name}",
+                **({} if normal_class is None else {"normal_class": normal_class})}
+               for name, dataset, normal_class in [("mnist_ae", "mnist", None), ("mnist_anomaly_7", "mnist", 7),
+                                                   ("fashion_anomaly_7", "fashion_mnist", 7),
+                                                   ("mnist_anomaly_3", "mnist", 3)]]
+    (tmp_path / pretrained.INDEX_FILENAME).write_text(json.dumps({"bundles": records}), encoding="utf-8")
+    detectors = pretrained.anomaly_models("mnist", root=tmp_path)
+    assert {label: entry.name for label, entry in detectors.items()} == {7: "mnist_anomaly_7", 3: "mnist_anomaly_3"}
 
+
+@pytest.mark.parametrize("dataset", ["fashion_mnist", "mnist"])
+def test_each_shipped_detector_was_trained_on_the_class_it_is_listed_under(dataset):
+    detectors = pretrained.anomaly_models(dataset)
+    assert sorted(detectors) == list(range(10))
+    for label, entry in detectors.items():
+        manifest_path = pretrained.PRETRAINED_DIR / entry.path / store.MANIFEST_FILENAME
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        assert manifest["dataset"]["name"] == dataset, entry.name
+        assert manifest["dataset"]["normal_class"] == label, entry.name
+        assert 0.5 < entry.metrics["auroc"] <= 1.0, entry.name
 
 def test_two_dimensional_latents_also_keep_their_raw_axes():
     two_dimensional = [e for e in ENTRIES if e.latent_dim == 2 and e.latent_map]

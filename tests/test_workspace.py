@@ -1,6 +1,7 @@
 """The workspace keeps user models as bundles across restarts, saved atomically."""
 
 import json
+import logging
 
 import numpy as np
 import pytest
@@ -31,18 +32,34 @@ def test_saved_model_is_listed_and_loads_identically(tmp_path, small_model):
     np.testing.assert_allclose(bundle.model.reconstruct(x), small_model.reconstruct(x), atol=1e-6)
 
 
-def test_entries_are_newest_first_and_skip_half_written_folders(tmp_path, small_model):
+def test_entries_are_newest_first(tmp_path, small_model):
     workspace = Workspace(tmp_path)
-    first = workspace.save(small_model, name="first")
-    second = workspace.save(small_model, name="second")
+    # Saved in the same second, and in the reverse order of their names and ids.
+    saved = [workspace.save(small_model, name=name) for name in ("c", "b", "a")]
+    assert [entry.name for entry in workspace.entries()] == ["a", "b", "c"]
+    replaced = workspace.save(small_model, name="c", entry_id=saved[0].id)  # a re-save makes it the newest
+    assert [entry.id for entry in workspace.entries()] == [replaced.id, saved[2].id, saved[1].id]
+
+
+def test_half_written_and_unreadable_folders_are_skipped_and_logged(tmp_path, small_model, caplog):
+    workspace = Workspace(tmp_path)
+    good = workspace.save(small_model, name="good")
     (tmp_path / ".saving-crashed").mkdir()
+    (tmp_path / ".saving-crashed" / store.MANIFEST_FILENAME).write_text("{}")
     (tmp_path / "not-a-bundle").mkdir()
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / store.MANIFEST_FILENAME).write_text("{not json")
-    ids = [entry.id for entry in workspace.entries()]
-    assert set(ids) == {first.id, second.id}
-    assert not any(path.name.startswith(".saving-") and path.name != ".saving-crashed" for path in tmp_path.iterdir())
+    no_kind = tmp_path / "no-kind"
+    no_kind.mkdir()
+    (no_kind / store.MANIFEST_FILENAME).write_text(json.dumps({"latent_dim": 2, "input_shape": [8, 8, 1]}))
+
+    with caplog.at_level(logging.WARNING, logger="latent_core.workspace"):
+        assert [entry.id for entry in workspace.entries()] == [good.id]
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert any(str(broken) in message and "JSONDecodeError" in message for message in warnings)
+    assert any(str(no_kind) in message and "'kind'" in message for message in warnings)
 
 
 def test_failed_save_leaves_nothing_behind(tmp_path, monkeypatch, small_model):
