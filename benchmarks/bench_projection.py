@@ -15,7 +15,6 @@ Run: ``.venv/bin/python benchmarks/bench_projection.py [--quick]`` (a few minute
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time

@@ -21,6 +21,7 @@ the page asks for a ``snapshot()`` whenever it redraws.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 import time
 import weakref
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from latent_core.hosting import QueuePosition, TrainingQueue
+from latent_core.models.registry import model_class
 from latent_core.training import (
     BatchProgress,
     EpochReport,
@@ -48,6 +50,7 @@ CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training
 # Every job still queued or running, so a returning user's new session can find theirs.
 _ACTIVE_JOBS: weakref.WeakSet[TrainingJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,9 @@ class TrainingJob(TrainingObserver):
         try:
             self._on_checkpoint(partial)
             error = None
-        except Exception as failure:
+        except Exception as failure:  # any failure to save: training goes on regardless
+            logger.warning("Checkpoint of %r after epoch %d failed; training goes on", self.name,
+                           result.epochs_completed, exc_info=True)
             error = f"{type(failure).__name__}: {failure}"
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = self._last_checkpoint - started
@@ -201,17 +206,21 @@ class TrainingJob(TrainingObserver):
             result = train(self.model, self._data, observer=self, stop_event=self._stop, **self._train_options)
             state = STOPPED if result.stopped_early else COMPLETED
         except TrainingDivergedError as diverged:
+            logger.warning("Training %r diverged: %s", self.name, diverged)
             result, state, error = diverged.result, DIVERGED, str(diverged)
-        except TrainingFailedError as failed:
+        except TrainingFailedError as failed:  # its cause's traceback is logged with it
+            logger.exception("Training %r failed", self.name)
             result, state, error = failed.result, FAILED, str(failed)
-        except Exception as failure:  # bad settings or data, before any epoch: the app keeps running
+        except Exception as failure:  # anything before the first batch: the thread must still finish
+            logger.exception("Training %r failed before it started", self.name)
             state, error = FAILED, f"{type(failure).__name__}: {failure}"
         saved = None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
             try:
                 saved = self._on_model_ready(result)
-            except Exception as failure:
+            except Exception as failure:  # measuring or saving: the thread must still finish
+                logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
         self._finish(state, error, saved)
 
@@ -258,19 +267,18 @@ def active_job(owner: str) -> TrainingJob | None:
     return max(mine, key=lambda job: job.started_at, default=None)
 
 
-# Milliseconds per training image for a 28×28 input, measured with ``train`` on a quiet
-# 2-core CPU (a conv AE: 45 s per 60,000-image epoch). Smaller inputs cost less, but not
-# in proportion: per-batch overhead dominates below about 30% of that size.
-_MS_PER_IMAGE_28X28 = {"dense_ae": 0.25, "conv_ae": 0.75, "denoising_ae": 0.75, "sparse_ae": 0.12,
-                       "linear_ae": 0.1, "vae": 0.25, "dcgan": 5.0}
+# Each kind's ``training_ms_per_image`` is for a 28×28 input. Smaller inputs cost less,
+# but not in proportion: per-batch overhead dominates below about 30% of that size.
 _REFERENCE_VALUES = 28 * 28
 _STARTUP_SECONDS = 3.0
 
 
 def estimate_seconds(kind: str, input_shape: tuple[int, ...], *, images: int, epochs: int) -> float:
     """A rough wall-clock estimate for training ``kind`` on a 2-core CPU, for the UI to show
-    before a run starts (during the run, the measured ETA replaces it)."""
-    if kind not in _MS_PER_IMAGE_28X28:
-        raise ValueError(f"No estimate for model kind {kind!r}; known: {', '.join(_MS_PER_IMAGE_28X28)}.")
+    before a run starts (during the run, the measured ETA replaces it), from the kind's
+    own ``training_ms_per_image``."""
+    ms_per_image = model_class(kind).training_ms_per_image
+    if ms_per_image is None:
+        raise ValueError(f"No estimate for model kind {kind!r}: its class declares no training_ms_per_image.")
     size_factor = max(0.3, float(np.prod(input_shape)) / _REFERENCE_VALUES)
-    return _STARTUP_SECONDS + _MS_PER_IMAGE_28X28[kind] / 1000 * size_factor * images * epochs
+    return _STARTUP_SECONDS + ms_per_image / 1000 * size_factor * images * epochs

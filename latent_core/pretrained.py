@@ -5,23 +5,32 @@
 anomaly detectors add ``normal_class``) and one classifier per image dataset. Models
 load through ``latent_core.store`` (Keras safe mode, manifest checked), classifiers with
 Keras safe mode, NumPy files with ``allow_pickle=False``. Nothing here trains: the
-library is built by ``scripts/build_pretrained.py`` (``make pretrained``).
+library is built by ``scripts/build_pretrained.py`` (``make pretrained``), which marks
+each bundle's manifest with :func:`library_record` and calls :func:`write_index`, so the
+index is written and read by this one module.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from latent_core import store
+from latent_core.classifier import MANIFEST_FILENAME as CLASSIFIER_MANIFEST_FILENAME
 from latent_core.classifier import Classifier, load_classifier_folder
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 INDEX_FILENAME = "index.json"
+INDEX_FORMAT = 1
+MODELS_DIR = "models"
+CLASSIFIERS_DIR = "classifiers"
 SAMPLES_DIR = "samples"
+LATENT_MAP_FILENAME = "latent_map.npz"
+LIBRARY_KEY = "pretrained"  # the manifest block that makes a bundle part of the library
 
 
 class PretrainedError(LookupError):
@@ -79,7 +88,8 @@ class LatentMap:
                           indices=np.arange(len(self.codes)), codes=self.codes)
 
 
-def _read_index(root: Path) -> dict:
+def read_index(root: Path = PRETRAINED_DIR) -> dict:
+    """What ``index.json`` holds (empty lists when there is none), as :func:`write_index` wrote it."""
     path = root / INDEX_FILENAME
     if not path.is_file():
         return {"bundles": [], "classifiers": []}
@@ -113,7 +123,7 @@ def _entry(record: dict) -> PretrainedEntry:
 def list_pretrained(dataset: str | None = None, *, root: Path = PRETRAINED_DIR) -> list[PretrainedEntry]:
     """Every bundle in the index (of ``dataset`` only, when given), in library order;
     an empty list when there is no index."""
-    entries = [_entry(record) for record in _read_index(root).get("bundles", [])]
+    entries = [_entry(record) for record in read_index(root).get("bundles", [])]
     return [e for e in entries if dataset is None or e.dataset == dataset]
 
 
@@ -171,7 +181,7 @@ def _check_map(latent_map: LatentMap, entry: PretrainedEntry, path: Path) -> Non
 
 def classifier_entry(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict | None:
     """The index record of ``dataset``'s classifier (path, metrics), or None."""
-    return next((record for record in _read_index(root).get("classifiers", [])
+    return next((record for record in read_index(root).get("classifiers", [])
                  if record.get("dataset") == dataset), None)
 
 
@@ -198,3 +208,54 @@ def load_sample(dataset: str, *, root: Path = PRETRAINED_DIR) -> tuple[np.ndarra
     with np.load(path, allow_pickle=False) as arrays:
         images = arrays["x"].astype(np.float32)[..., np.newaxis] / 255.0
         return images, arrays["y"].astype(np.int64)
+
+
+# --------------------------------------------------------------------------- writing the index
+
+
+def library_record(name: str, title: str, *, normal_class: int | None, has_latent_map: bool,
+                   spec: dict) -> dict:
+    """The block a library bundle's manifest carries under ``LIBRARY_KEY``: what the index
+    lists beside the manifest's own kind, dataset and metrics."""
+    return {LIBRARY_KEY: {"name": name, "title": title, "normal_class": normal_class,
+                          "latent_map": LATENT_MAP_FILENAME if has_latent_map else None, "spec": spec}}
+
+
+def _read_manifest(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def index_content(root: Path = PRETRAINED_DIR, *, order: Sequence[str] = ()) -> dict:
+    """The index of every library bundle and classifier under ``root``, bundles sorted by
+    their place in ``order`` (unknown names last, by name)."""
+    place = {name: position for position, name in enumerate(order)}
+    bundles = []
+    for manifest_path in sorted((root / MODELS_DIR).glob(f"*/{store.MANIFEST_FILENAME}")):
+        manifest = _read_manifest(manifest_path)
+        info = manifest.get(LIBRARY_KEY)
+        if info is None:
+            continue  # not a library bundle
+        folder = manifest_path.parent.relative_to(root).as_posix()
+        entry = {"name": info["name"], "dataset": manifest["dataset"]["name"], "kind": manifest["kind"],
+                 "latent_dim": manifest["latent_dim"], "path": folder, "metrics": manifest["metrics"],
+                 "title": info["title"], "trained_on": manifest["dataset"]["source"],
+                 "latent_map": f"{folder}/{info['latent_map']}" if info["latent_map"] else None}
+        if info["normal_class"] is not None:
+            entry["normal_class"] = info["normal_class"]
+        bundles.append(entry)
+    bundles.sort(key=lambda entry: place.get(entry["name"], len(place)))
+    classifiers = []
+    for manifest_path in sorted((root / CLASSIFIERS_DIR).glob(f"*/{CLASSIFIER_MANIFEST_FILENAME}")):
+        manifest = _read_manifest(manifest_path)
+        classifiers.append({"name": manifest["name"], "dataset": manifest["dataset"]["name"],
+                            "path": manifest_path.parent.relative_to(root).as_posix(),
+                            "metrics": manifest["metrics"], "title": manifest["title"],
+                            "trained_on": manifest["dataset"]["source"]})
+    return {"format": INDEX_FORMAT, "bundles": bundles, "classifiers": classifiers}
+
+
+def write_index(root: Path = PRETRAINED_DIR, *, order: Sequence[str] = ()) -> dict:
+    """Rewrite ``root/index.json`` from the manifests on disk and return what it holds."""
+    content = index_content(root, order=order)
+    (root / INDEX_FILENAME).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    return content

@@ -2,8 +2,8 @@
 --model conv_ae --latent-dim 32 --epochs 20 --out DIR``.
 
 Loads the dataset, builds the model, trains it with a progress bar on stderr, and saves
-a bundle (``model.keras`` + ``manifest.json``) with the test-set reconstruction MSE and
-PSNR (and the PCA baseline at the same size) in its metrics.
+a bundle (``model.keras`` + ``manifest.json``) with the metrics of
+``latent_core.evaluation.measure`` (test MSE and PSNR, PCA at the same size, …).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def format_progress(progress) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Imported here so that --help answers before TensorFlow finishes loading data.
-    from latent_core import metrics, store
+    from latent_core import evaluation, store
     from latent_core.data import load_dataset
     from latent_core.training import TrainingDivergedError, TrainingObserver, train
 
@@ -96,15 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted: nothing saved", file=sys.stderr)
         return 130
 
-    scores = {}
-    if model.has_encoder and len(dataset.x_test):
-        reconstructions = model.reconstruct(dataset.x_test)
-        scores["test_mse"] = metrics.reconstruction_mse(dataset.x_test, reconstructions)
-        if model.is_image_model:
-            scores["test_psnr"] = metrics.psnr(dataset.x_test, reconstructions)
-        size = min(args.latent_dim, len(dataset.x_train), int(dataset.x_train[0].size))
-        scores["pca_test_mse"] = metrics.pca_baseline(dataset.x_train, dataset.x_test, size,
-                                                      seed=args.seed).mse
+    scores = evaluation.measure(model, dataset)
     folder = store.save_bundle(model, args.out, dataset=dataset, training=result, metrics=scores,
                                overwrite=args.overwrite)
     summary = ", ".join(f"{name} {value:.4g}" for name, value in scores.items())

@@ -8,20 +8,18 @@ the workspace while it trains, so a run cut short still leaves its last epochs.
 import numpy as np
 import streamlit as st
 
-from latent_core import data, hosting
+from latent_core import data, evaluation, hosting
 from latent_core.images import montage
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
-from latent_core.metrics import reconstruction_mse
-from latent_core.models import MODEL_KINDS, NOISE_KINDS, build_model
+from latent_core.models import build_model
 from latent_core.workspace import check_name
-from ui import models
+from ui import models, train_form
 from ui.charts import loss_figure
 from ui.shell import active_dataset, start_page, t
 
 start_page()
 
-FLAT_INPUT_KINDS = ("dense_ae", "sparse_ae", "linear_ae", "vae")
 EVALUATION_IMAGES = 2000
 # Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few.
 DEFAULTS = {
@@ -119,29 +117,12 @@ if job is not None:
 
 limits = models.limits()
 defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
-kinds = [kind for kind in MODEL_KINDS if dataset.is_image or kind in FLAT_INPUT_KINDS]
 left, right = st.columns(2)
 with left:
-    kind_labels = {k: t(f"kind.{k}") for k in kinds}
-    kind = st.selectbox(t("train.kind"), kinds, index=kinds.index(defaults["kind"]), format_func=kind_labels.get)
-    st.caption(t(f"train.kind_help.{kind}"))
-    if not dataset.is_image:
-        st.caption(t("train.not_for_points"))
-    latent_dim = st.number_input(t("train.latent"), min_value=1, max_value=256,
-                                 value=100 if kind == "dcgan" else defaults["latent"])
-    options = {}
-    if kind != "dcgan":
-        losses = ["mse", "bce", "l1"] if dataset.is_image else ["mse", "l1"]
-        options["loss"] = st.selectbox(t("train.loss"), losses, format_func=str.upper)
-    if kind == "vae":
-        options["beta"] = st.slider(t("train.beta"), 0.0, 5.0, 1.0, 0.1)
-        if dataset.is_image:
-            options["architecture"] = st.radio(t("train.architecture"), ["dense", "conv"], horizontal=True)
-    if kind == "denoising_ae":
-        options["noise_kinds"] = tuple(st.multiselect(t("train.noise_kinds"), NOISE_KINDS, default=["gaussian"]))
-        options["noise_strength"] = st.slider(t("train.noise_strength"), 0.0, 1.0, (0.1, 0.5), 0.05)
-    if kind == "sparse_ae":
-        options["l1_penalty"] = st.select_slider(t("train.l1"), [1e-6, 1e-5, 1e-4, 1e-3, 1e-2], value=1e-4)
+    kind_class = train_form.choose_kind(dataset.input_shape, suggested=defaults["kind"])
+    kind = kind_class.kind
+    latent_dim, options = train_form.model_settings(kind_class, dataset.input_shape,
+                                                    suggested_latent_dim=defaults["latent"])
 with right:
     max_epochs = limits.cap("max_epochs", MAX_EPOCHS)
     epochs = st.slider(t("train.epochs"), 1, max_epochs, min(defaults["epochs"], max_epochs))
@@ -163,23 +144,16 @@ if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
         if not name.strip():
             raise ValueError(t("train.name_missing"))
         name = check_name(name)
-        model = build_model(kind, input_shape=dataset.input_shape, latent_dim=int(latent_dim), seed=int(seed),
-                            **options)
+        model = build_model(kind, input_shape=dataset.input_shape, latent_dim=latent_dim, seed=int(seed), **options)
     except ValueError as error:
         st.error(t("train.bad_settings", error=error))
     else:
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
         workspace = models.workspace()
 
-        def measure(trained):
-            """Runs in the training thread before the final save: the error on held-out data."""
-            if not trained.has_encoder:
-                return {}
-            x_test = training_data.x_test
-            return {"test_mse": reconstruction_mse(x_test, trained.reconstruct(x_test))}
-
         st.session_state["training_job"] = workspace_job(
-            workspace, model, training_data, name=name, measure=measure,
+            workspace, model, training_data, name=name,
+            measure=lambda trained: evaluation.measure(trained, training_data),
             queue=hosting.shared_training_queue(limits), owner=str(workspace.root),
             epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=int(seed)).start()
         st.session_state["training_job_name"] = name

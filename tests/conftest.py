@@ -83,3 +83,36 @@ def tiny(tiny_models_root, monkeypatch) -> TinyModels:
     """The app pointed at the tiny models' workspace."""
     monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(tiny_models_root.root))
     return tiny_models_root
+
+
+@pytest.fixture
+def throwaway_kind(monkeypatch):
+    """A model kind registered for one test only, as a new kind would be: one class and one
+    registry entry, with no text in ui/texts. A tiny dense AE with its own title, time per
+    image and one option of its own; removed from the registry (and Keras') afterwards."""
+    import keras
+
+    from latent_core.models import MODEL_KINDS
+    from latent_core.models.base import SERIALIZATION_PACKAGE
+    from latent_core.models.dense_ae import DenseAutoencoder
+    from latent_core.models.options import TrainOption
+
+    class TinyAutoencoder(DenseAutoencoder):
+        """A dense AE with one hidden layer
+        of 8 units.
+
+        Registered for one test only."""
+
+        kind = "tiny_ae"
+        title = "tiny AE"
+        training_ms_per_image = 0.5
+        train_options = (TrainOption("activation", "one_of", choices=("relu", "tanh")),)
+
+        def __init__(self, *, input_shape, latent_dim: int = 3, hidden_units=(8,), **kwargs):
+            super().__init__(input_shape=input_shape, latent_dim=latent_dim, hidden_units=hidden_units, **kwargs)
+
+    registered_name = f"{SERIALIZATION_PACKAGE}>{TinyAutoencoder.__name__}"
+    keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)(TinyAutoencoder)
+    monkeypatch.setitem(MODEL_KINDS, TinyAutoencoder.kind, TinyAutoencoder)
+    yield TinyAutoencoder
+    keras.saving.get_custom_objects().pop(registered_name, None)

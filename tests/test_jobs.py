@@ -1,5 +1,7 @@
-"""Background training jobs: progress snapshots, stop, divergence, errors, checkpoints, the queue."""
+"""Background training jobs: progress snapshots, stop, divergence, errors and their logs, checkpoints,
+the queue, time estimates."""
 
+import logging
 import time
 
 import numpy as np
@@ -7,8 +9,10 @@ import pytest
 
 from latent_core.data import load_dataset
 from latent_core.hosting import QueuePosition, TrainingQueue
-from latent_core.jobs import CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job
+from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job,
+                              estimate_seconds)
 from latent_core.models import build_model
+from latent_core.models.dense_ae import DenseAutoencoder
 
 
 @pytest.fixture(scope="module")
@@ -55,38 +59,75 @@ def test_divergence_is_reported_and_nothing_is_saved_without_a_good_epoch():
     assert saved == []
 
 
-def test_bad_data_fails_with_the_models_message(digits):
+def test_bad_data_fails_with_the_models_message_and_logs_it(digits, caplog):
     poisoned = np.array(digits.x_train, copy=True)
     poisoned[3] = np.nan
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4)
-    job = TrainingJob(model, poisoned, epochs=1).start()
+    job = TrainingJob(model, poisoned, epochs=1, name="poisoned").start()
     job.join(120)
     assert job.snapshot().state == FAILED
     assert "NaN or infinite" in job.snapshot().error
+    logged = [record for record in caplog.records if record.name == "latent_core.jobs"]
+    assert logged[0].getMessage() == "Training 'poisoned' failed before it started"
+    assert "ModelInputError" in caplog.text  # with the traceback
 
 
-def test_a_failed_save_is_reported(digits):
+class FitRaises(DenseAutoencoder):
+    """A dense AE whose fit raises from deep inside, as a bug in a model kind would."""
+
+    def fit(self, *args, **kwargs):
+        return self._broken_step()
+
+    def _broken_step(self):
+        raise RuntimeError("simulated bug in a model kind")
+
+
+def test_a_failed_trainings_traceback_lands_in_the_server_log(digits, caplog):
+    model = FitRaises(input_shape=(8, 8, 1), latent_dim=4)
+    job = TrainingJob(model, digits, epochs=1, batch_size=64, name="buggy").start()
+    job.join(120)
+    assert job.snapshot().state == FAILED
+    assert "RuntimeError: simulated bug in a model kind" in job.snapshot().error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.levelno == logging.ERROR and record.getMessage() == "Training 'buggy' failed"
+    assert "in _broken_step" in caplog.text  # the frame that raised, not just a one-line summary
+
+
+def test_a_failed_save_is_reported_and_logged(digits, caplog):
     def refuse(result):
         raise OSError("read-only file system")
 
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = TrainingJob(model, digits, on_model_ready=refuse, epochs=1, batch_size=64).start()
+    job = TrainingJob(model, digits, on_model_ready=refuse, epochs=1, batch_size=64, name="unsaved").start()
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == FAILED and "could not be saved: read-only" in snapshot.error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.getMessage() == "Training 'unsaved' ended but its model could not be saved"
+    assert record.exc_info[0] is OSError
 
 
 def test_estimates_grow_with_work_and_rank_the_kinds():
-    from latent_core.jobs import estimate_seconds
-
     one = estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=1)
     assert estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=2) > one
     assert estimate_seconds("conv_ae", (28, 28, 1), images=20_000, epochs=1) > one
     assert estimate_seconds("conv_ae", (8, 8, 1), images=10_000, epochs=1) < one
     assert estimate_seconds("dcgan", (28, 28, 1), images=10_000, epochs=1) > one > \
         estimate_seconds("dense_ae", (28, 28, 1), images=10_000, epochs=1)
-    with pytest.raises(ValueError, match="No estimate"):
+    with pytest.raises(ValueError, match="unknown model kind 'transformer'"):
         estimate_seconds("transformer", (28, 28, 1), images=1, epochs=1)
+
+
+def test_a_registered_kind_is_estimated_from_its_own_time_per_image(throwaway_kind):
+    def work(kind):  # the estimate without the fixed start-up time
+        return estimate_seconds(kind, (28, 28, 1), images=10_000, epochs=2) - estimate_seconds(
+            kind, (28, 28, 1), images=0, epochs=2)
+
+    assert work("tiny_ae") == pytest.approx(0.5 / 1000 * 10_000 * 2)
+    assert work("tiny_ae") == pytest.approx(2 * work("dense_ae"))  # 0.5 ms against the dense AE's 0.25
+    throwaway_kind.training_ms_per_image = None  # a kind that was never timed says so
+    with pytest.raises(ValueError, match="'tiny_ae': its class declares no training_ms_per_image"):
+        estimate_seconds("tiny_ae", (28, 28, 1), images=1, epochs=1)
 
 
 class FailingJob(TrainingJob):
@@ -140,15 +181,19 @@ def test_a_slow_checkpoint_is_not_repeated_until_training_has_run_long_enough(di
     assert checkpoints == [1]
 
 
-def test_a_failing_checkpoint_is_reported_and_training_goes_on(digits):
+def test_a_failing_checkpoint_is_reported_logged_and_training_goes_on(digits, caplog):
     def full_disk(result):
         raise OSError("No space left on device")
 
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = TrainingJob(model, digits, epochs=2, batch_size=64, on_checkpoint=full_disk, checkpoint_every_s=0).start()
+    job = TrainingJob(model, digits, epochs=2, batch_size=64, on_checkpoint=full_disk, checkpoint_every_s=0,
+                      name="full disk").start()
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == COMPLETED and "No space left" in snapshot.checkpoint_error
+    record = next(record for record in caplog.records if record.name == "latent_core.jobs")
+    assert record.getMessage() == "Checkpoint of 'full disk' after epoch 1 failed; training goes on"
+    assert record.exc_info[0] is OSError
 
 
 def test_a_queued_job_waits_its_turn_shows_its_place_and_can_leave(digits):

@@ -12,7 +12,10 @@ from latent_core.models import (
     NotGenerativeError,
     add_noise,
     build_model,
+    kinds_for,
+    model_class,
 )
+from latent_core.models.options import RECONSTRUCTION_LOSSES, TrainOption
 
 ALL_KINDS = sorted(MODEL_KINDS)
 IMAGE_SHAPES = [(28, 28, 1), (8, 8, 1)]
@@ -23,6 +26,64 @@ def test_registry_holds_the_seven_kinds():
                                 "linear_ae", "vae", "dcgan"}
     for kind, cls in MODEL_KINDS.items():
         assert cls.kind == kind
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_every_kind_describes_itself_for_the_train_page(kind):
+    cls = MODEL_KINDS[kind]
+    assert cls.title and cls.__doc__ and cls.training_ms_per_image > 0
+    for option in cls.train_options:
+        assert option.name in cls.option_names  # saved with the model, so it round-trips
+        default = cls.option_default(option.name)
+        if option.type == "number":
+            assert option.minimum <= default <= option.maximum
+        elif option.type == "range":
+            assert option.minimum <= default[0] <= default[1] <= option.maximum
+        elif option.type == "one_of":
+            assert default in option.choices
+        else:
+            assert set(default) <= set(option.choices)
+
+
+def test_image_only_kinds_are_offered_for_images_only_and_refuse_flat_inputs():
+    assert kinds_for((8, 8, 1)) == list(MODEL_KINDS)
+    assert kinds_for((3,)) == ["dense_ae", "sparse_ae", "linear_ae", "vae"]
+    for kind, cls in MODEL_KINDS.items():
+        if cls.image_only:
+            with pytest.raises(ValueError, match="must be an image shape"):
+                build_model(kind, input_shape=(3,), latent_dim=2)
+        else:
+            assert build_model(kind, input_shape=(3,), latent_dim=2).input_shape == (3,)
+
+
+@pytest.mark.parametrize("shape", [(8, 8, 1), (3,)], ids=["images", "points"])
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_the_losses_a_kind_offers_are_exactly_those_it_builds_with(kind, shape):
+    cls = MODEL_KINDS[kind]
+    if cls.image_only and len(shape) != 3:
+        pytest.skip("not offered for points")
+    offered = cls.supported_losses(shape)
+    for loss in RECONSTRUCTION_LOSSES:
+        if loss in offered:
+            assert build_model(kind, input_shape=shape, latent_dim=2, loss=loss).options["loss"] == loss
+        else:
+            with pytest.raises((ValueError, TypeError)):
+                build_model(kind, input_shape=shape, latent_dim=2, loss=loss)
+
+
+def test_option_defaults_come_from_the_most_derived_constructor():
+    assert model_class("sparse_ae").option_default("latent_dim") == 64
+    assert model_class("dense_ae").option_default("latent_dim") == 32
+    assert model_class("denoising_ae").option_default("filters") == (32, 64)  # from the conv AE
+    with pytest.raises(ValueError, match="no constructor of DenseAutoencoder has a default for 'beta'"):
+        model_class("dense_ae").option_default("beta")
+
+
+def test_a_train_option_needs_its_range_or_its_choices():
+    with pytest.raises(ValueError, match="needs minimum, maximum and step"):
+        TrainOption("beta", "number", minimum=0.0)
+    with pytest.raises(ValueError, match="needs its choices"):
+        TrainOption("architecture", "one_of")
 
 
 @pytest.mark.parametrize("shape", IMAGE_SHAPES)
@@ -101,7 +162,7 @@ def test_gan_has_no_encoder_and_autoencoders_no_prior():
         ("conv_ae", {"downsample": "avgpool"}, "downsample must be one of 'strided', 'maxpool'"),
         ("denoising_ae", {"noise_strength": (0.5, 0.1)}, "0 <= low <= high <= 1"),
         ("denoising_ae", {"noise_kinds": ["blur"]}, "noise_kinds must be one of"),
-        ("linear_ae", {"loss": "bce"}, "loss must be one of 'mse', 'l1'"),
+        ("linear_ae", {"loss": "bce"}, "loss='bce' needs output_activation='sigmoid'"),
         ("sparse_ae", {"l1_penalty": -1}, "l1_penalty must be a finite number >= 0"),
         ("vae", {"architecture": "rnn"}, "architecture must be one of 'dense', 'conv'"),
         ("vae", {"beta": "big"}, "beta must be a number >= 0"),

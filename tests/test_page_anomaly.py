@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from page_helpers import open_page
 
-from latent_core import data, pretrained, user_data
+from latent_core import pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:

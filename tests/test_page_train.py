@@ -1,5 +1,5 @@
-"""The Train page: settings, a live run in the background, stop, errors, the saved result,
-hosted limits, the shared queue and each hosted user's own workspace."""
+"""The Train page: settings read from each model kind (a newly registered kind included), a live run in the
+background, stop, errors, the saved result, hosted limits, the shared queue and each hosted user's own workspace."""
 
 import dataclasses
 import re
@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from latent_core import hosting
 from latent_core.data import load_dataset
-from latent_core.jobs import TrainingJob, workspace_job
+from latent_core.jobs import TrainingJob, estimate_seconds, workspace_job
 from latent_core.models import build_model
 from latent_core.training import train
 from latent_core.workspace import Workspace
@@ -46,6 +46,7 @@ def test_a_run_trains_live_and_saves_the_model(workspace_root):
     entries = Workspace(workspace_root).entries()
     assert [entry.name for entry in entries] == ["my first AE"]
     assert entries[0].metrics["test_mse"] > 0 and entries[0].dataset == "digits"
+    assert {"test_psnr", "pca_test_mse"} <= set(entries[0].metrics)  # measured as the library and the CLI are
     assert len(app.get("image")) == 1  # the last preview strip
     assert button(app, "Start training")  # ready for another run
 
@@ -82,6 +83,51 @@ def test_point_data_offers_only_the_kinds_that_take_points(workspace_root):
     app = open_page("train.py", dataset="swiss_roll")
     assert app.selectbox[0].options == ["dense AE", "sparse AE", "linear AE", "VAE"]
     assert app.number_input[0].value == 2
+    assert app.selectbox[1].options == ["MSE", "L1"]  # unbounded outputs: no BCE
+    app.selectbox[0].set_value("vae").run()
+    assert [slider.label for slider in app.slider][0] == "β (weight of the KL term)"
+    assert list(app.main.radio) == []  # no convolutional architecture for points
+
+
+def test_each_kind_shows_its_own_settings_and_only_the_losses_it_trains_with(workspace_root):
+    app = open_page("train.py", dataset="digits")
+    assert app.selectbox[1].options == ["MSE", "BCE", "L1"] and list(app.main.radio) == []
+    app.selectbox[0].set_value("linear_ae").run()
+    assert app.selectbox[1].options == ["MSE", "L1"]  # a linear output cannot take BCE
+    app.selectbox[0].set_value("vae").run()
+    assert app.slider[0].label == "β (weight of the KL term)" and app.slider[0].value == 1.0
+    assert [(radio.label, radio.options) for radio in app.main.radio] == [("Encoder and decoder", ["dense", "conv"])]
+    app.selectbox[0].set_value("sparse_ae").run()
+    assert (app.select_slider[0].label, app.select_slider[0].value) == ("L1 penalty on the code", 1e-4)
+    app.selectbox[0].set_value("denoising_ae").run()
+    assert app.multiselect[0].value == ["gaussian"] and app.slider[0].value == (0.1, 0.5)
+    app.selectbox[0].set_value("dcgan").run()
+    assert len(app.main.selectbox) == 1  # a GAN has no reconstruction loss to choose
+    assert app.number_input[0].value == 100  # its noise size, not the digits' code size of 8
+    assert not app.exception
+
+
+def test_a_newly_registered_kind_is_offered_estimated_and_trained(workspace_root, throwaway_kind):
+    app = open_page("train.py", dataset="digits")
+    assert app.selectbox[0].options[-1] == "tiny AE"  # its own English title: ui/texts has none
+    app.selectbox[0].set_value("tiny_ae").run()
+    assert not app.exception
+    assert app.caption[0].value == "A dense AE with one hidden layer of 8 units."
+    assert app.number_input[0].value == 8  # the digits' suggested code size
+    images = app.slider[1].value
+    ours, dense = (estimate_seconds(kind, (8, 8, 1), images=images, epochs=40) for kind in ("tiny_ae", "dense_ae"))
+    assert round(ours) != round(dense)
+    assert app.info[0].value == f"Expected time on 2 CPU cores: about {ours:.0f} s."
+    next(radio for radio in app.radio if radio.label == "activation").set_value("tanh")
+    app.slider[0].set_value(2)  # epochs
+    app.text_input[0].set_value("my tiny AE")
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    assert app.success[0].value.startswith("Finished my tiny AE in")
+    model = app.session_state["training_job"].model
+    assert (model.kind, model.activation, model.hidden_units) == ("tiny_ae", "tanh", (8,))
+    assert [entry.kind for entry in Workspace(workspace_root).entries()] == ["tiny_ae"]
+    assert "★ my tiny AE · tiny AE, 8-D" in app.sidebar.selectbox[1].options
 
 
 def test_a_finished_run_is_selected_in_the_sidebar_from_any_page(workspace_root):

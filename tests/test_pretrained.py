@@ -151,3 +151,31 @@ def test_an_edited_latent_map_is_refused(tmp_path: Path):
     (tmp_path / "index.json").write_text(json.dumps(index))
     with pytest.raises(pretrained.PretrainedError, match="pca coordinates"):
         pretrained.load_latent_map(entry.name, root=tmp_path)
+
+
+def test_an_index_written_from_bundles_on_disk_reads_back_in_library_order(tmp_path: Path):
+    from latent_core.models import build_model
+    from latent_core.store import save_bundle
+
+    digits = load_dataset("digits", max_train=50, max_test=10)
+    for name, normal_class in (("b_detector", 3), ("a_model", None)):
+        folder = save_bundle(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=2, seed=0),
+                             tmp_path / pretrained.MODELS_DIR / name, dataset=digits, metrics={"test_mse": 0.25})
+        manifest_path = folder / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest.update(pretrained.library_record(name, f"title of {name}", normal_class=normal_class,
+                                                  has_latent_map=normal_class is None, spec={"epochs": 1}))
+        manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    (tmp_path / pretrained.MODELS_DIR / "not_in_library").mkdir()
+    written = pretrained.write_index(tmp_path, order=["b_detector", "a_model"])
+    assert json.loads((tmp_path / pretrained.INDEX_FILENAME).read_text(encoding="utf-8")) == written
+    entries = pretrained.list_pretrained(root=tmp_path)
+    assert [entry.name for entry in entries] == ["b_detector", "a_model"]
+    detector, model = entries
+    assert detector.normal_class == 3 and detector.latent_map is None
+    assert model.normal_class is None and model.latent_map == f"{pretrained.MODELS_DIR}/a_model/latent_map.npz"
+    assert model.metrics == {"test_mse": 0.25} and model.title == "title of a_model"
+    assert (model.dataset, model.kind, model.latent_dim) == ("digits", "dense_ae", 2)
+    assert model.trained_on == digits.source
+    assert pretrained.load_pretrained("a_model", root=tmp_path).model.latent_dim == 2
+    assert list(pretrained.anomaly_models("digits", root=tmp_path)) == [3]

@@ -1,4 +1,4 @@
-"""Training engine: every kind learns, events flow, stop and NaN are handled,
+"""Training engine: every kind learns, with every loss it offers, events flow, stop and NaN are handled,
 results are reproducible, and the linear AE finds PCA's subspace."""
 
 import threading
@@ -51,6 +51,19 @@ def test_every_kind_trains_reports_progress_and_learns(kind, digits):
         assert {"loss", "reconstruction_loss", "val_loss"} <= set(result.history)
         np.testing.assert_array_equal(last.preview_inputs, digits.x_test[:8])
         assert result.history["loss"][-1] < result.history["loss"][0]
+
+
+OFFERED_LOSSES = [(kind, shape, loss) for kind, cls in sorted(MODEL_KINDS.items()) for shape in [(8, 8, 1), (3,)]
+                  if len(shape) == 3 or not cls.image_only for loss in cls.supported_losses(shape)]
+
+
+@pytest.mark.parametrize(("kind", "shape", "loss"), OFFERED_LOSSES)
+def test_every_loss_a_kind_offers_trains_to_finite_losses(kind, shape, loss, digits):
+    x = digits.x_train[:64] if len(shape) == 3 else np.random.default_rng(0).standard_normal((64, 3)).astype("float32")
+    model = build_model(kind, input_shape=shape, latent_dim=2, loss=loss)
+    result = train(model, x, epochs=1, batch_size=64)
+    assert result.stop_reason == "completed" and model.options["loss"] == loss
+    assert all(np.isfinite(values).all() for values in result.history.values())
 
 
 def test_swiss_roll_points_train_a_3_to_2_autoencoder():

@@ -2,7 +2,8 @@
 
 ``build_model("conv_ae", input_shape=(28, 28, 1), latent_dim=32)`` returns a Keras 3
 model with ``encode``, ``decode``, ``reconstruct``, ``sample``, ``latent_dim``,
-``kind`` and ``input_shape``. ``MODEL_KINDS`` maps kind names to classes.
+``kind`` and ``input_shape``. ``MODEL_KINDS`` maps kind names to classes, each of which
+describes itself (title, options, losses, time per training image) for the Train page.
 """
 
 from latent_core.models.base import (
@@ -12,7 +13,7 @@ from latent_core.models.base import (
     NotGenerativeError,
 )
 from latent_core.models.noise import NOISE_KINDS, add_noise
-from latent_core.models.registry import MODEL_KINDS, build_model, model_class
+from latent_core.models.registry import MODEL_KINDS, build_model, kinds_for, model_class
 
 __all__ = [
     "MODEL_KINDS",
@@ -23,5 +24,6 @@ __all__ = [
     "NotGenerativeError",
     "add_noise",
     "build_model",
+    "kinds_for",
     "model_class",
 ]

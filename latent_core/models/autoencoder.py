@@ -19,6 +19,10 @@ from latent_core.models.base import LatentModel, reconstruction_error
 class AutoencoderModel(LatentModel):
     """An encoder to a latent vector and a decoder back, trained to reconstruct."""
 
+    @classmethod
+    def supported_losses(cls, input_shape) -> tuple[str, ...]:
+        return opt.losses_for_default_outputs(input_shape)
+
     def __init__(self, *, input_shape, latent_dim: int, loss: str = "mse", seed: int = 0, **kwargs):
         super().__init__(input_shape=input_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         self.loss_name = opt.check_choice("loss", loss, opt.RECONSTRUCTION_LOSSES, kind=self.kind)

@@ -10,6 +10,7 @@ per-call overhead is too high for interactive use.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Callable
 
@@ -97,11 +98,15 @@ class _FastPath:
 
 
 class LatentModel(keras.Model):
-    """Base of every model kind: options, input checks and the NumPy interface.
+    """Base of every model kind: options, input checks, the NumPy interface, and a
+    description of itself that the Train page and the time estimate read.
 
     Subclasses set ``kind`` (the registry name), ``generative`` and ``has_encoder``,
     build their sub-models in ``__init__`` from explicit keyword options, and list those
-    options in ``option_names`` so ``get_config`` can round-trip them.
+    options in ``option_names`` so ``get_config`` can round-trip them. They describe
+    themselves with ``title`` (English; ui/texts holds the name shown, ``kind.<kind>``,
+    and help, ``train.kind_help.<kind>``), ``image_only``, ``train_options``,
+    ``supported_losses``, ``latent_dim_from_data`` and ``training_ms_per_image``.
     """
 
     kind: str = ""
@@ -109,9 +114,41 @@ class LatentModel(keras.Model):
     has_encoder: bool = True
     option_names: tuple[str, ...] = ()
 
+    title: str = ""
+    # Only (height, width, channels) inputs; flat vectors such as the swiss roll are refused.
+    image_only: bool = False
+    # The options the Train page offers besides the latent size and the loss.
+    train_options: tuple[opt.TrainOption, ...] = ()
+    # True: the Train page suggests the dataset's own code size; False: the constructor's
+    # default (a GAN's noise size does not depend on the data).
+    latent_dim_from_data: bool = True
+    # Milliseconds per training image for a 28×28 input, measured with ``training.train``
+    # on a quiet 2-core CPU; ``jobs.estimate_seconds`` scales it to other sizes.
+    training_ms_per_image: float | None = None
+
+    @classmethod
+    def supported_losses(cls, input_shape) -> tuple[str, ...]:
+        """The reconstruction losses this kind trains with on inputs of ``input_shape``
+        with its default options, the first being the one to suggest; empty when the kind
+        has no reconstruction loss to choose."""
+        return ()
+
+    @classmethod
+    def option_default(cls, name: str):
+        """The default of keyword option ``name``, read from the constructors (the one
+        place defaults are written), the most derived first."""
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            parameter = inspect.signature(init).parameters.get(name)
+            if parameter is not None and parameter.default is not inspect.Parameter.empty:
+                return parameter.default
+        raise ValueError(f"{cls.kind}: no constructor of {cls.__name__} has a default for {name!r}.")
+
     def __init__(self, *, input_shape, latent_dim: int, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self._input_shape = opt.check_input_shape(input_shape, kind=self.kind)
+        self._input_shape = opt.check_input_shape(input_shape, kind=self.kind, image_only=self.image_only)
         self._latent_dim = opt.check_positive_int("latent_dim", latent_dim, kind=self.kind)
         self.seed = opt.check_seed(seed, kind=self.kind)
         self._fast_path = _FastPath()

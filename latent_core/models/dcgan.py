@@ -37,8 +37,12 @@ class DCGAN(LatentModel):
     """Deep convolutional GAN for (height, width, channels) images, h and w multiples of 4."""
 
     kind = "dcgan"
+    title = "DCGAN"
     generative = True
     has_encoder = False
+    image_only = True
+    latent_dim_from_data = False
+    training_ms_per_image = 5.0
     option_names = ("dropout",)
 
     def __init__(self, *, input_shape, latent_dim: int = 100, dropout: float = 0.3,

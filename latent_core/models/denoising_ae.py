@@ -46,7 +46,12 @@ class DenoisingAutoencoder(ConvAutoencoder):
     """Conv autoencoder whose training inputs are corrupted and targets clean."""
 
     kind = "denoising_ae"
+    title = "denoising AE"
     option_names = ConvAutoencoder.option_names + ("noise_kinds", "noise_strength")
+    train_options = (
+        opt.TrainOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS),
+        opt.TrainOption("noise_strength", "range", minimum=0.0, maximum=1.0, step=0.05),
+    )
 
     def __init__(self, *, input_shape, latent_dim: int = 32, noise_kinds=("gaussian",),
                  noise_strength=(0.1, 0.5), seed: int = 0, **kwargs):

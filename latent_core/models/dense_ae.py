@@ -54,6 +54,8 @@ class DenseAutoencoder(AutoencoderModel):
     """Fully connected autoencoder for images or flat vectors."""
 
     kind = "dense_ae"
+    title = "dense AE"
+    training_ms_per_image = 0.25
     option_names = ("hidden_units", "activation", "latent_activation", "output_activation")
 
     def __init__(self, *, input_shape, latent_dim: int = 32, hidden_units=(256,),

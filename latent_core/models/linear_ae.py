@@ -15,7 +15,6 @@ from latent_core.models.autoencoder import AutoencoderModel
 from latent_core.models.base import SERIALIZATION_PACKAGE, SeededInitializers
 from latent_core.models.dense_ae import build_dense_decoder, build_dense_encoder
 
-LINEAR_LOSSES = ("mse", "l1")
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
@@ -24,12 +23,19 @@ class LinearAutoencoder(AutoencoderModel):
     learn the centring PCA does by subtracting the mean)."""
 
     kind = "linear_ae"
+    title = "linear AE"
+    training_ms_per_image = 0.1
+
+    @classmethod
+    def supported_losses(cls, input_shape) -> tuple[str, ...]:
+        """Its outputs are unbounded, so BCE does not apply, whatever the data."""
+        return ("mse", "l1")
 
     def __init__(self, *, input_shape, latent_dim: int = 2, loss: str = "mse", seed: int = 0,
                  **kwargs):
-        opt.check_choice("loss", loss, LINEAR_LOSSES, kind=self.kind)
         super().__init__(input_shape=input_shape, latent_dim=latent_dim, loss=loss, seed=seed,
                          **kwargs)
+        opt.check_loss_fits_output(self.loss_name, "linear", kind=self.kind)
         inits = SeededInitializers(self.seed)
         self.encoder = build_dense_encoder(self.input_shape, (), "linear", self.latent_dim,
                                            "linear", inits)

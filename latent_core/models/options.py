@@ -1,16 +1,54 @@
-"""Early checks for model options, with messages that say how to fix the call.
+"""Model options: how a kind describes the ones a user may set, and early checks for all.
 
 Every model kind validates its keyword options here before building any layer, so a
-bad option fails at once with a readable message instead of deep inside Keras.
+bad option fails at once with a readable message instead of deep inside Keras. A kind
+lists the options the Train page offers as ``TrainOption``s (``LatentModel.train_options``);
+their defaults are the constructor's own, read by ``LatentModel.option_default``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 import keras
 
 RECONSTRUCTION_LOSSES = ("mse", "bce", "l1")
+OptionType = Literal["number", "range", "one_of", "some_of"]
+
+
+@dataclass(frozen=True)
+class TrainOption:
+    """One keyword option of a model kind that the Train page offers.
+
+    ``type`` says what a value is: ``"number"`` (a float from ``minimum`` to ``maximum``
+    in steps of ``step``), ``"range"`` (a (low, high) pair of such numbers), ``"one_of"``
+    (one of ``choices``) or ``"some_of"`` (a tuple of ``choices``). Its label is the text
+    ``train.option.<name>`` of ui/texts. ``images_only`` options are offered for image
+    data only (e.g. a convolutional architecture).
+    """
+
+    name: str
+    type: OptionType
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: tuple = ()
+    images_only: bool = False
+
+    def __post_init__(self):
+        numeric = self.type in ("number", "range")
+        if numeric and None in (self.minimum, self.maximum, self.step):
+            raise ValueError(f"option {self.name!r}: a {self.type} needs minimum, maximum and step.")
+        if not numeric and not self.choices:
+            raise ValueError(f"option {self.name!r}: a {self.type} needs its choices.")
+
+
+def losses_for_default_outputs(input_shape) -> tuple[str, ...]:
+    """The reconstruction losses that work with a kind's default output layer: images end
+    in a sigmoid (outputs in 0..1), so BCE works; flat vectors are unbounded, so it does not."""
+    return RECONSTRUCTION_LOSSES if len(tuple(input_shape)) == 3 else ("mse", "l1")
 
 
 def check_input_shape(input_shape, *, kind: str, image_only: bool = False) -> tuple[int, ...]:

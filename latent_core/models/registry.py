@@ -1,4 +1,9 @@
-"""The one registry of model kinds: adding a kind is one module and one entry here."""
+"""The one registry of model kinds: adding a kind is one module and one entry here.
+
+Everything else reads the registered classes: the Train page offers ``kinds_for`` the
+data with each class's own options and losses, ``jobs.estimate_seconds`` uses its
+``training_ms_per_image``, and a missing UI text falls back to its English ``title``.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,13 @@ def model_class(kind: str) -> type[LatentModel]:
         raise ValueError(
             f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}."
         ) from None
+
+
+def kinds_for(input_shape) -> list[str]:
+    """The registered kinds that train on inputs of ``input_shape``, in registry order:
+    every kind for images, those not ``image_only`` for flat vectors."""
+    is_image = len(tuple(input_shape)) == 3
+    return [kind for kind, cls in MODEL_KINDS.items() if is_image or not cls.image_only]
 
 
 def build_model(kind: str, *, input_shape, **options) -> LatentModel:

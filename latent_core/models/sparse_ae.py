@@ -19,7 +19,12 @@ class SparseAutoencoder(DenseAutoencoder):
     """Dense autoencoder with an L1 penalty on the latent activations."""
 
     kind = "sparse_ae"
+    title = "sparse AE"
+    training_ms_per_image = 0.12
     option_names = DenseAutoencoder.option_names + ("l1_penalty",)
+    train_options = (
+        opt.TrainOption("l1_penalty", "one_of", choices=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2)),
+    )
 
     def __init__(self, *, input_shape, latent_dim: int = 64, l1_penalty: float = 1e-4,
                  latent_activation: str = "relu", **kwargs):

@@ -32,8 +32,18 @@ class VariationalAutoencoder(LatentModel):
     """VAE with a Gaussian encoder, a standard normal prior and a beta-weighted KL term."""
 
     kind = "vae"
+    title = "VAE"
     generative = True
+    training_ms_per_image = 0.25
     option_names = ("architecture", "hidden_units", "filters", "kernel_size", "beta")
+    train_options = (
+        opt.TrainOption("beta", "number", minimum=0.0, maximum=5.0, step=0.1),
+        opt.TrainOption("architecture", "one_of", choices=ARCHITECTURES, images_only=True),
+    )
+
+    @classmethod
+    def supported_losses(cls, input_shape) -> tuple[str, ...]:
+        return opt.losses_for_default_outputs(input_shape)
 
     def __init__(self, *, input_shape, latent_dim: int = 2, architecture: str = "dense",
                  hidden_units=(256,), filters=(32, 64), kernel_size: int = 3, beta: float = 1.0,

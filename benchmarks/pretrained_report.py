@@ -1,0 +1,193 @@
+"""The pretrained library's benchmark report, ``benchmarks/results/pretrained.md``, from
+``pretrained/index.json`` (and the manifests it points to, for training times).
+
+Every figure comes from the index, that is from ``latent_core.evaluation.measure`` when
+the builder measured each model on its full test set; the one baseline, PCA at the same
+latent size (``pca_test_mse``), is computed from the same data by the same function.
+The targets below are the library's own quality goals, not measured figures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from latent_core import pretrained
+from latent_core.evaluation import DENOISING_STRENGTHS, GAN_CLASS_PRESENT, GAN_SAMPLES
+from latent_core.store import MANIFEST_FILENAME
+
+REPORT_PATH = Path(__file__).resolve().parent / "results" / "pretrained.md"
+
+MSE_TARGETS = {"fashion_mnist_conv_ae_32": 0.0070, "fashion_mnist_dense_ae_64": 0.0080}
+DENOISING_TARGET_DB = 24.0
+AUROC_AIM = 0.90
+ACCURACY_TARGETS = {"fashion_mnist": 0.90, "mnist": 0.97}
+REFERENCE_PCA = ("fashion_mnist", 64)  # the PCA size every Fashion-MNIST model is held against
+
+
+def _fmt(value, digits: int = 4) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**NOT met**"
+
+
+def reference_pca_mse(bundles: list[dict], dataset: str = REFERENCE_PCA[0],
+                      components: int = REFERENCE_PCA[1]) -> float | None:
+    """PCA's test MSE with ``components`` on ``dataset``, as measured beside a model of that
+    latent size (every such model carries the same figure); None when none is built."""
+    return next((entry["metrics"]["pca_test_mse"] for entry in bundles
+                 if entry["dataset"] == dataset and entry["latent_dim"] == components
+                 and "pca_test_mse" in entry["metrics"]), None)
+
+
+def _targets_section(bundles: list[dict], classifiers: list[dict]) -> list[str]:
+    """One line per quality target of the library: the measured figure and whether it is met."""
+    by_name = {entry["name"]: entry for entry in bundles}
+    rows = []
+    for name, target in MSE_TARGETS.items():
+        if name in by_name:
+            mse = by_name[name]["metrics"]["test_mse"]
+            rows.append((f"{name} test MSE ≤ {target}", f"{mse:.4f}", _verdict(mse <= target)))
+    for dataset in ("fashion_mnist", "mnist"):
+        denoiser = by_name.get(f"{dataset}_denoising_ae")
+        if denoiser:
+            db = denoiser["metrics"]["psnr_denoised_0.2"]
+            rows.append((f"{dataset} denoiser at σ=0.2 ≥ {DENOISING_TARGET_DB:.0f} dB", f"{db:.1f} dB",
+                         _verdict(db >= DENOISING_TARGET_DB)))
+        detectors = [e for e in bundles if e.get("normal_class") is not None and e["dataset"] == dataset]
+        if detectors:
+            mean = float(np.mean([e["metrics"]["auroc"] for e in detectors]))
+            rows.append((f"{dataset} anomaly AUROC, mean over {len(detectors)} normal classes "
+                         f"(aim ≥ {AUROC_AIM})", f"{mean:.3f}", _verdict(mean >= AUROC_AIM)))
+        for suffix in ("vae_16", "conv_ae_32"):
+            entry = by_name.get(f"{dataset}_{suffix}")
+            if entry and "class_mean_decode_accuracy" in entry["metrics"]:
+                share = entry["metrics"]["class_mean_decode_accuracy"]
+                rows.append((f"{dataset}_{suffix}: each class's decoded mean latent classified as "
+                             "that class", f"{share * 10:.0f} of 10", _verdict(share == 1.0)))
+        gan = by_name.get(f"{dataset}_dcgan")
+        if gan and "gan_classes_covered" in gan["metrics"]:
+            covered = gan["metrics"]["gan_classes_covered"]
+            rows.append((f"{dataset}_dcgan: {GAN_SAMPLES:,} samples cover all 10 classes "
+                         f"(≥ {GAN_CLASS_PRESENT:.0%} each)", f"{covered:.0f} of 10", _verdict(covered == 10)))
+    for entry in classifiers:
+        goal = ACCURACY_TARGETS.get(entry["dataset"])
+        if goal is not None:
+            accuracy = entry["metrics"]["test_accuracy"]
+            rows.append((f"{entry['dataset']} classifier test accuracy ≥ {goal:.0%}",
+                         f"{accuracy:.2%}", _verdict(accuracy >= goal)))
+    return (["## Targets", "", "| target | measured | |", "|---|---|---|"]
+            + [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in rows])
+
+
+def _versus_reference(entry: dict, reference: float | None) -> str:
+    """How a Fashion-MNIST model's test MSE compares with PCA at the reference size."""
+    if entry["dataset"] != REFERENCE_PCA[0] or reference is None:
+        return "–"
+    return f"{'<' if entry['metrics']['test_mse'] < reference else '≥'} {reference:.4f}"
+
+
+def _training_seconds(root: Path, entry: dict) -> float:
+    manifest = json.loads((root / entry["path"] / MANIFEST_FILENAME).read_text(encoding="utf-8"))
+    return float((manifest.get("training") or {}).get("seconds", 0.0))
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
+                    expected: Sequence[str] = ()) -> str:
+    """The report of index ``content``: targets, each model against PCA at its size and at
+    the reference size, the denoising curve, anomaly AUROC per class, GAN class coverage;
+    ``expected`` names the bundles the builder knows, so missing ones are listed."""
+    bundles, classifiers = content["bundles"], content["classifiers"]
+    reference = reference_pca_mse(bundles)
+    dataset, components = REFERENCE_PCA
+    reference_text = ([] if reference is None else
+                      [f"PCA with {components} components, fitted on {dataset}'s training split, reaches test MSE "
+                       f"{reference:.4f}."])
+    lines = [
+        "# Pretrained library: benchmark",
+        "",
+        "Written by `scripts/build_pretrained.py` (`benchmarks/pretrained_report.py`) from",
+        "`pretrained/index.json`; every figure was measured by `latent_core.evaluation.measure` on the",
+        "full test set of the data the model was trained on (see the last section). The baseline is",
+        "PCA at the same latent size, computed from the same data. A tutorial model is trained and",
+        "measured by `benchmarks/bench_quality.py` (BENCHMARKS.md, quality summary), not here.",
+        "Training times are seconds on a shared 2-core CPU.",
+        "",
+        *reference_text,
+        "",
+        *_targets_section(bundles, classifiers),
+        "",
+        f"## Reconstruction: test MSE vs PCA at the same latent size and PCA-{components}",
+        "",
+        f"| model | kind | latent | test MSE | PCA MSE (same size) | vs PCA-{components} | "
+        "class means decoded right | train s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for entry in bundles:
+        m = entry["metrics"]
+        if "normal_class" in entry or "test_mse" not in m:
+            continue
+        decoded = m.get("class_mean_decode_accuracy")
+        lines.append(
+            f"| {entry['name']} | {entry['kind']} | {entry['latent_dim']} | {_fmt(m['test_mse'])} | "
+            f"{_fmt(m.get('pca_test_mse'))} | {_versus_reference(entry, reference)} | "
+            f"{'–' if decoded is None else f'{decoded:.0%}'} | {_training_seconds(root, entry):.0f} |")
+    denoisers = [e for e in bundles if e["kind"] == "denoising_ae"]
+    if denoisers:
+        lines += ["", "## Denoising: PSNR (dB) over Gaussian noise strength σ (clipped to [0, 1])", "",
+                  "| model | " + " | ".join(f"σ={s:.1f} noisy → denoised" for s in DENOISING_STRENGTHS)
+                  + " |", "|---|" + "---|" * len(DENOISING_STRENGTHS)]
+        for entry in denoisers:
+            m = entry["metrics"]
+            lines.append(f"| {entry['name']} | " + " | ".join(
+                f"{m[f'psnr_noisy_{s:.1f}']:.1f} → {m[f'psnr_denoised_{s:.1f}']:.1f}"
+                for s in DENOISING_STRENGTHS) + " |")
+    for dataset in ("fashion_mnist", "mnist"):
+        detectors = sorted((e for e in bundles if e.get("normal_class") is not None
+                            and e["dataset"] == dataset), key=lambda e: e["normal_class"])
+        if not detectors:
+            continue
+        aurocs = [e["metrics"]["auroc"] for e in detectors]
+        lines += ["", f"## Anomaly detection on {dataset}: one normal class vs the rest (AUROC)", "",
+                  "| normal class | " + " | ".join(str(e["normal_class"]) for e in detectors)
+                  + " | mean |", "|---|" + "---|" * (len(detectors) + 1),
+                  "| AUROC | " + " | ".join(f"{a:.3f}" for a in aurocs)
+                  + f" | **{np.mean(aurocs):.3f}** |"]
+    gans = [e for e in bundles if e["kind"] == "dcgan" and "gan_classes_covered" in e["metrics"]]
+    if gans:
+        lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier sees them", "",
+                  "| model | " + " | ".join(str(c) for c in range(10))
+                  + f" | classes ≥ {GAN_CLASS_PRESENT:.0%} | mean confidence |", "|---|" + "---|" * 12]
+        for entry in gans:
+            m = entry["metrics"]
+            lines.append(f"| {entry['name']} | " + " | ".join(
+                f"{m[f'gan_class_share_{c}']:.0%}" for c in range(10))
+                + f" | {m['gan_classes_covered']:.0f} | {m['gan_mean_confidence']:.2f} |")
+    lines += ["", "## Data each model was trained on", ""]
+    for source in sorted({e["trained_on"] for e in bundles + classifiers}):
+        lines.append(f"- {source}")
+    built = {entry["name"] for entry in bundles} | {entry["name"] for entry in classifiers}
+    missing = [name for name in expected if name not in built]
+    if missing:
+        lines += ["", "## Not built", "", "In the builder's registry but not in the library: "
+                  + ", ".join(missing) + "."]
+    total = _folder_bytes(root) if root.exists() else 0
+    lines += ["", f"Library size: {total / 2**20:.1f} MiB.", ""]
+    return "\n".join(lines)
+
+
+def write_report(content: dict, *, root: Path = pretrained.PRETRAINED_DIR, expected: Sequence[str] = (),
+                 path: Path = REPORT_PATH) -> Path:
+    """Write the report of index ``content`` to ``path`` and return it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report_markdown(content, root=root, expected=expected), encoding="utf-8")
+    return path

@@ -1,0 +1,136 @@
+"""Measuring a trained model: one function for the library builder, the command line and
+the Train page, so a metric has one name and one meaning wherever it is shown.
+
+``measure(model, data)`` returns the metrics a bundle manifest stores (``index.json``
+copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with the same
+``x_train``, ``y_train``, ``x_test``, ``y_test`` arrays. The names:
+
+- ``test_mse``, ``test_psnr`` (images only): the model's reconstruction of the test split.
+- ``pca_test_mse``: PCA with as many components as the latent, fitted on the training
+  split, on the test split; the baseline an autoencoder of that size should beat (only
+  when the latent is smaller than an input and than the training split).
+- ``sample_mse``: reconstruction of a given sample (the library's bundled sample).
+- ``class_mean_decode_accuracy`` and ``class_mean_{c}_decoded_as`` (with a classifier):
+  each class's mean test code decoded, and what the classifier calls it.
+- ``psnr_noisy_{σ}``, ``psnr_denoised_{σ}`` (denoisers): Gaussian noise of strength σ.
+- ``gan_class_share_{c}``, ``gan_classes_covered``, ``gan_mean_confidence`` (generators
+  without an encoder, with a classifier): the classes of ``GAN_SAMPLES`` samples.
+- ``auroc``, ``precision_at_p95``, ``recall_at_p95``, ``normal_test_mse`` (a detector
+  trained on ``normal_class`` only): the other classes as anomalies, thresholded at the
+  95th percentile of the normal training images' errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from latent_core import metrics
+from latent_core.latent import class_means
+from latent_core.models import add_noise
+
+DENOISING_STRENGTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
+GAN_SAMPLES = 1000
+GAN_CLASS_PRESENT = 0.02  # a class counts as covered when it gets at least 2% of samples
+ANOMALY_PERCENTILE = 95.0
+
+
+class Splits(Protocol):
+    """The arrays ``measure`` reads: a :class:`latent_core.data.Dataset` has them."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+
+def pca_test_mse(x_train: np.ndarray, x_test: np.ndarray, n_components: int) -> float:
+    """Test MSE of PCA with ``n_components`` fitted on ``x_train`` (the ``pca_test_mse`` metric)."""
+    return metrics.pca_baseline(x_train, x_test, n_components).mse
+
+
+def reconstruction_metrics(model, data: Splits, *, sample: np.ndarray | None = None,
+                           pca_mse: Callable[[int], float] | None = None,
+                           with_pca: bool = True) -> dict[str, float]:
+    """``test_mse``, ``test_psnr``, ``sample_mse`` and ``pca_test_mse`` (see the module)."""
+    reconstructions = model.reconstruct(data.x_test)
+    result = {"test_mse": metrics.reconstruction_mse(data.x_test, reconstructions)}
+    if data.x_test.ndim == 4:
+        result["test_psnr"] = metrics.psnr(data.x_test, reconstructions)
+    if sample is not None:
+        result["sample_mse"] = metrics.reconstruction_mse(sample, model.reconstruct(sample))
+    features = int(np.prod(data.x_train.shape[1:]))
+    if with_pca and model.latent_dim < min(features, len(data.x_train)):
+        result["pca_test_mse"] = (pca_mse(model.latent_dim) if pca_mse is not None
+                                  else pca_test_mse(data.x_train, data.x_test, model.latent_dim))
+    return result
+
+
+def class_mean_metrics(model, data: Splits, classifier) -> dict[str, float]:
+    """Decode each class's mean test code; does the classifier see that class?"""
+    means = class_means(model.encode(data.x_test), data.y_test)
+    labels = np.array(list(means))
+    decoded = np.clip(model.decode(np.stack(list(means.values()))), 0.0, 1.0)
+    predicted = classifier.predict(decoded)
+    result = {"class_mean_decode_accuracy": float(np.mean(predicted == labels))}
+    result.update({f"class_mean_{label}_decoded_as": float(p) for label, p in zip(labels, predicted)})
+    return result
+
+
+def denoising_metrics(model, data: Splits) -> dict[str, float]:
+    """PSNR of the noisy test images and of the model's output, per noise strength."""
+    result = {}
+    for strength in DENOISING_STRENGTHS:
+        noisy = add_noise(data.x_test, kind="gaussian", strength=strength, seed=0)
+        result[f"psnr_noisy_{strength:.1f}"] = metrics.psnr(data.x_test, noisy)
+        result[f"psnr_denoised_{strength:.1f}"] = metrics.psnr(data.x_test, model.reconstruct(noisy))
+    return result
+
+
+def gan_metrics(model, classifier) -> dict[str, float]:
+    """The classes of ``GAN_SAMPLES`` samples as the classifier sees them."""
+    probabilities = classifier.predict_proba(model.sample(GAN_SAMPLES, seed=0))
+    shares = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1]) / GAN_SAMPLES
+    result = {f"gan_class_share_{label}": float(share) for label, share in enumerate(shares)}
+    result["gan_classes_covered"] = float(np.sum(shares >= GAN_CLASS_PRESENT))
+    result["gan_mean_confidence"] = float(np.mean(np.max(probabilities, axis=1)))
+    return result
+
+
+def anomaly_metrics(model, data: Splits, normal_class: int) -> dict[str, float]:
+    """A one-class detector's AUROC, and precision and recall at its default threshold."""
+    scores = metrics.per_image_mse(data.x_test, model.reconstruct(data.x_test))
+    is_anomaly = data.y_test != normal_class
+    normal_train = data.x_train[data.y_train == normal_class]
+    threshold = metrics.default_threshold(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)),
+                                          percentile=ANOMALY_PERCENTILE)
+    report = metrics.anomaly_report(scores, is_anomaly, threshold)
+    return {"auroc": report.auroc, "precision_at_p95": report.precision, "recall_at_p95": report.recall,
+            "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
+
+
+def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier=None,
+            normal_class: int | None = None, pca_mse: Callable[[int], float] | None = None) -> dict[str, float]:
+    """Every metric that applies to ``model`` on ``data``'s test split (names: see the module).
+
+    ``classifier`` (a ``latent_core.classifier.Classifier``) adds the class-mean and GAN
+    metrics; ``normal_class`` marks an anomaly detector; ``pca_mse(n)`` replaces the PCA
+    fit when a caller has it at hand (the builder fits each size once per dataset).
+    """
+    result: dict[str, float] = {}
+    if len(data.x_test) == 0:
+        return result
+    if model.has_encoder:
+        result.update(reconstruction_metrics(model, data, sample=sample, pca_mse=pca_mse,
+                                             with_pca=normal_class is None))
+    if normal_class is not None:
+        result.update(anomaly_metrics(model, data, normal_class))
+    elif classifier is not None and model.has_encoder:
+        result.update(class_mean_metrics(model, data, classifier))
+    if model.kind == "denoising_ae":
+        result.update(denoising_metrics(model, data))
+    if not model.has_encoder and classifier is not None:
+        result.update(gan_metrics(model, classifier))
+    return result

@@ -1,0 +1,74 @@
+"""One way to measure a model, with one set of metric names: the values are the metrics
+module's on the test split, PCA at the latent size is the baseline, and each kind of
+model gets the metrics that apply to it."""
+
+import numpy as np
+import pytest
+
+from latent_core import evaluation, metrics
+from latent_core.data import load_dataset
+from latent_core.models import add_noise, build_model
+
+
+@pytest.fixture(scope="module")
+def small_digits():
+    return load_dataset("digits", max_train=200, max_test=60, seed=0)
+
+
+def test_an_autoencoder_gets_test_error_psnr_and_pca_at_its_latent_size(small_digits):
+    model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
+    measured = evaluation.measure(model, small_digits)
+    assert set(measured) == {"test_mse", "test_psnr", "pca_test_mse"}
+    reconstructions = model.reconstruct(small_digits.x_test)
+    assert measured["test_mse"] == pytest.approx(metrics.reconstruction_mse(small_digits.x_test, reconstructions),
+                                                 rel=1e-6)
+    assert measured["test_psnr"] == pytest.approx(metrics.psnr(small_digits.x_test, reconstructions), rel=1e-6)
+    pca = metrics.pca_baseline(small_digits.x_train, small_digits.x_test, 4).mse
+    assert measured["pca_test_mse"] == pytest.approx(pca, rel=1e-6)
+
+
+def test_a_sample_and_a_known_pca_figure_are_used_when_given(small_digits):
+    model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
+    sizes = []
+    measured = evaluation.measure(model, small_digits, sample=small_digits.x_train[:10],
+                                  pca_mse=lambda n: sizes.append(n) or 0.5)
+    assert sizes == [4] and measured["pca_test_mse"] == 0.5
+    sample = small_digits.x_train[:10]
+    assert measured["sample_mse"] == pytest.approx(metrics.reconstruction_mse(sample, model.reconstruct(sample)),
+                                                   rel=1e-6)
+
+
+def test_points_get_no_psnr_and_no_pca_when_the_code_is_as_wide_as_the_input():
+    roll = load_dataset("swiss_roll", max_train=200, max_test=50)
+    model = build_model("dense_ae", input_shape=roll.input_shape, latent_dim=3, hidden_units=[8], seed=0)
+    assert set(evaluation.measure(model, roll)) == {"test_mse"}
+
+
+def test_a_denoiser_gets_noisy_and_denoised_psnr_at_every_strength(small_digits):
+    model = build_model("denoising_ae", input_shape=small_digits.input_shape, latent_dim=4, filters=[4, 8],
+                        seed=0)
+    measured = evaluation.measure(model, small_digits)
+    for strength in evaluation.DENOISING_STRENGTHS:
+        noisy = add_noise(small_digits.x_test, kind="gaussian", strength=strength, seed=0)
+        assert measured[f"psnr_noisy_{strength:.1f}"] == pytest.approx(metrics.psnr(small_digits.x_test, noisy),
+                                                                       rel=1e-6)
+        assert f"psnr_denoised_{strength:.1f}" in measured
+
+
+def test_an_anomaly_detector_gets_auroc_at_the_95th_percentile_and_no_pca(small_digits):
+    model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
+    measured = evaluation.measure(model, small_digits, normal_class=0)
+    assert "pca_test_mse" not in measured
+    scores = metrics.per_image_mse(small_digits.x_test, model.reconstruct(small_digits.x_test))
+    assert measured["auroc"] == pytest.approx(metrics.anomaly_report(scores, small_digits.y_test != 0, 0.0).auroc,
+                                              rel=1e-6)
+    normal_train = small_digits.x_train[small_digits.y_train == 0]
+    threshold = np.percentile(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)), 95)
+    anomalous = small_digits.y_test != 0
+    assert measured["recall_at_p95"] == pytest.approx(float(np.mean(scores[anomalous] > threshold)), rel=1e-6)
+    assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[small_digits.y_test == 0])), rel=1e-6)
+
+
+def test_a_generator_without_an_encoder_and_without_a_classifier_gets_nothing(small_digits):
+    model = build_model("dcgan", input_shape=small_digits.input_shape, latent_dim=8, seed=0)
+    assert evaluation.measure(model, small_digits) == {}
