@@ -91,7 +91,7 @@ def picture_size(handle: BinaryIO, name: str) -> tuple[int, int]:
         with Image.open(handle, formats=PICTURE_FORMATS) as image:
             return image.width, image.height
     except Image.DecompressionBombError as error:  # Pillow's own check, far above ours
-        raise _too_many_pixels(name, MAX_PICTURE_PIXELS, f"({error})") from None
+        raise _too_many_pixels(name, MAX_PICTURE_PIXELS, f"is far larger than that ({error})") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
                            "not_picture", name=name) from None

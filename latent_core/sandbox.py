@@ -113,7 +113,7 @@ def _refusal_from(refused: object, error: type[UploadRefused]) -> UploadRefused:
             or not isinstance(refused.get("code"), str) or not isinstance(refused.get("details"), dict):
         raise ParseFailed("parse_too_big", f"malformed refusal from the sandbox: {refused!r:.200}")
     details = {str(key)[:100]: value if isinstance(value, (int, float)) else str(value)[:MAX_DETAIL_CHARS]
-               for key, value in refused["details"].items() if key != "error"}
+               for key, value in refused["details"].items()}
     return error(refused["message"][:MAX_DETAIL_CHARS], refused["code"][:100], **details)
 
 
@@ -333,8 +333,10 @@ def _cpu_seconds() -> float:
 
 
 def describe_child(payload: bytes, options: Mapping[str, object]) -> tuple[dict, dict[str, np.ndarray]]:
-    """The child's process id, memory limit and top-level modules: what the checks that it
-    stays light and limited look at."""
+    """The child's process id, limits, CPU time used and top-level modules: what the checks
+    that it stays light and limited look at."""
     modules = sorted({name.split(".")[0] for name in sys.modules})
-    return {"pid": os.getpid(), "modules": modules,
-            "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0]}, {}
+    return {"pid": os.getpid(), "modules": modules, "cpu_seconds": _cpu_seconds(),
+            "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
+            "cpu_limit": resource.getrlimit(resource.RLIMIT_CPU)[0],
+            "file_size_limit": resource.getrlimit(resource.RLIMIT_FSIZE)[0]}, {}

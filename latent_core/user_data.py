@@ -441,8 +441,9 @@ def _split_user_data(name: str, images: np.ndarray, labels: np.ndarray, class_na
     test_index, train_index = np.sort(order[:test_count]), np.sort(order[test_count:])
     if test_count == 0:
         test_index = train_index
-    arrays = [images[train_index].astype(np.float32), labels[train_index],
-              images[test_index].astype(np.float32), labels[test_index]]
+    # Indexing copies; a further astype copy would hold the images a third time.
+    arrays = [images[train_index].astype(np.float32, copy=False), labels[train_index],
+              images[test_index].astype(np.float32, copy=False), labels[test_index]]
     for array in arrays:
         array.flags.writeable = False
     notes = () if len(images) > 1 else ("Only one image: it serves as both train and test set.",)
