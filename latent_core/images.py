@@ -11,7 +11,8 @@ against our own pixel limit from the header before a pixel is decoded (Pillow's
 decompression-bomb check only trips far higher), and whatever their mode (palette,
 transparency, 16-bit, CMYK) they come out as 8-bit grey or RGB. :func:`decode_picture` is
 the same parse in this process, for code already inside the sandbox (a zip's pictures);
-:func:`picture_size` reads only a picture's header.
+:func:`picture_size` reads only a picture's header. A drawing canvas's pixels arrive from
+the browser as a PNG, decoded in the sandbox too (:func:`read_canvas`).
 """
 
 from __future__ import annotations
@@ -76,6 +77,38 @@ def decode_in_child(payload: bytes, options: dict) -> tuple[dict, dict[str, np.n
                              max_bytes=int(options["max_bytes"]))
     return ({"original_mode": picture.original_mode, "is_colour": picture.is_colour},
             {"pixels": np.asarray(picture.image, dtype=np.uint8)})
+
+
+def read_canvas(payload: bytes, *, max_side: int, limits: ParseLimits | None = None) -> np.ndarray:
+    """A drawing canvas's PNG, as the browser sent it, decoded in the sandbox to RGBA pixels
+    ``(h, w, 4)`` uint8. The browser is not trusted either: anything but a PNG of at most
+    ``max_side`` pixels a side is refused with a ``PictureError``."""
+    name = "the drawing"
+    _, arrays = sandbox.run("canvas", payload, {"max_side": max_side}, name=name,
+                                   limits=parse_limits() if limits is None else limits, error=PictureError)
+    pixels = arrays.get("pixels")
+    if pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4 \
+            or max(pixels.shape[:2]) > max_side:
+        raise PictureError(f"{name} is not a readable image: its decoding went wrong.", "damaged_picture", name=name)
+    return pixels
+
+
+def canvas_in_child(payload: bytes, options: dict) -> tuple[dict, dict[str, np.ndarray]]:
+    """The sandbox's "canvas" task: a PNG of at most ``max_side`` a side as RGBA pixels."""
+    name, max_side = "the drawing", int(options["max_side"])
+    check_size(payload, MAX_PICTURE_BYTES, PictureError, name)
+    try:
+        image = Image.open(io.BytesIO(payload), formats=("PNG",))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise PictureError(f"{name} is not a readable image: not a PNG file.", "not_picture", name=name) from None
+    if max(image.size) > max_side:
+        raise _too_many_pixels(name, max_side * max_side, f"is {image.width}×{image.height} pixels")
+    try:
+        pixels = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        raise PictureError(f"{name} is not a readable image: the file is damaged or cut short ({error}).",
+                           "damaged_picture", name=name) from None
+    return {}, {"pixels": pixels}
 
 
 def picture_size(handle: BinaryIO, name: str) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 """Parse untrusted files in a child process with memory, CPU and time limits.
 
 Every upload the app reads (an ``.npz`` or a zip of pictures on the Data page, a picture on
-the Latent map) is parsed here, in a separate Python process that imports only NumPy and
+the Latent map, a drawing canvas's PNG as the browser sends it) is parsed here, in a separate Python process that imports only NumPy and
 Pillow. The child limits itself before it reads a request (``RLIMIT_AS`` memory,
 ``RLIMIT_CPU`` time, no files written, no core dumps) and the parent kills it past a
 wall-clock time-out, so a bomb that slips past the header checks costs only that child;
@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 TASKS = {
     "dataset": "latent_core.user_data:parse_in_child",
     "picture": "latent_core.images:decode_in_child",
+    "canvas": "latent_core.images:canvas_in_child",
     "describe": "latent_core.sandbox:describe_child",
 }
 ARRAY_DTYPES = ("uint8", "int64", "float32")

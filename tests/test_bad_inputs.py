@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from bad_inputs import (
     ALL_CASES,
+    BY_ID,
     DATASET_CASES,
     MODEL_CASES,
     PICTURE_CASES,
@@ -389,18 +390,42 @@ def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(tiny_wor
     assert trace_names(app)[-1] == "your image"
 
 
+def send_canvas(app, png: bytes):
+    """What the Denoise page's drawing canvas sends after a stroke: its drawing and its PNG."""
+    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    app.session_state["denoise.draw.canvas0"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+                                                "backgroundFit": None}
+    return app.run()
+
+
+def canvas_png(ink: bool) -> bytes:
+    pixels = np.zeros((280, 280, 4), np.uint8)
+    pixels[..., 3] = 255
+    if ink:
+        pixels[80:200, 130:150, :3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_denoise_page_with_an_erased_canvas_asks_for_a_drawing(tiny_workspace, monkeypatch):
     root, entry = tiny_workspace
     monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    app = open_page("denoise.py", dataset="digits", model="workspace:" + entry.id)
-    erased = np.zeros((280, 280, 4), np.uint8)
-    erased[..., 3] = 255
-    buffer = io.BytesIO()
-    Image.fromarray(erased).save(buffer, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    app.session_state["denoise.draw.canvas0"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-                                                "backgroundFit": None}
-    app.run()
+    app = send_canvas(open_page("denoise.py", dataset="digits", model="workspace:" + entry.id), canvas_png(ink=False))
     assert not app.exception
     assert app.info[-1].value == translate("denoise.empty_drawing", "en")
     assert not app.get("image")
+
+
+@pytest.mark.parametrize("case_id", ["picture_20000_square", "picture_that_is_a_gif", "picture_truncated"])
+def test_denoise_page_ignores_a_hostile_picture_sent_as_its_canvas(tiny_workspace, monkeypatch, case_id):
+    """The canvas's PNG comes from the browser, which anyone can script: a bomb or a non-PNG
+    sent in its place is refused in the sandbox, and the page waits for a drawing."""
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    app = send_canvas(open_page("denoise.py", dataset="digits", model="workspace:" + entry.id),
+                      BY_ID[case_id].payload)
+    assert not app.exception
+    assert app.info[-1].value == translate("denoise.empty_drawing", "en")
+    assert not app.get("image")
+    assert send_canvas(app, canvas_png(ink=True)).get("image")  # a real drawing is still denoised
