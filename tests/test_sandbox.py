@@ -103,3 +103,19 @@ def test_a_picture_comes_back_with_its_mode_and_pixels():
 def test_unknown_tasks_are_refused_before_any_child_sees_them():
     with pytest.raises(ValueError, match="unknown sandbox task"):
         sandbox.run("exec", b"print(1)", {}, name="-", limits=LIMITS, error=UploadRefused)
+
+
+def test_hosted_mode_lowers_what_reading_an_upload_may_cost():
+    from latent_core.hosting import limits_from_env
+    from latent_core.uploads import parse_limits
+
+    local, hosted = parse_limits(limits_from_env({})), parse_limits(limits_from_env({"LATENT_EXPLORER_HOSTED": "1"}))
+    assert local == ParseLimits()
+    assert hosted.max_array_bytes == 128 * MIB < local.max_array_bytes
+    assert hosted.max_pixels == 100_000_000 < local.max_pixels
+    assert hosted.max_seconds == 20 < local.max_seconds
+    assert hosted.memory_bytes == 768 * MIB < local.memory_bytes
+    # Each alone, hosted or not; the memory limit may also be raised for a bigger machine.
+    alone = parse_limits(limits_from_env({"LATENT_EXPLORER_MAX_UPLOAD_ARRAY_MB": "64",
+                                          "LATENT_EXPLORER_MAX_PARSE_MEMORY_MB": "8192"}))
+    assert alone == ParseLimits(max_array_bytes=64 * MIB, memory_bytes=8192 * MIB)
