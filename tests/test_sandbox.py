@@ -119,3 +119,14 @@ def test_hosted_mode_lowers_what_reading_an_upload_may_cost():
     alone = parse_limits(limits_from_env({"LATENT_EXPLORER_MAX_UPLOAD_ARRAY_MB": "64",
                                           "LATENT_EXPLORER_MAX_PARSE_MEMORY_MB": "8192"}))
     assert alone == ParseLimits(max_array_bytes=64 * MIB, memory_bytes=8192 * MIB)
+
+
+def test_parses_from_several_sessions_at_once_each_get_their_own_answer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def load(classes: int):
+        entries = {f"class{label}/{index}.png": digit_png(index) for label in range(classes) for index in range(3)}
+        return user_data.load_user_dataset(zip_of(entries), filename=f"c{classes}.zip").num_classes
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(load, [1, 2, 3, 4, 5, 6])) == [1, 2, 3, 4, 5, 6]
