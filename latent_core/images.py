@@ -85,7 +85,7 @@ def read_canvas(payload: bytes, *, max_side: int, limits: ParseLimits | None = N
     ``max_side`` pixels a side is refused with a ``PictureError``."""
     name = "the drawing"
     _, arrays = sandbox.run("canvas", payload, {"max_side": max_side}, name=name,
-                                   limits=parse_limits() if limits is None else limits, error=PictureError)
+                            limits=parse_limits() if limits is None else limits, error=PictureError)
     pixels = arrays.get("pixels")
     if pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4 \
             or max(pixels.shape[:2]) > max_side:
@@ -124,7 +124,7 @@ def picture_size(handle: BinaryIO, name: str) -> tuple[int, int]:
         with Image.open(handle, formats=PICTURE_FORMATS) as image:
             return image.width, image.height
     except Image.DecompressionBombError as error:  # Pillow's own check, far above ours
-        raise _too_many_pixels(name, MAX_PICTURE_PIXELS, f"is far larger than that ({error})") from None
+        raise _too_many_pixels(name, MAX_PICTURE_PIXELS, f"is beyond even Pillow's decompression-bomb limit ({error})") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
                            "not_picture", name=name) from None

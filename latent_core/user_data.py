@@ -19,6 +19,7 @@ returned until the whole file passed.
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 import time
@@ -47,6 +48,8 @@ from latent_core.uploads import (
     megabytes,
     parse_limits,
 )
+
+logger = logging.getLogger(__name__)
 
 # Limits for user uploads: enough for any classroom dataset, small enough that a
 # hostile file cannot exhaust the server. What they may unpack to is in ``ParseLimits``.
@@ -129,6 +132,8 @@ def _checked_result(metadata: dict, arrays: dict[str, np.ndarray], filename: str
         and labels.shape == (len(images),) and labels.min() >= 0 and labels.max() < len(names)
         and float(images.min()) >= 0.0 and float(images.max()) <= 1.0)
     if not wellformed:
+        logger.warning("The sandbox's parse of %s returned something no parse produces: %s", filename,
+                       {name: (array.dtype, array.shape) for name, array in arrays.items()})
         code = "npz_unreadable" if filename.lower().endswith(".npz") else "zip_unreadable"
         raise DataFormatError(f"{filename} could not be read: its parse returned something unexpected.", code,
                               name=filename)

@@ -130,3 +130,17 @@ def test_parses_from_several_sessions_at_once_each_get_their_own_answer():
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(load, [1, 2, 3, 4, 5, 6])) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("answer", [
+    ({"class_names": ["a"]}, {"images": np.full((2, 28, 28, 1), 7.0, np.float32), "labels": np.zeros(2, np.int64)}),
+    ({"class_names": ["a"]}, {"images": np.zeros((2, 28, 28, 1), np.float32), "labels": np.array([0, 5])}),
+    ({"class_names": ["a"]}, {"images": np.zeros((2, 9, 9, 1), np.float32), "labels": np.zeros(2, np.int64)}),
+    ({"class_names": [3]}, {"images": np.zeros((2, 28, 28, 1), np.float32), "labels": np.zeros(2, np.int64)}),
+], ids=["values_over_one", "label_without_class", "wrong_image_size", "class_name_not_text"])
+def test_an_answer_no_parse_produces_is_refused_not_used(monkeypatch, answer):
+    """What crosses back from the child is checked again: a compromised child's answer is refused."""
+    monkeypatch.setattr(sandbox, "run", lambda *args, **kwargs: answer)
+    with pytest.raises(user_data.DataFormatError) as refused:
+        user_data.load_user_dataset(zip_of({"a/1.png": digit_png()}), filename="odd.zip")
+    assert refused.value.code == "zip_unreadable"
