@@ -63,9 +63,10 @@ MAX_DETAIL_CHARS = 2_000
 GRACE_SECONDS = 5.0
 WORKER_CPU_SECONDS = 3_600  # a worker retires after this much CPU time in all
 _HEADER = struct.Struct(">IQ")  # JSON length, payload length
-# ``-I``: no user site, no PYTHON* variables, no current folder on the path; the project
-# root is put first so the child imports this very ``latent_core``.
-_CHILD_COMMAND = ("import sys; sys.path.insert(0, sys.argv[1]); "
+# ``-I`` ignores PYTHON* variables and the current folder; the child then searches exactly
+# the server's import path, with the project root first, so it imports this very
+# ``latent_core`` and the same NumPy and Pillow.
+_CHILD_COMMAND = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
                   "from latent_core.sandbox import child_main; child_main(int(sys.argv[2]))")
 _CHILD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -130,7 +131,8 @@ class _Worker:
         self.memory_bytes = memory_bytes
         environment = {**os.environ, **_CHILD_ENV}
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _CHILD_COMMAND, _project_root(), str(memory_bytes)],
+            [sys.executable, "-I", "-c", _CHILD_COMMAND, json.dumps([_project_root(), *sys.path]),
+             str(memory_bytes)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment, close_fds=True)
         self.retired = False
 
