@@ -14,6 +14,7 @@ import io
 import json
 import pickle
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -106,6 +107,36 @@ def npz_with_header_only(shape: tuple[int, ...], dtype: str = "<f8") -> bytes:
     return zip_of({"x.npy": header.getvalue()})
 
 
+def npz_members(members: dict[str, np.ndarray]) -> bytes:
+    """An .npz written member by member, so names np.savez would never write (``x`` beside
+    ``x.npy``) can be made."""
+    return zip_of({name: _npy(array) for name, array in members.items()})
+
+
+def npz_with_duplicate_x() -> bytes:
+    """An .npz with two members named x.npy: a small one first, then one of 40,002 images."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate name
+        archive.writestr("x.npy", _npy(_ones))
+        archive.writestr("x.npy", _npy(np.zeros((40_002, 8, 8), np.uint8)))
+    return buffer.getvalue()
+
+
+def npz_cut_short() -> bytes:
+    """An .npz whose x.npy header declares 4 images of 8×8 but whose data stops after one."""
+    return zip_of({"x.npy": _npy(_ones)[: -3 * 64]})
+
+
+@functools.cache
+def pixel_bomb_zip(count: int = 20_000, side: int = 4096) -> bytes:
+    """``count`` one-bit ``side``×``side`` PNGs in one class folder: a few MB zipped, each
+    picture within the per-picture limit, together 335 billion pixels (about 17 CPU-minutes
+    of decoding)."""
+    picture = huge_png(side)
+    return zip_of({f"cats/{index}.png": picture for index in range(count)})
+
+
 def over(limit: int) -> bytes:
     """A zip-looking payload one byte over ``limit``."""
     return b"PK\x03\x04" + bytes(limit - 3)
@@ -154,7 +185,7 @@ def lambda_model_bytes(marker: Path) -> bytes:
     import keras
 
     # A lambda, not a named function: Keras stores a lambda's bytecode in the file.
-    leave_marker = lambda tensor, path: (__import__("pathlib").Path(path).touch(), tensor)[1]  # noqa: E731
+    leave_marker = lambda tensor, path: (__import__("pathlib").Path(path).touch(), tensor)[1]
     inputs = keras.Input((8, 8, 1))
     layer = keras.layers.Lambda(leave_marker, arguments={"path": str(marker)})
     payload = keras_bytes(keras.Model(inputs, layer(inputs)))
@@ -242,6 +273,19 @@ def _dataset_cases() -> list[BadFile]:
         ("npz_too_many_images", "many.npz", lambda: npz_with_header_only((20_001, 8, 8)), "too_many_images"),
         ("npz_huge_images", "wide.npz", lambda: npz_with_header_only((1, HUGE_SIDE, HUGE_SIDE)),
          "npz_images_too_big"),
+        ("npz_shadow_member", "shadow.npz",
+         lambda: npz_members({"x.npy": _ones, "x": np.zeros((40_002, 8, 8), np.uint8)}), "npz_extra_members"),
+        ("npz_structured_shadow", "shadow2.npz",
+         lambda: npz_members({"x.npy": _ones, "x": np.zeros(4, dtype=[("a", "<f4"), ("b", "<i4")])}),
+         "npz_extra_members"),
+        ("npz_duplicate_x", "twice.npz", npz_with_duplicate_x, "npz_extra_members"),
+        ("npz_extra_array", "extra.npz", lambda: npz(x=_ones, y=np.arange(4), notes=np.arange(3)),
+         "npz_extra_members"),
+        ("npz_structured_images", "records.npz", lambda: npz(x=np.zeros((4, 8), dtype=[("a", "<f4"), ("b", "<i4")])),
+         "bad_dtype"),
+        ("npz_structured_labels", "recordlabels.npz",
+         lambda: npz(x=_ones, y=np.zeros(4, dtype=[("label", "<i8")])), "labels_not_integers"),
+        ("npz_cut_short", "cut.npz", npz_cut_short, "npz_unreadable"),
         ("zip_that_is_text", "archive.zip", lambda: b"just some text, not an archive", "zip_unreadable"),
         ("empty_zip", "empty.zip", lambda: zip_of({}), "zip_no_images"),
         ("zip_without_images", "docs.zip", lambda: zip_of({"docs/readme.txt": b"hi", "docs/data.csv": b"1,2"}),
@@ -264,6 +308,7 @@ def _dataset_cases() -> list[BadFile]:
         ("zip_truncated_png", "cut.zip", lambda: zip_of({"cats/1.png": truncated_png()}), "damaged_picture"),
         ("zip_huge_png", "huge.zip", lambda: zip_of({"cats/1.png": huge_png()}), "too_many_pixels"),
         ("zip_empty_png", "blank.zip", lambda: zip_of({"cats/1.png": b""}), "empty"),
+        ("zip_pixel_bomb", "pixels.zip", pixel_bomb_zip, "zip_too_many_pixels"),
     ]
     return [BadFile(id, "dataset", filename, make, code) for id, filename, make, code in cases]
 

@@ -12,6 +12,17 @@ TEXT = {
         "en": "{name} is {size}; uploads may be at most {limit}.",
         "ko": "{name} 파일은 {size}입니다. 업로드는 최대 {limit}까지 가능합니다.",
     },
+    "upload.parse_too_slow": {
+        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file "
+              "(fewer or smaller pictures).",
+        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일(더 적거나 작은 그림)을 올려 주세요.",
+    },
+    "upload.parse_too_big": {
+        "en": "{name} needs more than {memory} of memory to read, more than this server gives one upload, so "
+              "reading it was stopped. Upload a smaller file.",
+        "ko": "{name}을(를) 읽으려면 메모리가 {memory}보다 많이 필요합니다. 이 서버가 업로드 하나에 주는 양을 넘어 "
+              "중단했습니다. 더 작은 파일을 올려 주세요.",
+    },
     # Pictures (Latent map uploads, images inside a zipped dataset)
     "upload.not_picture": {
         "en": "{name} is not a readable image: it is not a PNG or JPEG file, whatever its name says.",
@@ -48,6 +59,12 @@ TEXT = {
     "upload.npz_no_x": {
         "en": "{name} has the arrays {found} but no 'x': save images as x= (and labels as y=).",
         "ko": "{name}에는 배열 {found}만 있고 'x'가 없습니다. 이미지는 x=, 라벨은 y=로 저장하세요.",
+    },
+    "upload.npz_extra_members": {
+        "en": "{name} holds the members {found}; an .npz for this app holds exactly x.npy and, optionally, y.npy. "
+              "Save one with np.savez(path, x=images, y=labels).",
+        "ko": "{name}에는 {found}이(가) 들어 있습니다. 이 앱의 .npz에는 x.npy와 (있다면) y.npy만 있어야 합니다. "
+              "np.savez(path, x=images, y=labels)로 저장하세요.",
     },
     "upload.bad_dtype": {
         "en": "{name}: {array} holds {dtype} values; images must be numbers (uint8 0–255 or floats 0–1).",
@@ -125,6 +142,12 @@ TEXT = {
               "directly in its own folder, with no folders inside class folders.",
         "ko": "{name}의 이미지들이 서로 다른 폴더 깊이에 있습니다('{shallow}', '{deep}'). 클래스 폴더 안에 다른 폴더를 "
               "두지 말고 이미지를 바로 넣어 주세요.",
+    },
+    "upload.zip_too_many_pixels": {
+        "en": "{name} holds {count} pictures of {pixels} pixels in all; the limit is {limit} pixels. It was refused "
+              "from the pictures' headers, before decoding: upload fewer or smaller pictures.",
+        "ko": "{name}에 있는 그림 {count}장의 픽셀이 모두 {pixels}개로, 최대 {limit}개를 넘습니다. 디코딩하기 전에 그림의 "
+              "헤더만 보고 거부했습니다. 그림 수나 크기를 줄여 주세요.",
     },
     "upload.zip_member_damaged": {
         "en": "{name}: '{member}' cannot be unpacked; the archive is damaged.",
