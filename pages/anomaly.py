@@ -105,7 +105,7 @@ def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> Non
             return
         except ValueError as error:
             logger.warning("training a detector of class %s failed", normal_class, exc_info=error)
-            st.session_state["anomaly.message"] = t("train.failed", error=error)
+            st.session_state["anomaly.message"] = t("common.training_failed", error_type=type(error).__name__)
             return
     trained = st.session_state.setdefault("anomaly.detectors", {})
     trained[(keys.dataset_key(dataset), normal_class)] = (f"session:{uuid.uuid4().hex}", detector)

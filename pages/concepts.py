@@ -102,7 +102,7 @@ def loss_widget() -> None:
     st.write(t("concepts.loss.intro"))
     _, dataset = image_source()
     controls = st.columns(3)
-    index = controls[0].number_input(t("denoise.image_index"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
+    index = controls[0].number_input(t("common.test_image_number"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
     kind_labels = {kind: t(f"concepts.loss.kind.{kind}") for kind in concepts.DEGRADATIONS}
     kind = controls[1].radio(t("concepts.loss.kind"), list(kind_labels), format_func=kind_labels.get,
                              horizontal=True, key="concepts.kind")

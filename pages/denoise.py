@@ -83,7 +83,8 @@ bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
 source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="denoise.source",
                   format_func=lambda option: t(f"denoise.source.{option}"))
 noise = st.radio(t("denoise.noise"), DRAW_NOISES if source == "draw" else TEST_NOISES, horizontal=True,
-                 key=f"denoise.noise.{source}", format_func=lambda option: t(f"denoise.noise.{option}"))
+                 key=f"denoise.noise.{source}",
+                 format_func=lambda option: t("common.none" if option == "none" else f"denoise.noise.{option}"))
 left, right = st.columns([2, 5])
 
 if source == "draw":
@@ -96,7 +97,7 @@ if source == "draw":
         except drawing.EmptyDrawingError:
             st.info(t("denoise.empty_drawing"))
         else:
-            denoise_view(model, clean, noise=noise, clean_caption=t("denoise.clean.drawing"))
+            denoise_view(model, clean, noise=noise, clean_caption=t("common.drawing_as_seen"))
             box = drawing.box_size(model.input_shape)
             st.caption(t("denoise.prepared_note", box=box, size=model.input_shape[0]))
 else:
@@ -104,7 +105,7 @@ else:
     with left:
         if st.session_state.get("denoise.image_index", 0) >= count:
             st.session_state["denoise.image_index"] = 0
-        index = st.number_input(t("denoise.image_index"), min_value=0, max_value=count - 1, key="denoise.image_index")
+        index = st.number_input(t("common.test_image_number"), min_value=0, max_value=count - 1, key="denoise.image_index")
         st.button(t("denoise.random_image"), key="denoise.random_image", on_click=random_test_image, args=(count,))
         clean = dataset.x_test[index]
         if dataset.num_classes:
