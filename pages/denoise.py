@@ -11,7 +11,7 @@ from latent_core.models import add_noise
 from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.guard import require_dataset, require_model
-from ui.shell import lang, select_model, start_page, t
+from ui.shell import lang, registered_dataset_name, select_model, start_page, t
 
 SHOWN_SIZE = 196
 DRAW_NOISES = ("gaussian", "salt_pepper", "none")
@@ -69,7 +69,8 @@ st.write(t("denoise.intro"))
 dataset = require_dataset(images=True)
 model = require_model(encoder=True)[1].model
 if model.kind != "denoising_ae":
-    denoiser = next(iter(models.pretrained_choices(dataset.name, kind="denoising_ae")), None)
+    denoisers = models.pretrained_choices(registered_dataset_name(), dataset.input_shape, kind="denoising_ae")
+    denoiser = next(iter(denoisers), None)
     if denoiser is None:
         st.caption(t("denoise.train_denoiser"))
     else:

@@ -9,7 +9,7 @@ from latent_core.uploads import MAX_MODEL_BYTES
 from ui import models
 from ui.charts import loss_figure
 from ui.guard import chosen_model, require_dataset
-from ui.shell import model_label, select_model, start_page, t
+from ui.shell import model_label, registered_dataset_name, select_model, start_page, t
 from ui.uploads import refusal_text, upload_limit
 
 start_page()
@@ -25,7 +25,7 @@ st.header(t("page.library"))
 st.write(t("library.intro"))
 dataset = require_dataset()
 
-choices = models.choices_for(dataset.name, dataset.input_shape)
+choices = models.choices_for(registered_dataset_name(), dataset.input_shape)
 if choices:
     st.subheader(t("library.all"))
     st.dataframe(pd.DataFrame([{
