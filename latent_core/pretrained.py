@@ -185,12 +185,16 @@ def classifier_entry(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict | Non
                  if record.get("dataset") == dataset), None)
 
 
+def classifier_folder(dataset: str, *, root: Path = PRETRAINED_DIR) -> Path | None:
+    """The folder of ``dataset``'s classifier, or None if there is none."""
+    record = classifier_entry(dataset, root=root)
+    return None if record is None else _inside(root, record["path"])
+
+
 def load_classifier(dataset: str, *, root: Path = PRETRAINED_DIR) -> Classifier | None:
     """The small CNN that names the class of ``dataset`` images, or None if there is none."""
-    record = classifier_entry(dataset, root=root)
-    if record is None:
-        return None
-    return load_classifier_folder(_inside(root, record["path"]))[0]
+    folder = classifier_folder(dataset, root=root)
+    return None if folder is None else load_classifier_folder(folder)[0]
 
 
 def anomaly_models(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict[int, PretrainedEntry]:

@@ -145,20 +145,35 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
     return folder
 
 
-def load_bundle(directory) -> Bundle:
-    """Load a bundle folder, checking the manifest against the model it describes."""
-    folder = Path(directory)
-    manifest_path = folder / MANIFEST_FILENAME
+def read_manifest(directory) -> dict:
+    """A bundle folder's manifest; ``FileNotFoundError`` when it has none, ``ManifestMismatchError``
+    when it is not a JSON object."""
+    manifest_path = Path(directory) / MANIFEST_FILENAME
     if not manifest_path.is_file():
-        raise FileNotFoundError(f"{folder} is not a model bundle: it has no {MANIFEST_FILENAME}.")
+        raise FileNotFoundError(f"{directory} is not a model bundle: it has no {MANIFEST_FILENAME}.")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ManifestMismatchError(f"{manifest_path} is not valid JSON: {error}.") from None
     if not isinstance(manifest, dict):
         raise ManifestMismatchError(f"{manifest_path} must hold a JSON object.")
+    return manifest
+
+
+def manifest_input_shape(directory) -> tuple[int, ...]:
+    """The input shape a bundle's manifest declares, without loading its model."""
+    shape = read_manifest(directory).get("input_shape")
+    if not isinstance(shape, list) or not all(isinstance(size, int) for size in shape):
+        raise ManifestMismatchError(f"{Path(directory) / MANIFEST_FILENAME} declares no input_shape list.")
+    return tuple(shape)
+
+
+def load_bundle(directory) -> Bundle:
+    """Load a bundle folder, checking the manifest against the model it describes."""
+    folder = Path(directory)
+    manifest = read_manifest(folder)
     model = load_model(folder / manifest.get("model_file", MODEL_FILENAME))
-    _check_manifest(manifest, model, manifest_path)
+    _check_manifest(manifest, model, folder / MANIFEST_FILENAME)
     return Bundle(model=model, manifest=manifest, path=folder)
 
 
