@@ -76,10 +76,19 @@ class OptionRefused(ValueError):
     """
 
     def __init__(self, name: str, value, reason: str, *, too_big: bool = False):
-        shown = repr(value)
-        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        shown = _shown(value)
         super().__init__(f"option {name} = {shown}: {reason}")
         self.name, self.shown, self.reason, self.too_big = name, shown, reason, too_big
+
+
+def _shown(value) -> str:
+    """A short, plain rendering of an option's value for messages (objects are not shown)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "a nested list"
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 @dataclass(frozen=True)
