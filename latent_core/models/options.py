@@ -13,6 +13,7 @@ This module imports no Keras, so a file's options can be checked in any process.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -199,12 +200,12 @@ def activation_option(name: str, *, optional: bool = False) -> SavedOption:
 
 def dense_parameters(widths: Sequence[int]) -> int:
     """Weights and biases of a chain of Dense layers through ``widths`` (in, hidden..., out)."""
-    return sum(a * b + b for a, b in zip(widths, widths[1:]))
+    return sum(a * b + b for a, b in itertools.pairwise(widths))
 
 
 def conv_parameters(kernel_size: int, channels: Sequence[int]) -> int:
     """Kernels and biases of a chain of square convolutions through ``channels``."""
-    return sum(kernel_size * kernel_size * a * b + b for a, b in zip(channels, channels[1:]))
+    return sum(kernel_size * kernel_size * a * b + b for a, b in itertools.pairwise(channels))
 
 
 def losses_for_default_outputs(input_shape) -> tuple[str, ...]:
