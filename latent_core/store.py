@@ -11,7 +11,8 @@ is checked first without Keras (``latent_core.model_archive``: expected members 
 byte caps, a weights file of plain float32 datasets stored in full); its config is
 refused when it names a ``Lambda`` layer or any class that is not a registered Latent
 Explorer model kind; its options are checked against the kind's ``saved_options``
-(types and ranges, no nested objects) and the kind's ``weight_count`` is capped (and,
+(types and ranges, no nested objects) and the kind's ``weight_count`` and
+``activation_values`` are capped (and,
 when the caller says which data the model is for, the input shape must fit it). Only
 then is the model built through the kind's constructor from those checked options, the
 weights file's datasets are matched by name and shape against what it built, and the
@@ -47,6 +48,9 @@ from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
 MANIFEST_FORMAT = 1
+# Most values one example's largest intermediate tensor may hold: what the app's own
+# DCGAN needs at the largest input (256×256, 64 channels), 16 MB per example.
+MAX_ACTIVATION_VALUES = 256 * 256 * 64
 
 
 class UnsafeModelError(StoreError, UploadRefused):
@@ -212,9 +216,9 @@ def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> Lat
             "`python -m latent_core.train` and upload its model.keras.",
             "not_ours", found=found, kinds=", ".join(MODEL_KINDS))
     options = _checked_options(kind_class, config.get("config"), label)
+    _check_sizes(kind_class, options, archive, label)
     if input_shape is not None:
         _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
-    _check_weight_count(kind_class, options, archive, label)
     model = _built(kind_class, options, label)
     _check_layout(model, archive, label)
     _read_weights(model, archive, label)
@@ -237,17 +241,20 @@ def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
                                     option=refused.name, value=refused.shown, reason=refused.reason) from None
 
 
-def _check_weight_count(kind_class: type[LatentModel], options: dict, archive: ModelArchive, label: str) -> None:
-    """Cap the weights the options ask for, and refuse a weights file of another size, before building."""
+def _check_sizes(kind_class: type[LatentModel], options: dict, archive: ModelArchive, label: str) -> None:
+    """Cap the weights and the per-example activations the options ask for, and refuse a
+    weights file of another size, all before building."""
     try:
-        count = kind_class.weight_count(options)
+        count, activations = kind_class.weight_count(options), kind_class.activation_values(options)
     except (ValueError, TypeError, KeyError, ZeroDivisionError) as error:
         raise InvalidModelFileError(f"{label} has options that do not fit together: {error}.", "bad_config",
                                     error=str(error)[:200]) from None
-    if count > MAX_WEIGHT_VALUES:
-        what = f"{count:,} weights"
-        raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.", "too_big_model",
-                                    what=what)
+    for amount, limit, unit in ((count, MAX_WEIGHT_VALUES, "weights"),
+                                (activations, MAX_ACTIVATION_VALUES, "values in one example's feature maps")):
+        if amount > limit:
+            what = f"{amount:,} {unit}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what)
     if archive.weight_values != count:
         raise InvalidModelFileError(
             f"{label}'s weights file holds {archive.weight_values:,} values where its {kind_class.kind} "

@@ -401,6 +401,9 @@ def _model_cases() -> list[BadFile]:
          "too_big_model"),
         ("model_too_many_weights", "weights.keras",
          lambda: config_with(good_model_bytes(), hidden_units=[4096] * 8), "too_big_model"),
+        ("model_huge_feature_maps", "maps.keras",  # few weights, but 33 M values per image at full resolution
+         lambda: config_with(conv_model_bytes(), input_shape=[256, 256, 3], filters=[512, 1], downsample="maxpool"),
+         "too_big_model"),
         # The archive itself.
         ("model_unexpected_member", "assets.keras",
          lambda: with_members(good_model_bytes(), ("assets/run.py", b"print('hi')")), "model_unexpected_member"),

@@ -89,6 +89,14 @@ def test_a_kinds_weight_count_is_what_keras_builds_and_saves_and_the_file_loads(
     assert loaded.options == build_model(kind, input_shape=shape, seed=0, **extra).options
 
 
+@pytest.mark.parametrize(("kind", "shape", "extra"), BUILDS, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(BUILDS)])
+def test_a_kinds_activation_bound_covers_every_layer_it_builds(kind, shape, extra):
+    model = build_model(kind, input_shape=shape, seed=0, **extra)
+    largest = max(math.prod(layer.output.shape[1:]) for part in model.submodels() for layer in part.layers)
+    cls = MODEL_KINDS[kind]
+    assert cls.activation_values(cls.checked_saved_options(model.get_config())) >= largest
+
+
 def test_every_allowed_activation_is_a_plain_keras_function():
     for name in options.ACTIVATIONS:
         function = keras.activations.get(name)

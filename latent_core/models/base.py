@@ -11,6 +11,7 @@ per-call overhead is too high for interactive use.
 from __future__ import annotations
 
 import inspect
+import math
 import threading
 from collections.abc import Callable
 
@@ -108,8 +109,9 @@ class LatentModel(keras.Model):
     and help, ``train.kind_help.<kind>``), ``image_only``, ``train_options``,
     ``supported_losses``, ``latent_dim_from_data`` and ``training_ms_per_image``. For
     saved files they declare ``saved_options`` (every ``get_config`` field with its type
-    and range) and ``weight_count`` (the values their weights file holds, by arithmetic),
-    so a file is checked and its size known before anything is built.
+    and range), ``weight_count`` (the values their weights file holds, by arithmetic) and
+    ``activation_values`` (a bound on one example's largest tensor), so a file is checked
+    and its size known before anything is built.
     """
 
     kind: str = ""
@@ -163,6 +165,14 @@ class LatentModel(keras.Model):
         """How many weight values a model built with checked ``options`` holds (what its
         weights file stores), computed without building it. Each kind gives its formula."""
         raise NotImplementedError(f"{cls.kind} does not say how many weights it holds.")
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        """An upper bound on the values of one example's largest intermediate tensor, so
+        the memory a batch needs is known without building: here the input, the code and
+        any Dense width; kinds with feature maps give their own."""
+        widths = cls.saved_value(options, "hidden_units") if "hidden_units" in cls.option_names else ()
+        return max(math.prod(options["input_shape"]), cls.saved_value(options, "latent_dim"), *widths)
 
     @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:

@@ -54,6 +54,13 @@ def conv_decoder_count(input_shape, filters, kernel_size, latent_dim) -> int:
     return opt.dense_parameters((latent_dim, flat)) + stages
 
 
+def conv_activation_values(input_shape, filters) -> int:
+    """Bound on the values of one example's largest feature map: every stage runs at most at
+    full resolution (a max-pooled stage convolves before halving) with at most the most filters."""
+    height, width, channels = input_shape
+    return height * width * max(*filters, channels)
+
+
 def build_conv_features(input_shape, filters, kernel_size, downsample, inits) -> tuple:
     """Image input and its flattened feature vector after the down-sampling stages."""
     inputs = keras.Input(shape=input_shape, name="image")
@@ -115,6 +122,11 @@ class ConvAutoencoder(AutoencoderModel):
         features, flat = conv_feature_count(shape, filters, kernel)
         return (features + opt.dense_parameters((flat, latent))
                 + conv_decoder_count(shape, filters, kernel, latent))
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        return max(conv_activation_values(options["input_shape"], cls.saved_value(options, "filters")),
+                   super().activation_values(options))
 
     def __init__(self, *, input_shape, latent_dim: int = 32, filters=(32, 64),
                  kernel_size: int = 3, downsample: str = "strided",

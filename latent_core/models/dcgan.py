@@ -60,6 +60,12 @@ class DCGAN(LatentModel):
         discriminator = opt.conv_parameters(5, (channels, 64, 128)) + opt.dense_parameters((units, 1))
         return generator + discriminator
 
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        """The generator's last up-sampled map: full resolution, 64 channels."""
+        height, width, channels = options["input_shape"]
+        return max(height * width * max(64, channels), super().activation_values(options))
+
     def __init__(self, *, input_shape, latent_dim: int = 100, dropout: float = 0.3,
                  seed: int = 0, **kwargs):
         shape = opt.check_input_shape(input_shape, kind=self.kind, image_only=True)

@@ -28,6 +28,7 @@ from latent_core.models.conv_ae import (
     build_conv_decoder,
     build_conv_features,
     check_conv_options,
+    conv_activation_values,
     conv_decoder_count,
     conv_feature_count,
 )
@@ -75,6 +76,13 @@ class VariationalAutoencoder(LatentModel):
             features, flat = opt.dense_parameters(widths), widths[-1]
             decoder = opt.dense_parameters((latent, *widths[::-1]))
         return features + 2 * opt.dense_parameters((flat, latent)) + decoder
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        dense = super().activation_values(options)
+        if cls.saved_value(options, "architecture") != "conv":
+            return dense
+        return max(dense, conv_activation_values(options["input_shape"], cls.saved_value(options, "filters")))
 
     def __init__(self, *, input_shape, latent_dim: int = 2, architecture: str = "dense",
                  hidden_units=(256,), filters=(32, 64), kernel_size: int = 3, beta: float = 1.0,
