@@ -3,11 +3,12 @@
 Run locally, the app lets one user spend what the machine has. Hosted for a class
 (``LATENT_EXPLORER_HOSTED=1``, e.g. on Streamlit Community Cloud, whose top-level
 secrets become environment variables), every session gets classroom limits: fewer
-epochs and training images, smaller on-demand t-SNE maps and uploads, and a
-process-wide queue for every heavy job (trainings on the Train, Anomaly and Manifold
-pages, t-SNE maps computed on demand): only a few run at once, first come first served;
-each user has one job waiting or running at a time; a job past its time limit is
-stopped; a waiting job that nobody polls any more (its tab was closed) leaves the queue.
+epochs and training images, smaller on-demand t-SNE maps, smaller uploads that also
+unpack to less (array bytes, pixels, parse time and memory), and a process-wide queue for
+every heavy job (trainings on the Train, Anomaly and Manifold pages, t-SNE maps computed
+on demand): only a few run at once, first come first served; each user has one job
+waiting or running at a time; a job past its time limit is stopped; a waiting job that
+nobody polls any more (its tab was closed) leaves the queue.
 Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
 or not; locally nothing is limited.
 
@@ -37,6 +38,10 @@ ENV_NAMES = {
     "max_concurrent_trainings": "LATENT_EXPLORER_MAX_TRAININGS",
     "max_tsne_points": "LATENT_EXPLORER_MAX_TSNE_POINTS",
     "max_upload_mb": "LATENT_EXPLORER_MAX_UPLOAD_MB",
+    "max_upload_array_mb": "LATENT_EXPLORER_MAX_UPLOAD_ARRAY_MB",
+    "max_upload_megapixels": "LATENT_EXPLORER_MAX_UPLOAD_MEGAPIXELS",
+    "max_parse_seconds": "LATENT_EXPLORER_MAX_PARSE_SECONDS",
+    "max_parse_memory_mb": "LATENT_EXPLORER_MAX_PARSE_MEMORY_MB",
     "max_jobs_per_user": "LATENT_EXPLORER_MAX_JOBS_PER_USER",
     "max_job_seconds": "LATENT_EXPLORER_MAX_JOB_SECONDS",
     "max_unwatched_seconds": "LATENT_EXPLORER_MAX_UNWATCHED_SECONDS",
@@ -54,6 +59,10 @@ class HostingLimits:
     max_concurrent_trainings: int | None = None
     max_tsne_points: int | None = None
     max_upload_mb: int | None = None
+    max_upload_array_mb: int | None = None  # what an uploaded dataset may unpack to
+    max_upload_megapixels: int | None = None  # pixels of all pictures of a zip, from their headers
+    max_parse_seconds: int | None = None  # reading one uploaded file
+    max_parse_memory_mb: int | None = None  # the process that reads it
     max_jobs_per_user: int | None = None
     max_job_seconds: int | None = None
     max_unwatched_seconds: int | None = None
@@ -70,11 +79,14 @@ class HostingLimits:
 
 
 # A class of about 30 on a Community Cloud machine (a few shared cores, under 3 GB):
-# each run stays a few minutes at most, two jobs run at once, maps stay seconds; one job
-# per student, none longer than 10 minutes, and a closed tab's waiting job gone in a minute.
+# each run stays a few minutes at most, two jobs run at once, maps stay seconds, and reading
+# one upload costs at most a few hundred MB for a few seconds; one job per student, none
+# longer than 10 minutes, and a closed tab's waiting job gone in a minute.
 CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images=10_000,
                                  max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20,
-                                 max_jobs_per_user=1, max_job_seconds=600, max_unwatched_seconds=60)
+                                 max_upload_array_mb=128, max_upload_megapixels=100, max_parse_seconds=20,
+                                 max_parse_memory_mb=768, max_jobs_per_user=1, max_job_seconds=600,
+                                 max_unwatched_seconds=60)
 
 
 def _positive_int(name: str, text: str) -> int:

@@ -62,7 +62,9 @@ logger = logging.getLogger(__name__)
 class JobSnapshot:
     """A consistent copy of a job's state for one redraw. ``queue`` says where a queued
     job waits; ``fraction`` how much of the work is done; ``checkpoint_error`` why the
-    last checkpoint could not be written."""
+    last checkpoint could not be written. ``error`` is the English detail (also in the
+    server log); ``error_type`` names the exception behind a failed run, for a page to
+    show in its own language."""
 
     state: str
     progress: BatchProgress | None
@@ -76,6 +78,7 @@ class JobSnapshot:
     queue: QueuePosition | None = None
     checkpoint_error: str | None = None
     fraction: float = 0.0
+    error_type: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -94,6 +97,7 @@ class _State:
     saved: object | None = None
     finished_at: float | None = None
     checkpoint_error: str | None = None
+    error_type: str | None = None
 
 
 class BackgroundJob:
@@ -158,7 +162,8 @@ class BackgroundJob:
                                history={name: list(values) for name, values in state.history.items()},
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
-                               queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction)
+                               queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction,
+                               error_type=state.error_type)
 
     def _time_is_up(self) -> bool:
         """True (and the job asked to stop) once the job has used the queue's time limit."""
@@ -183,9 +188,10 @@ class BackgroundJob:
     def _work(self) -> None:
         raise NotImplementedError
 
-    def _finish(self, state: str, error: str | None, saved: object | None) -> None:
+    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None) -> None:
         with self._lock:
             self._state.state, self._state.error, self._state.saved = state, error, saved
+            self._state.error_type = error_type
             self._state.finished_at = time.time()
         with _ACTIVE_LOCK:
             _ACTIVE_JOBS.discard(self)
@@ -260,19 +266,20 @@ class TrainingJob(BackgroundJob, TrainingObserver):
     # ----- the thread -----------------------------------------------------------------
     def _work(self) -> None:
         self._last_checkpoint = time.monotonic()
-        result, state, error = None, COMPLETED, None
+        result, state, error, error_type = None, COMPLETED, None, None
         try:
             result = train(self.model, self._data, observer=self, stop_event=self._stop, **self._train_options)
             state = (TIMED_OUT if self._timed_out else STOPPED) if result.stopped_early else COMPLETED
         except TrainingDivergedError as diverged:
             logger.warning("Training %r diverged: %s", self.name, diverged)
-            result, state, error = diverged.result, DIVERGED, str(diverged)
+            result, state, error, error_type = diverged.result, DIVERGED, str(diverged), type(diverged).__name__
         except TrainingFailedError as failed:  # its cause's traceback is logged with it
             logger.exception("Training %r failed", self.name)
             result, state, error = failed.result, FAILED, str(failed)
+            error_type = type(failed.__cause__ or failed).__name__
         except Exception as failure:  # anything before the first batch: the thread must still finish
             logger.exception("Training %r failed before it started", self.name)
-            state, error = FAILED, f"{type(failure).__name__}: {failure}"
+            state, error, error_type = FAILED, f"{type(failure).__name__}: {failure}", type(failure).__name__
         saved = None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED, TIMED_OUT) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
@@ -281,7 +288,8 @@ class TrainingJob(BackgroundJob, TrainingObserver):
             except Exception as failure:  # measuring or saving: the thread must still finish
                 logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
-        self._finish(state, error, saved)
+                error_type = type(failure).__name__
+        self._finish(state, error, saved, error_type)
 
 
 class ProjectionJob(BackgroundJob):
@@ -312,7 +320,7 @@ class ProjectionJob(BackgroundJob):
             return
         except (ValueError, ImportError) as error:  # too few points for the method, or its library missing
             logger.warning("The %s map %r failed", self._method, self.name, exc_info=error)
-            self._finish(FAILED, str(error), None)
+            self._finish(FAILED, str(error), None, type(error).__name__)
             return
         if self._on_ready is not None:
             self._on_ready(mapped)

@@ -15,7 +15,7 @@ from latent_core import anomaly, data, keys, metrics
 from latent_core.images import montage
 from ui import models, queue_views
 from ui.guard import require_dataset
-from ui.shell import lang, start_page, t, uploaded_dataset_chosen
+from ui.shell import lang, registered_dataset_name, start_page, t
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ setup = st.columns([2, 3])
 normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
                                   key="anomaly.normal_class")
 class_name = class_labels[normal_class]
-detectors = {} if uploaded_dataset_chosen() else models.anomaly_detectors(dataset.name)
+detectors = models.anomaly_detectors(registered_dataset_name(), dataset.input_shape)
 sources = (["pretrained"] if normal_class in detectors else []) + ["here"]
 source_labels = {"pretrained": t("anomaly.source.pretrained"), "here": t("anomaly.source.here")}
 source = setup[1].radio(t("anomaly.source"), sources, format_func=source_labels.get, horizontal=True,

@@ -11,7 +11,7 @@ from latent_core.models import add_noise
 from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.guard import require_dataset, require_model
-from ui.shell import lang, select_model, start_page, t
+from ui.shell import lang, registered_dataset_name, select_model, start_page, t
 
 SHOWN_SIZE = 196
 DRAW_NOISES = ("gaussian", "salt_pepper", "none")
@@ -69,7 +69,8 @@ st.write(t("denoise.intro"))
 dataset = require_dataset(images=True)
 model = require_model(encoder=True)[1].model
 if model.kind != "denoising_ae":
-    denoiser = next(iter(models.pretrained_choices(dataset.name, kind="denoising_ae")), None)
+    denoisers = models.pretrained_choices(registered_dataset_name(), dataset.input_shape, kind="denoising_ae")
+    denoiser = next(iter(denoisers), None)
     if denoiser is None:
         st.caption(t("denoise.train_denoiser"))
     else:
@@ -83,7 +84,8 @@ bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
 source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="denoise.source",
                   format_func=lambda option: t(f"denoise.source.{option}"))
 noise = st.radio(t("denoise.noise"), DRAW_NOISES if source == "draw" else TEST_NOISES, horizontal=True,
-                 key=f"denoise.noise.{source}", format_func=lambda option: t(f"denoise.noise.{option}"))
+                 key=f"denoise.noise.{source}",
+                 format_func=lambda option: t("common.none" if option == "none" else f"denoise.noise.{option}"))
 left, right = st.columns([2, 5])
 
 if source == "draw":
@@ -96,7 +98,7 @@ if source == "draw":
         except drawing.EmptyDrawingError:
             st.info(t("denoise.empty_drawing"))
         else:
-            denoise_view(model, clean, noise=noise, clean_caption=t("denoise.clean.drawing"))
+            denoise_view(model, clean, noise=noise, clean_caption=t("common.drawing_as_seen"))
             box = drawing.box_size(model.input_shape)
             st.caption(t("denoise.prepared_note", box=box, size=model.input_shape[0]))
 else:
@@ -104,7 +106,7 @@ else:
     with left:
         if st.session_state.get("denoise.image_index", 0) >= count:
             st.session_state["denoise.image_index"] = 0
-        index = st.number_input(t("denoise.image_index"), min_value=0, max_value=count - 1, key="denoise.image_index")
+        index = st.number_input(t("common.test_image_number"), min_value=0, max_value=count - 1, key="denoise.image_index")
         st.button(t("denoise.random_image"), key="denoise.random_image", on_click=random_test_image, args=(count,))
         clean = dataset.x_test[index]
         if dataset.num_classes:

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from ui.shell import t
+from ui.uploads import canvas_pixels
 
 CANVAS_SIZE = 280
 DRAW_BRUSH = 18  # a pen stroke about as wide as an MNIST stroke once shrunk to 28×28
@@ -40,7 +41,8 @@ def drawing_canvas(name: str, **canvas_options) -> np.ndarray | None:
         state["seed"] = state["json"]
     result = st_canvas(key=key, initial_drawing=state["seed"], return_image_data=True, stroke_color="#FFFFFF",
                        width=CANVAS_SIZE, height=CANVAS_SIZE, **canvas_options)
-    if result.image_data is not None:
-        state["json"], state["pixels"] = result.json_data, result.image_data
+    pixels = canvas_pixels(result.image_bytes, CANVAS_SIZE)
+    if pixels is not None:
+        state["json"], state["pixels"] = result.json_data, pixels
     st.button(t("canvas.clear"), key=f"{name}.clear", on_click=clear_canvas, args=(name,))
     return state["pixels"]

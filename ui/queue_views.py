@@ -31,8 +31,8 @@ def owner() -> str:
 
 def duration(seconds: float) -> str:
     if seconds < 90:
-        return t("train.seconds", value=f"{seconds:.0f}")
-    return t("train.minutes", value=f"{seconds / 60:.1f}")
+        return t("common.seconds", value=f"{seconds:.0f}")
+    return t("common.minutes", value=f"{seconds / 60:.1f}")
 
 
 def job_text(kind: str, name: str) -> str:
@@ -89,7 +89,7 @@ def show_problem(snapshot: jobs.JobSnapshot) -> None:
     elif snapshot.state == jobs.CANCELLED:
         st.info(t("queue.cancelled"))
     elif snapshot.state in (jobs.FAILED, jobs.DIVERGED):
-        st.error(t("queue.failed", error=snapshot.error))
+        st.error(t("common.training_failed", error_type=snapshot.error_type))
 
 
 def waiting_text(place: hosting.QueuePosition | None) -> str:

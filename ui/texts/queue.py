@@ -54,5 +54,4 @@ TEXT = {
     },
     "queue.stopped": {"en": "Stopped before it was done: nothing was kept.", "ko": "끝나기 전에 중지했습니다. 남은 것이 없습니다."},
     "queue.retry": {"en": "Try again", "ko": "다시 시도"},
-    "queue.failed": {"en": "The job failed: {error}", "ko": "작업이 실패했습니다: {error}"},
 }
