@@ -113,6 +113,7 @@ def test_in_korean():
 
 def test_a_detector_waits_in_the_queue_and_appears_when_done(workspace_root, monkeypatch):
     monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_JOBS_PER_USER", "1")
     queue = hosting.shared_training_queue()
     other_session = queue.join("another user")
     assert queue.try_start(other_session)
@@ -121,6 +122,7 @@ def test_a_detector_waits_in_the_queue_and_appears_when_done(workspace_root, mon
         button(app, 'Train a detector on "5"').click().run()
         assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
         assert app.sidebar.caption[-1].value.startswith('Queued: the detector for "5". Yours is next')
+        assert app.main.caption[-1].value.endswith("Each person may have 1 job(s) here at a time.")
         app.selectbox[0].set_value(2).run()  # another class chosen meanwhile: the job stays and is shown
         assert app.info[0].value == 'Training on "5" images only…' and app.progress
     finally:

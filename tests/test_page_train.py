@@ -229,6 +229,7 @@ def test_the_queue_place_comes_with_an_estimate_from_the_queues_history(workspac
         assert re.fullmatch(r"Yours is next: it starts when one of the 1 running jobs ends · starts in about "
                             r"[\d.]+ (s|min)", app.progress[0].proto.text)
         assert app.sidebar.caption[-1].value.startswith('Queued: the training of "dense AE digits 8-D". Yours is next')
+        assert app.main.caption[-1].value.endswith("Stop takes it out of the queue.")  # no limit per person here
         button(app, "Stop").click().run()
         app.session_state["training_job"].join(10)
     finally:

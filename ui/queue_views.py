@@ -105,7 +105,8 @@ def waiting_text(place: hosting.QueuePosition | None) -> str:
 
 def show_waiting(snapshot: jobs.JobSnapshot) -> None:
     st.progress(0.0, text=waiting_text(snapshot.queue))
-    st.caption(t("queue.help"))
+    per_user = models.limits().max_jobs_per_user
+    st.caption(t("queue.help") if per_user is None else t("queue.per_user", help=t("queue.help"), count=per_user))
 
 
 def training_text(snapshot: jobs.JobSnapshot) -> str:

@@ -16,11 +16,13 @@ TEXT = {
         "ko": "{place} · 아직 예상 시간 없음 (이 서버에서 끝난 비슷한 작업이 없습니다)",
     },
     "queue.help": {
-        "en": "This server runs only a few jobs at once, first come first served, one per person. You can switch "
-              "pages: your job keeps its place while this tab is open, and Stop takes it out of the queue.",
-        "ko": "이 서버는 한 번에 몇 개의 작업만, 먼저 온 순서대로, 한 사람당 하나씩 실행합니다. 다른 페이지로 가도 "
-              "이 탭이 열려 있는 동안 순서가 유지되며, 중지를 누르면 대기열에서 빠집니다.",
+        "en": "This server runs only a few jobs at once, first come first served. You can switch pages: your job "
+              "keeps its place while this tab is open, and Stop takes it out of the queue.",
+        "ko": "이 서버는 한 번에 몇 개의 작업만 먼저 온 순서대로 실행합니다. 다른 페이지로 가도 이 탭이 열려 있는 "
+              "동안 순서가 유지되며, 중지를 누르면 대기열에서 빠집니다.",
     },
+    "queue.per_user": {"en": "{help} Each person may have {count} job(s) here at a time.",
+                       "ko": "{help} 한 사람당 한 번에 작업 {count}개까지 둘 수 있습니다."},
     "queue.kind.train": {"en": "the training of \"{name}\"", "ko": "\"{name}\" 학습"},
     "queue.kind.anomaly": {"en": "the detector for \"{name}\"", "ko": "\"{name}\" 탐지기 학습"},
     "queue.kind.manifold": {"en": "the roll's {name}", "ko": "롤의 {name} 학습"},
