@@ -62,12 +62,13 @@ def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part."""
-    low, high = float(scores.min()), float(scores.max())
-    threshold = st.slider(t("anomaly.threshold"), low, high, min(max(default, low), high),
-                          step=max((high - low) / 500, 1e-7), format="%.5f", key=f"anomaly.threshold.{model_key}",
-                          help=t("anomaly.threshold_help"))
+    scale = anomaly.threshold_scale(scores, default)
+    position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
+                                format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
+                                help=t("anomaly.threshold_help"))
+    threshold = scale.thresholds[position]
     report = metrics.anomaly_report(scores, anomalous, threshold)
-    flagged = scores > threshold
+    flagged = anomaly.flagged(scores, threshold)
     false_alarms = float(np.mean(flagged[~anomalous]))
     numbers = st.columns(5)
     numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
