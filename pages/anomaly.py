@@ -70,12 +70,12 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
     report = metrics.anomaly_report(scores, anomalous, threshold)
     flagged = anomaly.flagged(scores, threshold)
     false_alarms = float(np.mean(flagged[~anomalous]))
-    numbers = st.columns(5)
-    numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
-    numbers[1].metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"))
-    numbers[2].metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}")
-    numbers[3].metric(t("anomaly.f1"), f"{report.f1:.3f}")
-    numbers[4].metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"))
+    numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
+    numbers.metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"), width="content")
+    numbers.metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"), width="content")
+    numbers.metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}", width="content")
+    numbers.metric(t("anomaly.f1"), f"{report.f1:.3f}", width="content")
+    numbers.metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
     st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
                  false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
     charts = st.columns(2)

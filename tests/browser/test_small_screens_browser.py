@@ -1,6 +1,6 @@
 """Drawing with a finger on tablets and phones: on Denoise the stroke comes back denoised, on the
 Latent map a canvas scaled down to its narrow column still puts the ink where the finger went, and
-nothing on either page is clipped or cut."""
+nothing on these pages (nor on the Anomaly page's metrics) is clipped or cut."""
 
 import pytest
 from app_steps import idle
@@ -196,3 +196,14 @@ def test_a_drawing_placed_on_the_latent_map_from_a_narrow_column_lands_under_the
     assert_ink_under_the_finger(page, box, finger)
     assert_nothing_clipped_or_cut(page)
     screenshot(page, "latent-map-place-drawing-ipad")
+
+
+@pytest.mark.parametrize("screen", ["ipad-sidebar-open"])
+def test_the_anomaly_metrics_are_not_cut_on_a_tablet(touch_page, screen, app_url):
+    page = touch_page
+    if not pretrained.anomaly_models("fashion_mnist"):
+        pytest.skip("no pretrained Fashion-MNIST anomaly detector in pretrained/")
+    page.goto(f"{app_url}/anomaly")
+    expect(page.get_by_test_id("stMetric")).to_have_count(5, timeout=WAIT)
+    idle(page)
+    assert_nothing_clipped_or_cut(page)
