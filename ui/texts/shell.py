@@ -34,8 +34,8 @@ TEXT = {
     "sidebar.hosted": {"en": "Shared classroom server: trainings, maps and uploads are kept small.", "ko": "함께 쓰는 수업용 서버입니다. 학습, 지도, 업로드 크기가 작게 제한됩니다."},
     "sidebar.limited": {"en": "This server limits trainings, maps and uploads.", "ko": "이 서버는 학습, 지도, 업로드 크기를 제한합니다."},
     "sidebar.hosted_help": {
-        "en": "Many people use this app at once, so each training has a cap on epochs and images, and every training or t-SNE map waits its turn when others are busy: one at a time per person, for a few minutes at most. Your models are kept for you: bookmark this page's address to find them again.",
-        "ko": "여러 사람이 이 앱을 동시에 쓰기 때문에 학습마다 에포크와 이미지 수에 상한이 있고, 모든 학습과 t-SNE 지도는 다른 작업이 진행 중이면 차례를 기다립니다. 한 사람당 한 번에 하나씩, 길어야 몇 분입니다. 내 모델은 따로 보관되니, 다시 찾으려면 이 페이지 주소를 북마크해 두세요.",
+        "en": "Many people use this app at once, so each training has a cap on epochs and images, and every training or t-SNE map waits its turn when others are busy: one at a time per person, each within a time limit. Your models are kept for you: bookmark this page's address to find them again.",
+        "ko": "여러 사람이 이 앱을 동시에 쓰기 때문에 학습마다 에포크와 이미지 수에 상한이 있고, 모든 학습과 t-SNE 지도는 다른 작업이 진행 중이면 차례를 기다립니다. 한 사람당 한 번에 하나씩이며 작업마다 시간 제한이 있습니다. 내 모델은 따로 보관되니, 다시 찾으려면 이 페이지 주소를 북마크해 두세요.",
     },
     "kind.dense_ae": {"en": "dense AE", "ko": "완전연결 AE"},
     "kind.conv_ae": {"en": "conv AE", "ko": "합성곱 AE"},
