@@ -8,7 +8,7 @@ import pytest
 from page_helpers import canvas_sends, finish_jobs, open_page, open_with_model, stroke_pixels
 from streamlit.testing.v1 import AppTest
 
-from latent_core import pretrained, projection
+from latent_core import hosting, pretrained, projection
 from ui import models
 
 PAGE = "latent_map.py"
@@ -69,6 +69,25 @@ def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
     finish_jobs(app.slider(key="latent_map.points").set_value(200).run())
     assert point_count(app) == 200
     assert calls == ["tsne", "pca", "tsne"]
+
+
+def test_a_map_waits_in_the_queue_and_a_new_setting_replaces_it(tiny, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user")
+    assert queue.try_start(other_session)
+    try:
+        app = open_with_model(PAGE, tiny.ae)
+        first = app.session_state["latent_map.job"]
+        assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
+        assert not app.get("plotly_chart")  # no map yet
+        app.slider(key="latent_map.points").set_value(150).run()
+        assert first.snapshot().state == "cancelled" and app.session_state["latent_map.job"] is not first
+        assert queue.waiting == 1  # the new map waits in the old one's place
+    finally:
+        queue.leave(other_session)
+    finish_jobs(app)
+    assert not app.exception and point_count(app) == 150
 
 
 def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):

@@ -1,9 +1,9 @@
 """The Latent map page's views: the map and its figure, placing a new image, a selection decoded,
 the decoded plane of a 2-D latent.
 
-Computed maps are jobs in the server's shared queue (``ui.queue_views``), cached per model
-version, dataset content, method and point count (``ui.codes.map_cache``) for every session;
-downloads are built only when clicked.
+Maps computed on demand are cached per model version, dataset content, method and point
+count (``ui.codes.map_cache``) for every session; t-SNE and UMAP maps are jobs in the
+server's shared queue (``ui.queue_views``). Downloads are built only when clicked.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def submit(state_key: str, make_job: Callable[..., jobs.BackgroundJob], *, conte
             st.warning(t("queue.busy_waiting", what=what, place=busy.position.ahead + 1))
         return None
     st.session_state[state_key] = job
-    st.session_state[f"{state_key}.context"] = context
+    if context is not None:
+        st.session_state[f"{state_key}.context"] = context
     return job
 
 
