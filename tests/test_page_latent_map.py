@@ -78,6 +78,7 @@ def test_a_map_waits_in_the_queue_and_a_new_setting_replaces_it(tiny, monkeypatc
     assert queue.try_start(other_session)
     try:
         app = open_with_model(PAGE, tiny.ae)
+        app.slider(key="latent_map.points").set_value(170).run()  # a map no test has asked for
         first = app.session_state["latent_map.job"]
         assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
         assert not app.get("plotly_chart")  # no map yet
