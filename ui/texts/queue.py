@@ -12,8 +12,8 @@ TEXT = {
     },
     "queue.estimate": {"en": "{place} · starts in about {time}", "ko": "{place} · 약 {time} 후 시작"},
     "queue.no_estimate": {
-        "en": "{place} · no estimate yet (no job like it has finished on this server)",
-        "ko": "{place} · 아직 예상 시간 없음 (이 서버에서 끝난 비슷한 작업이 없습니다)",
+        "en": "{place} · no estimate yet (too few jobs like these have finished on this server)",
+        "ko": "{place} · 아직 예상 시간 없음 (이 서버에서 끝난 비슷한 작업이 아직 적습니다)",
     },
     "queue.help": {
         "en": "This server runs only a few jobs at once, first come first served. You can switch pages: your job "
