@@ -232,6 +232,16 @@ def config_with(archive_bytes: bytes, **options) -> bytes:
     return replace_members(archive_bytes, config_json=json.dumps(config).encode())
 
 
+def heavy_model_bytes() -> bytes:
+    """A legal dense autoencoder for 28×28 images with 7.4 M weights: a 28 MB file, whose
+    reading needs about three times that in memory."""
+    from latent_core import store
+    from latent_core.models import build_model
+
+    return store.model_archive_bytes(build_model("dense_ae", input_shape=(28, 28, 1), latent_dim=2,
+                                                 hidden_units=(2048, 1024)))
+
+
 def conv_model_bytes() -> bytes:
     from latent_core import store
     from latent_core.models import build_model

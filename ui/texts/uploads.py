@@ -13,9 +13,8 @@ TEXT = {
         "ko": "{name} 파일은 {size}입니다. 업로드는 최대 {limit}까지 가능합니다.",
     },
     "upload.parse_too_slow": {
-        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file "
-              "(fewer or smaller pictures).",
-        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일(더 적거나 작은 그림)을 올려 주세요.",
+        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file.",
+        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일을 올려 주세요.",
     },
     "upload.parse_too_big": {
         "en": "{name} needs more than {memory} of memory to read, more than this server gives one upload, so "
