@@ -49,6 +49,7 @@ from latent_core.model_archive import (
 )
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
+from latent_core.models.keras_ae import KerasAutoencoder, options_from_keras_config
 from latent_core.models.options import OptionRefused
 from latent_core.uploads import (
     MAX_MODEL_BYTES,
@@ -59,6 +60,9 @@ from latent_core.uploads import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Keras' own model classes whose saved configs ``keras_ae`` reads (a chain of built-in layers).
+PLAIN_MODEL_CLASSES = ("Sequential", "Functional")
 
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
@@ -251,8 +255,10 @@ def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_nam
     except RecursionError:
         raise InvalidModelFileError(f"{label} has a config.json nested too deep.", "bad_config",
                                     error="nested too deep") from None
+    if config.get("class_name") in PLAIN_MODEL_CLASSES:
+        return _plain_model(archive, label, input_shape, data_name)
     registered = config.get("registered_name") or ""
-    kind_class = next((cls for cls in MODEL_KINDS.values()
+    kind_class = next((cls for cls in (*MODEL_KINDS.values(), KerasAutoencoder)
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
         found = str(config.get("class_name", "unknown"))[:80]
@@ -265,12 +271,47 @@ def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_nam
     _check_sizes(kind_class, options, archive, label)
     if input_shape is not None:
         _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
-    if not all(np.isfinite(values).all() for values in archive.weights.values()):
-        raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
-                                    "weights_not_finite")
+    _refuse_non_finite(archive, label)
     model = _built(kind_class, options, label)
     _set_weights(model, archive, label)
     return model
+
+
+def _plain_model(archive: ModelArchive, label: str, input_shape, data_name: str) -> KerasAutoencoder:
+    """A plain Keras autoencoder (``Sequential`` or a functional chain of built-in layers),
+    rebuilt from its checked layer fields and split at its narrowest layer."""
+    try:
+        options = options_from_keras_config(archive.config)
+    except OptionRefused as refused:
+        if refused.too_big:
+            what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what) from None
+        raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
+                                    f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
+            from None
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    _check_sizes(KerasAutoencoder, options, archive, label)
+    if input_shape is not None:
+        _check_shape(options["input_shape"], input_shape, KerasAutoencoder.kind, data_name)
+    _refuse_non_finite(archive, label)
+    try:
+        model = KerasAutoencoder(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    plain = model.plain_model()
+    _set_weights(plain, archive, label)
+    model.set_weights_from(plain)
+    return model
+
+
+def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
+    if not all(np.isfinite(values).all() for values in archive.weights.values()):
+        raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
+                                    "weights_not_finite")
 
 
 def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
@@ -364,6 +405,9 @@ def _refuse_code(node, label: str) -> None:
         raise UnsafeModelError(
             f"{label} contains a Lambda layer, which stores Python code. It is refused and "
             "never executed; rebuild the model without Lambda layers.", "lambda")
+    if class_name == "__keras_tensor__" and set(node) == {"class_name", "config"}:
+        _refuse_code(node["config"], label)  # a functional model's wiring: data, not a class
+        return
     registered = node.get("registered_name")
     module = node.get("module")
     ours = isinstance(registered, str) and registered.startswith(f"{SERIALIZATION_PACKAGE}>")

@@ -210,6 +210,14 @@ TEXT = {
         "en": "the uploaded file has no model.weights.h5: it holds no weights.",
         "ko": "올린 파일에 model.weights.h5가 없어 가중치가 하나도 없습니다.",
     },
+    "upload.plain_layer": {
+        "en": "the uploaded Keras model cannot be rebuilt by this app: {layer} {reason}.",
+        "ko": "올린 Keras 모델은 이 앱이 다시 만들 수 없습니다: {layer} — {reason}.",
+    },
+    "upload.plain_not_autoencoder": {
+        "en": "the uploaded Keras model is not an autoencoder this app can explore: {error}.",
+        "ko": "올린 Keras 모델은 이 앱이 탐색할 수 있는 오토인코더가 아닙니다: {error}.",
+    },
     "upload.bad_option": {
         "en": "the uploaded file sets the option {option} to {value}, which this app does not accept: it {reason}.",
         "ko": "올린 파일은 옵션 {option}을(를) {value}(으)로 정했는데, 이 앱은 받지 않습니다. 조건: {reason}.",
