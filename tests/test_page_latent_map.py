@@ -82,13 +82,32 @@ def test_a_map_waits_in_the_queue_and_a_new_setting_replaces_it(tiny, monkeypatc
         first = app.session_state["latent_map.job"]
         assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
         assert not app.get("plotly_chart")  # no map yet
-        app.slider(key="latent_map.points").set_value(150).run()
+        app.slider(key="latent_map.points").set_value(160).run()
         assert first.snapshot().state == "cancelled" and app.session_state["latent_map.job"] is not first
         assert queue.waiting == 1  # the new map waits in the old one's place
     finally:
         queue.leave(other_session)
     finish_jobs(app)
-    assert not app.exception and point_count(app) == 150
+    assert not app.exception and point_count(app) == 160
+
+
+def test_a_map_already_computed_replaces_a_waiting_one_too(tiny, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user")
+    assert queue.try_start(other_session)
+    try:
+        app = open_with_model(PAGE, tiny.ae)
+        app.radio(key="latent_map.method").set_value("pca").run()  # PCA is made in the page at once
+        app.slider(key="latent_map.points").set_value(190).run()  # and kept: the PCA map of 190 codes
+        app.radio(key="latent_map.method").set_value("tsne").run()
+        waiting = app.session_state["latent_map.job"]
+        assert waiting.snapshot().state == "queued"
+        app.radio(key="latent_map.method").set_value("pca").run()  # back to the kept map
+        assert waiting.snapshot().state == "cancelled" and queue.waiting == 0
+        assert not app.exception and point_count(app) == 190
+    finally:
+        queue.leave(other_session)
 
 
 def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):

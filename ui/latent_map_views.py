@@ -48,16 +48,16 @@ def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample,
     session's job in the server's queue until it is ready: the page shows its place or progress
     and stops there. Other settings replace a job not yet done."""
     key = (model_key, keys.dataset_key(dataset), method, points)
-    cache = codes.map_cache()
-    found = cache.get(key)
-    if found is not None:
-        return found
     job = st.session_state.get(MAP_JOB)
-    if job is not None and st.session_state.get(f"{MAP_JOB}.context") != key:
+    if job is not None and st.session_state.get(f"{MAP_JOB}.context") != key:  # other settings now
         job.stop()
         job.join(SUPERSEDED_WAIT_S)
         del st.session_state[MAP_JOB]
         job = None
+    cache = codes.map_cache()
+    found = cache.get(key)
+    if found is not None:
+        return found
     if method not in QUEUED_METHODS:
         try:
             return cache.get_or_compute(key, lambda: projection.project(sample.codes, method=method,
