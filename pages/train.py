@@ -13,8 +13,8 @@ from latent_core.images import montage
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
-from latent_core.workspace import check_name
-from ui import models, train_form
+from latent_core.workspace import SaveRefused, check_name, estimated_bytes
+from ui import account, models, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
 from ui.shell import start_page, t
@@ -137,17 +137,19 @@ with right:
 st.info(t("train.expected", time=duration(estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs))))
 
 if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
+    workspace = models.workspace()
     try:
         if not name.strip():
             raise ValueError(t("train.name_missing"))
         name = check_name(name)
         model = build_model(kind, input_shape=dataset.input_shape, latent_dim=latent_dim, seed=int(seed), **options)
+        workspace.check_room(estimated_bytes(model))  # a full workspace refuses before any training
+    except SaveRefused as error:
+        st.error(account.refusal_text(error))
     except ValueError as error:
         st.error(t("train.bad_settings", error=error))
     else:
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
-        workspace = models.workspace()
-
         st.session_state["training_job"] = workspace_job(
             workspace, model, training_data, name=name,
             measure=lambda trained: evaluation.measure(trained, training_data),
