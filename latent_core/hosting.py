@@ -8,6 +8,11 @@ process-wide queue that lets only a few trainings run at once, first come first 
 Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
 or not.
 
+A separate group bounds what users keep on disk (``WorkspaceLimits``): models and
+megabytes per user, megabytes of all users together, and the days after which an unused
+user's workspace is deleted; ``sign_in_required`` says whether a server with sign-in
+configured shows signed-out visitors only the sign-in.
+
 ``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A training
 thread calls ``join``, then ``wait_for_slot``, and ``leave`` when done; the UI asks
 ``position`` to say "2 trainings ahead of yours".

@@ -274,3 +274,11 @@ def test_sign_in_is_required_unless_turned_off():
     assert hosting.sign_in_required({"LATENT_EXPLORER_SIGN_IN_REQUIRED": "1"})
     for word in ("0", "false", " No ", "off"):
         assert not hosting.sign_in_required({"LATENT_EXPLORER_SIGN_IN_REQUIRED": word})
+
+
+def test_readme_names_every_workspace_limit_with_its_hosted_default():
+    readme = (ROOT / "README.md").read_text()
+    for field, name in hosting.WORKSPACE_ENV_NAMES.items():
+        default = getattr(hosting.CLASSROOM_WORKSPACE_LIMITS, field)
+        assert f"| `{name}` | {default:,} |" in readme, name
+    assert f"| `{hosting.SIGN_IN_REQUIRED_ENV}` | 1 |" in readme
