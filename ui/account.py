@@ -77,9 +77,26 @@ def share_link() -> str | None:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def sidebar_account() -> bool:
-    """Draw the account section of the sidebar; False when the page must not run (sign-in
-    required and the visitor is signed out: the main area then shows the sign-in)."""
+def sign_in_gate() -> bool:
+    """False when the page must not run: sign-in is configured and required, and the visitor
+    is signed out; the main area and the sidebar then show the sign-in instead."""
+    providers = sign_in_providers()
+    if providers is None:
+        return True
+    st.query_params.pop(USER_PARAM, None)  # sign-in replaces the address key: keep it out of links
+    if st.user.get("is_logged_in") or not hosting.sign_in_required():
+        return True
+    st.header(t("account.sign_in_title"))
+    st.write(t("account.sign_in_required"))
+    _sign_in_buttons(st, providers, key="main")
+    _sign_in_buttons(st.sidebar, providers, key="sidebar")
+    return False
+
+
+def sidebar_account() -> None:
+    """The account section at the end of the sidebar: who is signed in and Sign out, or the
+    sign-in for a signed-out visitor who may explore; without sign-in, hosted, the link to
+    share this view without the address key."""
     providers = sign_in_providers()
     if providers is None:
         if address_key() is not None:
@@ -88,22 +105,12 @@ def sidebar_account() -> bool:
                 with st.sidebar.expander(t("account.share"), icon=":material/share:"):
                     st.caption(t("account.share_help"))
                     st.code(link, language=None, wrap_lines=True)
-        return True
-    st.query_params.pop(USER_PARAM, None)  # sign-in replaces the address key: keep it out of links
-    if st.user.get("is_logged_in"):
-        name = identity.display_name(st.user.to_dict())
-        st.sidebar.caption(t("account.signed_in", name=name))
+    elif st.user.get("is_logged_in"):
+        st.sidebar.caption(t("account.signed_in", name=identity.display_name(st.user.to_dict())))
         st.sidebar.button(t("account.sign_out"), on_click=st.logout, icon=":material/logout:")
-        return True
-    required = hosting.sign_in_required()
-    if required:
-        st.header(t("account.sign_in_title"))
-        st.write(t("account.sign_in_required"))
-        _sign_in_buttons(st, providers, key="main")
     else:
         st.sidebar.caption(t("account.signed_out"))
-    _sign_in_buttons(st.sidebar, providers, key="sidebar")
-    return not required
+        _sign_in_buttons(st.sidebar, providers, key="sidebar")
 
 
 def _sign_in_buttons(place, providers: list[str | None], *, key: str) -> None:

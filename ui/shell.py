@@ -247,11 +247,12 @@ def run() -> None:
     _hosting_notice()
     from ui import account  # it uses t() of this module
 
-    if not account.sidebar_account():  # sign-in required: the main area shows the sign-in instead
+    if not account.sign_in_gate():  # sign-in required: the main area shows the sign-in instead
         return
     _dataset_picker()
     _adopt_trained_model()
     _model_picker()
+    account.sidebar_account()
     from ui import models
 
     models.sweep_unused_workspaces()
