@@ -3,7 +3,8 @@
 Run locally, the app lets one user spend what the machine has. Hosted for a class
 (``LATENT_EXPLORER_HOSTED=1``, e.g. on Streamlit Community Cloud, whose top-level
 secrets become environment variables), every session gets classroom limits: fewer
-epochs and training images, smaller on-demand t-SNE maps and uploads, and a
+epochs and training images, smaller on-demand t-SNE maps, smaller uploads that also
+unpack to less (array bytes, pixels, parse time and memory), and a
 process-wide queue that lets only a few trainings run at once, first come first served.
 Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
 or not.
@@ -34,6 +35,10 @@ ENV_NAMES = {
     "max_concurrent_trainings": "LATENT_EXPLORER_MAX_TRAININGS",
     "max_tsne_points": "LATENT_EXPLORER_MAX_TSNE_POINTS",
     "max_upload_mb": "LATENT_EXPLORER_MAX_UPLOAD_MB",
+    "max_upload_array_mb": "LATENT_EXPLORER_MAX_UPLOAD_ARRAY_MB",
+    "max_upload_megapixels": "LATENT_EXPLORER_MAX_UPLOAD_MEGAPIXELS",
+    "max_parse_seconds": "LATENT_EXPLORER_MAX_PARSE_SECONDS",
+    "max_parse_memory_mb": "LATENT_EXPLORER_MAX_PARSE_MEMORY_MB",
 }
 TRUE_WORDS = ("1", "true", "yes", "on")
 
@@ -48,6 +53,10 @@ class HostingLimits:
     max_concurrent_trainings: int | None = None
     max_tsne_points: int | None = None
     max_upload_mb: int | None = None
+    max_upload_array_mb: int | None = None  # what an uploaded dataset may unpack to
+    max_upload_megapixels: int | None = None  # pixels of all pictures of a zip, from their headers
+    max_parse_seconds: int | None = None  # reading one uploaded file
+    max_parse_memory_mb: int | None = None  # the process that reads it
 
     @property
     def applies(self) -> bool:
@@ -61,9 +70,12 @@ class HostingLimits:
 
 
 # A class of about 30 on a Community Cloud machine (a few shared cores, under 3 GB):
-# each run stays a few minutes at most, two train at once, maps stay seconds.
+# each run stays a few minutes at most, two train at once, maps stay seconds, and reading
+# one upload costs at most a few hundred MB for a few seconds.
 CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images=10_000,
-                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20)
+                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20,
+                                 max_upload_array_mb=128, max_upload_megapixels=100, max_parse_seconds=20,
+                                 max_parse_memory_mb=768)
 
 
 def _positive_int(name: str, text: str) -> int:

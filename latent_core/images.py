@@ -5,10 +5,14 @@ fast (one image element instead of hundreds) and keeps the pixels crisp (nearest
 neighbour upscaling, never the browser's blur).
 
 Uploaded pictures (on the Latent map page, and inside zipped datasets) go through
-:func:`read_picture`: only PNG and JPEG parsers ever see them, their size is checked
+:func:`read_picture`, which parses them in a sandboxed child process
+(``latent_core.sandbox``): only PNG and JPEG parsers ever see them, their size is checked
 against our own pixel limit from the header before a pixel is decoded (Pillow's
 decompression-bomb check only trips far higher), and whatever their mode (palette,
-transparency, 16-bit, CMYK) they come out as 8-bit grey or RGB.
+transparency, 16-bit, CMYK) they come out as 8-bit grey or RGB. :func:`decode_picture` is
+the same parse in this process, for code already inside the sandbox (a zip's pictures);
+:func:`picture_size` reads only a picture's header. A drawing canvas's pixels arrive from
+the browser as a PNG, decoded in the sandbox too (:func:`read_canvas`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,19 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from latent_core.uploads import MAX_PICTURE_BYTES, UploadRefused, check_size
+from latent_core import sandbox
+from latent_core.uploads import (
+    MAX_PICTURE_BYTES,
+    ParseLimits,
+    UploadRefused,
+    check_size,
+    parse_limits,
+)
 
 MAX_PICTURE_PIXELS = 4096 * 4096
 PICTURE_FORMATS = ("PNG", "JPEG")
@@ -41,32 +53,107 @@ class Picture:
 
 
 def read_picture(payload: bytes, *, name: str = "the picture", max_pixels: int | None = None,
-                 max_bytes: int = MAX_PICTURE_BYTES) -> Picture:
-    """Decode an uploaded PNG or JPEG, refusing with a ``PictureError`` what cannot be used.
+                 max_bytes: int = MAX_PICTURE_BYTES, limits: ParseLimits | None = None) -> Picture:
+    """Decode an uploaded PNG or JPEG in the sandbox, refusing with a ``PictureError`` what
+    cannot be used (see :func:`decode_picture`), or what costs more than ``limits`` (default:
+    ``uploads.parse_limits()``) to decode."""
+    check_size(payload, max_bytes, PictureError, name)
+    limit = MAX_PICTURE_PIXELS if max_pixels is None else max_pixels
+    metadata, arrays = sandbox.run("picture", payload, {"name": name, "max_pixels": limit, "max_bytes": max_bytes},
+                                   name=name, limits=parse_limits() if limits is None else limits, error=PictureError)
+    pixels = arrays.get("pixels")
+    colour = metadata.get("is_colour")
+    mode = metadata.get("original_mode")
+    if (pixels is None or pixels.dtype != np.uint8 or not isinstance(colour, bool) or not isinstance(mode, str)
+            or pixels.ndim != (3 if colour else 2)
+            or (colour and pixels.shape[2] != 3) or pixels.shape[0] * pixels.shape[1] > limit):
+        raise PictureError(f"{name} is not a readable image: its decoding went wrong.", "damaged_picture", name=name)
+    return Picture(Image.fromarray(pixels, "RGB" if colour else "L"), mode[:16], is_colour=colour)
+
+
+def decode_in_child(payload: bytes, options: dict) -> tuple[dict, dict[str, np.ndarray]]:
+    """The sandbox's "picture" task: :func:`decode_picture`'s result as plain values."""
+    picture = decode_picture(payload, name=str(options["name"]), max_pixels=int(options["max_pixels"]),
+                             max_bytes=int(options["max_bytes"]))
+    return ({"original_mode": picture.original_mode, "is_colour": picture.is_colour},
+            {"pixels": np.asarray(picture.image, dtype=np.uint8)})
+
+
+def read_canvas(payload: bytes, *, max_side: int, limits: ParseLimits | None = None) -> np.ndarray:
+    """A drawing canvas's PNG, as the browser sent it, decoded in the sandbox to RGBA pixels
+    ``(h, w, 4)`` uint8. The browser is not trusted either: anything but a PNG of at most
+    ``max_side`` pixels a side is refused with a ``PictureError``."""
+    name = "the drawing"
+    _, arrays = sandbox.run("canvas", payload, {"max_side": max_side}, name=name,
+                            limits=parse_limits() if limits is None else limits, error=PictureError)
+    pixels = arrays.get("pixels")
+    if pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 4 \
+            or max(pixels.shape[:2]) > max_side:
+        raise PictureError(f"{name} is not a readable image: its decoding went wrong.", "damaged_picture", name=name)
+    return pixels
+
+
+def canvas_in_child(payload: bytes, options: dict) -> tuple[dict, dict[str, np.ndarray]]:
+    """The sandbox's "canvas" task: a PNG of at most ``max_side`` a side as RGBA pixels."""
+    name, max_side = "the drawing", int(options["max_side"])
+    check_size(payload, MAX_PICTURE_BYTES, PictureError, name)
+    try:
+        image = Image.open(io.BytesIO(payload), formats=("PNG",))
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise PictureError(f"{name} is not a readable image: not a PNG file.", "not_picture", name=name) from None
+    if max(image.size) > max_side:
+        raise _too_many_pixels(name, max_side * max_side, f"is {image.width}×{image.height} pixels")
+    try:
+        pixels = np.asarray(image.convert("RGBA"), dtype=np.uint8)
+    except (OSError, ValueError, SyntaxError, EOFError) as error:
+        raise PictureError(f"{name} is not a readable image: the file is damaged or cut short ({error}).",
+                           "damaged_picture", name=name) from None
+    return {}, {"pixels": pixels}
+
+
+def picture_size(handle: BinaryIO, name: str) -> tuple[int, int]:
+    """A PNG's or JPEG's width and height, from its header alone (Pillow opens lazily).
+
+    Refused with a ``PictureError``: an empty file, anything that is not a PNG or JPEG, and
+    a picture beyond Pillow's own decompression-bomb limit.
+    """
+    if not handle.read(1):
+        raise PictureError(f"{name} is empty.", "empty", name=name)
+    handle.seek(0)
+    try:
+        with Image.open(handle, formats=PICTURE_FORMATS) as image:
+            return image.width, image.height
+    except Image.DecompressionBombError as error:  # Pillow's own check, far above ours
+        raise _too_many_pixels(name, MAX_PICTURE_PIXELS, f"is beyond even Pillow's decompression-bomb limit ({error})") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
+                           "not_picture", name=name) from None
+
+
+def _too_many_pixels(name: str, limit: int, particulars: str) -> PictureError:
+    return PictureError(f"{name} {particulars}; pictures may have at most {limit:,} pixels.", "too_many_pixels",
+                        name=name, limit=f"{limit:,}", side=f"{math.isqrt(limit):,}")
+
+
+def decode_picture(payload: bytes, *, name: str = "the picture", max_pixels: int | None = None,
+                   max_bytes: int = MAX_PICTURE_BYTES) -> Picture:
+    """Decode a PNG or JPEG in this process, refusing with a ``PictureError`` what cannot be used.
 
     Refused: an empty file or one over ``max_bytes``; anything that is not a PNG or JPEG
     (whatever its name); a picture of more than ``max_pixels`` pixels (default
     ``MAX_PICTURE_PIXELS``), judged from its header before decoding; a damaged or
     truncated one. Transparency is flattened onto white, as image viewers show it.
+    Untrusted bytes belong in :func:`read_picture`, which runs this in the sandbox.
     """
     check_size(payload, max_bytes, PictureError, name)
     limit = MAX_PICTURE_PIXELS if max_pixels is None else max_pixels
-    side = math.isqrt(limit)
-    too_big = {"name": name, "limit": f"{limit:,}", "side": f"{side:,}"}
+    width, height = picture_size(io.BytesIO(payload), name)
+    if width * height > limit:
+        raise _too_many_pixels(name, limit, f"is {width}×{height} pixels")
     try:
         image = Image.open(io.BytesIO(payload), formats=PICTURE_FORMATS)
-    except Image.DecompressionBombError as error:  # Pillow's own check, far above ours
-        raise PictureError(f"{name} is far larger than {limit:,} pixels ({error})", "too_many_pixels",
-                           **too_big) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise PictureError(f"{name} is not a readable image: not a PNG or JPEG file.",
-                           "not_picture", name=name) from None
-    if image.width * image.height > limit:
-        raise PictureError(f"{name} is {image.width}×{image.height} pixels; pictures may have at most "
-                           f"{limit:,} pixels.", "too_many_pixels", **too_big)
-    try:
         image.load()
-    except (OSError, ValueError, SyntaxError, EOFError) as error:
+    except (OSError, ValueError, SyntaxError, EOFError, UnidentifiedImageError) as error:
         raise PictureError(f"{name} is not a readable image: the file is damaged or cut short ({error}).",
                            "damaged_picture", name=name) from None
     return _normalised(image)

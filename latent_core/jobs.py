@@ -56,7 +56,9 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobSnapshot:
     """A consistent copy of a job's state for one redraw. ``queue`` says where a queued
-    job waits; ``checkpoint_error`` why the last checkpoint could not be written."""
+    job waits; ``checkpoint_error`` why the last checkpoint could not be written.
+    ``error`` is the English detail (also in the server log); ``error_type`` names the
+    exception behind a failed run, for a page to show in its own language."""
 
     state: str
     progress: BatchProgress | None
@@ -69,6 +71,7 @@ class JobSnapshot:
     finished_at: float | None
     queue: QueuePosition | None = None
     checkpoint_error: str | None = None
+    error_type: str | None = None
 
     @property
     def finished(self) -> bool:
@@ -86,6 +89,7 @@ class _State:
     saved: object | None = None
     finished_at: float | None = None
     checkpoint_error: str | None = None
+    error_type: str | None = None
 
 
 class TrainingJob(TrainingObserver):
@@ -150,7 +154,7 @@ class TrainingJob(TrainingObserver):
                                history={name: list(values) for name, values in state.history.items()},
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
-                               queue=queue, checkpoint_error=state.checkpoint_error)
+                               queue=queue, checkpoint_error=state.checkpoint_error, error_type=state.error_type)
 
     # ----- TrainingObserver, called from the training thread ------------------------
     def on_batch(self, progress: BatchProgress) -> None:
@@ -201,19 +205,20 @@ class TrainingJob(TrainingObserver):
             self._leave_queue()
 
     def _train_and_keep(self) -> None:
-        result, state, error = None, COMPLETED, None
+        result, state, error, error_type = None, COMPLETED, None, None
         try:
             result = train(self.model, self._data, observer=self, stop_event=self._stop, **self._train_options)
             state = STOPPED if result.stopped_early else COMPLETED
         except TrainingDivergedError as diverged:
             logger.warning("Training %r diverged: %s", self.name, diverged)
-            result, state, error = diverged.result, DIVERGED, str(diverged)
+            result, state, error, error_type = diverged.result, DIVERGED, str(diverged), type(diverged).__name__
         except TrainingFailedError as failed:  # its cause's traceback is logged with it
             logger.exception("Training %r failed", self.name)
             result, state, error = failed.result, FAILED, str(failed)
+            error_type = type(failed.__cause__ or failed).__name__
         except Exception as failure:  # anything before the first batch: the thread must still finish
             logger.exception("Training %r failed before it started", self.name)
-            state, error = FAILED, f"{type(failure).__name__}: {failure}"
+            state, error, error_type = FAILED, f"{type(failure).__name__}: {failure}", type(failure).__name__
         saved = None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
@@ -222,11 +227,13 @@ class TrainingJob(TrainingObserver):
             except Exception as failure:  # measuring or saving: the thread must still finish
                 logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
-        self._finish(state, error, saved)
+                error_type = type(failure).__name__
+        self._finish(state, error, saved, error_type)
 
-    def _finish(self, state: str, error: str | None, saved: object | None) -> None:
+    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None) -> None:
         with self._lock:
             self._state.state, self._state.error, self._state.saved = state, error, saved
+            self._state.error_type = error_type
             self._state.finished_at = time.time()
         with _ACTIVE_LOCK:
             _ACTIVE_JOBS.discard(self)

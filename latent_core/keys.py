@@ -7,7 +7,7 @@ when what it was computed from changes, never only when a name does:
   (their sizes, modification times to the nanosecond and inodes: one ``stat`` each, cheap
   enough for every run), so a workspace entry saved again under the same ID — a
   training's checkpoint replaced by its final model — gets a new key, as does a rebuilt
-  pretrained bundle;
+  pretrained bundle; a pretrained classifier is versioned the same way;
 - a dataset's key is a **content hash** of its arrays (images and labels of both splits),
   so two uploads with the same name and shape but other pictures never share a result.
   It is computed once per loaded dataset (about 0.15 s for Fashion-MNIST's 70,000
@@ -23,16 +23,18 @@ from pathlib import Path
 
 import numpy as np
 
+from latent_core.classifier import CLASSIFIER_FILENAME
 from latent_core.store import MANIFEST_FILENAME, MODEL_FILENAME
 
 BUNDLE_FILES = (MANIFEST_FILENAME, MODEL_FILENAME)
+CLASSIFIER_FILES = (MANIFEST_FILENAME, CLASSIFIER_FILENAME)
 
 _dataset_keys: dict[int, tuple[weakref.ref, str]] = {}
 _dataset_lock = threading.Lock()
 
 
-def bundle_version(folder: str | Path) -> str:
-    """A stamp that changes whenever the bundle in ``folder`` is written again.
+def bundle_version(folder: str | Path, files: tuple[str, ...] = BUNDLE_FILES) -> str:
+    """A stamp that changes whenever the bundle in ``folder`` (its ``files``) is written again.
 
     Saving writes a bundle's files anew (into a fresh folder renamed into place), so their
     modification times (in nanoseconds), inodes and sizes change even when two saves fall
@@ -41,7 +43,7 @@ def bundle_version(folder: str | Path) -> str:
     """
     folder = Path(folder)
     parts = []
-    for name in BUNDLE_FILES:
+    for name in files:
         try:
             stat = (folder / name).stat()
         except FileNotFoundError:
@@ -49,6 +51,11 @@ def bundle_version(folder: str | Path) -> str:
             continue
         parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def classifier_version(folder: str | Path) -> str:
+    """A stamp that changes whenever the classifier saved in ``folder`` is written again."""
+    return bundle_version(folder, CLASSIFIER_FILES)
 
 
 def model_key(choice_key: str, version: str) -> str:

@@ -3,7 +3,7 @@
 ``pretrained/index.json`` lists every model bundle (``name``, ``dataset``, ``kind``,
 ``latent_dim``, ``path`` relative to ``pretrained/``, ``metrics`` and a ``title``;
 anomaly detectors add ``normal_class``) and one classifier per image dataset. Models
-load through ``latent_core.store`` (Keras safe mode, manifest checked), classifiers with
+load through ``latent_core.store`` (rebuilt from checked options, manifest checked), classifiers with
 Keras safe mode, NumPy files with ``allow_pickle=False``. Nothing here trains: the
 library is built by ``scripts/build_pretrained.py`` (``make pretrained``), which marks
 each bundle's manifest with :func:`library_record` and calls :func:`write_index`, so the
@@ -138,7 +138,7 @@ def get_entry(name: str, *, root: Path = PRETRAINED_DIR) -> PretrainedEntry:
 
 
 def load_pretrained(name: str, *, root: Path = PRETRAINED_DIR) -> store.Bundle:
-    """Load the bundle ``name`` (Keras safe mode, manifest checked by ``store``)."""
+    """Load the bundle ``name`` (rebuilt from checked options, manifest checked by ``store``)."""
     entry = get_entry(name, root=root)
     return store.load_bundle(_inside(root, entry.path))
 
@@ -185,12 +185,16 @@ def classifier_entry(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict | Non
                  if record.get("dataset") == dataset), None)
 
 
+def classifier_folder(dataset: str, *, root: Path = PRETRAINED_DIR) -> Path | None:
+    """The folder of ``dataset``'s classifier, or None if there is none."""
+    record = classifier_entry(dataset, root=root)
+    return None if record is None else _inside(root, record["path"])
+
+
 def load_classifier(dataset: str, *, root: Path = PRETRAINED_DIR) -> Classifier | None:
     """The small CNN that names the class of ``dataset`` images, or None if there is none."""
-    record = classifier_entry(dataset, root=root)
-    if record is None:
-        return None
-    return load_classifier_folder(_inside(root, record["path"]))[0]
+    folder = classifier_folder(dataset, root=root)
+    return None if folder is None else load_classifier_folder(folder)[0]
 
 
 def anomaly_models(dataset: str, *, root: Path = PRETRAINED_DIR) -> dict[int, PretrainedEntry]:

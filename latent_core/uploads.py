@@ -7,9 +7,18 @@ say what is wrong in the user's language (``ui/texts/uploads.py`` holds a senten
 code), while the exception's own text stays a full English sentence for logs and the
 command line. A refusal never leaves anything behind: readers only return a result once
 the whole file has been checked.
+
+:class:`ParseLimits` bounds what reading one file may cost: the bytes its arrays unpack to,
+the pixels of a zip's pictures (summed from their headers), and the time and memory of the
+child process that parses it (``latent_core.sandbox``). :func:`parse_limits` lowers them on
+a hosted server (``latent_core.hosting``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from latent_core.hosting import HostingLimits, limits_from_env
 
 MIB = 2**20
 # Streamlit's own limit (server.maxUploadSize in .streamlit/config.toml) is 50 MB; these
@@ -17,6 +26,36 @@ MIB = 2**20
 MAX_DATASET_BYTES = 50 * MIB
 MAX_MODEL_BYTES = 50 * MIB
 MAX_PICTURE_BYTES = 20 * MIB
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """What reading one uploaded file may cost; the defaults are a local run's.
+
+    ``max_array_bytes``: what a dataset's images may unpack to (as float32).
+    ``max_pixels``: the pixels of all pictures of a zip together, read from their headers
+    before any is decoded. ``max_seconds``: the wall-clock time of one parse (decoding stops
+    there, and the parsing process is killed a little later). ``memory_bytes``: the address
+    space of the parsing process, which must hold the arrays a few times over.
+    """
+
+    max_array_bytes: int = 512 * MIB
+    max_pixels: int = 1_000_000_000
+    max_seconds: float = 120.0
+    memory_bytes: int = 3 * 1024 * MIB
+
+
+def parse_limits(hosting: HostingLimits | None = None) -> ParseLimits:
+    """The parse limits under ``hosting`` (default: ``hosting.limits_from_env()``): each set
+    one replaces the local default."""
+    hosting = limits_from_env() if hosting is None else hosting
+    local = ParseLimits()
+    return ParseLimits(
+        max_array_bytes=hosting.cap("max_upload_array_mb", local.max_array_bytes // MIB) * MIB,
+        max_pixels=hosting.cap("max_upload_megapixels", local.max_pixels // 1_000_000) * 1_000_000,
+        max_seconds=float(hosting.cap("max_parse_seconds", int(local.max_seconds))),
+        memory_bytes=(hosting.max_parse_memory_mb * MIB if hosting.max_parse_memory_mb is not None
+                      else local.memory_bytes))
 
 
 class UploadRefused(Exception):

@@ -11,7 +11,7 @@ from latent_core import anomaly, data, keys, metrics
 from latent_core.images import montage
 from ui import models
 from ui.guard import require_dataset
-from ui.shell import lang, start_page, t, uploaded_dataset_chosen
+from ui.shell import lang, registered_dataset_name, start_page, t
 
 logger = logging.getLogger(__name__)
 
@@ -68,19 +68,20 @@ def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part."""
-    low, high = float(scores.min()), float(scores.max())
-    threshold = st.slider(t("anomaly.threshold"), low, high, min(max(default, low), high),
-                          step=max((high - low) / 500, 1e-7), format="%.5f", key=f"anomaly.threshold.{model_key}",
-                          help=t("anomaly.threshold_help"))
+    scale = anomaly.threshold_scale(scores, default)
+    position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
+                                format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
+                                help=t("anomaly.threshold_help"))
+    threshold = scale.thresholds[position]
     report = metrics.anomaly_report(scores, anomalous, threshold)
-    flagged = scores > threshold
+    flagged = anomaly.flagged(scores, threshold)
     false_alarms = float(np.mean(flagged[~anomalous]))
-    numbers = st.columns(5)
-    numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
-    numbers[1].metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"))
-    numbers[2].metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}")
-    numbers[3].metric(t("anomaly.f1"), f"{report.f1:.3f}")
-    numbers[4].metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"))
+    numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
+    numbers.metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"), width="content")
+    numbers.metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"), width="content")
+    numbers.metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}", width="content")
+    numbers.metric(t("anomaly.f1"), f"{report.f1:.3f}", width="content")
+    numbers.metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
     st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
                  false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
     charts = st.columns(2)
@@ -105,7 +106,7 @@ def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> Non
             return
         except ValueError as error:
             logger.warning("training a detector of class %s failed", normal_class, exc_info=error)
-            st.session_state["anomaly.message"] = t("train.failed", error=error)
+            st.session_state["anomaly.message"] = t("common.training_failed", error_type=type(error).__name__)
             return
     trained = st.session_state.setdefault("anomaly.detectors", {})
     trained[(keys.dataset_key(dataset), normal_class)] = (f"session:{uuid.uuid4().hex}", detector)
@@ -124,7 +125,7 @@ setup = st.columns([2, 3])
 normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
                                   key="anomaly.normal_class")
 class_name = class_labels[normal_class]
-detectors = {} if uploaded_dataset_chosen() else models.anomaly_detectors(dataset.name)
+detectors = models.anomaly_detectors(registered_dataset_name(), dataset.input_shape)
 sources = (["pretrained"] if normal_class in detectors else []) + ["here"]
 source_labels = {"pretrained": t("anomaly.source.pretrained"), "here": t("anomaly.source.here")}
 source = setup[1].radio(t("anomaly.source"), sources, format_func=source_labels.get, horizontal=True,

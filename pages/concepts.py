@@ -9,7 +9,8 @@ import streamlit as st
 from latent_core import concepts, data, keys
 from latent_core.images import montage, upscale
 from ui import models
-from ui.shell import active_dataset, active_model, load_registered_dataset, start_page, t
+from ui.shell import (active_dataset, active_model, load_registered_dataset, registered_dataset_name, start_page,
+                      t)
 
 logger = logging.getLogger(__name__)
 
@@ -30,19 +31,21 @@ def loss_curves(image_key: str, kind: str, _image: np.ndarray) -> tuple[np.ndarr
     return concepts.bce(originals, np.clip(worse, 0, 1)), concepts.mse(originals, np.clip(worse, 0, 1))
 
 
-def image_source() -> tuple[str, data.Dataset]:
-    """The sidebar's dataset when it has images, else the always-available 8×8 digits."""
+def image_source() -> tuple[str | None, data.Dataset]:
+    """The sidebar's dataset when it has images, else the always-available 8×8 digits; with its
+    registry name (None for an upload: no library model is for it)."""
     try:
         dataset = active_dataset()
     except data.DatasetUnavailable:
         dataset = None
     if dataset is None or not dataset.is_image:
         return "digits", load_registered_dataset("digits")
-    return dataset.name, dataset
+    return registered_dataset_name(), dataset
 
 
-def vae_decoder(dataset_name: str):
-    """The sidebar's model if it is a VAE, else a pretrained VAE of the dataset (2-D first); with its name."""
+def vae_decoder(dataset_name: str | None, input_shape: tuple[int, ...]):
+    """The sidebar's model if it is a VAE, else a pretrained VAE of the registered dataset (2-D first) that
+    takes ``input_shape``; with its name."""
     try:
         picked = active_model()
     except models.LOAD_ERRORS as error:
@@ -50,7 +53,8 @@ def vae_decoder(dataset_name: str):
         picked = None
     if picked is not None and picked[1].model.kind == "vae":
         return picked[1].model, picked[0].name
-    candidates = sorted(models.pretrained_choices(dataset_name, kind="vae"), key=lambda choice: choice.latent_dim != 2)
+    candidates = sorted(models.pretrained_choices(dataset_name, input_shape, kind="vae"),
+                        key=lambda choice: choice.latent_dim != 2)
     for choice in candidates:
         try:
             return models.load_choice(choice.key).model, choice.name
@@ -102,7 +106,7 @@ def loss_widget() -> None:
     st.write(t("concepts.loss.intro"))
     _, dataset = image_source()
     controls = st.columns(3)
-    index = controls[0].number_input(t("denoise.image_index"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
+    index = controls[0].number_input(t("common.test_image_number"), 0, len(dataset.x_test) - 1, 0, key="concepts.image")
     kind_labels = {kind: t(f"concepts.loss.kind.{kind}") for kind in concepts.DEGRADATIONS}
     kind = controls[1].radio(t("concepts.loss.kind"), list(kind_labels), format_func=kind_labels.get,
                              horizontal=True, key="concepts.kind")
@@ -186,9 +190,9 @@ with kl_tab:
 with loss_tab:
     loss_widget()
 with vae_tab:
-    source, _ = image_source()
-    decoder, decoder_name = vae_decoder(source)
+    source, dataset = image_source()
+    decoder, decoder_name = vae_decoder(source, dataset.input_shape)
     if decoder is None:
-        st.info(t("concepts.vae.none", dataset=source))
+        st.info(t("concepts.vae.none", dataset=dataset.name))
     else:
         reparameterisation_widget(decoder, decoder_name)

@@ -21,7 +21,7 @@ st.write(t(about_key))
 try:
     dataset = active_dataset()
 except data.DatasetUnavailable as error:
-    st.error(t("guard.dataset_unavailable"))
+    st.error(t("common.dataset_unavailable"))
     st.code(str(error), language=None)
     dataset = None
 

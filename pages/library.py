@@ -10,7 +10,7 @@ from latent_core.workspace import SaveRefused
 from ui import account, models
 from ui.charts import loss_figure
 from ui.guard import chosen_model, require_dataset
-from ui.shell import model_label, select_model, start_page, t
+from ui.shell import model_label, registered_dataset_name, select_model, start_page, t
 from ui.uploads import refusal_text, upload_limit
 
 start_page()
@@ -26,13 +26,13 @@ st.header(t("page.library"))
 st.write(t("library.intro"))
 dataset = require_dataset()
 
-choices = models.choices_for(dataset.name, dataset.input_shape)
+choices = models.choices_for(registered_dataset_name(), dataset.input_shape)
 if choices:
     st.subheader(t("library.all"))
     st.dataframe(pd.DataFrame([{
         t("library.col.name"): choice.name,
         t("library.kind"): t(f"kind.{choice.kind}"),
-        t("train.latent"): choice.latent_dim,
+        t("common.latent_size"): choice.latent_dim,
         t("library.col.mse"): choice.metrics.get("test_mse"),
         t("library.col.origin"): t("library.origin.pretrained" if choice.is_pretrained else "library.origin.yours"),
     } for choice in choices]), hide_index=True, width="stretch")
@@ -46,7 +46,7 @@ if picked is not None:
     st.subheader(t("library.active", name=model_label(choice)))
     facts = st.columns(4)
     facts[0].metric(t("library.kind"), t(f"kind.{model.kind}"))
-    facts[1].metric(t("train.latent"), model.latent_dim)
+    facts[1].metric(t("common.latent_size"), model.latent_dim)
     facts[2].metric(t("library.parameters"), f"{model.count_params():,}")
     facts[3].metric(t("common.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
 
@@ -70,8 +70,8 @@ if picked is not None:
                          hide_index=True, width="stretch")
             history = record.get("history") or {}
             if history:
-                st.plotly_chart(loss_figure(history, title=t("train.curves"), x_title=t("train.epoch"),
-                                            y_title=t("train.loss_axis")), width="stretch")
+                st.plotly_chart(loss_figure(history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
+                                            y_title=t("common.loss")), width="stretch")
     with provenance:
         if manifest.get("dataset"):
             st.json(manifest["dataset"])

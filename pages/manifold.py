@@ -29,7 +29,8 @@ def roll() -> data.Dataset:
 
 def pretrained_roll_autoencoder() -> models.ModelChoice | None:
     """The library's autoencoder of the roll with a 2-D code, if it has one."""
-    return next((choice for choice in models.pretrained_choices("swiss_roll", kind="dense_ae")
+    return next((choice for choice in models.pretrained_choices("swiss_roll", roll().input_shape,
+                                                                kind="dense_ae")
                  if choice.latent_dim == 2), None)
 
 

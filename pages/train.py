@@ -5,6 +5,8 @@ server's shared queue, showing how many trainings are ahead of it. Checkpoints l
 the workspace while it trains, so a run cut short still leaves its last epochs.
 """
 
+import logging
+
 import numpy as np
 import streamlit as st
 
@@ -13,13 +15,14 @@ from latent_core.images import montage
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
-from latent_core.workspace import SaveRefused, check_name, estimated_bytes
+from latent_core.workspace import MAX_NAME_LENGTH, SaveRefused, estimated_bytes
 from ui import account, models, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
 from ui.shell import start_page, t
 
 start_page()
+logger = logging.getLogger(__name__)
 
 EVALUATION_IMAGES = 2000
 # Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few.
@@ -59,8 +62,8 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
     if snapshot.checkpoint_error:
         st.warning(t("train.checkpoint_failed", error=snapshot.checkpoint_error))
     if snapshot.history:
-        st.plotly_chart(loss_figure(snapshot.history, title=t("train.curves"), x_title=t("train.epoch"),
-                                    y_title=t("train.loss_axis")), width="stretch")
+        st.plotly_chart(loss_figure(snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
+                                    y_title=t("common.loss")), width="stretch")
     if snapshot.preview is not None:
         epoch = len(next(iter(snapshot.history.values()), []))
         if snapshot.preview_inputs is not None:
@@ -80,7 +83,10 @@ def show_outcome(snapshot: JobSnapshot) -> None:
     elif snapshot.state == CANCELLED:
         st.info(t("train.cancelled", name=name))
     else:
-        st.error(t("train.diverged" if snapshot.state == DIVERGED else "train.failed", error=snapshot.error))
+        if snapshot.state == DIVERGED:
+            st.error(t("train.diverged"))
+        else:
+            st.error(t("common.training_failed", error_type=snapshot.error_type))
         if snapshot.saved is not None:
             st.info(t("train.diverged_saved", name=snapshot.saved.name))
 
@@ -131,24 +137,31 @@ with right:
                        min(defaults["images"] or available, available), step=max(1, available // 100))
     if max_epochs < MAX_EPOCHS or available < len(dataset.x_train):
         st.caption(t("train.capped", epochs=max_epochs, images=f"{available:,}"))
-    seed = st.number_input(t("train.seed"), min_value=0, max_value=2**31 - 1, value=0)
-    name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D", max_chars=60)
+    seed = st.number_input(t("common.seed"), min_value=0, max_value=2**31 - 1, value=0)
+    name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D",
+                         max_chars=MAX_NAME_LENGTH)
 
 st.info(t("train.expected", time=duration(estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs))))
 
 if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
-    workspace = models.workspace()
-    try:
-        if not name.strip():
-            raise ValueError(t("train.name_missing"))
-        name = check_name(name)
-        model = build_model(kind, input_shape=dataset.input_shape, latent_dim=latent_dim, seed=int(seed), **options)
-        workspace.check_room(estimated_bytes(model))  # a full workspace refuses before any training
-    except SaveRefused as error:
-        st.error(account.refusal_text(error))
-    except ValueError as error:
-        st.error(t("train.bad_settings", error=error))
+    name = name.strip()  # the field's max_chars keeps it within MAX_NAME_LENGTH
+    model = None
+    if not name:
+        st.error(t("train.name_missing"))
     else:
+        try:  # a model class refuses options that do not fit together (its message is English)
+            model = build_model(kind, input_shape=dataset.input_shape, latent_dim=latent_dim, seed=int(seed), **options)
+        except ValueError as error:
+            logger.warning("%s does not build with %s: %s", kind, options, error)
+            st.error(t("train.bad_settings", kind=t(f"kind.{kind}")))
+    workspace = models.workspace()
+    if model is not None:
+        try:
+            workspace.check_room(estimated_bytes(model))  # a full workspace refuses before any training
+        except SaveRefused as error:
+            st.error(account.refusal_text(error))
+            model = None
+    if model is not None:
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
         st.session_state["training_job"] = workspace_job(
             workspace, model, training_data, name=name,

@@ -14,6 +14,7 @@ import io
 import json
 import pickle
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -106,6 +107,36 @@ def npz_with_header_only(shape: tuple[int, ...], dtype: str = "<f8") -> bytes:
     return zip_of({"x.npy": header.getvalue()})
 
 
+def npz_members(members: dict[str, np.ndarray]) -> bytes:
+    """An .npz written member by member, so names np.savez would never write (``x`` beside
+    ``x.npy``) can be made."""
+    return zip_of({name: _npy(array) for name, array in members.items()})
+
+
+def npz_with_duplicate_x() -> bytes:
+    """An .npz with two members named x.npy: a small one first, then one of 40,002 images."""
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of the duplicate name
+        archive.writestr("x.npy", _npy(_ones))
+        archive.writestr("x.npy", _npy(np.zeros((40_002, 8, 8), np.uint8)))
+    return buffer.getvalue()
+
+
+def npz_cut_short() -> bytes:
+    """An .npz whose x.npy header declares 4 images of 8×8 but whose data stops after one."""
+    return zip_of({"x.npy": _npy(_ones)[: -3 * 64]})
+
+
+@functools.cache
+def pixel_bomb_zip(count: int = 20_000, side: int = 4096) -> bytes:
+    """``count`` one-bit ``side``×``side`` PNGs in one class folder: a few MB zipped, each
+    picture within the per-picture limit, together 335 billion pixels (about 17 CPU-minutes
+    of decoding)."""
+    picture = huge_png(side)
+    return zip_of({f"cats/{index}.png": picture for index in range(count)})
+
+
 def over(limit: int) -> bytes:
     """A zip-looking payload one byte over ``limit``."""
     return b"PK\x03\x04" + bytes(limit - 3)
@@ -154,7 +185,7 @@ def lambda_model_bytes(marker: Path) -> bytes:
     import keras
 
     # A lambda, not a named function: Keras stores a lambda's bytecode in the file.
-    leave_marker = lambda tensor, path: (__import__("pathlib").Path(path).touch(), tensor)[1]  # noqa: E731
+    leave_marker = lambda tensor, path: (__import__("pathlib").Path(path).touch(), tensor)[1]
     inputs = keras.Input((8, 8, 1))
     layer = keras.layers.Lambda(leave_marker, arguments={"path": str(marker)})
     payload = keras_bytes(keras.Model(inputs, layer(inputs)))
@@ -201,6 +232,77 @@ def config_with(archive_bytes: bytes, **options) -> bytes:
     return replace_members(archive_bytes, config_json=json.dumps(config).encode())
 
 
+def conv_model_bytes() -> bytes:
+    from latent_core import store
+    from latent_core.models import build_model
+
+    return store.model_archive_bytes(build_model("conv_ae", input_shape=(8, 8, 1), latent_dim=3, filters=(4, 8)))
+
+
+def keras_function(name: str, module: str = "keras.config") -> dict:
+    """A config entry that Keras would deserialise into the function ``module.name``."""
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def with_members(archive_bytes: bytes, *extra: tuple[str, bytes]) -> bytes:
+    """A copy of a zip archive with members appended (a name may repeat one already there)."""
+    import warnings
+
+    buffer = io.BytesIO(archive_bytes)
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "a") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name, which is the point
+        for name, payload in extra:
+            archive.writestr(name, payload)
+    return buffer.getvalue()
+
+
+def with_weights(archive_bytes: bytes, write: Callable) -> bytes:
+    """A copy of a model archive whose weights file is rewritten: ``write(file, path, array)``
+    puts each original dataset into the new HDF5 file, as it likes."""
+    import h5py
+
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as source:
+        original = h5py.File(io.BytesIO(source.read("model.weights.h5")), "r")
+    datasets = {}
+    original.visititems(lambda name, item: datasets.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as target:
+        for path, array in datasets.items():
+            write(target, path, array)
+    return replace_members(archive_bytes, model_weights_h5=buffer.getvalue())
+
+
+FIRST_KERNEL = "encoder/layers/dense/vars/0"
+
+
+def one_dataset_changed(write_first: Callable) -> Callable:
+    """A ``with_weights`` writer that copies every dataset but the encoder's first kernel,
+    which ``write_first(file, path, array)`` writes instead."""
+    def write(target, path, array):
+        if path == FIRST_KERNEL:
+            write_first(target, path, array)
+        else:
+            target.create_dataset(path, data=array)
+    return write
+
+
+def declared_not_stored_weights(shape=(1, 2**27)) -> bytes:
+    """The good model with its first kernel declared as ``shape`` float32 (512 MB by default)
+    and nothing stored: an HDF5 file of a few KB."""
+    return with_weights(good_model_bytes(),
+                        one_dataset_changed(lambda file, path, array: file.create_dataset(path, shape, "<f4")))
+
+
+def gzip_zero_weights() -> bytes:
+    """A model of 1024 hidden units whose weights are all zero, gzip-compressed about 1000-fold."""
+    from latent_core import store
+    from latent_core.models import build_model
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=3, hidden_units=(1024,), seed=0)
+    return with_weights(store.model_archive_bytes(model), lambda file, path, array: file.create_dataset(
+        path, data=np.zeros_like(array), compression="gzip", chunks=True))
+
+
 # --------------------------------------------------------------------------- the suite
 
 _ones = np.ones((4, 8, 8), np.uint8)
@@ -242,6 +344,19 @@ def _dataset_cases() -> list[BadFile]:
         ("npz_too_many_images", "many.npz", lambda: npz_with_header_only((20_001, 8, 8)), "too_many_images"),
         ("npz_huge_images", "wide.npz", lambda: npz_with_header_only((1, HUGE_SIDE, HUGE_SIDE)),
          "npz_images_too_big"),
+        ("npz_shadow_member", "shadow.npz",
+         lambda: npz_members({"x.npy": _ones, "x": np.zeros((40_002, 8, 8), np.uint8)}), "npz_extra_members"),
+        ("npz_structured_shadow", "shadow2.npz",
+         lambda: npz_members({"x.npy": _ones, "x": np.zeros(4, dtype=[("a", "<f4"), ("b", "<i4")])}),
+         "npz_extra_members"),
+        ("npz_duplicate_x", "twice.npz", npz_with_duplicate_x, "npz_extra_members"),
+        ("npz_extra_array", "extra.npz", lambda: npz(x=_ones, y=np.arange(4), notes=np.arange(3)),
+         "npz_extra_members"),
+        ("npz_structured_images", "records.npz", lambda: npz(x=np.zeros((4, 8), dtype=[("a", "<f4"), ("b", "<i4")])),
+         "bad_dtype"),
+        ("npz_structured_labels", "recordlabels.npz",
+         lambda: npz(x=_ones, y=np.zeros(4, dtype=[("label", "<i8")])), "labels_not_integers"),
+        ("npz_cut_short", "cut.npz", npz_cut_short, "npz_unreadable"),
         ("zip_that_is_text", "archive.zip", lambda: b"just some text, not an archive", "zip_unreadable"),
         ("empty_zip", "empty.zip", lambda: zip_of({}), "zip_no_images"),
         ("zip_without_images", "docs.zip", lambda: zip_of({"docs/readme.txt": b"hi", "docs/data.csv": b"1,2"}),
@@ -264,6 +379,7 @@ def _dataset_cases() -> list[BadFile]:
         ("zip_truncated_png", "cut.zip", lambda: zip_of({"cats/1.png": truncated_png()}), "damaged_picture"),
         ("zip_huge_png", "huge.zip", lambda: zip_of({"cats/1.png": huge_png()}), "too_many_pixels"),
         ("zip_empty_png", "blank.zip", lambda: zip_of({"cats/1.png": b""}), "empty"),
+        ("zip_pixel_bomb", "pixels.zip", pixel_bomb_zip, "zip_too_many_pixels"),
     ]
     return [BadFile(id, "dataset", filename, make, code) for id, filename, make, code in cases]
 
@@ -307,6 +423,58 @@ def _model_cases() -> list[BadFile]:
         ("model_corrupt_weights", "corrupt.keras",
          lambda: replace_members(good_model_bytes(), model_weights_h5=b"\x89HDF\r\n\x1a\n garbage"), "damaged"),
         ("model_nan_weights", "nan.keras", nan_weights_model_bytes, "weights_not_finite"),
+        # Options that are objects, or sizes beyond the kind's declared range.
+        ("model_option_sets_epsilon", "epsilon.keras",
+         lambda: config_with(good_model_bytes(), latent_activation=keras_function("set_epsilon")), "bad_option"),
+        ("model_option_sets_max_epochs", "epochs.keras",
+         lambda: config_with(good_model_bytes(), activation=keras_function("set_max_epochs")), "bad_option"),
+        ("model_option_is_a_layer", "layer.keras",
+         lambda: config_with(good_model_bytes(), output_activation={
+             "module": "keras.layers", "class_name": "Dense", "config": {"units": 10**6}, "registered_name": None}),
+         "bad_option"),
+        ("model_option_unknown_activation", "wiggle.keras",
+         lambda: config_with(good_model_bytes(), activation="keras.config.set_epsilon"), "bad_option"),
+        ("model_option_unknown", "extra.keras", lambda: config_with(good_model_bytes(), dtype="float64"),
+         "bad_option"),
+        ("model_option_bad_name", "named.keras", lambda: config_with(good_model_bytes(), name="../../etc"),
+         "bad_option"),
+        ("model_conv_huge_filters", "filters.keras", lambda: config_with(conv_model_bytes(), filters=[4096, 4096]),
+         "too_big_model"),
+        ("model_conv_huge_kernel", "kernel.keras", lambda: config_with(conv_model_bytes(), kernel_size=4096),
+         "too_big_model"),
+        ("model_huge_latent", "latent.keras", lambda: config_with(good_model_bytes(), latent_dim=4096),
+         "too_big_model"),
+        ("model_too_many_weights", "weights.keras",
+         lambda: config_with(good_model_bytes(), hidden_units=[4096] * 8), "too_big_model"),
+        ("model_huge_feature_maps", "maps.keras",  # few weights, but 33 M values per image at full resolution
+         lambda: config_with(conv_model_bytes(), input_shape=[256, 256, 3], filters=[512, 1], downsample="maxpool"),
+         "too_big_model"),
+        # The archive itself.
+        ("model_unexpected_member", "assets.keras",
+         lambda: with_members(good_model_bytes(), ("assets/run.py", b"print('hi')")), "model_unexpected_member"),
+        ("model_config_twice", "twice.keras",
+         lambda: with_members(good_model_bytes(), ("config.json", b"{}")), "model_unexpected_member"),
+        ("model_config_too_large", "long.keras",
+         lambda: replace_members(good_model_bytes(), config_json=b" " * 2**21 + b"{}"), "model_member_too_large"),
+        ("model_without_weights", "noweights.keras",
+         lambda: zip_of({"config.json": b'{"class_name": "DenseAutoencoder"}'}), "no_weights"),
+        # The weights file, against what the options build.
+        ("model_weights_declared_512mb", "declared.keras", declared_not_stored_weights, "too_big_model"),
+        ("model_weights_not_stored", "unstored.keras",
+         lambda: declared_not_stored_weights((64, 256)), "weights_not_stored"),
+        ("model_weights_gzip_zeros", "zeros.keras", gzip_zero_weights, "weights_compressed"),
+        ("model_weights_lzf", "lzf.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array, compression="lzf"))),
+         "weights_odd_storage"),
+        ("model_weights_float64", "double.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array.astype(np.float64)))),
+         "weights_odd_storage"),
+        ("model_weights_transposed", "transposed.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array.T.copy()))), "weights_mismatch"),
+        ("model_weights_extra", "extra_weights.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: (file.create_dataset(path, data=array),
+                                       file.create_dataset("encoder/layers/dense/vars/9", data=array)))),
+         "weights_mismatch"),
     ]
     return [BadFile(id, "model", filename, make, code) for id, filename, make, code in cases]
 

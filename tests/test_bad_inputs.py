@@ -20,11 +20,13 @@ import numpy as np
 import pytest
 from bad_inputs import (
     ALL_CASES,
+    BY_ID,
     DATASET_CASES,
     MODEL_CASES,
     PICTURE_CASES,
     colour_picture,
     digit_png,
+    huge_png,
     ids,
     lambda_model_bytes,
     unusual_pictures,
@@ -169,15 +171,68 @@ def data_page():
 UPLOADABLE_DATASET_CASES = [case for case in DATASET_CASES if case.code != "wrong_type"]
 
 
+def session_without_upload_marks(app) -> dict:
+    """The session's state except which upload the page saw last (a refusal records that
+    too, so the same file is not read again on every rerun)."""
+    return {key: value for key, value in app.session_state.to_dict().items() if key != "last_upload_id"}
+
+
+def assert_refused_and_kept(app, before: dict, error: UploadRefused, lang: str = "en") -> None:
+    """The page shows exactly ``error``'s sentence and the session is as it was: the same
+    dataset chosen, no upload kept, nothing new in the session."""
+    assert not app.exception
+    assert [element.value for element in app.error] == [translate("data.upload.failed", lang,
+                                                                  error=reason(error, lang))]
+    assert app.session_state["dataset"] == "digits" and user_datasets(app) == {}
+    assert session_without_upload_marks(app) == before
+    assert len(app.get("image")) == 10  # the digits' sample strips are still drawn
+
+
 @pytest.mark.parametrize("case", UPLOADABLE_DATASET_CASES, ids=ids(UPLOADABLE_DATASET_CASES))
 def test_data_page_refuses_each_bad_dataset_and_keeps_the_current_one(data_page, case):
     error = refusal(case)
+    before = session_without_upload_marks(data_page)
     app = upload(data_page, case.filename, case.payload)
-    assert not app.exception
-    assert [element.value for element in app.error] == [translate("data.upload.failed", "en", error=reason(error))]
     assert app.header[0].value == "Data: Digits (8×8)"
-    assert app.session_state["dataset"] == "digits" and user_datasets(app) == {}
-    assert len(app.get("image")) == 10  # the digits' sample strips are still drawn
+    assert_refused_and_kept(app, before, error)
+
+
+def heavy_npz() -> bytes:
+    """A legal .npz of 20,000 64×64 images: 80 KB compressed, 328 MB as float32."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=np.zeros((20_000, 64, 64), np.uint8))
+    return buffer.getvalue()
+
+
+def slow_zip() -> bytes:
+    """200 one-bit 2000×2000 PNGs: within the pixel budget, several seconds to decode."""
+    return zip_of({f"cats/{index}.png": huge_png(2000) for index in range(200)})
+
+
+def near_limit_npz() -> bytes:
+    """20,000 images of 80×80: 488 MB as float32, legal locally, from a 0.1 MB upload."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x=np.zeros((20_000, 80, 80), np.uint8))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("environment, filename, make, code", [
+    ({"LATENT_EXPLORER_MAX_PARSE_MEMORY_MB": "300"}, "heavy.npz", heavy_npz, "parse_too_big"),
+    ({"LATENT_EXPLORER_MAX_PARSE_SECONDS": "1"}, "slow.zip", slow_zip, "parse_too_slow"),
+    ({"LATENT_EXPLORER_HOSTED": "1"}, "near.npz", near_limit_npz, "npz_too_big"),
+], ids=["too_big_to_parse", "too_slow_to_parse", "hosted_array_limit"])
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_data_page_refuses_what_costs_too_much_to_read_and_keeps_the_session(monkeypatch, environment, filename,
+                                                                             make, code, lang):
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    payload = make()
+    with pytest.raises(user_data.DataFormatError) as refused:
+        user_data.load_user_dataset(payload, filename=filename)
+    assert refused.value.code == code
+    app = open_page("data.py", lang=lang, dataset="digits")
+    before = session_without_upload_marks(app)
+    assert_refused_and_kept(upload(app, filename, payload), before, refused.value, lang)
 
 
 def test_data_page_says_it_in_korean():
@@ -335,18 +390,42 @@ def test_latent_map_places_a_colour_picture_and_says_it_was_turned_grey(tiny_wor
     assert trace_names(app)[-1] == "your image"
 
 
+def send_canvas(app, png: bytes):
+    """What the Denoise page's drawing canvas sends after a stroke: its drawing and its PNG."""
+    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    app.session_state["denoise.draw.canvas0"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
+                                                "backgroundFit": None}
+    return app.run()
+
+
+def canvas_png(ink: bool) -> bytes:
+    pixels = np.zeros((280, 280, 4), np.uint8)
+    pixels[..., 3] = 255
+    if ink:
+        pixels[80:200, 130:150, :3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_denoise_page_with_an_erased_canvas_asks_for_a_drawing(tiny_workspace, monkeypatch):
     root, entry = tiny_workspace
     monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
-    app = open_page("denoise.py", dataset="digits", model="workspace:" + entry.id)
-    erased = np.zeros((280, 280, 4), np.uint8)
-    erased[..., 3] = 255
-    buffer = io.BytesIO()
-    Image.fromarray(erased).save(buffer, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-    app.session_state["denoise.draw.canvas0"] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-                                                "backgroundFit": None}
-    app.run()
+    app = send_canvas(open_page("denoise.py", dataset="digits", model="workspace:" + entry.id), canvas_png(ink=False))
     assert not app.exception
     assert app.info[-1].value == translate("denoise.empty_drawing", "en")
     assert not app.get("image")
+
+
+@pytest.mark.parametrize("case_id", ["picture_20000_square", "picture_that_is_a_gif", "picture_truncated"])
+def test_denoise_page_ignores_a_hostile_picture_sent_as_its_canvas(tiny_workspace, monkeypatch, case_id):
+    """The canvas's PNG comes from the browser, which anyone can script: a bomb or a non-PNG
+    sent in its place is refused in the sandbox, and the page waits for a drawing."""
+    root, entry = tiny_workspace
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    app = send_canvas(open_page("denoise.py", dataset="digits", model="workspace:" + entry.id),
+                      BY_ID[case_id].payload)
+    assert not app.exception
+    assert app.info[-1].value == translate("denoise.empty_drawing", "en")
+    assert not app.get("image")
+    assert send_canvas(app, canvas_png(ink=True)).get("image")  # a real drawing is still denoised

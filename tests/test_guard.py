@@ -25,7 +25,7 @@ def test_an_unavailable_dataset_says_so_and_stops(monkeypatch, workspace_root):
     monkeypatch.setattr("ui.shell.load_registered_dataset", unavailable)
     app = open_page("reconstruct.py", dataset="mnist")
     assert not app.exception
-    assert [error.value for error in app.error] == [translate("guard.dataset_unavailable", "en")]
+    assert [error.value for error in app.error] == [translate("common.dataset_unavailable", "en")]
     assert not app.metric  # stopped before the page body
 
 

@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from latent_core import keys
+from latent_core import keys, pretrained
+from latent_core.classifier import Classifier, build_classifier_network, save_classifier
 from latent_core.data import Dataset, load_dataset
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
@@ -71,3 +72,21 @@ def test_hashing_a_full_28x28_dataset_takes_well_under_a_second():
 
 def test_the_bundled_digits_load_to_the_same_key_each_time():
     assert keys.dataset_key(load_dataset("digits")) == keys.dataset_key(load_dataset("digits"))
+
+
+def save_small_classifier(folder, seed: int):
+    network = build_classifier_network((8, 8, 1), 2, seed=seed)
+    save_classifier(Classifier(network, ("a", "b")), folder, manifest={})
+
+
+def test_a_replaced_classifier_file_is_reloaded(tmp_path, monkeypatch):
+    from ui import models
+
+    monkeypatch.setattr(pretrained, "classifier_folder", lambda dataset, **_: tmp_path)
+    save_small_classifier(tmp_path, seed=0)
+    first = models.load_classifier("digits")
+    assert models.load_classifier("digits") is first  # loaded once while its files stay the same
+    save_small_classifier(tmp_path, seed=1)
+    again = models.load_classifier("digits")
+    assert again is not first
+    assert not np.allclose(again.network.get_weights()[0], first.network.get_weights()[0])

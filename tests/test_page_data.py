@@ -93,7 +93,7 @@ def test_unavailable_dataset_shows_what_was_tried_and_keeps_running(monkeypatch,
     monkeypatch.setattr("ui.shell.load_registered_dataset", unavailable)
     choose(app, dataset="mnist")
     assert not app.exception
-    assert app.error[0].value == translate("guard.dataset_unavailable", "en")
+    assert app.error[0].value == translate("common.dataset_unavailable", "en")
     assert "Tried, in order" in app.code[0].value
 
 

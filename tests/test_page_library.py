@@ -9,6 +9,7 @@ import pytest
 from page_helpers import open_page, tiny_digits_model
 
 from latent_core import pretrained, store
+from latent_core.data import Dataset
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
 
@@ -114,3 +115,28 @@ def test_library_in_korean(workspace_root):
     assert app.header[0].value == "모델 라이브러리"
     assert app.subheader[1].value.startswith("모델 내부: ★ 숫자 모델")
     assert np.isin(["이름", "종류"], list(app.dataframe[0].value.columns)).all()
+
+
+def upload_named(name: str, shape: tuple[int, ...]) -> Dataset:
+    rng = np.random.default_rng(0)
+    return Dataset(name=name, x_train=rng.random((20, *shape), dtype=np.float32), y_train=np.arange(20) % 2,
+                   x_test=rng.random((6, *shape), dtype=np.float32), y_test=np.arange(6) % 2, source="upload",
+                   class_names_en=("a", "b"), class_names_ko=("a", "b"))
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 1), (16, 16, 1)], ids=["same shape", "other shape"])
+def test_an_upload_named_like_a_registered_dataset_gets_no_pretrained_model(workspace_root, shape):
+    assert any(not entry.is_anomaly_detector for entry in pretrained.list_pretrained("mnist"))  # there is one to offer
+    Workspace(workspace_root).save(build_model("dense_ae", input_shape=shape, latent_dim=2, seed=0), name="mine")
+    app = open_page("library.py", dataset="user:mnist", user_datasets={"mnist": upload_named("mnist", shape)})
+    assert not app.exception
+    assert app.sidebar.selectbox[1].options == ["★ mine · dense AE, 2-D"]
+    assert list(app.dataframe[0].value["Name"]) == ["mine"]
+
+
+def test_a_registered_dataset_offers_only_its_pretrained_models_of_its_shape(workspace_root):
+    app = open_page("library.py", dataset="digits")
+    offered = set(app.sidebar.selectbox[1].options)
+    digits = [entry for entry in pretrained.list_pretrained("digits") if not entry.is_anomaly_detector]
+    assert digits and {entry.name for entry in digits} <= {label.split(" · ")[0] for label in offered}
+    assert not any(label.startswith("★") for label in offered)

@@ -2,23 +2,36 @@
 background, stop, errors, the saved result, hosted limits, the shared queue and each hosted user's own workspace."""
 
 import dataclasses
+import logging
 import re
 import time
+
+import pytest
 
 from page_helpers import ROOT, TIMEOUT, open_page, tiny_digits_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import hosting
 from latent_core.data import load_dataset
+from latent_core import jobs
+from latent_core import models as models_package
 from latent_core.jobs import TrainingJob, estimate_seconds, workspace_job
 from latent_core.models import build_model
-from latent_core.training import train
+from latent_core.training import TrainingDivergedError, TrainingResult, train
 from latent_core.workspace import Workspace
+from ui import shell
+from ui.text import translate
 
 
 
 def button(app, label):
     return next(b for b in app.button if b.label == label)
+
+
+def speak(lang, monkeypatch):
+    """Sets the language for the widgets' labels AppTest formats in the test's own thread too, where no
+    session says which language is chosen (the page itself reads it from its session)."""
+    monkeypatch.setattr(shell, "lang", lambda: lang)
 
 
 def wait_for_outcome(app, seconds=180):
@@ -62,13 +75,29 @@ def test_stop_keeps_what_was_learned(workspace_root):
     assert [entry.name for entry in Workspace(workspace_root).entries()] == ["stopped early"]
 
 
-def test_settings_that_cannot_work_get_a_message(workspace_root):
+def test_settings_that_cannot_work_get_a_message(workspace_root, caplog):
     app = open_page("train.py", dataset="digits")
     app.selectbox[0].set_value("denoising_ae").run()
     app.multiselect[0].set_value([]).run()
-    button(app, "Start training").click().run()
+    with caplog.at_level(logging.WARNING):
+        button(app, "Start training").click().run()
     assert not app.exception
-    assert app.error[0].value.startswith("These settings do not work: denoising_ae: noise_kinds needs")
+    assert [error.value for error in app.error] == [
+        "These settings do not build a denoising AE; change them and start again. The server log says which setting."]
+    assert "noise_kinds needs" in caplog.text  # the model's own reason is in the server log
+    assert "training_job" not in app.session_state
+
+
+def test_settings_a_model_refuses_are_told_in_korean(workspace_root, monkeypatch):
+    def refuse(kind, **options):
+        raise ValueError(f"{kind}: simulated refusal.")
+
+    monkeypatch.setattr(models_package, "build_model", refuse)
+    speak("ko", monkeypatch)
+    app = open_page("train.py", dataset="digits", lang="ko")
+    button(app, "학습 시작").click().run()
+    assert [error.value for error in app.error] == [translate("train.bad_settings", "ko", kind=translate("kind.dense_ae", "ko"))]
+    assert "simulated" not in app.error[0].value
     assert "training_job" not in app.session_state
 
 
@@ -76,7 +105,8 @@ def test_an_empty_name_is_refused(workspace_root):
     app = open_page("train.py", dataset="digits")
     app.text_input[0].set_value("   ")
     button(app, "Start training").click().run()
-    assert app.error[0].value == "These settings do not work: Give the model a name."
+    assert [error.value for error in app.error] == ["Give the model a name."]
+    assert "training_job" not in app.session_state
 
 
 def test_point_data_offers_only_the_kinds_that_take_points(workspace_root):
@@ -233,7 +263,7 @@ def test_an_unfinished_checkpoint_is_marked_in_the_model_picker(workspace_root):
     assert "★ cut short · dense AE, 4-D · unfinished, 2 of 10 epochs" in app.sidebar.selectbox[1].options
 
 
-def test_an_error_mid_run_says_so_and_keeps_the_last_good_epoch(workspace_root, monkeypatch):
+def test_an_error_mid_run_says_so_and_keeps_the_last_good_epoch(workspace_root, monkeypatch, caplog):
     def out_of_memory_in_epoch_two(job, progress):
         if progress.epoch == 2:
             raise MemoryError("simulated: out of memory")
@@ -242,11 +272,38 @@ def test_an_error_mid_run_says_so_and_keeps_the_last_good_epoch(workspace_root, 
     app = open_page("train.py", dataset="digits")
     app.slider[0].set_value(3)
     app.text_input[0].set_value("crashes in epoch 2")
-    button(app, "Start training").click().run()
-    wait_for_outcome(app)
-    assert app.error[0].value.startswith("Training failed: MemoryError: simulated: out of memory.")
-    assert "last finished epoch (1 of 3)" in app.error[0].value
+    with caplog.at_level(logging.ERROR, logger="latent_core.jobs"):
+        button(app, "Start training").click().run()
+        wait_for_outcome(app)
+    assert app.error[0].value == "Training failed (MemoryError); the server log has the details."
+    assert "simulated: out of memory" in caplog.text  # the detail and its traceback are in the server log
     assert app.info[0].value == "The last good epoch was saved as crashes in epoch 2."
     entry = Workspace(workspace_root).entries()[0]
     assert (entry.epochs_completed, entry.stop_reason, entry.in_progress) == (1, "failed", False)
     assert "★ crashes in epoch 2 · dense AE, 8-D · ended early, 1 of 3 epochs" in app.sidebar.selectbox[1].options
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_failed_or_diverged_run_is_told_in_the_chosen_language_without_the_english_detail(
+        workspace_root, monkeypatch, lang):
+    def diverge(model, data, **options):
+        raise TrainingDivergedError("Training stopped: loss is nan in epoch 1.", TrainingResult(model, None))
+
+    def fail(job, progress):
+        raise MemoryError("simulated: out of memory")
+
+    start = "Start training" if lang == "en" else "학습 시작"
+    speak(lang, monkeypatch)
+    monkeypatch.setattr(jobs, "train", diverge)
+    app = open_page("train.py", dataset="digits", lang=lang)
+    button(app, start).click().run()
+    wait_for_outcome(app)
+    assert [error.value for error in app.error] == [translate("train.diverged", lang)]
+
+    monkeypatch.setattr(jobs, "train", train)
+    monkeypatch.setattr(TrainingJob, "on_batch", fail)
+    app = open_page("train.py", dataset="digits", lang=lang)
+    button(app, start).click().run()
+    wait_for_outcome(app)
+    assert [error.value for error in app.error] == [translate("common.training_failed", lang, error_type="MemoryError")]
+    assert "simulated" not in app.error[0].value

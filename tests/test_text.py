@@ -107,6 +107,25 @@ def test_every_key_the_code_uses_exists():
     assert not problems, report(problems, "keys used in pages/ or ui/ but missing from ui/texts/")
 
 
+PAGES = {path.stem for path in (ROOT / "pages").glob("*.py")}
+PAGE_HELPERS = {"ui/generate_views.py": "generate", "ui/latent_map_views.py": "latent_map", "ui/train_form.py": "train"}
+
+
+def page_of(where: str) -> str | None:
+    """The page a file of the code belongs to: its own name in pages/, the page a ui/ helper draws for."""
+    path = where.split(":")[0]
+    if path.startswith("pages/"):
+        return Path(path).stem
+    return PAGE_HELPERS.get(path)
+
+
+def test_a_page_uses_no_other_pages_texts():
+    """Words several pages show live under ``common.*`` (ui/texts/common.py), not in one page's module."""
+    problems = [f"{call.where}: {call.key} (use or add a common.* key)" for call in CALLS
+                if call.key.split(".")[0] in PAGES and call.key.split(".")[0] != page_of(call.where)]
+    assert not problems, report(problems, "texts of one page used elsewhere")
+
+
 def test_every_placeholder_gets_a_value_where_the_text_is_used():
     problems = []
     for call in CALLS:

@@ -3,6 +3,7 @@ the specific message each malformed file gets."""
 
 import io
 import pickle
+import time
 import zipfile
 
 import numpy as np
@@ -10,6 +11,8 @@ import pytest
 from PIL import Image
 
 from latent_core import user_data
+from latent_core.images import decode_picture
+from latent_core.uploads import ParseLimits
 
 
 def png_bytes(array: np.ndarray) -> bytes:
@@ -111,11 +114,45 @@ def test_bad_zip_gets_a_specific_message(entries, message):
         user_data.load_user_dataset(make_zip(entries), filename="bad.zip")
 
 
+def parse_here(payload: bytes, filename: str, limits: ParseLimits | None = None):
+    """The sandbox's dataset parse run in this process, so a test can patch what it calls."""
+    limits = limits or ParseLimits()
+    options = {"filename": filename, "image_size": [28, 28], "channels": 1, "max_array_bytes": limits.max_array_bytes,
+               "max_pixels": limits.max_pixels, "max_seconds": limits.max_seconds}
+    return user_data.parse_in_child(payload, options)
+
+
 def test_huge_image_in_zip_is_refused_before_decoding(monkeypatch):
     monkeypatch.setattr(user_data, "MAX_IMAGE_PIXELS", 100 * 100)
-    entries = {"big/1.png": png_bytes(np.zeros((200, 200), dtype=np.uint8))}
+    monkeypatch.setattr(user_data, "decode_picture", lambda *args, **kwargs: pytest.fail("a picture was decoded"))
+    entries = {"small/1.png": png_bytes(np.zeros((20, 20), dtype=np.uint8)),
+               "big/1.png": png_bytes(np.zeros((200, 200), dtype=np.uint8))}
     with pytest.raises(user_data.DataFormatError, match="200×200 pixels"):
-        user_data.load_user_dataset(make_zip(entries), filename="big.zip")
+        parse_here(make_zip(entries), "big.zip")
+
+
+def test_a_zip_over_the_pixel_budget_is_refused_from_its_headers_before_decoding(monkeypatch):
+    monkeypatch.setattr(user_data, "decode_picture", lambda *args, **kwargs: pytest.fail("a picture was decoded"))
+    entries = {f"cls/{i}.png": png_bytes(np.zeros((100, 100), dtype=np.uint8)) for i in range(5)}
+    with pytest.raises(user_data.DataFormatError, match="50,000 pixels in all; the limit is 49,999") as refused:
+        parse_here(make_zip(entries), "many.zip", ParseLimits(max_pixels=49_999))
+    assert refused.value.code == "zip_too_many_pixels"
+
+
+def test_decoding_a_zip_stops_at_its_time_limit(monkeypatch):
+    decoded = []
+
+    def slow_decode(*args, **kwargs):  # each picture takes a tenth of a second
+        decoded.append(1)
+        time.sleep(0.1)
+        return decode_picture(*args, **kwargs)
+
+    monkeypatch.setattr(user_data, "decode_picture", slow_decode)
+    entries = {f"cls/{i}.png": png_bytes(np.zeros((10, 10), dtype=np.uint8)) for i in range(40)}
+    with pytest.raises(user_data.DataFormatError, match="took longer than 0.25 s") as refused:
+        parse_here(make_zip(entries), "slow.zip", ParseLimits(max_seconds=0.25))
+    assert refused.value.code == "parse_too_slow"
+    assert 2 <= len(decoded) <= 10  # stopped near the limit, long before the 40th picture
 
 
 @pytest.mark.parametrize("payload, filename, message", [

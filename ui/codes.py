@@ -14,6 +14,7 @@ import streamlit as st
 
 from latent_core import data, keys, latent, maps, pretrained
 from ui import models
+from ui.shell import registered_dataset_name
 
 MAX_ENCODED = 5000
 
@@ -74,8 +75,8 @@ def map_cache() -> maps.MapCache:
 
 
 def load_classifier_for(dataset: data.Dataset, model):
-    """The dataset's pretrained classifier when it takes this model's images, else None."""
-    classifier = models.load_classifier(dataset.name) if dataset.is_image else None
+    """The sidebar dataset's pretrained classifier (none for an upload) when it takes this model's images, else None."""
+    classifier = models.load_classifier(registered_dataset_name()) if dataset.is_image else None
     if classifier is None or tuple(classifier.input_shape) != tuple(model.input_shape):
         return None
     return classifier

@@ -110,7 +110,7 @@ def perturbations(model, mean: np.ndarray, directions: latent.Directions, names:
     spread = controls[0].slider(t("generate.spread"), 0.0, 3.0, 1.0, 0.1, key="generate.spread",
                                 help=t("generate.spread_help"))
     count = controls[1].slider(t("generate.count"), 8, 48, 16, 8, key="generate.count")
-    seed = controls[2].number_input(t("train.seed"), 0, 10_000, 0, key="generate.seed")
+    seed = controls[2].number_input(t("common.seed"), 0, 10_000, 0, key="generate.seed")
     grid_codes = latent.perturbation_grid(mean, n=count, spread=spread, seed=int(seed),
                                           scale=directions.dimension_std)
     images = decoded(model, grid_codes)
@@ -168,7 +168,7 @@ def prior_samples(model, names: list[str], classifier) -> None:
     """New images from codes drawn from the VAE's standard normal prior."""
     controls = st.columns(2)
     count = controls[0].slider(t("generate.count"), 8, 48, 16, 8, key="generate.prior_count")
-    seed = controls[1].number_input(t("train.seed"), 0, 10_000, 0, key="generate.prior_seed")
+    seed = controls[1].number_input(t("common.seed"), 0, 10_000, 0, key="generate.prior_seed")
     prior_codes = latent.prior_samples(count, model.latent_dim, int(seed))
     images = decoded(model, prior_codes)
     picture = montage(images, columns=GRID_COLUMNS, cell=72)
@@ -180,7 +180,7 @@ def prior_samples(model, names: list[str], classifier) -> None:
 def gan_samples(model, names: list[str], classifier) -> None:
     """A grid of GAN samples, then sliders over the noise of one of them."""
     controls = st.columns(2)
-    seed = int(controls[0].number_input(t("train.seed"), 0, 10_000, 0, key="generate.gan_seed"))
+    seed = int(controls[0].number_input(t("common.seed"), 0, 10_000, 0, key="generate.gan_seed"))
     count = 16
     noise = latent.prior_samples(count, model.latent_dim, seed)
     images = decoded(model, noise)

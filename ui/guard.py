@@ -26,7 +26,7 @@ def require_dataset(*, images: bool = False) -> data.Dataset:
         dataset = active_dataset()
     except data.DatasetUnavailable as error:
         logger.info("dataset unavailable: %s", error)
-        st.error(t("guard.dataset_unavailable"))
+        st.error(t("common.dataset_unavailable"))
         st.stop()
     if images and not dataset.is_image:
         st.info(t("guard.not_images"))

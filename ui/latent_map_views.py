@@ -95,7 +95,7 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
     """The image the user chose to place on the map and a caption, or None."""
     names = dataset.class_names(lang())
     labels = {source: t(f"latent_map.place.{source}") for source in PLACE_SOURCES if source != "none"}
-    labels["none"] = t("denoise.noise.none")
+    labels["none"] = t("common.none")
     kept = st.session_state.get("latent_map.kept_place_source", "none")  # a widget's own state ends with its page
     source = st.radio(t("latent_map.place"), PLACE_SOURCES, index=PLACE_SOURCES.index(kept), horizontal=True,
                       key="latent_map.place_source", format_func=labels.get)
@@ -118,7 +118,7 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
         except drawing.EmptyDrawingError:
             st.info(t("latent_map.empty_drawing"))
             return None
-        return image, t("denoise.clean.drawing")
+        return image, t("common.drawing_as_seen")
     if source == "upload":
         upload = st.file_uploader(t("latent_map.upload"), type=["png", "jpg", "jpeg"], key="latent_map.upload")
         if upload is None:

@@ -24,6 +24,8 @@ student's models back (``ui.account``). The workspace's quota comes from
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,7 @@ from pathlib import Path
 import streamlit as st
 
 from latent_core import hosting, keys, pretrained, store
+from latent_core.classifier import Classifier, load_classifier_folder
 from latent_core.uploads import MIB
 from latent_core.workspace import Quota, UnusedWorkspaceSweeper, Workspace, WorkspaceEntry
 from ui import account
@@ -42,6 +45,7 @@ DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "workspace"
 USERS_FOLDER = "users"
 SIGNED_OUT_FOLDER = "signed-out"  # never written: a signed-out visitor saves nothing
 USER_MODEL_CACHE_SECONDS = 30 * 60
+logger = logging.getLogger(__name__)
 # What loading a chosen model can raise: gone from the workspace or the index, unreadable or unsafe files.
 LOAD_ERRORS = (KeyError, store.StoreError, pretrained.PretrainedError, OSError)
 
@@ -137,9 +141,19 @@ def load_workspace_bundle(folder: str, version: str) -> store.Bundle:
     return store.load_bundle(folder)
 
 
-@st.cache_resource(show_spinner=False)
-def load_classifier(dataset: str):
-    return pretrained.load_classifier(dataset)
+def load_classifier(dataset_name: str | None) -> Classifier | None:
+    """The registered dataset's pretrained classifier, or None (always for an upload, ``dataset_name``
+    None); loaded again when its files are replaced."""
+    folder = None if dataset_name is None else pretrained.classifier_folder(dataset_name)
+    if folder is None:
+        return None
+    return load_classifier_version(str(folder), keys.classifier_version(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def load_classifier_version(folder: str, version: str) -> Classifier:
+    """A classifier by its folder; ``version`` is in the cache key so a replaced classifier reloads."""
+    return load_classifier_folder(folder)[0]
 
 
 def workspace_key(entry_id: str) -> str:
@@ -147,24 +161,50 @@ def workspace_key(entry_id: str) -> str:
     return WORKSPACE_PREFIX + entry_id
 
 
-def choices_for(dataset_name: str, input_shape: tuple[int, ...]) -> list[ModelChoice]:
-    """Models that fit the dataset: its pretrained bundles, then the user's, newest first."""
-    found = pretrained_choices(dataset_name)
+def choices_for(dataset_name: str | None, input_shape: tuple[int, ...]) -> list[ModelChoice]:
+    """Models that fit the data: the library's for a registered dataset (``dataset_name``; None for an
+    upload) of exactly ``input_shape``, then the user's of that shape, newest first."""
+    found = pretrained_choices(dataset_name, input_shape)
     found += [_workspace_choice(entry) for entry in workspace().entries()
               if tuple(entry.input_shape) == tuple(input_shape)]
     return found
 
 
-def pretrained_choices(dataset_name: str, *, kind: str | None = None) -> list[ModelChoice]:
-    """The library's models of a dataset (of one ``kind`` when given), anomaly detectors left out."""
+def pretrained_choices(dataset_name: str | None, input_shape: tuple[int, ...], *,
+                       kind: str | None = None) -> list[ModelChoice]:
+    """The library's models of a registered dataset that take exactly ``input_shape`` (of one ``kind``
+    when given), anomaly detectors left out; none for an upload (``dataset_name`` None), whose name
+    may be a registered one's."""
+    if dataset_name is None:
+        return []
     return [_pretrained_choice(entry) for entry in pretrained.list_pretrained(dataset_name)
-            if not entry.is_anomaly_detector and kind in (None, entry.kind)]
+            if not entry.is_anomaly_detector and kind in (None, entry.kind) and _takes(entry, input_shape)]
 
 
-def anomaly_detectors(dataset_name: str) -> dict[int, ModelChoice]:
-    """The library's anomaly detectors of a dataset, by the normal class each was trained on."""
+def anomaly_detectors(dataset_name: str | None, input_shape: tuple[int, ...]) -> dict[int, ModelChoice]:
+    """The library's anomaly detectors of a registered dataset that take exactly ``input_shape``, by the
+    normal class each was trained on; none for an upload (``dataset_name`` None)."""
+    if dataset_name is None:
+        return {}
     return {normal_class: _pretrained_choice(entry)
-            for normal_class, entry in pretrained.anomaly_models(dataset_name).items()}
+            for normal_class, entry in pretrained.anomaly_models(dataset_name).items() if _takes(entry, input_shape)}
+
+
+def _takes(entry: pretrained.PretrainedEntry, input_shape: tuple[int, ...]) -> bool:
+    """Whether the library bundle ``entry`` takes inputs of exactly ``input_shape``."""
+    folder = pretrained.PRETRAINED_DIR / entry.path
+    return _declared_input_shape(str(folder), keys.bundle_version(folder)) == tuple(input_shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _declared_input_shape(folder: str, version: str) -> tuple[int, ...] | None:
+    """The input shape a bundle's manifest declares, read once per version; None when unreadable."""
+    try:
+        return store.manifest_input_shape(folder)
+    except (store.StoreError, OSError) as error:
+        logger.warning("the library bundle in %s has no readable input shape; it is not offered", folder,
+                       exc_info=error)
+        return None
 
 
 def _pretrained_choice(entry: pretrained.PretrainedEntry) -> ModelChoice:

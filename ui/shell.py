@@ -120,6 +120,12 @@ def uploaded_dataset_chosen() -> bool:
     return selected_dataset_name().startswith(USER_PREFIX)
 
 
+def registered_dataset_name() -> str | None:
+    """The sidebar's dataset as a registry name, the one library models and classifiers are for;
+    None for an upload, even one named like a registered dataset."""
+    return None if uploaded_dataset_chosen() else selected_dataset_name()
+
+
 def active_dataset() -> data.Dataset:
     """The dataset picked in the sidebar; raises ``data.DatasetUnavailable`` when it cannot load."""
     choice = selected_dataset_name()
@@ -158,7 +164,8 @@ def _model_picker() -> None:
         dataset = active_dataset()
     except data.DatasetUnavailable:
         return
-    choices = {choice.key: choice for choice in models.choices_for(dataset.name, dataset.input_shape)}
+    choices = {choice.key: choice
+               for choice in models.choices_for(registered_dataset_name(), dataset.input_shape)}
     if not choices:
         st.sidebar.caption(t("sidebar.no_models"))
         return
@@ -188,7 +195,8 @@ def active_model() -> tuple[models.ModelChoice, store.Bundle] | None:
         dataset = active_dataset()
     except data.DatasetUnavailable:
         return None
-    choices = {choice.key: choice for choice in models.choices_for(dataset.name, dataset.input_shape)}
+    choices = {choice.key: choice
+               for choice in models.choices_for(registered_dataset_name(), dataset.input_shape)}
     key = st.session_state.get("model")
     if key not in choices:
         return None

@@ -36,7 +36,7 @@ def model_settings(kind_class: type[LatentModel], input_shape: tuple[int, ...], 
     size and the keyword options to build the model with."""
     latent_default = (suggested_latent_dim if kind_class.latent_dim_from_data
                       else kind_class.option_default("latent_dim"))
-    latent_dim = st.number_input(t("train.latent"), min_value=1, max_value=MAX_LATENT_DIM, value=latent_default)
+    latent_dim = st.number_input(t("common.latent_size"), min_value=1, max_value=MAX_LATENT_DIM, value=latent_default)
     options = {}
     losses = kind_class.supported_losses(input_shape)
     if losses:

@@ -2,15 +2,26 @@
 
 ``latent_core`` refuses a bad file with an ``UploadRefused`` error naming the problem
 (``code``) and its particulars (``details``); :func:`refusal_text` turns that into the
-sentence of ``ui/texts/uploads.py`` in the current language.
+sentence of ``ui/texts/uploads.py`` in the current language. :func:`canvas_pixels` reads
+a drawing canvas's PNG, which the browser sends, through the same sandbox as uploads.
 """
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
+
+from latent_core import images
 from latent_core.uploads import MIB, UploadRefused
 from ui.models import limits
 from ui.shell import t
 from ui.text import TEXT
+
+logger = logging.getLogger(__name__)
+# A canvas sends its PNG at its size times the screen's pixel ratio (2 on a tablet, 3 on
+# some phones); anything far beyond that did not come from the canvas.
+CANVAS_MAX_SCALE = 8
 
 
 def upload_limit(default_bytes: int) -> int:
@@ -26,3 +37,15 @@ def refusal_text(error: UploadRefused) -> str:
     """
     key = f"upload.{error.code}"
     return t(key if key in TEXT else "upload.invalid", **error.details)
+
+
+def canvas_pixels(png: bytes | None, canvas_size: int) -> np.ndarray | None:
+    """The RGBA pixels of a canvas of ``canvas_size`` from the PNG its browser sent, or None
+    when there is none yet or it is refused (logged: a real canvas never sends one)."""
+    if png is None:
+        return None
+    try:
+        return images.read_canvas(png, max_side=CANVAS_MAX_SCALE * canvas_size)
+    except images.PictureError as error:
+        logger.warning("A drawing canvas sent an unusable picture: %s", error)
+        return None

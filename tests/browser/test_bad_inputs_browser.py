@@ -32,6 +32,13 @@ def test_bad_datasets_and_models_get_their_message_and_the_app_keeps_working(pag
     send(page, "zip_path_traversal")
     expect(error_shown(page)).to_contain_text("contains the unsafe path '../../evil.png'")
     idle(page)
+    send(page, "npz_shadow_member")
+    expect(error_shown(page)).to_contain_text("shadow.npz holds the members x.npy, x; an .npz for this app holds "
+                                              "exactly x.npy and, optionally, y.npy")
+    idle(page)
+    send(page, "zip_pixel_bomb")
+    expect(error_shown(page)).to_contain_text("pixels.zip holds 20,000 pictures of 335,544,320,000 pixels in all")
+    idle(page)
     expect(page.get_by_role("heading", name="Data: Digits (8×8)")).to_be_visible()
     page.get_by_role("button", name="Show other examples").click()  # the page still answers
     idle(page)

@@ -23,7 +23,6 @@ TEXT = {
     "denoise.noise.gaussian": {"en": "Gaussian", "ko": "가우시안"},
     "denoise.noise.salt_pepper": {"en": "Salt and pepper", "ko": "소금-후추"},
     "denoise.noise.strokes": {"en": "My own scribbles", "ko": "직접 낙서하기"},
-    "denoise.noise.none": {"en": "None", "ko": "없음"},
     "denoise.draw_help": {
         "en": "Draw with the mouse (or a finger) in white on black, like the training images.",
         "ko": "학습 이미지처럼 검은 바탕에 흰색으로 마우스(또는 손가락)로 그리세요.",
@@ -40,7 +39,6 @@ TEXT = {
         "en": "Scribble over the image on the canvas to add your own noise.",
         "ko": "캔버스의 이미지 위에 낙서해서 직접 잡음을 더해 보세요.",
     },
-    "denoise.image_index": {"en": "Test image number", "ko": "테스트 이미지 번호"},
     "denoise.random_image": {"en": "Random image", "ko": "무작위 이미지"},
     "denoise.image_class": {"en": "Class: {name}", "ko": "클래스: {name}"},
     "denoise.strength": {"en": "Noise strength", "ko": "잡음 세기"},
@@ -53,15 +51,11 @@ TEXT = {
         "ko": "완전한 검은색이나 흰색으로 바꾸는 픽셀의 비율입니다.",
     },
     "denoise.new_noise": {"en": "New noise", "ko": "새 잡음"},
-    "denoise.clean.drawing": {
-        "en": "Your drawing as the model sees it",
-        "ko": "모델이 보는 내 그림",
-    },
     "denoise.clean.test": {"en": "Clean original", "ko": "깨끗한 원본"},
     "denoise.noisy": {"en": "Noisy input", "ko": "잡음 섞인 입력"},
     "denoise.denoised": {"en": "Denoised output", "ko": "잡음 제거 결과"},
-    "denoise.psnr_noisy": {"en": "PSNR of the noisy input", "ko": "잡음 입력의 PSNR"},
-    "denoise.psnr_denoised": {"en": "PSNR of the output", "ko": "결과의 PSNR"},
+    "denoise.psnr_noisy": {"en": "Noisy PSNR", "ko": "잡음 입력 PSNR"},
+    "denoise.psnr_denoised": {"en": "Output PSNR", "ko": "결과 PSNR"},
     "denoise.psnr_value": {"en": "{value:.1f} dB", "ko": "{value:.1f} dB"},
     "denoise.psnr_identical": {"en": "identical", "ko": "동일함"},
     "denoise.psnr_help": {

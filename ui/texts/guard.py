@@ -1,10 +1,6 @@
 """Text of the page guard (``ui/guard.py``): the messages a page shows when it cannot run."""
 
 TEXT = {
-    "guard.dataset_unavailable": {
-        "en": "This dataset is not available on this machine; choose another one in the sidebar.",
-        "ko": "이 데이터셋은 이 컴퓨터에서 사용할 수 없습니다. 사이드바에서 다른 데이터셋을 고르세요.",
-    },
     "guard.not_images": {
         "en": "This page works on images; choose an image dataset in the sidebar.",
         "ko": "이 페이지는 이미지를 다룹니다. 사이드바에서 이미지 데이터셋을 고르세요.",
