@@ -58,7 +58,9 @@ class JobSnapshot:
     """A consistent copy of a job's state for one redraw. ``queue`` says where a queued
     job waits; ``checkpoint_error`` why the last checkpoint could not be written.
     ``error`` is the English detail (also in the server log); ``error_type`` names the
-    exception behind a failed run, for a page to show in its own language."""
+    exception behind a failed run, for a page to show in its own language; ``save_error``
+    is the exception that kept a finished run's model from being saved (e.g. a quota's
+    refusal, which a page can explain)."""
 
     state: str
     progress: BatchProgress | None
@@ -72,6 +74,7 @@ class JobSnapshot:
     queue: QueuePosition | None = None
     checkpoint_error: str | None = None
     error_type: str | None = None
+    save_error: Exception | None = None
 
     @property
     def finished(self) -> bool:
@@ -90,6 +93,7 @@ class _State:
     finished_at: float | None = None
     checkpoint_error: str | None = None
     error_type: str | None = None
+    save_error: Exception | None = None
 
 
 class TrainingJob(TrainingObserver):
@@ -154,7 +158,8 @@ class TrainingJob(TrainingObserver):
                                history={name: list(values) for name, values in state.history.items()},
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
-                               queue=queue, checkpoint_error=state.checkpoint_error, error_type=state.error_type)
+                               queue=queue, checkpoint_error=state.checkpoint_error, error_type=state.error_type,
+                               save_error=state.save_error)
 
     # ----- TrainingObserver, called from the training thread ------------------------
     def on_batch(self, progress: BatchProgress) -> None:
@@ -219,7 +224,7 @@ class TrainingJob(TrainingObserver):
         except Exception as failure:  # anything before the first batch: the thread must still finish
             logger.exception("Training %r failed before it started", self.name)
             state, error, error_type = FAILED, f"{type(failure).__name__}: {failure}", type(failure).__name__
-        saved = None
+        saved, save_error = None, None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
             try:
@@ -227,13 +232,14 @@ class TrainingJob(TrainingObserver):
             except Exception as failure:  # measuring or saving: the thread must still finish
                 logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
-                error_type = type(failure).__name__
-        self._finish(state, error, saved, error_type)
+                error_type, save_error = type(failure).__name__, failure
+        self._finish(state, error, saved, error_type, save_error)
 
-    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None) -> None:
+    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None,
+                save_error: Exception | None = None) -> None:
         with self._lock:
             self._state.state, self._state.error, self._state.saved = state, error, saved
-            self._state.error_type = error_type
+            self._state.error_type, self._state.save_error = error_type, save_error
             self._state.finished_at = time.time()
         with _ACTIVE_LOCK:
             _ACTIVE_JOBS.discard(self)

@@ -85,6 +85,8 @@ def show_outcome(snapshot: JobSnapshot) -> None:
     else:
         if snapshot.state == DIVERGED:
             st.error(t("train.diverged"))
+        elif isinstance(snapshot.save_error, SaveRefused):  # e.g. the server's space filled up meanwhile
+            st.error(account.refusal_text(snapshot.save_error))
         else:
             st.error(t("common.training_failed", error_type=snapshot.error_type))
         if snapshot.saved is not None:

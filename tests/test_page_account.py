@@ -172,3 +172,18 @@ def test_the_first_run_removes_workspaces_unused_for_the_days(workspace_root, mo
         os.utime(path, (long_ago, long_ago))
     run_app()
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_training_whose_model_no_longer_fits_at_the_end_says_why(workspace_root, monkeypatch):
+    """The estimate before training lets it start; the real bundle, a little bigger, does not fit."""
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_USER_MB", "1")
+    workspace_root.mkdir()
+    (workspace_root / "filler.bin").write_bytes(b"\0" * (2**20 - 165_000))
+    app = run_app("train.py", dataset="digits")
+    next(slider for slider in app.slider if slider.label == "Epochs").set_value(2).run()
+    [button for button in app.button if button.label == "Start training"][0].click().run()
+    app.session_state["training_job"].join(120)
+    app.run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Not saved: your models would take more than the 1 MB")
+    assert Workspace(workspace_root).entries() == []
