@@ -1,6 +1,7 @@
 """The sidebar's account section and each user's workspace: sign-in, the share link, quotas."""
 
 import os
+import re
 
 import pytest
 from page_helpers import ROOT, TIMEOUT, tiny_digits_model
@@ -10,6 +11,7 @@ from latent_core import store
 from latent_core.identity import identity_key
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
+from ui.text import TEXT
 
 COOKIE_SECRET = "a cookie secret long enough to sign"
 ISSUER = "http://127.0.0.1:9400"
@@ -187,3 +189,11 @@ def test_a_training_whose_model_no_longer_fits_at_the_end_says_why(workspace_roo
     assert not app.exception
     assert app.error[0].value.startswith("Not saved: your models would take more than the 1 MB")
     assert Workspace(workspace_root).entries() == []
+
+
+def test_every_save_refusal_has_its_sentence_in_both_languages():
+    source = (ROOT / "latent_core" / "workspace.py").read_text()
+    codes = set(re.findall(r'SaveRefused\(.*?,\s*"(\w+)"', source, re.S))
+    assert codes == {"sign_in", "models", "user_space", "total_space"}
+    for code in codes:
+        assert set(TEXT[f"save.{code}"]) == {"en", "ko"}, code
