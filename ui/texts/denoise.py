@@ -69,4 +69,10 @@ TEXT = {
         "ko": "그림은 MNIST를 만든 방식대로 준비됩니다. 그린 부분만 잘라 모양을 유지한 채 {box}×{box} 상자에 맞추고, "
               "{size}×{size} 안에서 무게중심이 가운데에 오도록 놓습니다.",
     },
+    "denoise.error_map": {
+        "en": "Where the output differs from the clean image (|x − x̂|, 0 black … 1 pale yellow): what is "
+              "bright is noise left in, or ink the model lost.",
+        "ko": "결과가 깨끗한 이미지와 다른 곳(|x − x̂|, 0 검정 … 1 연노랑). 밝은 곳은 남은 잡음이거나 "
+              "모델이 잃어버린 획입니다.",
+    },
 }

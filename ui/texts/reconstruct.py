@@ -66,4 +66,23 @@ TEXT = {
         "ko": "{name} · MSE {model:.4f} · PCA {pca:.4f}",
     },
     "reconstruct.image_error": {"en": "{name} · MSE {model:.4f}", "ko": "{name} · MSE {model:.4f}"},
+    "reconstruct.show_errors": {"en": "Show where the errors are", "ko": "오차가 난 곳 보기"},
+    "reconstruct.show_errors_help": {
+        "en": "Adds a heatmap of |x − x̂| under each reconstruction: bright pixels are where it differs from the original.",
+        "ko": "복원 이미지마다 아래에 |x − x̂| 히트맵을 더합니다. 밝은 픽셀이 원본과 다른 곳입니다.",
+    },
+    "reconstruct.rows_errors": {
+        "en": "From the top: original · your model · where your model differs from it · PCA with the same number "
+              "of dimensions · where PCA differs. Look for where the bright pixels sit: along the edges of "
+              "strokes is blur, a whole bright stroke is a part the code could not keep.",
+        "ko": "위에서부터: 원본 · 선택한 모델 · 모델이 원본과 다른 곳 · 같은 차원 수의 PCA · PCA가 다른 곳. "
+              "밝은 픽셀이 어디 있는지 보세요. 획의 가장자리를 따라 있으면 흐려진 것이고, 획 전체가 밝으면 "
+              "코드가 담지 못한 부분입니다.",
+    },
+    "reconstruct.rows_errors_no_pca": {
+        "en": "From the top: original · your model · where your model differs from it. Look for where the bright "
+              "pixels sit: along the edges of strokes is blur, a whole bright stroke is a part the code could not keep.",
+        "ko": "위에서부터: 원본 · 선택한 모델 · 모델이 원본과 다른 곳. 밝은 픽셀이 어디 있는지 보세요. 획의 "
+              "가장자리를 따라 있으면 흐려진 것이고, 획 전체가 밝으면 코드가 담지 못한 부분입니다.",
+    },
 }
