@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import anomaly, data, keys, metrics
-from latent_core.images import montage
+from latent_core.images import as_rgb, error_heatmaps, montage
 from ui import models
 from ui.guard import require_dataset
 from ui.shell import lang, registered_dataset_name, start_page, t
@@ -90,9 +90,17 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
 
 
 def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,
-                  scores: np.ndarray, names: list[str]) -> None:
+                  scores: np.ndarray, names: list[str], model=None) -> None:
+    """The images at ``indices`` with their scores; given the ``model``, also its reconstructions
+    and where they differ (error heatmaps), one column per image."""
     st.markdown(f"**{title}**")
-    st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+    if model is None:
+        st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+    else:
+        shown = images[indices]
+        rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
+        rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
+        st.image(montage(rows, columns=len(indices), cell=64), caption=t("anomaly.most_rows"), output_format="PNG")
     st.caption(" · ".join(t("anomaly.image_score", name=names[int(labels[i])], score=scores[i]) for i in indices))
 
 
@@ -183,5 +191,5 @@ st.caption(t("anomaly.evaluated", total=len(scores), normals=int((~anomalous).su
 threshold_view(model_key, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)
-show_extremes(t("anomaly.most"), most, images, labels, scores, names)
+show_extremes(t("anomaly.most"), most, images, labels, scores, names, model=model)
 show_extremes(t("anomaly.least"), least, images, labels, scores, names)

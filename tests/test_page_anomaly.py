@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from page_helpers import open_page
 
-from latent_core import pretrained, user_data
+from latent_core import data, images, pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -48,6 +48,29 @@ def test_training_here_shows_metrics_histogram_roc_and_extremes(trained_digits_a
     most, least = app.main.caption[-2].value, app.main.caption[-1].value
     assert least.count("3 ") >= 10  # the most normal images are almost all threes
     assert most.count("3 ") < 6
+
+
+def test_the_most_anomalous_images_show_where_they_differ_from_their_reconstruction(trained_digits_app,
+                                                                                     monkeypatch):
+    shown = []
+    montage = images.montage
+    monkeypatch.setattr(images, "montage", lambda stack, **options: shown.append((np.asarray(stack), options))
+                        or montage(stack, **options))
+    app = trained_digits_app.run()
+    assert not app.exception
+    (most, most_options), (least, _) = shown[-2:]
+    assert most_options["columns"] == 12 and most.shape == (36, 8, 8, 3)  # image, reconstruction, heatmap rows
+    assert least.shape == (12, 8, 8, 1)  # the most normal ones are shown as they are
+    (_, detector), = app.session_state["anomaly.detectors"].values()
+    originals = most[:12, ..., :1]
+    rebuilt = np.clip(detector.model.reconstruct(originals), 0.0, 1.0)
+    np.testing.assert_allclose(most[12:24, ..., 0], rebuilt[..., 0], atol=1e-5)
+    np.testing.assert_allclose(most[24:], images.error_heatmaps(originals, rebuilt), atol=1e-5)
+    digits = data.load_dataset("digits")
+    assert all((digits.x_test == image).all(axis=(1, 2, 3)).any() for image in originals)
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert any(caption.startswith("From the top: the image · the detector's reconstruction · where they differ")
+               for caption in captions)
 
 
 def test_the_threshold_defaults_to_the_95th_percentile_and_moves_the_metrics(trained_digits_app):

@@ -113,4 +113,12 @@ TEXT = {
     "anomaly.least": {"en": "Least anomalous test images (lowest error first)",
                       "ko": "가장 정상적인 테스트 이미지 (오차가 작은 순)"},
     "anomaly.image_score": {"en": "{name} {score:.4f}", "ko": "{name} {score:.4f}"},
+    "anomaly.most_rows": {
+        "en": "From the top: the image · the detector's reconstruction · where they differ (|x − x̂|, 0 black … "
+              "1 pale yellow, one scale for all). Look for whole bright shapes: the parts a model of the "
+              "normal class could not rebuild are what makes an image anomalous.",
+        "ko": "위에서부터: 이미지 · 탐지기의 복원 · 둘이 다른 곳(|x − x̂|, 0 검정 … 1 연노랑, 모두 같은 척도). "
+              "통째로 밝은 모양을 찾아보세요. 정상 클래스만 아는 모델이 다시 만들지 못한 부분이 그 이미지를 "
+              "이상하게 만드는 부분입니다.",
+    },
 }
