@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latent_core import data, keys, latent, maps, pretrained
+from latent_core import data, keys, latent, maps, pretrained, projection, trust
 from ui import models
 from ui.shell import registered_dataset_name
 
@@ -66,6 +66,14 @@ def class_statistics(sample_key: str, _sample: maps.CodeSample) -> dict[int, np.
 def class_directions(sample_key: str, label: int, _sample: maps.CodeSample) -> latent.Directions:
     """The main directions of variation of one class's codes."""
     return latent.class_directions(_sample.codes[_sample.labels == label], n_components=5)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_trust(sample_key: str, map_key: tuple, _mapped: projection.Projection) -> trust.MapTrust:
+    """How well a map keeps latent neighbours, computed once per map (precomputed ones on first
+    use): ``sample_key`` (from :func:`sample_key`: model version, dataset content, origin) and
+    ``map_key`` (the model, method and points of ``ui.latent_map_views.chosen_map``) name it."""
+    return trust.map_trust(_mapped.codes, _mapped.coordinates)
 
 
 @st.cache_resource(show_spinner=False)
