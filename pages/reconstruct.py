@@ -76,7 +76,7 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
     if show_errors:
         rows = [as_rgb(row) for row in rows]
         st.caption(t("reconstruct.rows_errors" if baseline is not None else "reconstruct.rows_errors_no_pca"))
-        st.image(error_scale_bar(), caption=t("common.error_scale"), output_format="PNG")
+        st.image(error_scale_bar(), caption=t("common.error_scale"), width=240, output_format="PNG")
     else:
         st.caption(t("reconstruct.rows" if baseline is not None else "reconstruct.rows_no_pca"))
     for start in range(0, len(picked), COLUMNS):

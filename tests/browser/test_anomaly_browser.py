@@ -1,4 +1,5 @@
-"""The Anomaly detection page in a real browser: the threshold slider changes the metrics."""
+"""The Anomaly detection page in a real browser: the most anomalous images with where they differ, and the
+threshold slider changes the metrics."""
 
 import pytest
 from app_steps import open_page_on
@@ -26,6 +27,7 @@ def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     recall, accuracy, auroc = (metric_value(page, name) for name in ("Recall", "Accuracy", "AUROC"))
     assert float(auroc) > 0.8
+    expect(page.get_by_text("From the top: the image · the detector's reconstruction · where they differ")).to_be_visible()
     screenshot(page, "anomaly")
 
     slider = page.get_by_test_id("stSlider").locator('input[type="range"]')

@@ -168,7 +168,7 @@ TEXT = {
               "모두 가깝다는 뜻이고, 낮을수록 지도의 이웃 중 잠재 공간에서는 먼 점이 많습니다.",
     },
     "latent_map.mean_recall": {"en": "Neighbours kept, on average of {k}", "ko": "지켜진 이웃 평균 ({k}개 중)"},
-    "latent_map.trust_axis": {"en": "of {k} neighbours kept", "ko": "이웃 {k}개 중 지켜진 비율"},
+    "latent_map.trust_axis": {"en": "neighbours kept (of {k})", "ko": "지켜진 이웃 ({k}개 중)"},
     "latent_map.trust_hover": {
         "en": "{name} · #{row} · {kept} of {k} neighbours kept",
         "ko": "{name} · #{row} · 이웃 {k}개 중 {kept}개 지켜짐",
