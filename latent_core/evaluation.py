@@ -17,7 +17,8 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
   without an encoder, with a classifier): the classes of ``GAN_SAMPLES`` samples.
 - ``auroc``, ``precision_at_p95``, ``recall_at_p95``, ``normal_test_mse`` (a detector
   trained on ``normal_class`` only): the other classes as anomalies, thresholded at the
-  95th percentile of the normal training images' errors.
+  95th percentile of the errors of half the normal test images, measured on the other test
+  images (``metrics.threshold_split``; the Anomaly page shows the same figures).
 """
 
 from __future__ import annotations
@@ -100,13 +101,16 @@ def gan_metrics(model, classifier) -> dict[str, float]:
 
 
 def anomaly_metrics(model, data: Splits, normal_class: int) -> dict[str, float]:
-    """A one-class detector's AUROC, and precision and recall at its default threshold."""
+    """A one-class detector's AUROC, and precision and recall at its default threshold.
+
+    The threshold is the ``ANOMALY_PERCENTILE`` of the errors of the normal test images that
+    ``metrics.threshold_split`` sets aside; every figure counts only the other test images.
+    """
     scores = metrics.per_image_mse(data.x_test, model.reconstruct(data.x_test))
     is_anomaly = data.y_test != normal_class
-    normal_train = data.x_train[data.y_train == normal_class]
-    threshold = metrics.default_threshold(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)),
-                                          percentile=ANOMALY_PERCENTILE)
-    report = metrics.anomaly_report(scores, is_anomaly, threshold)
+    split = metrics.threshold_split(is_anomaly)
+    threshold = metrics.default_threshold(scores[split.fit], percentile=ANOMALY_PERCENTILE)
+    report = metrics.anomaly_report(scores[split.evaluate], is_anomaly[split.evaluate], threshold)
     return {"auroc": report.auroc, "precision_at_p95": report.precision, "recall_at_p95": report.recall,
             "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
 

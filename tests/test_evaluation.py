@@ -55,18 +55,22 @@ def test_a_denoiser_gets_noisy_and_denoised_psnr_at_every_strength(small_digits)
         assert f"psnr_denoised_{strength:.1f}" in measured
 
 
-def test_an_anomaly_detector_gets_auroc_at_the_95th_percentile_and_no_pca(small_digits):
+def test_an_anomaly_detector_is_thresholded_on_normals_it_is_then_not_measured_on(small_digits):
     model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
     measured = evaluation.measure(model, small_digits, normal_class=0)
     assert "pca_test_mse" not in measured
     scores = metrics.per_image_mse(small_digits.x_test, model.reconstruct(small_digits.x_test))
-    assert measured["auroc"] == pytest.approx(metrics.anomaly_report(scores, small_digits.y_test != 0, 0.0).auroc,
-                                              rel=1e-6)
-    normal_train = small_digits.x_train[small_digits.y_train == 0]
-    threshold = np.percentile(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)), 95)
     anomalous = small_digits.y_test != 0
-    assert measured["recall_at_p95"] == pytest.approx(float(np.mean(scores[anomalous] > threshold)), rel=1e-6)
-    assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[small_digits.y_test == 0])), rel=1e-6)
+    split = metrics.threshold_split(anomalous)
+    threshold = np.percentile(scores[split.fit], 95)
+    kept_scores, kept_anomalous = scores[split.evaluate], anomalous[split.evaluate]
+    assert measured["auroc"] == pytest.approx(metrics.anomaly_report(kept_scores, kept_anomalous, 0.0).auroc,
+                                              rel=1e-6)
+    assert measured["recall_at_p95"] == pytest.approx(float(np.mean(kept_scores[kept_anomalous] > threshold)),
+                                                      rel=1e-6)
+    flagged = kept_scores > threshold
+    assert measured["precision_at_p95"] == pytest.approx(float(np.mean(kept_anomalous[flagged])), rel=1e-6)
+    assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[~anomalous])), rel=1e-6)
 
 
 def test_a_generator_without_an_encoder_and_without_a_classifier_gets_nothing(small_digits):

@@ -60,15 +60,24 @@ TEXT = {
         "en": "There is no training image of \"{name}\" to learn what normal looks like. Choose another class.",
         "ko": "\"{name}\"의 학습 이미지가 없어 정상이 어떤 모습인지 배울 수 없습니다. 다른 클래스를 고르세요.",
     },
+    "anomaly.split.too_few_normals": {
+        "en": "The test images hold fewer than two \"{name}\": one is needed to fit the threshold and another to "
+              "test it. Choose another class or use more data.",
+        "ko": "테스트 이미지에 \"{name}\"이(가) 두 장 미만입니다. 임계값을 맞추는 데 한 장, 검사하는 데 또 한 장이 "
+              "필요합니다. 다른 클래스를 고르거나 더 많은 데이터를 쓰세요.",
+    },
     "anomaly.scoring": {"en": "Scoring the test images…", "ko": "테스트 이미지 점수를 계산하는 중…"},
     "anomaly.results": {"en": "Normal: \"{name}\" — everything else is an anomaly",
                         "ko": "정상: \"{name}\" — 나머지는 모두 이상"},
     "anomaly.evaluated": {
-        "en": "{total} test images the detector never saw: {normals} normal, {others} anomalous. "
-              "The threshold starts at the 95th percentile of the normal errors ({default:.5f}), so about "
-              "5% of normal images are flagged.",
-        "ko": "탐지기가 본 적 없는 테스트 이미지 {total}장: 정상 {normals}장, 이상 {others}장. 임계값은 정상 "
-              "오차의 95번째 백분위수({default:.5f})에서 시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다.",
+        "en": "The threshold starts at the 95th percentile ({default:.5f}) of the errors of {fit} normal test "
+              "images set aside for it, so about 5% of normal images are flagged. Everything below counts only "
+              "the other {total} test images, which neither the detector's training nor the threshold used: "
+              "{normals} normal, {others} anomalous (the library's precision and recall are measured the same way).",
+        "ko": "임계값은 이를 위해 따로 떼어 둔 정상 테스트 이미지 {fit}장의 오차 중 95번째 백분위수({default:.5f})에서 "
+              "시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다. 아래의 모든 수치는 탐지기 학습에도 임계값에도 "
+              "쓰이지 않은 나머지 테스트 이미지 {total}장만 셉니다: 정상 {normals}장, 이상 {others}장 (라이브러리의 "
+              "정밀도와 재현율도 같은 방식으로 측정합니다).",
     },
     "anomaly.threshold": {"en": "Threshold (reconstruction MSE)", "ko": "임계값 (복원 MSE)"},
     "anomaly.threshold_help": {
