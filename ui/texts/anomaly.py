@@ -2,12 +2,16 @@
 
 TEXT = {
     "anomaly.intro": {
-        "en": "An autoencoder trained on one \"normal\" class only learns to rebuild that class. Images of "
-              "any other class come back blurred, so their reconstruction error is high: the error is an "
-              "anomaly score. Pick the normal class, then move the threshold and watch precision and recall trade.",
-        "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그 클래스만 잘 복원합니다. 다른 클래스의 이미지는 "
-              "흐릿하게 복원되어 복원 오차가 커지므로, 오차가 곧 이상 점수가 됩니다. 정상 클래스를 고른 뒤 "
-              "임계값을 움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
+        "en": "An autoencoder trained on one \"normal\" class only learns to rebuild images like those. Images of other "
+              "classes are usually rebuilt worse, so the reconstruction error can serve as an anomaly score — but not "
+              "always: an image of another class that is simple or looks like the normal class can be rebuilt as well "
+              "as a normal one and slips through (for some classes most anomalies do at the default threshold: watch "
+              "the recall). Pick the normal class, then move the threshold and watch precision and recall trade.",
+        "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그런 이미지를 복원하는 법만 배웁니다. 다른 클래스의 이미지는 "
+              "대개 더 나쁘게 복원되므로 복원 오차를 이상 점수로 쓸 수 있습니다. 하지만 늘 그렇지는 않습니다. "
+              "단순하거나 정상 클래스와 닮은 다른 클래스의 이미지는 정상 이미지만큼 잘 복원되어 빠져나갑니다 (어떤 "
+              "클래스는 기본 임계값에서 이상의 대부분이 그렇습니다. 재현율을 보세요). 정상 클래스를 고른 뒤 임계값을 "
+              "움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
     },
     "anomaly.not_images": {
         "en": "Anomaly detection needs images in at least two classes; choose an image dataset in the sidebar "
