@@ -24,8 +24,11 @@ TEXT = {
     "generate.tab.prior": {"en": "Samples from the prior", "ko": "사전 분포 샘플"},
     "generate.tab.gan": {"en": "GAN samples", "ko": "GAN 샘플"},
     "generate.class_intro": {
-        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded.",
-        "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다.",
+        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded. "
+              "The mean need not be the code of any real image, so it can come out blurred or look like a "
+              "neighbouring class.",
+        "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다. "
+              "평균은 실제 이미지의 코드가 아닐 수 있어서, 흐릿하게 나오거나 이웃 클래스처럼 보일 수 있습니다.",
     },
     "generate.class_too_small": {
         "en": "{name} has too few images for its directions of variation: {count} in this sample, at least 2 needed.",
@@ -96,9 +99,10 @@ TEXT = {
     "generate.method.linear": {"en": "Straight line", "ko": "직선"},
     "generate.method.slerp": {"en": "Slerp", "ko": "Slerp"},
     "generate.method_help": {
-        "en": "Slerp matters for VAE and GAN codes drawn from a Gaussian: the straight line's middle is "
-              "shorter than any typical code.",
-        "ko": "가우스 분포에서 뽑은 VAE·GAN 코드에서는 Slerp가 중요합니다. 직선의 가운데는 전형적인 코드보다 짧습니다.",
+        "en": "Slerp matters for codes spread like a Gaussian, as a VAE's are: in many dimensions the straight "
+              "line's middle is shorter than a typical code.",
+        "ko": "VAE의 코드처럼 가우스 분포로 퍼진 코드에서는 Slerp가 중요합니다. 차원이 많으면 직선의 가운데는 "
+              "전형적인 코드보다 짧습니다.",
     },
     "generate.ends_classes": {
         "en": "From the mean of {start} to the mean of {end}",

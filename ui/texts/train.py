@@ -8,7 +8,7 @@ TEXT = {
     },
     "train.kind": {"en": "Kind of model", "ko": "모델 종류"},
     "train.kind_help.dense_ae": {"en": "Flatten → dense layers → code → dense layers: the classic tutorial autoencoder.", "ko": "펼치기 → 완전연결층 → 코드 → 완전연결층: 고전적인 튜토리얼 오토인코더입니다."},
-    "train.kind_help.conv_ae": {"en": "Convolutions down to a flat code and transposed convolutions back: sharper images.", "ko": "합성곱으로 평평한 코드까지 줄였다가 전치 합성곱으로 되돌립니다. 더 선명한 이미지를 만듭니다."},
+    "train.kind_help.conv_ae": {"en": "Convolutions down to a flat code and transposed convolutions back: its filters look at small patches and are shared across the image, so it works with the image's 2-D layout, which a dense AE flattens away.", "ko": "합성곱으로 평평한 코드까지 줄였다가 전치 합성곱으로 되돌립니다. 필터가 작은 조각을 보며 이미지 전체에서 함께 쓰이므로, 완전연결 AE가 펼쳐서 잃어버리는 이미지의 2차원 배치를 살려 씁니다."},
     "train.kind_help.denoising_ae": {"en": "A conv AE that sees corrupted images and learns to return the clean ones.", "ko": "잡음이 섞인 이미지를 보고 깨끗한 이미지를 돌려주도록 배우는 합성곱 AE입니다."},
     "train.kind_help.sparse_ae": {"en": "A dense AE with an L1 penalty that keeps most code values near zero.", "ko": "L1 벌점으로 코드 값 대부분을 0 근처로 유지하는 완전연결 AE입니다."},
     "train.kind_help.linear_ae": {"en": "No activations at all: one linear map down to the code and one back, so it can only find a flat subspace. Trained with MSE, its best code spans the subspace PCA keeps; with L1 it weighs errors differently and need not.", "ko": "활성화 함수가 전혀 없습니다. 코드로 내려가는 선형 사상 하나와 되돌아오는 선형 사상 하나뿐이라 평평한 부분공간만 찾을 수 있습니다. MSE로 학습하면 가장 좋은 코드는 PCA가 남기는 부분공간과 같아지지만, L1로 학습하면 오차를 다르게 재므로 꼭 그렇지는 않습니다."},
