@@ -186,8 +186,8 @@ default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANO
 images, labels, scores, anomalous = (images[split.evaluate], labels[split.evaluate], scores[split.evaluate],
                                      anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
-st.caption(t("anomaly.evaluated", fit=len(split.fit), total=len(scores), normals=int((~anomalous).sum()),
-             others=int(anomalous.sum()), default=default))
+st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
+             normals=f"{int((~anomalous).sum()):,}", others=f"{int(anomalous.sum()):,}", default=default))
 threshold_view(model_key, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)

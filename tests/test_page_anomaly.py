@@ -57,8 +57,9 @@ def test_the_threshold_defaults_to_the_95th_percentile_and_moves_the_metrics(tra
     assert slider.label == "Threshold (reconstruction MSE)"
     caption = next(c.value for c in app.main.caption if "95th percentile" in c.value)
     assert f"({slider.value:.5f})" in caption
-    set_aside, counted = (int(n) for n in re.search(r"errors of (\d+) normal test images set aside for it.*"
-                                                     r"only the other (\d+) test images", caption).groups())
+    found = re.search(r"errors of ([\d,]+) normal test images set aside for it.*only the other ([\d,]+) test images",
+                      caption)
+    set_aside, counted = (int(number.replace(",", "")) for number in found.groups())
     flagged = next(c.value for c in app.main.caption if c.value.endswith("are false alarms."))
     assert f" of {counted} images flagged" in flagged and set_aside > 0
     before = metrics_of(app)
