@@ -6,49 +6,51 @@ history, metrics, library versions, creation time). ``load_bundle`` rebuilds a m
 that gives identical outputs and checks the manifest against it; ``load_model`` loads a
 bare ``.keras`` upload.
 
-Loading never runs code from the file: the archive's config is read first and refused
-when it names a ``Lambda`` layer or any class that is not a registered Latent Explorer
-model kind, or asks for layers too big to build (or, when the caller says which data
-the model is for, an input shape that does not fit it), and Keras then loads in safe
-mode. Uploads are refused with an ``UploadRefused`` error whose ``code`` names the
-problem (see ``latent_core.uploads``).
+Loading never runs code from the file and never hands its config to Keras: the archive
+is checked first without Keras (``latent_core.model_archive``: expected members only,
+byte caps, a weights file of plain float32 datasets stored in full); its config is
+refused when it names a ``Lambda`` layer or any class that is not a registered Latent
+Explorer model kind; its options are checked against the kind's ``saved_options``
+(types and ranges, no nested objects) and the kind's ``weight_count`` and
+``activation_values`` are capped (and,
+when the caller says which data the model is for, the input shape must fit it). Only
+then is the model built through the kind's constructor from those checked options, the
+weights file's datasets are matched by name and shape against what it built, and the
+weights are read. Uploads are refused with an ``UploadRefused`` error whose ``code``
+names the problem (see ``latent_core.uploads``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import platform
 import tempfile
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from latent_core.model_archive import (
+    MAX_WEIGHT_VALUES,
+    InvalidModelFileError,
+    ModelArchive,
+    StoreError,
+    read_model_archive,
+    weights_layout,
+)
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
-from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size, megabytes
+from latent_core.models.options import OptionRefused
+from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size
 
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
 MANIFEST_FORMAT = 1
-MAX_CONFIG_BYTES = 2**20
-# Bounds on what a model file may ask Keras to build, checked before anything is built:
-# far above every model this app trains, far below what would exhaust the server.
-MAX_INPUT_VALUES = 256 * 256 * 3
-MAX_LAYER_WIDTH = 4096
-MAX_LAYERS = 8
-
-
-class StoreError(Exception):
-    """Base of the errors raised when saving or loading models."""
-
-
-class InvalidModelFileError(StoreError, UploadRefused, ValueError):
-    """The file is not a Keras archive, or not a Latent Explorer model."""
+# Most values one example's largest intermediate tensor may hold: what the app's own
+# DCGAN needs at the largest input (256×256, 64 channels), 16 MB per example.
+MAX_ACTIVATION_VALUES = 256 * 256 * 64
 
 
 class UnsafeModelError(StoreError, UploadRefused):
@@ -192,7 +194,8 @@ def load_model(source, *, name: str = "the uploaded file", input_shape=None,
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
 
     Raises ``InvalidModelFileError`` (empty, too big, not a Keras archive, not one of our
-    model kinds, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
+    model kinds, options out of their schema, too many weights, a weights file that is
+    not stored plainly or does not match, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
     never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
     made for other data, judged from the file's config before anything is built.
     ``name`` names uploaded bytes in messages; they may be at most ``max_bytes`` long.
@@ -210,58 +213,107 @@ def load_model(source, *, name: str = "the uploaded file", input_shape=None,
 
 
 def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> LatentModel:
-    config = _read_archive_config(path, label)
-    _refuse_code(config, label)
+    archive = read_model_archive(path, label)
+    config = archive.config
+    try:
+        _refuse_code(config, label)
+    except RecursionError:
+        raise InvalidModelFileError(f"{label} has a config.json nested too deep.", "bad_config",
+                                    error="nested too deep") from None
     registered = config.get("registered_name") or ""
     kind_class = next((cls for cls in MODEL_KINDS.values()
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
-        found = str(config.get("class_name", "unknown"))
+        found = str(config.get("class_name", "unknown"))[:80]
         raise InvalidModelFileError(
             f"{label} holds a {found} model, not a Latent Explorer "
             f"model ({', '.join(MODEL_KINDS)}). Train one in the app or with "
             "`python -m latent_core.train` and upload its model.keras.",
             "not_ours", found=found, kinds=", ".join(MODEL_KINDS))
-    options = config.get("config") if isinstance(config.get("config"), dict) else {}
-    _check_buildable(options, label)
+    options = _checked_options(kind_class, config.get("config"), label)
+    _check_sizes(kind_class, options, archive, label)
     if input_shape is not None:
-        _check_shape(options.get("input_shape"), input_shape, kind_class.kind, data_name)
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    except ValueError as error:
-        if "safe_mode" in str(error):
-            raise UnsafeModelError(f"{label} was refused: {error}", "unsafe") from None
-        raise _damaged(label, error) from None
-    except (TypeError, KeyError, OSError, AttributeError, IndexError) as error:
-        raise _damaged(label, error) from None
+        _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
+    model = _built(kind_class, options, label)
+    _check_layout(model, archive, label)
+    _read_weights(model, archive, label)
     if not all(np.isfinite(weights).all() for weights in model.get_weights()):
         raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
                                     "weights_not_finite")
     return model
 
 
-def _damaged(label: str, error: Exception) -> InvalidModelFileError:
-    return InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged")
+def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
+    """The constructor options of the file's config, each checked against the kind's schema."""
+    try:
+        return kind_class.checked_saved_options(config)
+    except OptionRefused as refused:
+        if refused.too_big:
+            what = f"{refused.name} = {refused.shown}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what) from None
+        raise InvalidModelFileError(f"{label} has an option the app does not accept: {refused}.", "bad_option",
+                                    option=refused.name, value=refused.shown, reason=refused.reason) from None
 
 
-def _check_buildable(options: dict, label: str) -> None:
-    """Refuse a config that would make Keras allocate huge layers before any weight is read."""
-    def refuse(what: str) -> InvalidModelFileError:
-        return InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.", "too_big_model",
-                                     what=what)
+def _check_sizes(kind_class: type[LatentModel], options: dict, archive: ModelArchive, label: str) -> None:
+    """Cap the weights and the per-example activations the options ask for, and refuse a
+    weights file of another size, all before building."""
+    try:
+        count, activations = kind_class.weight_count(options), kind_class.activation_values(options)
+    except (ValueError, TypeError, KeyError, ZeroDivisionError) as error:
+        raise InvalidModelFileError(f"{label} has options that do not fit together: {error}.", "bad_config",
+                                    error=str(error)[:200]) from None
+    for amount, limit, unit in ((count, MAX_WEIGHT_VALUES, "weights"),
+                                (activations, MAX_ACTIVATION_VALUES, "values in one example's feature maps")):
+        if amount > limit:
+            what = f"{amount:,} {unit}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what)
+    if archive.weight_values != count:
+        raise InvalidModelFileError(
+            f"{label}'s weights file holds {archive.weight_values:,} values where its {kind_class.kind} "
+            f"options need {count:,}.", "weights_mismatch", what=f"{archive.weight_values:,} ≠ {count:,}")
 
-    shape = options.get("input_shape")
-    if not (isinstance(shape, list) and 1 <= len(shape) <= 3
-            and all(isinstance(d, int) and d >= 1 for d in shape)):
-        raise InvalidModelFileError(f"{label} has no valid input shape in its config ({shape!r}).", "bad_config",
-                                    error=f"input_shape {shape!r}")
-    if math.prod(shape) > MAX_INPUT_VALUES:
-        raise refuse(f"inputs of shape {tuple(shape)}")
-    for key in ("latent_dim", "hidden_units", "filters", "kernel_size"):
-        value = options.get(key)
-        values = value if isinstance(value, list) else [value] if value is not None else []
-        if len(values) > MAX_LAYERS or any(not isinstance(v, int) or not 1 <= v <= MAX_LAYER_WIDTH for v in values):
-            raise refuse(f"{key} = {value!r}")
+
+def _built(kind_class: type[LatentModel], options: dict, label: str) -> LatentModel:
+    """The model built through its kind's constructor from checked options only."""
+    try:
+        return kind_class(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} has options that do not fit together: {error}", "bad_config",
+                                    error=str(error)[:200]) from None
+
+
+def _expected_layout(model: LatentModel) -> dict[str, tuple[int, ...]]:
+    """The datasets (path -> shape) Keras writes for ``model``'s weights."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "expected.weights.h5"
+        model.save_weights(path)
+        return weights_layout(path.read_bytes(), "the rebuilt model")
+
+
+def _check_layout(model: LatentModel, archive: ModelArchive, label: str) -> None:
+    expected = _expected_layout(model)
+    if archive.layout == expected:
+        return
+    differing = sorted(set(expected) ^ set(archive.layout)) or sorted(
+        name for name in expected if expected[name] != archive.layout[name])
+    name = differing[0]
+    what = f"{name[:80]}: {archive.layout.get(name, 'missing')} (needs {expected.get(name, 'none')})"
+    raise InvalidModelFileError(f"{label}'s weights do not match its options: {what}.", "weights_mismatch",
+                                what=what)
+
+
+def _read_weights(model: LatentModel, archive: ModelArchive, label: str) -> None:
+    """Read the checked weights file into ``model`` (its layout matches, so sizes are known)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.weights.h5"
+        path.write_bytes(archive.weights)
+        try:
+            model.load_weights(path)
+        except (ValueError, TypeError, KeyError, OSError) as error:
+            raise InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged") from None
 
 
 def _check_shape(declared, expected, kind: str, data_name: str) -> None:
@@ -271,30 +323,6 @@ def _check_shape(declared, expected, kind: str, data_name: str) -> None:
             f"this {kind} takes inputs of shape {tuple(declared)}, but {data_name} has shape {expected}. "
             f"Pick a dataset of that shape or train a model on {data_name}.",
             "wrong_shape", model_shape=str(tuple(declared)), data_shape=str(expected), data_name=data_name)
-
-
-def _read_archive_config(path: Path, label: str) -> dict:
-    if not zipfile.is_zipfile(path):
-        raise InvalidModelFileError(
-            f"{label} is not a Keras .keras file (those are zip archives). Save a model with "
-            "keras.saving.save_model(model, 'name.keras').", "not_keras")
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("config.json") as handle:
-            text = handle.read(MAX_CONFIG_BYTES + 1)
-            if len(text) > MAX_CONFIG_BYTES:
-                raise InvalidModelFileError(f"{label} has a config.json over {megabytes(MAX_CONFIG_BYTES)}.",
-                                            "bad_config", error=f"config.json > {megabytes(MAX_CONFIG_BYTES)}")
-            config = json.loads(text)
-    except KeyError:
-        raise InvalidModelFileError(
-            f"{label} is a zip archive but not a Keras model: it has no config.json.", "no_config") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, OSError) as error:
-        raise InvalidModelFileError(f"{label} has a damaged config.json: {error}.", "bad_config",
-                                    error=type(error).__name__) from None
-    if not isinstance(config, dict):
-        raise InvalidModelFileError(f"{label} has a config.json that is not a JSON object.", "bad_config",
-                                    error="not a JSON object")
-    return config
 
 
 def _refuse_code(node, label: str) -> None:
@@ -316,9 +344,9 @@ def _refuse_code(node, label: str) -> None:
     builtin = registered in (None, class_name) and isinstance(module, str) and (
         module == "keras" or module.startswith("keras."))
     if class_name is not None and not (ours or builtin):
-        name = str(registered or class_name)
+        name = str(registered or class_name)[:80]
         raise UnsafeModelError(
-            f"{label} needs custom code ({name} from module {module}) that "
+            f"{label} needs custom code ({name} from module {str(module)[:80]}) that "
             "this app does not have. It is refused and never executed.", "custom_code", what=name)
     for value in node.values():
         _refuse_code(value, label)

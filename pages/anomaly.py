@@ -69,19 +69,20 @@ def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part."""
-    low, high = float(scores.min()), float(scores.max())
-    threshold = st.slider(t("anomaly.threshold"), low, high, min(max(default, low), high),
-                          step=max((high - low) / 500, 1e-7), format="%.5f", key=f"anomaly.threshold.{model_key}",
-                          help=t("anomaly.threshold_help"))
+    scale = anomaly.threshold_scale(scores, default)
+    position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
+                                format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
+                                help=t("anomaly.threshold_help"))
+    threshold = scale.thresholds[position]
     report = metrics.anomaly_report(scores, anomalous, threshold)
-    flagged = scores > threshold
+    flagged = anomaly.flagged(scores, threshold)
     false_alarms = float(np.mean(flagged[~anomalous]))
-    numbers = st.columns(5)
-    numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
-    numbers[1].metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"))
-    numbers[2].metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}")
-    numbers[3].metric(t("anomaly.f1"), f"{report.f1:.3f}")
-    numbers[4].metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"))
+    numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
+    numbers.metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"), width="content")
+    numbers.metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"), width="content")
+    numbers.metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}", width="content")
+    numbers.metric(t("anomaly.f1"), f"{report.f1:.3f}", width="content")
+    numbers.metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
     st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
                  false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
     charts = st.columns(2)

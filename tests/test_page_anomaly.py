@@ -51,25 +51,32 @@ def test_training_here_shows_metrics_histogram_roc_and_extremes(trained_digits_a
     assert most.count("3 ") < 6
 
 
-def test_the_threshold_defaults_to_the_95th_percentile_and_moves_the_metrics(trained_digits_app):
+def flagged_caption(app) -> str:
+    return next(c.value for c in app.main.caption if " images flagged; " in c.value)
+
+
+def test_the_threshold_starts_at_the_95th_percentile_and_its_ends_flag_nothing_and_everything(trained_digits_app):
     app = trained_digits_app
-    slider = app.slider[0]
+    slider = app.select_slider[0]
     assert slider.label == "Threshold (reconstruction MSE)"
     caption = next(c.value for c in app.main.caption if "95th percentile" in c.value)
-    assert f"({slider.value:.5f})" in caption
+    assert f"({float(slider.options[slider.value]):.5f})" in caption
     found = re.search(r"errors of ([\d,]+) normal test images set aside for it.*only the other ([\d,]+) test images",
                       caption)
     set_aside, counted = (int(number.replace(",", "")) for number in found.groups())
-    flagged = next(c.value for c in app.main.caption if c.value.endswith("are false alarms."))
-    assert f" of {counted} images flagged" in flagged and set_aside > 0
+    assert f" of {counted} images flagged" in flagged_caption(app) and set_aside > 0
     before = metrics_of(app)
-    slider.set_value(slider.max).run()
-    after = metrics_of(app)
+    assert before["Recall"] not in ("0.0%", "100.0%")
+    slider.set_value(len(slider.options) - 1).run()
+    highest = metrics_of(app)
     assert not app.exception
-    assert after["Recall"] == "0.0%" and after["Recall"] != before["Recall"]
-    assert after["AUROC"] == before["AUROC"]  # threshold-free
-    app.slider[0].set_value(app.slider[0].min).run()
+    assert highest["Recall"] == "0.0%" and highest["Precision"] == "0.0%"
+    assert flagged_caption(app).startswith("0 of ")
+    assert highest["AUROC"] == before["AUROC"]  # threshold-free
+    app.select_slider[0].set_value(0).run()
     assert metrics_of(app)["Recall"] == "100.0%"
+    total = flagged_caption(app).split(" of ")[1].split(" ")[0]
+    assert flagged_caption(app).startswith(f"{total} of {total} images flagged; ")
 
 
 def test_a_users_own_dataset_works(tmp_path):

@@ -60,8 +60,8 @@ TEXT = {
     "denoise.clean.test": {"en": "Clean original", "ko": "깨끗한 원본"},
     "denoise.noisy": {"en": "Noisy input", "ko": "잡음 섞인 입력"},
     "denoise.denoised": {"en": "Denoised output", "ko": "잡음 제거 결과"},
-    "denoise.psnr_noisy": {"en": "PSNR of the noisy input", "ko": "잡음 입력의 PSNR"},
-    "denoise.psnr_denoised": {"en": "PSNR of the output", "ko": "결과의 PSNR"},
+    "denoise.psnr_noisy": {"en": "Noisy PSNR", "ko": "잡음 입력 PSNR"},
+    "denoise.psnr_denoised": {"en": "Output PSNR", "ko": "결과 PSNR"},
     "denoise.psnr_value": {"en": "{value:.1f} dB", "ko": "{value:.1f} dB"},
     "denoise.psnr_identical": {"en": "identical", "ko": "동일함"},
     "denoise.psnr_help": {
