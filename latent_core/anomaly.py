@@ -18,14 +18,21 @@ from latent_core.metrics import per_image_mse
 from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult, train
 
-__all__ = ["QUICK_DETECTOR_IMAGES", "ClassSplitError", "QuickDetector", "anomaly_scores", "extremes", "is_anomaly",
-           "normal_images", "quick_detector_plan", "train_quick_detector"]
+__all__ = ["QUICK_DETECTOR_IMAGES", "THRESHOLD_STEPS", "ClassSplitError", "QuickDetector", "ThresholdScale",
+           "anomaly_scores", "extremes", "flagged", "is_anomaly", "normal_images", "quick_detector_plan",
+           "threshold_scale", "train_quick_detector"]
 
 QUICK_DETECTOR_IMAGES = 2000
 """At most this many normal training images for a detector trained on the page."""
 
 QUICK_DETECTOR_STEPS = 300
 """Gradient steps of a quick detector: a few seconds on a laptop CPU for any image size."""
+
+THRESHOLD_STEPS = 500
+"""Steps of a threshold slider between its two ends."""
+
+LABEL_DECIMALS = 5
+"""Fewest decimals a threshold is shown with; more where neighbours would look the same."""
 
 
 class ClassSplitError(ValueError):
@@ -68,6 +75,63 @@ def normal_images(images, labels, normal_class: int, *, limit: int | None = None
 def anomaly_scores(model: LatentModel, images) -> np.ndarray:
     """Each image's reconstruction MSE under ``model``: the anomaly score, shape (n,)."""
     return per_image_mse(images, model.reconstruct(images))
+
+
+def flagged(scores, threshold: float) -> np.ndarray:
+    """The images called anomalies at ``threshold``: those whose score is above it (as in
+    ``metrics.anomaly_report``)."""
+    return np.asarray(scores, dtype=np.float64) > threshold
+
+
+@dataclass(frozen=True)
+class ThresholdScale:
+    """The thresholds a slider offers for a set of scores, lowest first, and their labels.
+
+    The first threshold lies below the lowest score, so it flags every image; the last is
+    the highest score itself, so it flags none. Both ends are exact values, not the
+    result of adding up steps, so they hold whatever the rounding. A slider moves over
+    the positions ``0 … len(thresholds) - 1``; ``default_position`` is where it starts.
+    """
+
+    thresholds: tuple[float, ...]
+    labels: tuple[str, ...]
+    default_position: int
+
+    @property
+    def default(self) -> float:
+        return self.thresholds[self.default_position]
+
+
+def threshold_scale(scores, default: float, *, steps: int = THRESHOLD_STEPS) -> ThresholdScale:
+    """``steps + 1`` evenly spaced thresholds from just below the lowest score to the highest,
+    plus ``default`` (kept within them) exactly.
+
+    Labels have ``LABEL_DECIMALS`` decimals, or as many more as it takes for no two to read alike.
+    """
+    scores = np.asarray(scores, dtype=np.float64).ravel()
+    if scores.size == 0:
+        raise ValueError("need at least one score to scale a threshold.")
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1; got {steps}.")
+    low, high = float(scores.min()), float(scores.max())
+    spacing = (high - low) / steps or max(abs(high), 1.0) / steps
+    below = low - spacing
+    if below >= low:  # spacing lost in round-off next to a large score
+        below = float(np.nextafter(low, -np.inf))
+    default = min(max(float(default), below), high)
+    thresholds = tuple(float(value) for value in np.unique(np.append(np.linspace(below, high, steps + 1), default)))
+    return ThresholdScale(thresholds=thresholds, labels=tuple(_distinct_labels(thresholds)),
+                          default_position=thresholds.index(default))
+
+
+def _distinct_labels(values: tuple[float, ...]) -> list[str]:
+    """Fixed-point texts of ``values`` with the fewest decimals (at least ``LABEL_DECIMALS``) that
+    keep them all apart; ``repr`` where even 17 decimals do not."""
+    for decimals in range(LABEL_DECIMALS, 18):
+        labels = [f"{value:.{decimals}f}" for value in values]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [repr(value) for value in values]
 
 
 def extremes(scores, count: int) -> tuple[np.ndarray, np.ndarray]:

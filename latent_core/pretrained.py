@@ -3,7 +3,7 @@
 ``pretrained/index.json`` lists every model bundle (``name``, ``dataset``, ``kind``,
 ``latent_dim``, ``path`` relative to ``pretrained/``, ``metrics`` and a ``title``;
 anomaly detectors add ``normal_class``) and one classifier per image dataset. Models
-load through ``latent_core.store`` (Keras safe mode, manifest checked), classifiers with
+load through ``latent_core.store`` (rebuilt from checked options, manifest checked), classifiers with
 Keras safe mode, NumPy files with ``allow_pickle=False``. Nothing here trains: the
 library is built by ``scripts/build_pretrained.py`` (``make pretrained``), which marks
 each bundle's manifest with :func:`library_record` and calls :func:`write_index`, so the
@@ -138,7 +138,7 @@ def get_entry(name: str, *, root: Path = PRETRAINED_DIR) -> PretrainedEntry:
 
 
 def load_pretrained(name: str, *, root: Path = PRETRAINED_DIR) -> store.Bundle:
-    """Load the bundle ``name`` (Keras safe mode, manifest checked by ``store``)."""
+    """Load the bundle ``name`` (rebuilt from checked options, manifest checked by ``store``)."""
     entry = get_entry(name, root=root)
     return store.load_bundle(_inside(root, entry.path))
 

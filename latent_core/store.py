@@ -6,49 +6,70 @@ history, metrics, library versions, creation time). ``load_bundle`` rebuilds a m
 that gives identical outputs and checks the manifest against it; ``load_model`` loads a
 bare ``.keras`` upload.
 
-Loading never runs code from the file: the archive's config is read first and refused
-when it names a ``Lambda`` layer or any class that is not a registered Latent Explorer
-model kind, or asks for layers too big to build (or, when the caller says which data
-the model is for, an input shape that does not fit it), and Keras then loads in safe
-mode. Uploads are refused with an ``UploadRefused`` error whose ``code`` names the
-problem (see ``latent_core.uploads``).
+Loading never runs code from the file and never hands its config to Keras: the archive
+is checked first without Keras (``latent_core.model_archive``: expected members only,
+byte caps, a weights file of plain float32 datasets stored in full) and its weights are
+unpacked into plain arrays. Uploaded bytes are read so in the sandbox
+(``latent_core.sandbox``, task "model_archive"), which sends back only the checked config
+and the arrays; a file on disk is one of the app's own (a shipped pretrained bundle or a
+bundle the app saved in a workspace) and is read in this process. Then its config is
+refused when it names a ``Lambda`` layer or any class that is not a registered Latent
+Explorer model kind; its options are checked against the kind's ``saved_options``
+(types and ranges, no nested objects) and the kind's ``weight_count`` and
+``activation_values`` are capped (and,
+when the caller says which data the model is for, the input shape must fit it). Only
+then is the model built through the kind's constructor from those checked options, the
+weights file's datasets are matched by name and shape against what it built, and the
+weights are read. Uploads are refused with an ``UploadRefused`` error whose ``code``
+names the problem (see ``latent_core.uploads``).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
+import logging
 import platform
 import tempfile
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import h5py
 import keras
 import numpy as np
 
+from latent_core import sandbox
+from latent_core.model_archive import (
+    MAX_WEIGHT_VALUES,
+    InvalidModelFileError,
+    ModelArchive,
+    StoreError,
+    read_model_archive,
+    weights_layout,
+)
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
-from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size, megabytes
+from latent_core.models.keras_ae import KerasAutoencoder, options_from_keras_config
+from latent_core.models.options import OptionRefused
+from latent_core.uploads import (
+    MAX_MODEL_BYTES,
+    ParseLimits,
+    UploadRefused,
+    check_size,
+    parse_limits,
+)
+
+logger = logging.getLogger(__name__)
+
+# Keras' own model classes whose saved configs ``keras_ae`` reads (a chain of built-in layers).
+PLAIN_MODEL_CLASSES = ("Sequential", "Functional")
 
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
 MANIFEST_FORMAT = 1
-MAX_CONFIG_BYTES = 2**20
-# Bounds on what a model file may ask Keras to build, checked before anything is built:
-# far above every model this app trains, far below what would exhaust the server.
-MAX_INPUT_VALUES = 256 * 256 * 3
-MAX_LAYER_WIDTH = 4096
-MAX_LAYERS = 8
-
-
-class StoreError(Exception):
-    """Base of the errors raised when saving or loading models."""
-
-
-class InvalidModelFileError(StoreError, UploadRefused, ValueError):
-    """The file is not a Keras archive, or not a Latent Explorer model."""
+# Most values one example's largest intermediate tensor may hold: what the app's own
+# DCGAN needs at the largest input (256×256, 64 channels), 16 MB per example.
+MAX_ACTIVATION_VALUES = 256 * 256 * 64
 
 
 class UnsafeModelError(StoreError, UploadRefused):
@@ -188,80 +209,178 @@ def _check_manifest(manifest: dict, model: LatentModel, manifest_path: Path) -> 
 
 
 def load_model(source, *, name: str = "the uploaded file", input_shape=None,
-               data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES) -> LatentModel:
+               data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES,
+               limits: ParseLimits | None = None) -> LatentModel:
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
 
+    Bytes are an upload: they may be at most ``max_bytes`` long, ``name`` names them in
+    messages, and their archive is read in the sandbox under ``limits`` (default:
+    ``uploads.parse_limits()``). A path is one of the app's own files and is read here.
+
     Raises ``InvalidModelFileError`` (empty, too big, not a Keras archive, not one of our
-    model kinds, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
+    model kinds, options out of their schema, too many weights, a weights file that is
+    not stored plainly or does not match, damaged, or too costly to read:
+    ``parse_too_big`` / ``parse_too_slow``), ``UnsafeModelError`` (Lambda layers or unknown custom code:
     never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
     made for other data, judged from the file's config before anything is built.
-    ``name`` names uploaded bytes in messages; they may be at most ``max_bytes`` long.
     """
     if isinstance(source, (bytes, bytearray)):
-        check_size(bytes(source), max_bytes, InvalidModelFileError, name)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "upload.keras"
-            path.write_bytes(source)
-            return _load_model_file(path, name, input_shape, data_name)
+        payload = bytes(source)
+        check_size(payload, max_bytes, InvalidModelFileError, name)
+        archive = _archive_from_sandbox(payload, name, parse_limits() if limits is None else limits)
+        return _model_from_archive(archive, name, input_shape, data_name)
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
-    return _load_model_file(path, str(path), input_shape, data_name)
+    return _model_from_archive(read_model_archive(path, str(path)), str(path), input_shape, data_name)
 
 
-def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> LatentModel:
-    config = _read_archive_config(path, label)
-    _refuse_code(config, label)
+def _archive_from_sandbox(payload: bytes, label: str, limits: ParseLimits) -> ModelArchive:
+    """The upload's archive as the sandbox read and checked it, refused unless its answer is
+    what ``read_model_archive`` produces (a config object and float32 arrays)."""
+    metadata, arrays = sandbox.run("model_archive", payload, {"label": label}, name=label, limits=limits,
+                                   error=InvalidModelFileError)
+    config = metadata.get("config")
+    if not isinstance(config, dict) or set(metadata) != {"config"} or \
+            any(values.dtype != np.float32 for values in arrays.values()):
+        logger.warning("The sandbox's reading of %s returned something no reading produces: %.200r", label, metadata)
+        raise InvalidModelFileError(f"{label} could not be loaded: reading it gave an unexpected answer.", "damaged")
+    return ModelArchive(config=config, weights=arrays)
+
+
+def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_name: str) -> LatentModel:
+    config = archive.config
+    try:
+        _refuse_code(config, label)
+    except RecursionError:
+        raise InvalidModelFileError(f"{label} has a config.json nested too deep.", "bad_config",
+                                    error="nested too deep") from None
+    if config.get("class_name") in PLAIN_MODEL_CLASSES:
+        return _plain_model(archive, label, input_shape, data_name)
     registered = config.get("registered_name") or ""
-    kind_class = next((cls for cls in MODEL_KINDS.values()
+    kind_class = next((cls for cls in (*MODEL_KINDS.values(), KerasAutoencoder)
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
-        found = str(config.get("class_name", "unknown"))
+        found = str(config.get("class_name", "unknown"))[:80]
         raise InvalidModelFileError(
             f"{label} holds a {found} model, not a Latent Explorer "
             f"model ({', '.join(MODEL_KINDS)}). Train one in the app or with "
             "`python -m latent_core.train` and upload its model.keras.",
             "not_ours", found=found, kinds=", ".join(MODEL_KINDS))
-    options = config.get("config") if isinstance(config.get("config"), dict) else {}
-    _check_buildable(options, label)
+    options = _checked_options(kind_class, config.get("config"), label)
+    _check_sizes(kind_class, options, archive, label)
     if input_shape is not None:
-        _check_shape(options.get("input_shape"), input_shape, kind_class.kind, data_name)
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    except ValueError as error:
-        if "safe_mode" in str(error):
-            raise UnsafeModelError(f"{label} was refused: {error}", "unsafe") from None
-        raise _damaged(label, error) from None
-    except (TypeError, KeyError, OSError, AttributeError, IndexError) as error:
-        raise _damaged(label, error) from None
-    if not all(np.isfinite(weights).all() for weights in model.get_weights()):
-        raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
-                                    "weights_not_finite")
+        _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
+    _refuse_non_finite(archive, label)
+    model = _built(kind_class, options, label)
+    _set_weights(model, archive, label)
     return model
 
 
-def _damaged(label: str, error: Exception) -> InvalidModelFileError:
-    return InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged")
+def _plain_model(archive: ModelArchive, label: str, input_shape, data_name: str) -> KerasAutoencoder:
+    """A plain Keras autoencoder (``Sequential`` or a functional chain of built-in layers),
+    rebuilt from its checked layer fields and split at its narrowest layer."""
+    try:
+        options = options_from_keras_config(archive.config)
+    except OptionRefused as refused:
+        if refused.too_big:
+            what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what) from None
+        raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
+                                    f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
+            from None
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    _check_sizes(KerasAutoencoder, options, archive, label)
+    if input_shape is not None:
+        _check_shape(options["input_shape"], input_shape, KerasAutoencoder.kind, data_name)
+    _refuse_non_finite(archive, label)
+    try:
+        model = KerasAutoencoder(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    plain = model.plain_model()
+    _set_weights(plain, archive, label)
+    model.set_weights_from(plain)
+    return model
 
 
-def _check_buildable(options: dict, label: str) -> None:
-    """Refuse a config that would make Keras allocate huge layers before any weight is read."""
-    def refuse(what: str) -> InvalidModelFileError:
-        return InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.", "too_big_model",
-                                     what=what)
+def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
+    if not all(np.isfinite(values).all() for values in archive.weights.values()):
+        raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
+                                    "weights_not_finite")
 
-    shape = options.get("input_shape")
-    if not (isinstance(shape, list) and 1 <= len(shape) <= 3
-            and all(isinstance(d, int) and d >= 1 for d in shape)):
-        raise InvalidModelFileError(f"{label} has no valid input shape in its config ({shape!r}).", "bad_config",
-                                    error=f"input_shape {shape!r}")
-    if math.prod(shape) > MAX_INPUT_VALUES:
-        raise refuse(f"inputs of shape {tuple(shape)}")
-    for key in ("latent_dim", "hidden_units", "filters", "kernel_size"):
-        value = options.get(key)
-        values = value if isinstance(value, list) else [value] if value is not None else []
-        if len(values) > MAX_LAYERS or any(not isinstance(v, int) or not 1 <= v <= MAX_LAYER_WIDTH for v in values):
-            raise refuse(f"{key} = {value!r}")
+
+def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
+    """The constructor options of the file's config, each checked against the kind's schema."""
+    try:
+        return kind_class.checked_saved_options(config)
+    except OptionRefused as refused:
+        if refused.too_big:
+            what = f"{refused.name} = {refused.shown}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what) from None
+        raise InvalidModelFileError(f"{label} has an option the app does not accept: {refused}.", "bad_option",
+                                    option=refused.name, value=refused.shown, reason=refused.reason) from None
+
+
+def _check_sizes(kind_class: type[LatentModel], options: dict, archive: ModelArchive, label: str) -> None:
+    """Cap the weights and the per-example activations the options ask for, and refuse a
+    weights file of another size, all before building."""
+    try:
+        count, activations = kind_class.weight_count(options), kind_class.activation_values(options)
+    except (ValueError, TypeError, KeyError, ZeroDivisionError) as error:
+        raise InvalidModelFileError(f"{label} has options that do not fit together: {error}.", "bad_config",
+                                    error=str(error)[:200]) from None
+    for amount, limit, unit in ((count, MAX_WEIGHT_VALUES, "weights"),
+                                (activations, MAX_ACTIVATION_VALUES, "values in one example's feature maps")):
+        if amount > limit:
+            what = f"{amount:,} {unit}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what)
+    if archive.weight_values != count:
+        raise InvalidModelFileError(
+            f"{label}'s weights file holds {archive.weight_values:,} values where its {kind_class.kind} "
+            f"options need {count:,}.", "weights_mismatch", what=f"{archive.weight_values:,} ≠ {count:,}")
+
+
+def _built(kind_class: type[LatentModel], options: dict, label: str) -> LatentModel:
+    """The model built through its kind's constructor from checked options only."""
+    try:
+        return kind_class(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} has options that do not fit together: {error}", "bad_config",
+                                    error=str(error)[:200]) from None
+
+
+def _set_weights(model: LatentModel, archive: ModelArchive, label: str) -> None:
+    """Set the archive's arrays as ``model``'s weights, once their layout is exactly the one
+    Keras writes for ``model``: its own weights file, refilled with the arrays, is read back."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.weights.h5"
+        model.save_weights(path)
+        _check_layout(weights_layout(path.read_bytes(), "the rebuilt model"), archive.layout, label)
+        with h5py.File(path, "r+") as file:
+            for name, values in archive.weights.items():
+                file[name][...] = values
+        try:
+            model.load_weights(path)
+        except (ValueError, TypeError, KeyError, OSError) as error:
+            raise InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged") from None
+
+
+def _check_layout(expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], label: str) -> None:
+    if found == expected:
+        return
+    differing = sorted(set(expected) ^ set(found)) or sorted(
+        name for name in expected if expected[name] != found[name])
+    name = differing[0]
+    what = f"{name[:80]}: {found.get(name, 'missing')} (needs {expected.get(name, 'none')})"
+    raise InvalidModelFileError(f"{label}'s weights do not match its options: {what}.", "weights_mismatch",
+                                what=what)
 
 
 def _check_shape(declared, expected, kind: str, data_name: str) -> None:
@@ -271,30 +390,6 @@ def _check_shape(declared, expected, kind: str, data_name: str) -> None:
             f"this {kind} takes inputs of shape {tuple(declared)}, but {data_name} has shape {expected}. "
             f"Pick a dataset of that shape or train a model on {data_name}.",
             "wrong_shape", model_shape=str(tuple(declared)), data_shape=str(expected), data_name=data_name)
-
-
-def _read_archive_config(path: Path, label: str) -> dict:
-    if not zipfile.is_zipfile(path):
-        raise InvalidModelFileError(
-            f"{label} is not a Keras .keras file (those are zip archives). Save a model with "
-            "keras.saving.save_model(model, 'name.keras').", "not_keras")
-    try:
-        with zipfile.ZipFile(path) as archive, archive.open("config.json") as handle:
-            text = handle.read(MAX_CONFIG_BYTES + 1)
-            if len(text) > MAX_CONFIG_BYTES:
-                raise InvalidModelFileError(f"{label} has a config.json over {megabytes(MAX_CONFIG_BYTES)}.",
-                                            "bad_config", error=f"config.json > {megabytes(MAX_CONFIG_BYTES)}")
-            config = json.loads(text)
-    except KeyError:
-        raise InvalidModelFileError(
-            f"{label} is a zip archive but not a Keras model: it has no config.json.", "no_config") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, zipfile.BadZipFile, RecursionError, OSError) as error:
-        raise InvalidModelFileError(f"{label} has a damaged config.json: {error}.", "bad_config",
-                                    error=type(error).__name__) from None
-    if not isinstance(config, dict):
-        raise InvalidModelFileError(f"{label} has a config.json that is not a JSON object.", "bad_config",
-                                    error="not a JSON object")
-    return config
 
 
 def _refuse_code(node, label: str) -> None:
@@ -310,15 +405,18 @@ def _refuse_code(node, label: str) -> None:
         raise UnsafeModelError(
             f"{label} contains a Lambda layer, which stores Python code. It is refused and "
             "never executed; rebuild the model without Lambda layers.", "lambda")
+    if class_name == "__keras_tensor__" and set(node) == {"class_name", "config"}:
+        _refuse_code(node["config"], label)  # a functional model's wiring: data, not a class
+        return
     registered = node.get("registered_name")
     module = node.get("module")
     ours = isinstance(registered, str) and registered.startswith(f"{SERIALIZATION_PACKAGE}>")
     builtin = registered in (None, class_name) and isinstance(module, str) and (
         module == "keras" or module.startswith("keras."))
     if class_name is not None and not (ours or builtin):
-        name = str(registered or class_name)
+        name = str(registered or class_name)[:80]
         raise UnsafeModelError(
-            f"{label} needs custom code ({name} from module {module}) that "
+            f"{label} needs custom code ({name} from module {str(module)[:80]}) that "
             "this app does not have. It is refused and never executed.", "custom_code", what=name)
     for value in node.values():
         _refuse_code(value, label)

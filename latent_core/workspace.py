@@ -142,7 +142,7 @@ class Workspace:
         return sorted(found, key=lambda entry: (entry.created_at, entry.id), reverse=True)
 
     def load(self, entry_id: str) -> store.Bundle:
-        """Load an entry's model (safe mode) with its manifest."""
+        """Load an entry's model (checked and rebuilt by ``store``) with its manifest."""
         return store.load_bundle(self._folder(entry_id))
 
     def delete(self, entry_id: str) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import anomaly, data, keys, metrics
+from latent_core import anomaly, data, evaluation, keys, metrics
 from latent_core.images import as_rgb, error_heatmaps, montage
 from ui import models
 from ui.guard import require_dataset
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 start_page()
 
-EVAL_IMAGES = 2000
+EVAL_IMAGES = 10_000
 EXTREME_IMAGES = 12
 
 
@@ -28,7 +28,8 @@ def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarra
 
 
 def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
-    """A fixed random subset of the test images (all of them when there are few)."""
+    """The test images (a fixed random subset of them beyond ``EVAL_IMAGES``): the whole test
+    split of every library dataset, so the figures match the library's."""
     count = len(dataset.x_test)
     if count <= EVAL_IMAGES:
         return np.arange(count)
@@ -68,19 +69,20 @@ def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part."""
-    low, high = float(scores.min()), float(scores.max())
-    threshold = st.slider(t("anomaly.threshold"), low, high, min(max(default, low), high),
-                          step=max((high - low) / 500, 1e-7), format="%.5f", key=f"anomaly.threshold.{model_key}",
-                          help=t("anomaly.threshold_help"))
+    scale = anomaly.threshold_scale(scores, default)
+    position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
+                                format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
+                                help=t("anomaly.threshold_help"))
+    threshold = scale.thresholds[position]
     report = metrics.anomaly_report(scores, anomalous, threshold)
-    flagged = scores > threshold
+    flagged = anomaly.flagged(scores, threshold)
     false_alarms = float(np.mean(flagged[~anomalous]))
-    numbers = st.columns(5)
-    numbers[0].metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"))
-    numbers[1].metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"))
-    numbers[2].metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}")
-    numbers[3].metric(t("anomaly.f1"), f"{report.f1:.3f}")
-    numbers[4].metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"))
+    numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
+    numbers.metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"), width="content")
+    numbers.metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"), width="content")
+    numbers.metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}", width="content")
+    numbers.metric(t("anomaly.f1"), f"{report.f1:.3f}", width="content")
+    numbers.metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
     st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
                  false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
     charts = st.columns(2)
@@ -184,10 +186,17 @@ except anomaly.ClassSplitError as error:
 with st.spinner(t("anomaly.scoring")):
     scores = detector_scores(model_key, keys.dataset_key(dataset), model, images)
 
-default = metrics.default_threshold(scores[~anomalous], percentile=95)
+try:
+    split = metrics.threshold_split(anomalous)
+except ValueError:
+    st.warning(t("anomaly.split.too_few_normals", name=class_name))
+    st.stop()
+default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANOMALY_PERCENTILE)
+images, labels, scores, anomalous = (images[split.evaluate], labels[split.evaluate], scores[split.evaluate],
+                                     anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
-st.caption(t("anomaly.evaluated", total=len(scores), normals=int((~anomalous).sum()),
-             others=int(anomalous.sum()), default=default))
+st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
+             normals=f"{int((~anomalous).sum()):,}", others=f"{int(anomalous.sum()):,}", default=default))
 threshold_view(model_key, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)

@@ -11,9 +11,11 @@ from latent_core.models import add_noise
 from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.guard import require_dataset, require_model
+from ui.layout import input_beside_results
 from ui.shell import lang, registered_dataset_name, select_model, start_page, t
 
 SHOWN_SIZE = 196
+RESULTS_MIN_WIDTH = 420  # px: three pictures and their PSNR side by side, readable; narrower, they go below the input
 DRAW_NOISES = ("gaussian", "salt_pepper", "none")
 TEST_NOISES = ("gaussian", "salt_pepper", "strokes")
 
@@ -41,29 +43,28 @@ def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
     """Noisy input, the model's output with where it differs from the clean image, and PSNR; the
     strength slider reruns only this."""
     if noise in ("gaussian", "salt_pepper"):
-        controls = st.columns([4, 1], vertical_alignment="bottom")
-        strength = controls[0].slider(t("denoise.strength"), 0.0, 1.0, 0.2, 0.05, key=f"denoise.strength.{noise}",
-                                      help=t(f"denoise.strength_help.{noise}"))
-        controls[1].button(t("denoise.new_noise"), key="denoise.new_noise", on_click=next_noise)
+        controls = st.container(horizontal=True, vertical_alignment="bottom")
+        strength = controls.slider(t("denoise.strength"), 0.0, 1.0, 0.2, 0.05, key=f"denoise.strength.{noise}",
+                                   help=t(f"denoise.strength_help.{noise}"))
+        controls.button(t("denoise.new_noise"), key="denoise.new_noise", on_click=next_noise)
         noisy = add_noise(clean[np.newaxis], kind=noise, strength=strength,
                           seed=st.session_state.get("denoise.noise_seed", 0))[0]
     else:
         noisy = clean if scribbled is None else scribbled
     denoised = np.clip(model.reconstruct(noisy[np.newaxis])[0], 0.0, 1.0)
 
-    pictures = st.columns(3)
-    pictures[0].image(upscale(clean, SHOWN_SIZE), caption=clean_caption, output_format="PNG")
-    pictures[1].image(upscale(noisy, SHOWN_SIZE), caption=t("denoise.noisy"), output_format="PNG")
-    pictures[2].image(upscale(denoised, SHOWN_SIZE), caption=t("denoise.denoised"), output_format="PNG")
-    pictures[2].image(upscale(error_heatmaps(clean, denoised), SHOWN_SIZE), caption=t("denoise.error_map"),
-                      output_format="PNG")
     noisy_psnr = metrics.psnr(clean[np.newaxis], noisy[np.newaxis])
     denoised_psnr = metrics.psnr(clean[np.newaxis], denoised[np.newaxis])
-    scores = st.columns(3)
-    scores[1].metric(t("denoise.psnr_noisy"), psnr_text(noisy_psnr), help=t("denoise.psnr_help"))
     gain = None if math.isinf(noisy_psnr) or math.isinf(denoised_psnr) else t(
         "denoise.gain", gain=denoised_psnr - noisy_psnr)
-    scores[2].metric(t("denoise.psnr_denoised"), psnr_text(denoised_psnr), delta=gain, help=t("denoise.psnr_help"))
+    pictures = st.columns(3)  # each PSNR under its picture, also where a phone stacks the columns
+    pictures[0].image(upscale(clean, SHOWN_SIZE), caption=clean_caption, output_format="PNG")
+    pictures[1].image(upscale(noisy, SHOWN_SIZE), caption=t("denoise.noisy"), output_format="PNG")
+    pictures[1].metric(t("denoise.psnr_noisy"), psnr_text(noisy_psnr), help=t("denoise.psnr_help"))
+    pictures[2].image(upscale(denoised, SHOWN_SIZE), caption=t("denoise.denoised"), output_format="PNG")
+    pictures[2].metric(t("denoise.psnr_denoised"), psnr_text(denoised_psnr), delta=gain, help=t("denoise.psnr_help"))
+    pictures[2].image(upscale(error_heatmaps(clean, denoised), SHOWN_SIZE), caption=t("denoise.error_map"),
+                      output_format="PNG")
 
 
 start_page()
@@ -89,7 +90,7 @@ source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="d
 noise = st.radio(t("denoise.noise"), DRAW_NOISES if source == "draw" else TEST_NOISES, horizontal=True,
                  key=f"denoise.noise.{source}",
                  format_func=lambda option: t("common.none" if option == "none" else f"denoise.noise.{option}"))
-left, right = st.columns([2, 5])
+left, right = input_beside_results("denoise", input_width=CANVAS_SIZE, results_min_width=RESULTS_MIN_WIDTH)
 
 if source == "draw":
     with left:

@@ -87,7 +87,7 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
 
 start_page()
 st.header(t("page.reconstruct"))
-st.write(t("reconstruct.intro"))
+st.write(t("reconstruct.intro", pca_images=f"{PCA_TRAIN_IMAGES:,}"))
 dataset = require_dataset(images=True)
 choice, bundle = require_model(encoder=True)
 model = bundle.model
@@ -114,6 +114,7 @@ else:
                       delta_color="normal" if change >= 0 else "inverse", help=evaluated)
     summary[2].metric(t("reconstruct.pca_mse", dims=model.latent_dim), f"{baseline.mse:.4f}", help=evaluated)
     verdict = "reconstruct.verdict_better" if change >= 0 else "reconstruct.verdict_worse"
-    (st.success if change >= 0 else st.warning)(t(verdict, dims=model.latent_dim))
+    (st.success if change >= 0 else st.warning)(t(verdict, dims=model.latent_dim,
+                                                   pca_images=f"{min(len(dataset.x_train), PCA_TRAIN_IMAGES):,}"))
 
 image_grid(dataset, model, baseline)

@@ -211,6 +211,15 @@ def custom_class_model_bytes() -> bytes:
     return keras_bytes(keras.Sequential([keras.Input((8, 8, 1)), _doubler_class()()]))
 
 
+def unsupported_layer_model_bytes() -> bytes:
+    """A plain autoencoder with a layer outside the allow-list (GaussianNoise)."""
+    import keras
+
+    layers = keras.layers
+    return keras_bytes(keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.GaussianNoise(0.1),
+                                         layers.Dense(4), layers.Dense(64), layers.Reshape((8, 8, 1))]))
+
+
 def plain_keras_model_bytes() -> bytes:
     import keras
 
@@ -230,6 +239,87 @@ def config_with(archive_bytes: bytes, **options) -> bytes:
         config = json.loads(source.read("config.json"))
     config["config"].update(options)
     return replace_members(archive_bytes, config_json=json.dumps(config).encode())
+
+
+def heavy_model_bytes() -> bytes:
+    """A legal dense autoencoder for 28×28 images with 7.4 M weights: a 28 MB file, whose
+    reading needs about three times that in memory."""
+    from latent_core import store
+    from latent_core.models import build_model
+
+    return store.model_archive_bytes(build_model("dense_ae", input_shape=(28, 28, 1), latent_dim=2,
+                                                 hidden_units=(2048, 1024)))
+
+
+def conv_model_bytes() -> bytes:
+    from latent_core import store
+    from latent_core.models import build_model
+
+    return store.model_archive_bytes(build_model("conv_ae", input_shape=(8, 8, 1), latent_dim=3, filters=(4, 8)))
+
+
+def keras_function(name: str, module: str = "keras.config") -> dict:
+    """A config entry that Keras would deserialise into the function ``module.name``."""
+    return {"module": module, "class_name": "function", "config": name, "registered_name": "function"}
+
+
+def with_members(archive_bytes: bytes, *extra: tuple[str, bytes]) -> bytes:
+    """A copy of a zip archive with members appended (a name may repeat one already there)."""
+    import warnings
+
+    buffer = io.BytesIO(archive_bytes)
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "a") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name, which is the point
+        for name, payload in extra:
+            archive.writestr(name, payload)
+    return buffer.getvalue()
+
+
+def with_weights(archive_bytes: bytes, write: Callable) -> bytes:
+    """A copy of a model archive whose weights file is rewritten: ``write(file, path, array)``
+    puts each original dataset into the new HDF5 file, as it likes."""
+    import h5py
+
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as source:
+        original = h5py.File(io.BytesIO(source.read("model.weights.h5")), "r")
+    datasets = {}
+    original.visititems(lambda name, item: datasets.update({name: item[()]}) if isinstance(item, h5py.Dataset) else None)
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as target:
+        for path, array in datasets.items():
+            write(target, path, array)
+    return replace_members(archive_bytes, model_weights_h5=buffer.getvalue())
+
+
+FIRST_KERNEL = "encoder/layers/dense/vars/0"
+
+
+def one_dataset_changed(write_first: Callable) -> Callable:
+    """A ``with_weights`` writer that copies every dataset but the encoder's first kernel,
+    which ``write_first(file, path, array)`` writes instead."""
+    def write(target, path, array):
+        if path == FIRST_KERNEL:
+            write_first(target, path, array)
+        else:
+            target.create_dataset(path, data=array)
+    return write
+
+
+def declared_not_stored_weights(shape=(1, 2**27)) -> bytes:
+    """The good model with its first kernel declared as ``shape`` float32 (512 MB by default)
+    and nothing stored: an HDF5 file of a few KB."""
+    return with_weights(good_model_bytes(),
+                        one_dataset_changed(lambda file, path, array: file.create_dataset(path, shape, "<f4")))
+
+
+def gzip_zero_weights() -> bytes:
+    """A model of 1024 hidden units whose weights are all zero, gzip-compressed about 1000-fold."""
+    from latent_core import store
+    from latent_core.models import build_model
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=3, hidden_units=(1024,), seed=0)
+    return with_weights(store.model_archive_bytes(model), lambda file, path, array: file.create_dataset(
+        path, data=np.zeros_like(array), compression="gzip", chunks=True))
 
 
 # --------------------------------------------------------------------------- the suite
@@ -343,7 +433,8 @@ def _model_cases() -> list[BadFile]:
         ("model_config_not_an_object", "list.keras",
          lambda: replace_members(good_model_bytes(), config_json=b"[1, 2, 3]"), "bad_config"),
         ("model_custom_class", "custom.keras", custom_class_model_bytes, "custom_code"),
-        ("model_plain_keras", "plain.keras", plain_keras_model_bytes, "not_ours"),
+        ("model_plain_not_an_autoencoder", "plain.keras", plain_keras_model_bytes, "plain_not_autoencoder"),
+        ("model_plain_unsupported_layer", "noise.keras", unsupported_layer_model_bytes, "plain_layer"),
         ("model_huge_layers", "giant.keras", lambda: config_with(good_model_bytes(), hidden_units=[10**7]),
          "too_big_model"),
         ("model_huge_input", "wide.keras", lambda: config_with(good_model_bytes(), input_shape=[HUGE_SIDE, HUGE_SIDE, 1]),
@@ -352,6 +443,58 @@ def _model_cases() -> list[BadFile]:
         ("model_corrupt_weights", "corrupt.keras",
          lambda: replace_members(good_model_bytes(), model_weights_h5=b"\x89HDF\r\n\x1a\n garbage"), "damaged"),
         ("model_nan_weights", "nan.keras", nan_weights_model_bytes, "weights_not_finite"),
+        # Options that are objects, or sizes beyond the kind's declared range.
+        ("model_option_sets_epsilon", "epsilon.keras",
+         lambda: config_with(good_model_bytes(), latent_activation=keras_function("set_epsilon")), "bad_option"),
+        ("model_option_sets_max_epochs", "epochs.keras",
+         lambda: config_with(good_model_bytes(), activation=keras_function("set_max_epochs")), "bad_option"),
+        ("model_option_is_a_layer", "layer.keras",
+         lambda: config_with(good_model_bytes(), output_activation={
+             "module": "keras.layers", "class_name": "Dense", "config": {"units": 10**6}, "registered_name": None}),
+         "bad_option"),
+        ("model_option_unknown_activation", "wiggle.keras",
+         lambda: config_with(good_model_bytes(), activation="keras.config.set_epsilon"), "bad_option"),
+        ("model_option_unknown", "extra.keras", lambda: config_with(good_model_bytes(), dtype="float64"),
+         "bad_option"),
+        ("model_option_bad_name", "named.keras", lambda: config_with(good_model_bytes(), name="../../etc"),
+         "bad_option"),
+        ("model_conv_huge_filters", "filters.keras", lambda: config_with(conv_model_bytes(), filters=[4096, 4096]),
+         "too_big_model"),
+        ("model_conv_huge_kernel", "kernel.keras", lambda: config_with(conv_model_bytes(), kernel_size=4096),
+         "too_big_model"),
+        ("model_huge_latent", "latent.keras", lambda: config_with(good_model_bytes(), latent_dim=4096),
+         "too_big_model"),
+        ("model_too_many_weights", "weights.keras",
+         lambda: config_with(good_model_bytes(), hidden_units=[4096] * 8), "too_big_model"),
+        ("model_huge_feature_maps", "maps.keras",  # few weights, but 33 M values per image at full resolution
+         lambda: config_with(conv_model_bytes(), input_shape=[256, 256, 3], filters=[512, 1], downsample="maxpool"),
+         "too_big_model"),
+        # The archive itself.
+        ("model_unexpected_member", "assets.keras",
+         lambda: with_members(good_model_bytes(), ("assets/run.py", b"print('hi')")), "model_unexpected_member"),
+        ("model_config_twice", "twice.keras",
+         lambda: with_members(good_model_bytes(), ("config.json", b"{}")), "model_unexpected_member"),
+        ("model_config_too_large", "long.keras",
+         lambda: replace_members(good_model_bytes(), config_json=b" " * 2**21 + b"{}"), "model_member_too_large"),
+        ("model_without_weights", "noweights.keras",
+         lambda: zip_of({"config.json": b'{"class_name": "DenseAutoencoder"}'}), "no_weights"),
+        # The weights file, against what the options build.
+        ("model_weights_declared_512mb", "declared.keras", declared_not_stored_weights, "too_big_model"),
+        ("model_weights_not_stored", "unstored.keras",
+         lambda: declared_not_stored_weights((64, 256)), "weights_not_stored"),
+        ("model_weights_gzip_zeros", "zeros.keras", gzip_zero_weights, "weights_compressed"),
+        ("model_weights_lzf", "lzf.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array, compression="lzf"))),
+         "weights_odd_storage"),
+        ("model_weights_float64", "double.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array.astype(np.float64)))),
+         "weights_odd_storage"),
+        ("model_weights_transposed", "transposed.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: file.create_dataset(path, data=array.T.copy()))), "weights_mismatch"),
+        ("model_weights_extra", "extra_weights.keras", lambda: with_weights(good_model_bytes(), one_dataset_changed(
+            lambda file, path, array: (file.create_dataset(path, data=array),
+                                       file.create_dataset("encoder/layers/dense/vars/9", data=array)))),
+         "weights_mismatch"),
     ]
     return [BadFile(id, "model", filename, make, code) for id, filename, make, code in cases]
 

@@ -7,9 +7,11 @@ from latent_core.anomaly import (
     ClassSplitError,
     anomaly_scores,
     extremes,
+    flagged,
     is_anomaly,
     normal_images,
     quick_detector_plan,
+    threshold_scale,
     train_quick_detector,
 )
 from latent_core.data import load_dataset
@@ -43,6 +45,47 @@ def test_extremes_orders_both_ends():
     assert len(extremes([1.0, 2.0], 5)[0]) == 2
     with pytest.raises(ValueError, match="count must be at least 1"):
         extremes([1.0], 0)
+
+
+# The highest score is not reached by adding up 500 steps from the lowest: 0.01736 + 500 × step
+# falls a hair short of 0.16977, which would leave that image flagged at the slider's top.
+SCORES_OFF_THE_STEP = np.array([0.16977, 0.01736, 0.05, 0.09, 0.12, 0.01736, 0.16977])
+ANOMALOUS = np.array([True, False, False, True, True, False, False])
+
+
+def test_the_highest_threshold_flags_nothing_and_the_lowest_everything():
+    low, high = SCORES_OFF_THE_STEP.min(), SCORES_OFF_THE_STEP.max()
+    assert low + 500 * ((high - low) / 500) < high  # the case that used to leave one image flagged
+    scale = threshold_scale(SCORES_OFF_THE_STEP, 0.05, steps=500)
+    assert scale.thresholds[-1] == high and scale.thresholds[0] < low
+    assert not flagged(SCORES_OFF_THE_STEP, scale.thresholds[-1]).any()
+    assert flagged(SCORES_OFF_THE_STEP, scale.thresholds[0]).all()
+    assert anomaly_report(SCORES_OFF_THE_STEP, ANOMALOUS, scale.thresholds[-1]).recall == 0.0
+    assert anomaly_report(SCORES_OFF_THE_STEP, ANOMALOUS, scale.thresholds[0]).recall == 1.0
+
+
+def test_threshold_scale_holds_the_default_exactly_between_evenly_spaced_steps():
+    scale = threshold_scale(SCORES_OFF_THE_STEP, 0.0512345678, steps=500)
+    assert scale.default == 0.0512345678 and scale.default in scale.thresholds
+    assert len(scale.thresholds) == 502 and np.all(np.diff(scale.thresholds) > 0)
+    assert threshold_scale(SCORES_OFF_THE_STEP, 5.0).default == SCORES_OFF_THE_STEP.max()  # kept within the ends
+    assert threshold_scale(SCORES_OFF_THE_STEP, -5.0).default == scale.thresholds[0]
+
+
+def test_threshold_labels_tell_every_step_apart():
+    coarse = threshold_scale([0.5, 1.5], 1.0, steps=4)
+    assert coarse.labels == ("0.25000", "0.56250", "0.87500", "1.00000", "1.18750", "1.50000")
+    assert coarse.thresholds[coarse.default_position] == 1.0
+    close = threshold_scale([0.1, 0.1 + 4e-6], 0.1 + 1e-7, steps=4)
+    assert len(set(close.labels)) == len(close.labels) == len(close.thresholds) and close.labels[-1] == "0.1000040"
+
+
+def test_equal_or_adjacent_scores_still_get_both_ends():
+    large = 1e9  # next to it a step of a 500th of the gap to the next float is lost in round-off
+    for scores in ([0.0] * 3, [0.02] * 3, [large] * 3, [large, float(np.nextafter(large, np.inf))]):
+        scale = threshold_scale(scores, scores[0])
+        assert scale.thresholds[-1] == max(scores) and scale.thresholds[0] < min(scores)
+        assert flagged(scores, scale.thresholds[0]).all() and not flagged(scores, scale.thresholds[-1]).any()
 
 
 def test_plan_keeps_training_short_for_every_image_size():

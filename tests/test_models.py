@@ -155,7 +155,7 @@ def test_gan_has_no_encoder_and_autoencoders_no_prior():
         ("dense_ae", {"loss": "hinge"}, "loss must be one of 'mse', 'bce', 'l1'"),
         ("dense_ae", {"latent_dim": 0}, "latent_dim must be a positive integer"),
         ("dense_ae", {"hidden_units": 64}, r"hidden_units must be a list of positive ints"),
-        ("dense_ae", {"activation": "wiggle"}, "activation must name a Keras activation"),
+        ("dense_ae", {"activation": "wiggle"}, "activation must name one of the activations"),
         ("dense_ae", {"output_activation": "linear", "loss": "bce"}, "loss='bce' needs"),
         ("conv_ae", {"input_shape": (30, 30, 1)}, "multiples of 4"),
         ("conv_ae", {"input_shape": (3,)}, "must be an image shape"),

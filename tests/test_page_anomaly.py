@@ -1,12 +1,13 @@
 """The Anomaly detection page: a detector trained on the spot or pretrained, the threshold and its metrics."""
 
 import io
+import re
 
 import numpy as np
 import pytest
 from page_helpers import open_page
 
-from latent_core import data, images, pretrained, user_data
+from latent_core import data, evaluation, images, pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -73,20 +74,32 @@ def test_the_most_anomalous_images_show_where_they_differ_from_their_reconstruct
                for caption in captions)
 
 
-def test_the_threshold_defaults_to_the_95th_percentile_and_moves_the_metrics(trained_digits_app):
+def flagged_caption(app) -> str:
+    return next(c.value for c in app.main.caption if " images flagged; " in c.value)
+
+
+def test_the_threshold_starts_at_the_95th_percentile_and_its_ends_flag_nothing_and_everything(trained_digits_app):
     app = trained_digits_app
-    slider = app.slider[0]
+    slider = app.select_slider[0]
     assert slider.label == "Threshold (reconstruction MSE)"
     caption = next(c.value for c in app.main.caption if "95th percentile" in c.value)
-    assert f"({slider.value:.5f})" in caption
+    assert f"({float(slider.options[slider.value]):.5f})" in caption
+    found = re.search(r"errors of ([\d,]+) normal test images set aside for it.*only the other ([\d,]+) test images",
+                      caption)
+    set_aside, counted = (int(number.replace(",", "")) for number in found.groups())
+    assert f" of {counted} images flagged" in flagged_caption(app) and set_aside > 0
     before = metrics_of(app)
-    slider.set_value(slider.max).run()
-    after = metrics_of(app)
+    assert before["Recall"] not in ("0.0%", "100.0%")
+    slider.set_value(len(slider.options) - 1).run()
+    highest = metrics_of(app)
     assert not app.exception
-    assert after["Recall"] == "0.0%" and after["Recall"] != before["Recall"]
-    assert after["AUROC"] == before["AUROC"]  # threshold-free
-    app.slider[0].set_value(app.slider[0].min).run()
+    assert highest["Recall"] == "0.0%" and highest["Precision"] == "0.0%"
+    assert flagged_caption(app).startswith("0 of ")
+    assert highest["AUROC"] == before["AUROC"]  # threshold-free
+    app.select_slider[0].set_value(0).run()
     assert metrics_of(app)["Recall"] == "100.0%"
+    total = flagged_caption(app).split(" of ")[1].split(" ")[0]
+    assert flagged_caption(app).startswith(f"{total} of {total} images flagged; ")
 
 
 def test_a_users_own_dataset_works(tmp_path):
@@ -106,7 +119,7 @@ def test_a_users_own_dataset_works(tmp_path):
     assert float(metrics_of(app)["AUROC"]) > 0.9
 
 
-def test_pretrained_detectors_are_offered_when_the_library_has_them():
+def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_them():
     dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
     if dataset is None:
         pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
@@ -116,7 +129,13 @@ def test_pretrained_detectors_are_offered_when_the_library_has_them():
     assert app.main.radio[0].value == "pretrained"
     name = pretrained.anomaly_models(dataset)[normal_class].name
     assert any(c.value.startswith(f"Detector: {name} ") for c in app.main.caption)
-    assert float(metrics_of(app)["AUROC"]) > 0.7
+    numbers = metrics_of(app)
+    library = evaluation.anomaly_metrics(pretrained.load_pretrained(name).model, data.load_dataset(dataset),
+                                         normal_class)
+    assert numbers["AUROC"] == f"{library['auroc']:.3f}"
+    assert numbers["Precision"] == f"{library['precision_at_p95']:.1%}"
+    assert numbers["Recall"] == f"{library['recall_at_p95']:.1%}"
+    assert float(numbers["AUROC"]) > 0.7
 
 
 def test_points_get_a_clear_message():

@@ -56,8 +56,8 @@ def test_a_drawing_is_prepared_like_the_data_and_denoised(tiny, shown_images):
     denoised = np.clip(model.reconstruct(prepared[np.newaxis])[0], 0.0, 1.0)
     np.testing.assert_allclose(shown_images[-2], denoised, atol=1e-6)
     values = metric_values(app)
-    assert values["PSNR of the noisy input"] == "identical"
-    assert values["PSNR of the output"] == psnr_text(prepared, denoised)
+    assert values["Noisy PSNR"] == "identical"
+    assert values["Output PSNR"] == psnr_text(prepared, denoised)
     assert any("6×6 box" in caption.value for caption in app.caption)
 
 
@@ -82,13 +82,13 @@ def test_noise_strength_slider_changes_the_noisy_input(tiny):
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     prepared = drawing.to_dataset_style(stroke_pixels(), (8, 8, 1))
     expected = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
-    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, expected)
+    assert metric_values(app)["Noisy PSNR"] == psnr_text(prepared, expected)
     app.slider(key="denoise.strength.gaussian").set_value(0.6).run()
     stronger = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.6, seed=0)[0]
-    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, stronger)
+    assert metric_values(app)["Noisy PSNR"] == psnr_text(prepared, stronger)
     app.button(key="denoise.new_noise").click().run()
     other = add_noise(prepared[np.newaxis], kind="gaussian", strength=0.6, seed=1)[0]
-    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(prepared, other)
+    assert metric_values(app)["Noisy PSNR"] == psnr_text(prepared, other)
 
 
 def test_the_drawing_survives_reruns_and_page_switches(tiny):
@@ -126,7 +126,7 @@ def test_a_test_image_gets_noise_and_its_clean_original(tiny, shown_images):
     clean = data.load_dataset("digits").x_test[5]
     np.testing.assert_array_equal(shown_images[-4], clean)
     noisy = add_noise(clean[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
-    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(clean, noisy)
+    assert metric_values(app)["Noisy PSNR"] == psnr_text(clean, noisy)
     digit = data.load_dataset("digits").y_test[5]
     assert f"Class: {digit}" in [caption.value for caption in app.caption]
     app.button(key="denoise.random_image").click().run()
@@ -145,7 +145,7 @@ def test_scribbles_over_a_test_image_are_the_noise(tiny):
     canvas_sends(app, SCRIBBLE_CANVAS, scribble)
     assert not app.exception and not app.info
     clean = data.load_dataset("digits").x_test[0]
-    assert metric_values(app)["PSNR of the noisy input"] == psnr_text(clean, drawing.draw_over(clean, scribble))
+    assert metric_values(app)["Noisy PSNR"] == psnr_text(clean, drawing.draw_over(clean, scribble))
 
 
 def test_page_speaks_korean(tiny):

@@ -95,7 +95,7 @@ def test_a_test_image_is_placed_onto_a_computed_map(tiny):
     assert not app.exception
     assert trace_names(app)[-1] == "your image"
     assert any("openTSNE" in caption.value for caption in app.caption)
-    assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes on the map. ")
+    assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes in the model's latent space ")
                for image in app.get("image"))
 
 

@@ -51,6 +51,9 @@ def test_tiny_model_shows_compression_and_both_errors(tiny):
     assert values["Autoencoder MSE"] == f"{expected_model:.4f}"
     assert values[f"PCA MSE, {dims} dimensions"] == f"{expected_pca:.4f}"
     assert len(app.success) + len(app.warning) == 1
+    assert "PCA with the same number of dimensions, fitted on up to 5,000 training images" in app.main.markdown[0].value
+    if app.success:  # the verdict names the PCA it compares with: digits has fewer than 5,000 training images
+        assert f"PCA fitted on {len(digits.x_train):,} training images" in app.success[0].value
 
 
 def test_grid_shows_each_image_with_its_model_and_pca_error(tiny):

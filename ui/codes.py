@@ -88,3 +88,11 @@ def load_classifier_for(dataset: data.Dataset, model):
     if classifier is None or tuple(classifier.input_shape) != tuple(model.input_shape):
         return None
     return classifier
+
+
+def classifier_key() -> str | None:
+    """What caches of classifier verdicts are keyed by: the sidebar dataset's classifier folder at
+    its version (None when it has none)."""
+    name = registered_dataset_name()
+    folder = None if name is None else pretrained.classifier_folder(name)
+    return None if folder is None else f"{folder}@{keys.classifier_version(folder)}"

@@ -19,6 +19,10 @@ from latent_core.models.base import LatentModel, reconstruction_error
 class AutoencoderModel(LatentModel):
     """An encoder to a latent vector and a decoder back, trained to reconstruct."""
 
+    saved_options = LatentModel.saved_options + (
+        opt.SavedOption("loss", "one_of", choices=opt.RECONSTRUCTION_LOSSES),
+    )
+
     @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:
         return opt.losses_for_default_outputs(input_shape)

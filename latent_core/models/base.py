@@ -11,6 +11,7 @@ per-call overhead is too high for interactive use.
 from __future__ import annotations
 
 import inspect
+import math
 import threading
 from collections.abc import Callable
 
@@ -106,7 +107,11 @@ class LatentModel(keras.Model):
     options in ``option_names`` so ``get_config`` can round-trip them. They describe
     themselves with ``title`` (English; ui/texts holds the name shown, ``kind.<kind>``,
     and help, ``train.kind_help.<kind>``), ``image_only``, ``train_options``,
-    ``supported_losses``, ``latent_dim_from_data`` and ``training_ms_per_image``.
+    ``supported_losses``, ``latent_dim_from_data`` and ``training_ms_per_image``. For
+    saved files they declare ``saved_options`` (every ``get_config`` field with its type
+    and range), ``weight_count`` (the values their weights file holds, by arithmetic) and
+    ``activation_values`` (a bound on one example's largest tensor), so a file is checked
+    and its size known before anything is built.
     """
 
     kind: str = ""
@@ -125,6 +130,49 @@ class LatentModel(keras.Model):
     # Milliseconds per training image for a 28×28 input, measured with ``training.train``
     # on a quiet 2-core CPU; ``jobs.estimate_seconds`` scales it to other sizes.
     training_ms_per_image: float | None = None
+    # Every field of ``get_config``: what a saved model may carry, with types and ranges.
+    saved_options: tuple[opt.SavedOption, ...] = (
+        opt.SavedOption("name", "name"),
+        opt.SavedOption("trainable", "bool"),
+        opt.SavedOption("input_shape", "shape", minimum=1, maximum=opt.MAX_INPUT_SIDE),
+        opt.int_option("latent_dim", opt.MAX_LATENT_DIM),
+        opt.int_option("seed", opt.MAX_SEED, minimum=0),
+    )
+
+    @classmethod
+    def checked_saved_options(cls, config) -> dict:
+        """The constructor's keyword options from a saved config, each checked against
+        ``saved_options``; raises ``options.OptionRefused`` for an unknown, missing or
+        badly typed option or one out of range."""
+        if not isinstance(config, dict):
+            raise opt.OptionRefused("config", config, "must be an object of options")
+        declared = {option.name: option for option in cls.saved_options}
+        unknown = sorted(set(config) - set(declared))
+        if unknown:
+            raise opt.OptionRefused(unknown[0], config[unknown[0]], f"is not an option of {cls.kind}")
+        if "input_shape" not in config:
+            raise opt.OptionRefused("input_shape", None, "is missing")
+        return {name: declared[name].check(value) for name, value in config.items()}
+
+    @classmethod
+    def saved_value(cls, options: dict, name: str):
+        """Option ``name`` of checked ``options``, or the constructor's default."""
+        value = options.get(name)
+        return cls.option_default(name) if value is None else value
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """How many weight values a model built with checked ``options`` holds (what its
+        weights file stores), computed without building it. Each kind gives its formula."""
+        raise NotImplementedError(f"{cls.kind} does not say how many weights it holds.")
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        """An upper bound on the values of one example's largest intermediate tensor, so
+        the memory a batch needs is known without building: here the input, the code and
+        any Dense width; kinds with feature maps give their own."""
+        widths = cls.saved_value(options, "hidden_units") if "hidden_units" in cls.option_names else ()
+        return max(math.prod(options["input_shape"]), cls.saved_value(options, "latent_dim"), *widths)
 
     @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:

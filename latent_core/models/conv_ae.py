@@ -30,6 +30,37 @@ def check_conv_options(kind, input_shape, filters, kernel_size, downsample, upsa
     return shape, filters, kernel_size
 
 
+CONV_SAVED_OPTIONS = (
+    opt.SavedOption("filters", "int_list", minimum=1, maximum=opt.MAX_FILTERS, min_length=1,
+                    max_length=opt.MAX_CONV_STAGES),
+    opt.int_option("kernel_size", opt.MAX_KERNEL_SIZE),
+)
+
+
+def conv_feature_count(input_shape, filters, kernel_size) -> tuple[int, int]:
+    """Weights of the down-sampling stages and the length of the flattened features they
+    give (each stage halves height and width)."""
+    height, width, channels = input_shape
+    factor = 2 ** len(filters)
+    flat = (height // factor) * (width // factor) * filters[-1]
+    return opt.conv_parameters(kernel_size, (channels, *filters)), flat
+
+
+def conv_decoder_count(input_shape, filters, kernel_size, latent_dim) -> int:
+    """Weights of ``build_conv_decoder``: Dense to the feature map, the up-sampling
+    stages and the output convolution."""
+    _, flat = conv_feature_count(input_shape, filters, kernel_size)
+    stages = opt.conv_parameters(kernel_size, (filters[-1], *filters[::-1], input_shape[2]))
+    return opt.dense_parameters((latent_dim, flat)) + stages
+
+
+def conv_activation_values(input_shape, filters) -> int:
+    """Bound on the values of one example's largest feature map: every stage runs at most at
+    full resolution (a max-pooled stage convolves before halving) with at most the most filters."""
+    height, width, channels = input_shape
+    return height * width * max(*filters, channels)
+
+
 def build_conv_features(input_shape, filters, kernel_size, downsample, inits) -> tuple:
     """Image input and its flattened feature vector after the down-sampling stages."""
     inputs = keras.Input(shape=input_shape, name="image")
@@ -77,6 +108,25 @@ class ConvAutoencoder(AutoencoderModel):
     image_only = True
     training_ms_per_image = 0.75  # 45 s per 60,000-image epoch
     option_names = ("filters", "kernel_size", "downsample", "upsample")
+    saved_options = AutoencoderModel.saved_options + CONV_SAVED_OPTIONS + (
+        opt.SavedOption("downsample", "one_of", choices=DOWNSAMPLING),
+        opt.SavedOption("upsample", "one_of", choices=UPSAMPLING),
+    )
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """Convolutions down, a Dense code, a Dense back up, convolutions up (pooling and
+        up-sampling layers hold no weights)."""
+        shape, latent = options["input_shape"], cls.saved_value(options, "latent_dim")
+        filters, kernel = cls.saved_value(options, "filters"), cls.saved_value(options, "kernel_size")
+        features, flat = conv_feature_count(shape, filters, kernel)
+        return (features + opt.dense_parameters((flat, latent))
+                + conv_decoder_count(shape, filters, kernel, latent))
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        return max(conv_activation_values(options["input_shape"], cls.saved_value(options, "filters")),
+                   super().activation_values(options))
 
     def __init__(self, *, input_shape, latent_dim: int = 32, filters=(32, 64),
                  kernel_size: int = 3, downsample: str = "strided",

@@ -44,6 +44,27 @@ class DCGAN(LatentModel):
     latent_dim_from_data = False
     training_ms_per_image = 5.0
     option_names = ("dropout",)
+    saved_options = LatentModel.saved_options + (
+        opt.SavedOption("dropout", "float", minimum=0.0, maximum=0.95),
+    )
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """Generator: Dense to a (h/4, w/4, 128) map with batch normalisation (four values
+        per unit), two 5×5 convolutions; discriminator: two strided 5×5 convolutions and a
+        Dense judgement."""
+        height, width, channels = options["input_shape"]
+        units = 128 * (height // 4) * (width // 4)
+        generator = (opt.dense_parameters((cls.saved_value(options, "latent_dim"), units)) + 4 * units
+                     + opt.conv_parameters(5, (128, 64)) + 4 * 64 + opt.conv_parameters(5, (64, channels)))
+        discriminator = opt.conv_parameters(5, (channels, 64, 128)) + opt.dense_parameters((units, 1))
+        return generator + discriminator
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        """The generator's last up-sampled map: full resolution, 64 channels."""
+        height, width, channels = options["input_shape"]
+        return max(height * width * max(64, channels), super().activation_values(options))
 
     def __init__(self, *, input_shape, latent_dim: int = 100, dropout: float = 0.3,
                  seed: int = 0, **kwargs):

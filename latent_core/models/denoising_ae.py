@@ -48,6 +48,11 @@ class DenoisingAutoencoder(ConvAutoencoder):
     kind = "denoising_ae"
     title = "denoising AE"
     option_names = ConvAutoencoder.option_names + ("noise_kinds", "noise_strength")
+    saved_options = ConvAutoencoder.saved_options + (
+        opt.SavedOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS, min_length=1,
+                        max_length=len(noise.NOISE_KINDS)),
+        opt.SavedOption("noise_strength", "float_pair", minimum=0.0, maximum=1.0),
+    )
     train_options = (
         opt.TrainOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS),
         opt.TrainOption("noise_strength", "range", minimum=0.0, maximum=1.0, step=0.05),

@@ -57,6 +57,20 @@ class DenseAutoencoder(AutoencoderModel):
     title = "dense AE"
     training_ms_per_image = 0.25
     option_names = ("hidden_units", "activation", "latent_activation", "output_activation")
+    saved_options = AutoencoderModel.saved_options + (
+        opt.SavedOption("hidden_units", "int_list", minimum=1, maximum=opt.MAX_LAYER_WIDTH,
+                        max_length=opt.MAX_LAYERS),
+        opt.activation_option("activation"),
+        opt.activation_option("latent_activation"),
+        opt.activation_option("output_activation", optional=True),
+    )
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """Dense layers from the flattened input through the hidden widths to the code, and back."""
+        widths = (math.prod(options["input_shape"]), *cls.saved_value(options, "hidden_units"),
+                  cls.saved_value(options, "latent_dim"))
+        return opt.dense_parameters(widths) + opt.dense_parameters(widths[::-1])
 
     def __init__(self, *, input_shape, latent_dim: int = 32, hidden_units=(256,),
                  activation: str = "relu", latent_activation: str = "linear",

@@ -8,13 +8,14 @@ PCA's own (any invertible mix of the components is as good), the reconstruction 
 
 from __future__ import annotations
 
+import math
+
 import keras
 
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
 from latent_core.models.base import SERIALIZATION_PACKAGE, SeededInitializers
 from latent_core.models.dense_ae import build_dense_decoder, build_dense_encoder
-
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
@@ -25,6 +26,12 @@ class LinearAutoencoder(AutoencoderModel):
     kind = "linear_ae"
     title = "linear AE"
     training_ms_per_image = 0.1
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """One Dense layer down to the code and one back up."""
+        widths = (math.prod(options["input_shape"]), cls.saved_value(options, "latent_dim"))
+        return opt.dense_parameters(widths) + opt.dense_parameters(widths[::-1])
 
     @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:

@@ -3,19 +3,44 @@
 Every model kind validates its keyword options here before building any layer, so a
 bad option fails at once with a readable message instead of deep inside Keras. A kind
 lists the options the Train page offers as ``TrainOption``s (``LatentModel.train_options``);
-their defaults are the constructor's own, read by ``LatentModel.option_default``.
+their defaults are the constructor's own, read by ``LatentModel.option_default``. It
+lists every option a saved model may carry (each ``get_config`` field) as a
+``SavedOption`` with a type and a range (``LatentModel.saved_options``): a model file is
+rebuilt from those values only, so nothing else in its config reaches Keras.
+
+This module imports no Keras, so a file's options can be checked in any process.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import keras
-
 RECONSTRUCTION_LOSSES = ("mse", "bce", "l1")
+# The activations a model may name: Keras built-ins without state or arguments. A fixed
+# list, so an option can never name some other Keras function.
+ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "elu", "selu", "gelu", "softplus", "softsign",
+               "swish", "silu", "leaky_relu", "hard_sigmoid", "exponential", "mish", "relu6")
 OptionType = Literal["number", "range", "one_of", "some_of"]
+SavedType = Literal["int", "float", "bool", "name", "one_of", "some_of", "int_list", "float_pair", "shape"]
+
+# Bounds on sizes a saved model may ask for: far above every model this app trains, far
+# below what would exhaust a shared server (the parameter count is capped too, by ``store``).
+MAX_INPUT_SIDE = 1024
+MAX_INPUT_VALUES = 256 * 256 * 3
+MAX_LATENT_DIM = 1024
+MAX_LAYER_WIDTH = 4096
+MAX_LAYERS = 8
+MAX_FILTERS = 512
+MAX_CONV_STAGES = 4
+MAX_KERNEL_SIZE = 7
+MAX_SEED = 2**31 - 1
+MAX_NAME_LENGTH = 100
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -43,6 +68,144 @@ class TrainOption:
             raise ValueError(f"option {self.name!r}: a {self.type} needs minimum, maximum and step.")
         if not numeric and not self.choices:
             raise ValueError(f"option {self.name!r}: a {self.type} needs its choices.")
+
+
+class OptionRefused(ValueError):
+    """A saved model's option has the wrong type or lies outside its declared range.
+
+    ``too_big`` is True when the value is well formed but asks for more than the bound.
+    """
+
+    def __init__(self, name: str, value, reason: str, *, too_big: bool = False):
+        shown = _shown(value)
+        super().__init__(f"option {name} = {shown}: {reason}")
+        self.name, self.shown, self.reason, self.too_big = name, shown, reason, too_big
+
+
+def _shown(value) -> str:
+    """A short, plain rendering of an option's value for messages (objects are not shown)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "a nested list"
+    shown = repr(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+@dataclass(frozen=True)
+class SavedOption:
+    """One option a saved model may carry, with its type and range.
+
+    ``type``: ``"int"`` / ``"float"`` (from ``minimum`` to ``maximum``), ``"bool"``,
+    ``"name"`` (a Keras object name: letters, digits, ``_.-``), ``"one_of"`` (a string from
+    ``choices``), ``"some_of"`` (a non-empty list of distinct ``choices``), ``"int_list"``
+    (``min_length`` to ``max_length`` ints in the range), ``"float_pair"`` (two floats in
+    the range) or ``"shape"`` (an input shape: ``(features,)`` or ``(h, w, c)``, each side
+    up to ``maximum``, at most ``MAX_INPUT_VALUES`` values). ``optional`` also accepts
+    ``None`` (the constructor then picks the value). Nested objects are never accepted.
+    """
+
+    name: str
+    type: SavedType
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple = ()
+    min_length: int = 0
+    max_length: int = 0
+    optional: bool = False
+
+    def check(self, value):
+        """Return ``value`` normalised (lists become tuples), or raise ``OptionRefused``."""
+        if value is None and self.optional:
+            return None
+        checker = getattr(self, f"_check_{self.type}")
+        return checker(value)
+
+    def _refuse(self, value, reason: str, *, too_big: bool = False) -> OptionRefused:
+        return OptionRefused(self.name, value, reason, too_big=too_big)
+
+    def _number(self, value, number_type, what: str):
+        if isinstance(value, bool) or not isinstance(value, number_type):
+            raise self._refuse(value, f"must be {what}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self._refuse(value, "must be finite")
+        if value < self.minimum:
+            raise self._refuse(value, f"must be at least {self.minimum:g}")
+        if value > self.maximum:
+            raise self._refuse(value, f"must be at most {self.maximum:g}", too_big=True)
+        return value
+
+    def _check_int(self, value):
+        return self._number(value, int, "an integer")
+
+    def _check_float(self, value):
+        return float(self._number(value, (int, float), "a number"))
+
+    def _check_bool(self, value):
+        if not isinstance(value, bool):
+            raise self._refuse(value, "must be true or false")
+        return value
+
+    def _check_name(self, value):
+        if not isinstance(value, str) or not _NAME_PATTERN.fullmatch(value) or len(value) > MAX_NAME_LENGTH:
+            raise self._refuse(value, f"must be a name of letters, digits and _.- (at most {MAX_NAME_LENGTH})")
+        return value
+
+    def _check_one_of(self, value):
+        if not isinstance(value, str) or value not in self.choices:
+            raise self._refuse(value, f"must be one of {', '.join(self.choices)}")
+        return value
+
+    def _list(self, value) -> list:
+        if not isinstance(value, list):
+            raise self._refuse(value, "must be a list")
+        if len(value) > self.max_length:
+            raise self._refuse(value, f"may have at most {self.max_length} entries", too_big=True)
+        if len(value) < self.min_length:
+            raise self._refuse(value, f"needs at least {self.min_length} entries")
+        return value
+
+    def _check_some_of(self, value):
+        values = self._list(value)
+        if len(set(map(repr, values))) != len(values):
+            raise self._refuse(value, "lists an entry twice")
+        return tuple(self._check_one_of(v) for v in values)
+
+    def _check_int_list(self, value):
+        return tuple(self._check_int(v) for v in self._list(value))
+
+    def _check_float_pair(self, value):
+        if not isinstance(value, list) or len(value) != 2:
+            raise self._refuse(value, "must be a [low, high] pair")
+        return tuple(self._check_float(v) for v in value)
+
+    def _check_shape(self, value):
+        if not isinstance(value, list) or len(value) not in (1, 3):
+            raise self._refuse(value, "must be [features] or [height, width, channels]")
+        shape = tuple(self._check_int(v) for v in value)
+        if math.prod(shape) > MAX_INPUT_VALUES:
+            raise self._refuse(value, f"has over {MAX_INPUT_VALUES:,} values", too_big=True)
+        return shape
+
+
+def int_option(name: str, maximum: int, *, minimum: int = 1) -> SavedOption:
+    """A saved integer option from ``minimum`` to ``maximum``."""
+    return SavedOption(name, "int", minimum=minimum, maximum=maximum)
+
+
+def activation_option(name: str, *, optional: bool = False) -> SavedOption:
+    """A saved activation: one name of ``ACTIVATIONS``."""
+    return SavedOption(name, "one_of", choices=ACTIVATIONS, optional=optional)
+
+
+def dense_parameters(widths: Sequence[int]) -> int:
+    """Weights and biases of a chain of Dense layers through ``widths`` (in, hidden..., out)."""
+    return sum(a * b + b for a, b in itertools.pairwise(widths))
+
+
+def conv_parameters(kernel_size: int, channels: Sequence[int]) -> int:
+    """Kernels and biases of a chain of square convolutions through ``channels``."""
+    return sum(kernel_size * kernel_size * a * b + b for a, b in itertools.pairwise(channels))
 
 
 def losses_for_default_outputs(input_shape) -> tuple[str, ...]:
@@ -104,14 +267,12 @@ def check_choice(name: str, value, choices: Sequence[str], *, kind: str) -> str:
 
 
 def check_activation(name: str, value, *, kind: str) -> str:
-    """Return ``value`` after checking Keras knows an activation of that name."""
-    try:
-        keras.activations.get(value)
-    except (ValueError, TypeError):
+    """Return ``value`` after checking it names one of ``ACTIVATIONS``."""
+    if not isinstance(value, str) or value not in ACTIVATIONS:
         raise ValueError(
-            f"{kind}: {name} must name a Keras activation such as 'relu', 'linear' or "
-            f"'sigmoid'; got {value!r}."
-        ) from None
+            f"{kind}: {name} must name one of the activations {', '.join(ACTIVATIONS)}; "
+            f"got {value!r}."
+        )
     return value
 
 

@@ -22,6 +22,9 @@ class SparseAutoencoder(DenseAutoencoder):
     title = "sparse AE"
     training_ms_per_image = 0.12
     option_names = DenseAutoencoder.option_names + ("l1_penalty",)
+    saved_options = DenseAutoencoder.saved_options + (
+        opt.SavedOption("l1_penalty", "float", minimum=0.0, maximum=1.0),
+    )
     train_options = (
         opt.TrainOption("l1_penalty", "one_of", choices=(1e-6, 1e-5, 1e-4, 1e-3, 1e-2)),
     )

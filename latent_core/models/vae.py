@@ -10,6 +10,8 @@ keras-io's ``examples/generative/vae.py``. ``encode`` returns the mean;
 
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -21,7 +23,15 @@ from latent_core.models.base import (
     SeededInitializers,
     reconstruction_error,
 )
-from latent_core.models.conv_ae import build_conv_decoder, build_conv_features, check_conv_options
+from latent_core.models.conv_ae import (
+    CONV_SAVED_OPTIONS,
+    build_conv_decoder,
+    build_conv_features,
+    check_conv_options,
+    conv_activation_values,
+    conv_decoder_count,
+    conv_feature_count,
+)
 from latent_core.models.dense_ae import build_dense_decoder, default_output_activation
 
 ARCHITECTURES = ("dense", "conv")
@@ -36,6 +46,13 @@ class VariationalAutoencoder(LatentModel):
     generative = True
     training_ms_per_image = 0.25
     option_names = ("architecture", "hidden_units", "filters", "kernel_size", "beta")
+    saved_options = LatentModel.saved_options + CONV_SAVED_OPTIONS + (
+        opt.SavedOption("architecture", "one_of", choices=ARCHITECTURES),
+        opt.SavedOption("hidden_units", "int_list", minimum=1, maximum=opt.MAX_LAYER_WIDTH,
+                        max_length=opt.MAX_LAYERS),
+        opt.SavedOption("beta", "float", minimum=0.0, maximum=1000.0),
+        opt.SavedOption("loss", "one_of", choices=opt.RECONSTRUCTION_LOSSES, optional=True),
+    )
     train_options = (
         opt.TrainOption("beta", "number", minimum=0.0, maximum=5.0, step=0.1),
         opt.TrainOption("architecture", "one_of", choices=ARCHITECTURES, images_only=True),
@@ -44,6 +61,28 @@ class VariationalAutoencoder(LatentModel):
     @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:
         return opt.losses_for_default_outputs(input_shape)
+
+    @classmethod
+    def weight_count(cls, options: dict) -> int:
+        """Encoder features (Dense or convolutional), the mean and log-variance layers, and
+        the matching decoder."""
+        shape, latent = options["input_shape"], cls.saved_value(options, "latent_dim")
+        if cls.saved_value(options, "architecture") == "conv":
+            filters, kernel = cls.saved_value(options, "filters"), cls.saved_value(options, "kernel_size")
+            features, flat = conv_feature_count(shape, filters, kernel)
+            decoder = conv_decoder_count(shape, filters, kernel, latent)
+        else:
+            widths = (math.prod(shape), *cls.saved_value(options, "hidden_units"))
+            features, flat = opt.dense_parameters(widths), widths[-1]
+            decoder = opt.dense_parameters((latent, *widths[::-1]))
+        return features + 2 * opt.dense_parameters((flat, latent)) + decoder
+
+    @classmethod
+    def activation_values(cls, options: dict) -> int:
+        dense = super().activation_values(options)
+        if cls.saved_value(options, "architecture") != "conv":
+            return dense
+        return max(dense, conv_activation_values(options["input_shape"], cls.saved_value(options, "filters")))
 
     def __init__(self, *, input_shape, latent_dim: int = 2, architecture: str = "dense",
                  hidden_units=(256,), filters=(32, 64), kernel_size: int = 3, beta: float = 1.0,

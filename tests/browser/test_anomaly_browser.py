@@ -1,8 +1,8 @@
 """The Anomaly detection page in a real browser: the most anomalous images with where they differ, and the
-threshold slider changes the metrics."""
+threshold slider changes the metrics, from nothing flagged at its top to everything flagged at its bottom."""
 
 import pytest
-from app_steps import open_page_on
+from app_steps import current, idle, open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -10,11 +10,21 @@ from latent_core import pretrained
 pytestmark = pytest.mark.browser
 
 WAIT = 90_000  # ms: the first run imports TensorFlow, loads or trains the detector and scores the test images
+FLAGGED = "{flagged} of {total} images flagged;"
+
+
+def metric(page, label: str):
+    """The value of the metric labelled ``label``."""
+    return (page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+            .get_by_test_id("stMetricValue"))
 
 
 def metric_value(page, label: str) -> str:
-    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
-    return metric.get_by_test_id("stMetricValue").inner_text()
+    return metric(page, label).inner_text()
+
+
+def flagged_caption(page):
+    return current(page).get_by_test_id("stCaptionContainer").filter(has_text=" images flagged; ")
 
 
 def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
@@ -26,6 +36,7 @@ def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(2, timeout=WAIT)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     recall, accuracy, auroc = (metric_value(page, name) for name in ("Recall", "Accuracy", "AUROC"))
+    total = int(flagged_caption(page).inner_text().split(" of ")[1].split(" ")[0])
     assert float(auroc) > 0.8
     expect(page.get_by_text("From the top: the image · the detector's reconstruction · where they differ")).to_be_visible()
     screenshot(page, "anomaly")
@@ -33,9 +44,15 @@ def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
     slider = page.get_by_test_id("stSlider").locator('input[type="range"]')
     slider.focus()
     page.keyboard.press("End")  # the highest threshold: nothing is flagged
-    expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Recall", exact=True))
-           .get_by_test_id("stMetricValue")).to_have_text("0.0%", timeout=WAIT)
+    expect(metric(page, "Recall")).to_have_text("0.0%", timeout=WAIT)
+    expect(flagged_caption(page)).to_contain_text(FLAGGED.format(flagged=0, total=total))
     assert recall != "0.0%"
     assert metric_value(page, "AUROC") == auroc
     assert metric_value(page, "Accuracy") != accuracy
+
+    idle(page)
+    slider.focus()
+    page.keyboard.press("Home")  # the lowest threshold: every image is flagged
+    expect(metric(page, "Recall")).to_have_text("100.0%", timeout=WAIT)
+    expect(flagged_caption(page)).to_contain_text(FLAGGED.format(flagged=total, total=total))
     expect(page.get_by_test_id("stException")).to_have_count(0)

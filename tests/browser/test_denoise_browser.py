@@ -36,6 +36,20 @@ def test_canvas_is_there_on_the_first_visit_with_a_hint(page, app_url):
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def test_the_canvas_toolbar_shown_on_hover_leaves_the_caption_above_readable(page, app_url):
+    open_denoise_on_mnist(page, app_url)
+    canvas = wait_for_canvas(page)
+    caption = page.get_by_text("Draw with the mouse (or a finger) in white on black")
+    canvas.hover()
+    toolbar = page.locator(".dc-toolbar-card")  # inside the canvas's shadow root
+    page.wait_for_function("""() => {
+        const host = [...document.querySelectorAll("*")].find(element => element.shadowRoot?.querySelector(".dc-toolbar"));
+        return getComputedStyle(host.shadowRoot.querySelector(".dc-toolbar")).opacity === "1";
+    }""")
+    above, bar = caption.bounding_box(), toolbar.bounding_box()
+    assert bar["y"] >= above["y"] + above["height"], f"toolbar at y={bar['y']} covers the caption ending at {above}"
+
+
 def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screenshot):
     open_denoise_on_mnist(page, app_url)
     draw_seven(page, wait_for_canvas(page))
@@ -43,7 +57,7 @@ def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screen
     expect(page.get_by_text("Where the output differs from the clean image")).to_be_visible(timeout=WAIT)
     expect(page.locator(SHOWN_IMAGES)).to_have_count(4, timeout=WAIT)
     expect(page.get_by_text("Draw something on the canvas")).to_have_count(0)
-    expect(page.get_by_text("PSNR of the output")).to_be_visible()
+    expect(page.get_by_text("Output PSNR")).to_be_visible()
 
     noisy = page.locator(SHOWN_IMAGES).nth(1)
     before = noisy.get_attribute("src")

@@ -2,14 +2,17 @@
 
 TEXT = {
     "latent_map.intro": {
-        "en": "Every dot is one image's latent code, laid out in 2-D so that codes close together in the "
-              "model's latent space stay close on the map. Colours are classes: a model that has learned "
-              "the data puts each class in its own region. Hovering names a point; click a point, or draw a "
-              "lasso or box around a group, to see the images beside the map and the image decoded from "
-              "their mean code.",
-        "ko": "점 하나하나가 이미지 한 장의 잠재 코드이며, 모델의 잠재 공간에서 가까운 코드는 지도에서도 가깝게 "
-              "놓이도록 2차원으로 펼쳤습니다. 색은 클래스입니다. 데이터를 잘 학습한 모델은 클래스마다 자기 "
-              "영역을 만듭니다. 점 위에 마우스를 올리면 이름이 보이고, 점을 클릭하거나 올가미·사각형으로 "
+        "en": "Every dot is one image's latent code, laid out in 2-D: t-SNE keeps codes that are close in the model's "
+              "latent space close on the map, PCA shows the flattest view of them, and a 2-D latent can be shown on its "
+              "own axes. Colours are classes, which the model never saw: an autoencoder learns without labels, so "
+              "classes that look alike (a shirt, a T-shirt and a pullover; a 4 and a 9) overlap, and a separate region "
+              "for every class is not to be expected. Hovering names a point; click a point, or draw a lasso or box "
+              "around a group, to see the images beside the map and the image decoded from their mean code.",
+        "ko": "점 하나하나가 이미지 한 장의 잠재 코드이며 2차원으로 펼쳤습니다. t-SNE는 모델의 잠재 공간에서 가까운 "
+              "코드를 지도에서도 가깝게 두고, PCA는 코드를 가장 평평하게 본 모습을 보여 주며, 2차원 잠재 공간은 그 "
+              "축 그대로 볼 수 있습니다. 색은 클래스이지만 모델은 클래스를 본 적이 없습니다. 오토인코더는 레이블 없이 "
+              "배우므로 비슷해 보이는 클래스(셔츠, 티셔츠, 풀오버나 숫자 4와 9)는 겹치며, 클래스마다 따로 영역이 "
+              "생긴다고 기대할 수는 없습니다. 점 위에 마우스를 올리면 이름이 보이고, 점을 클릭하거나 올가미·사각형으로 "
               "여러 점을 고르면 지도 옆에 그 이미지들과 평균 코드를 복원한 이미지가 나타납니다.",
     },
     "latent_map.no_encoder": {
@@ -104,8 +107,10 @@ TEXT = {
         "ko": "컬러 사진인데 모델은 흑백만 보므로, 인코딩하기 전에 흑백으로 바꿨습니다.",
     },
     "latent_map.neighbours": {
-        "en": "Its 10 nearest codes on the map. {verdict}",
-        "ko": "지도에서 가장 가까운 코드 10개. {verdict}",
+        "en": "Its 10 nearest codes in the model's latent space (not on the 2-D map, which can bend distances). "
+              "{verdict}",
+        "ko": "모델의 잠재 공간에서 가장 가까운 코드 10개 (거리를 휘게 할 수 있는 2차원 지도 위가 아닙니다). "
+              "{verdict}",
     },
     "latent_map.neighbours_class": {
         "en": "{count} of {k} are {name}.",

@@ -39,8 +39,8 @@ TEXT = {
     "library.deleted": {"en": "Deleted {name}.", "ko": "{name}을(를) 삭제했습니다."},
     "library.upload.header": {"en": "Upload a model", "ko": "모델 업로드"},
     "library.upload.help": {
-        "en": "A .keras file saved by Latent Explorer (download one above, or train with `python -m latent_core.train`). It is loaded in Keras safe mode: files that carry code are refused, never run.",
-        "ko": "Latent Explorer가 저장한 .keras 파일 (위에서 내려받거나 `python -m latent_core.train`으로 학습). Keras 안전 모드로 불러오며, 코드가 들어 있는 파일은 실행하지 않고 거부합니다.",
+        "en": "A .keras file saved by Latent Explorer (download one above, or train with `python -m latent_core.train`). It is checked before anything is built and rebuilt from its model kind's own options: files that carry code or ask for more than this app builds are refused, never run.",
+        "ko": "Latent Explorer가 저장한 .keras 파일 (위에서 내려받거나 `python -m latent_core.train`으로 학습). 만들기 전에 검사하고 모델 종류의 옵션만으로 다시 만들며, 코드가 들어 있거나 이 앱이 만드는 범위를 넘는 파일은 실행하지 않고 거부합니다.",
     },
     "library.upload.label": {"en": "Upload .keras", "ko": ".keras 업로드"},
     "library.upload.done": {

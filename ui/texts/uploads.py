@@ -13,9 +13,8 @@ TEXT = {
         "ko": "{name} 파일은 {size}입니다. 업로드는 최대 {limit}까지 가능합니다.",
     },
     "upload.parse_too_slow": {
-        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file "
-              "(fewer or smaller pictures).",
-        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일(더 적거나 작은 그림)을 올려 주세요.",
+        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file.",
+        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일을 올려 주세요.",
     },
     "upload.parse_too_big": {
         "en": "{name} needs more than {memory} of memory to read, more than this server gives one upload, so "
@@ -187,10 +186,6 @@ TEXT = {
               "executed.",
         "ko": "올린 파일은 이 앱에 없는 사용자 정의 코드({what})가 필요합니다. 실행하지 않고 거부했습니다.",
     },
-    "upload.unsafe": {
-        "en": "Keras' safe mode refused the uploaded file because it would run code.",
-        "ko": "올린 파일은 코드를 실행하려 해서 Keras 안전 모드가 거부했습니다.",
-    },
     "upload.not_ours": {
         "en": "the uploaded file holds a {found} model, not a Latent Explorer model ({kinds}). Train one in the app "
               "or with `python -m latent_core.train` and upload its model.keras.",
@@ -201,9 +196,52 @@ TEXT = {
         "en": "the uploaded file asks for {what}, beyond what this app builds; it was refused before building it.",
         "ko": "올린 파일은 {what}을(를) 요구합니다. 이 앱이 만드는 범위를 넘어 만들기 전에 거부했습니다.",
     },
+    "upload.model_unexpected_member": {
+        "en": "the uploaded file holds '{member}'; a model file holds only config.json, metadata.json and "
+              "model.weights.h5, so it is refused.",
+        "ko": "올린 파일에 '{member}'이(가) 들어 있습니다. 모델 파일에는 config.json, metadata.json, "
+              "model.weights.h5만 있어야 하므로 거부했습니다.",
+    },
+    "upload.model_member_too_large": {
+        "en": "the uploaded file's {member} unpacks to over {limit}; it was refused before unpacking it.",
+        "ko": "올린 파일의 {member}을(를) 풀면 {limit}를 넘습니다. 풀기 전에 거부했습니다.",
+    },
+    "upload.no_weights": {
+        "en": "the uploaded file has no model.weights.h5: it holds no weights.",
+        "ko": "올린 파일에 model.weights.h5가 없어 가중치가 하나도 없습니다.",
+    },
+    "upload.plain_layer": {
+        "en": "the uploaded Keras model cannot be rebuilt by this app: {layer} {reason}.",
+        "ko": "올린 Keras 모델은 이 앱이 다시 만들 수 없습니다: {layer} — {reason}.",
+    },
+    "upload.plain_not_autoencoder": {
+        "en": "the uploaded Keras model is not an autoencoder this app can explore: {error}.",
+        "ko": "올린 Keras 모델은 이 앱이 탐색할 수 있는 오토인코더가 아닙니다: {error}.",
+    },
+    "upload.bad_option": {
+        "en": "the uploaded file sets the option {option} to {value}, which this app does not accept: it {reason}.",
+        "ko": "올린 파일은 옵션 {option}을(를) {value}(으)로 정했는데, 이 앱은 받지 않습니다. 조건: {reason}.",
+    },
+    "upload.weights_odd_storage": {
+        "en": "the uploaded file's weights are stored in a way this app does not read ({what}).",
+        "ko": "올린 파일의 가중치가 이 앱이 읽지 않는 방식으로 저장되어 있습니다 ({what}).",
+    },
+    "upload.weights_not_stored": {
+        "en": "the uploaded file's weights file declares '{what}' but does not store its values.",
+        "ko": "올린 파일의 가중치 파일은 '{what}'을(를) 선언만 하고 값을 저장하지 않았습니다.",
+    },
+    "upload.weights_compressed": {
+        "en": "the uploaded file's weights '{what}' are packed far tighter than trained weights can be; "
+              "the file is refused.",
+        "ko": "올린 파일의 가중치 '{what}'이(가) 학습된 가중치로는 불가능할 만큼 압축되어 있어 거부했습니다.",
+    },
+    "upload.weights_mismatch": {
+        "en": "the uploaded file's weights do not match the model its options describe ({what}).",
+        "ko": "올린 파일의 가중치가 옵션이 말하는 모델과 맞지 않습니다 ({what}).",
+    },
     "upload.damaged": {
-        "en": "the uploaded file is damaged: Keras could not read its weights.",
-        "ko": "올린 파일이 손상되어 Keras가 가중치를 읽지 못했습니다.",
+        "en": "the uploaded file is damaged: its archive or its weights cannot be read.",
+        "ko": "올린 파일이 손상되어 압축 파일이나 가중치를 읽을 수 없습니다.",
     },
     "upload.weights_not_finite": {
         "en": "the uploaded file holds weights that are NaN or infinite, so it cannot compute anything.",
