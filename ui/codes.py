@@ -3,7 +3,8 @@
 A pretrained model with a precomputed map brings its codes (of the bundled sample or the
 test split); any other model encodes up to 5,000 images once per model version, dataset
 content and split, shared by every session. Class means and directions are cached the
-same way, so no slider move ever re-encodes or refits anything. Every key comes from
+same way, so no slider move ever re-encodes or refits anything, and so is each map's trust
+(its neighbour recall and trustworthiness, measured the first time it is asked for). Every key comes from
 ``latent_core.keys`` through ``ModelChoice.cache_key`` and ``keys.dataset_key``.
 """
 
