@@ -140,6 +140,8 @@ def test_page_speaks_korean(tiny):
     app.run()
     assert app.header[0].value == "복원과 압축"
     assert "압축률" in metric_values(app)
+    assert any(image.proto.imgs[0].caption.startswith("오차 색은 모든 히트맵에서 같은 고정 척도입니다")
+               for image in app.get("image"))
 
 
 def test_without_a_model_the_page_says_where_to_get_one(tiny, monkeypatch):
