@@ -13,9 +13,11 @@ refuses, before anything is built or converted:
   stored (fill-value only, missing chunks), stored sizes that do not match the declared
   ones, and compression ratios no trained weights reach.
 
-What it returns is plain data: the parsed config, the weights file's bytes and the
-layout of its datasets (path -> shape), which ``store`` matches against the model the
-kind's schema builds.
+What it returns is plain data: the parsed config and the weights file's datasets as
+float32 arrays (path -> array), whose layout ``store`` matches against the model the
+kind's schema builds. An upload is read in the sandbox (``read_in_child`` is its
+"model archive" task), so a file that still costs too much memory or time to unpack
+costs only that child.
 """
 
 from __future__ import annotations
@@ -66,11 +68,15 @@ class InvalidModelFileError(StoreError, UploadRefused, ValueError):
 
 @dataclass(frozen=True)
 class ModelArchive:
-    """A checked ``.keras`` archive: its config, its weights file and that file's layout."""
+    """A checked ``.keras`` archive: its config and its weights file's datasets (path -> values)."""
 
     config: dict
-    weights: bytes
-    layout: dict[str, tuple[int, ...]]
+    weights: dict[str, np.ndarray]
+
+    @property
+    def layout(self) -> dict[str, tuple[int, ...]]:
+        """The weights file's datasets, path -> shape."""
+        return {path: tuple(values.shape) for path, values in self.weights.items()}
 
     @property
     def weight_values(self) -> int:
@@ -78,13 +84,14 @@ class ModelArchive:
         return sum(math.prod(shape) for shape in self.layout.values())
 
 
-def read_model_archive(path, label: str = "the uploaded file") -> ModelArchive:
-    """Read and check the ``.keras`` archive at ``path``; ``label`` names it in messages.
+def read_model_archive(source, label: str = "the uploaded file") -> ModelArchive:
+    """Read and check the ``.keras`` archive at the path ``source`` (or its bytes); ``label``
+    names it in messages.
 
     Pure (files in, plain data out, no TensorFlow). Raises ``InvalidModelFileError`` with
     a ``code`` for every refusal.
     """
-    path = Path(path)
+    path = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else Path(source)
     if not zipfile.is_zipfile(path):
         raise InvalidModelFileError(
             f"{label} is not a Keras .keras file (those are zip archives). Save a model with "
@@ -95,8 +102,29 @@ def read_model_archive(path, label: str = "the uploaded file") -> ModelArchive:
             config = _parse_config(members[CONFIG_MEMBER], label)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
         raise InvalidModelFileError(f"{label} is a damaged zip archive: {error}.", "damaged") from None
-    weights = members[WEIGHTS_MEMBER]
-    return ModelArchive(config=config, weights=weights, layout=weights_layout(weights, label))
+    return ModelArchive(config=config, weights=_weight_values(members[WEIGHTS_MEMBER], label))
+
+
+def read_in_child(payload: bytes, options) -> tuple[dict, dict[str, np.ndarray]]:
+    """The sandbox's "model archive" task: the checked config as metadata, the weights as
+    float32 arrays named by their path in the weights file."""
+    archive = read_model_archive(payload, str(options["label"]))
+    return {"config": archive.config}, archive.weights
+
+
+def _weight_values(weights: bytes, label: str) -> dict[str, np.ndarray]:
+    """Every dataset of a checked weights file, read into float32 arrays (path -> values)."""
+    layout = weights_layout(weights, label)
+    try:
+        with h5py.File(io.BytesIO(weights), "r") as file:
+            values = {path: np.empty(shape, WEIGHT_DTYPE) for path, shape in layout.items()}
+            for path, array in values.items():
+                if array.size:
+                    file[path].read_direct(array)
+            return values
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as error:
+        raise InvalidModelFileError(f"{label} could not be loaded: its weights file is damaged ({error}).",
+                                    "damaged") from None
 
 
 def _checked_members(archive: zipfile.ZipFile, label: str) -> dict[str, bytes]:
@@ -238,6 +266,7 @@ __all__ = [
     "InvalidModelFileError",
     "ModelArchive",
     "StoreError",
+    "read_in_child",
     "read_model_archive",
     "weights_layout",
 ]

@@ -1,8 +1,9 @@
 """Parse untrusted files in a child process with memory, CPU and time limits.
 
 Every upload the app reads (an ``.npz`` or a zip of pictures on the Data page, a picture on
-the Latent map, a drawing canvas's PNG as the browser sends it) is parsed here, in a separate Python process that imports only NumPy and
-Pillow. The child limits itself before it reads a request (``RLIMIT_AS`` memory,
+the Latent map, a drawing canvas's PNG as the browser sends it, a ``.keras`` model on the
+Model library) is parsed here, in a separate Python process that imports only NumPy,
+Pillow and, for model archives, h5py (never TensorFlow). The child limits itself before it reads a request (``RLIMIT_AS`` memory,
 ``RLIMIT_CPU`` time, no files written, no core dumps) and the parent kills it past a
 wall-clock time-out, so a bomb that slips past the header checks costs only that child;
 the student gets an ``UploadRefused`` ("parse_too_big" / "parse_too_slow") in their
@@ -53,6 +54,7 @@ TASKS = {
     "dataset": "latent_core.user_data:parse_in_child",
     "picture": "latent_core.images:decode_in_child",
     "canvas": "latent_core.images:canvas_in_child",
+    "model_archive": "latent_core.model_archive:read_in_child",
     "describe": "latent_core.sandbox:describe_child",
 }
 ARRAY_DTYPES = ("uint8", "int64", "float32")
@@ -160,9 +162,12 @@ class _Worker:
         if not isinstance(reply, dict) or not ("refused" in reply or isinstance(reply.get("metadata"), dict)):
             raise self._failure(f"an answer that is neither a result nor a refusal: {reply!r:.200}")
         self.retired = bool(reply.get("retire"))
-        arrays = {}
+        arrays, total = {}, 0
         for spec in reply.pop("arrays", []):
             array = self._empty_array(spec, request)
+            total += array.nbytes
+            if total > self.memory_bytes:
+                raise self._failure(f"arrays of over {total:,} bytes in all for a {request['task']} parse")
             self._read_into(descriptor, array, deadline)
             arrays[spec["name"]] = array
         return reply, arrays
@@ -326,10 +331,12 @@ def _cpu_seconds() -> float:
 
 
 def describe_child(payload: bytes, options: Mapping[str, object]) -> tuple[dict, dict[str, np.ndarray]]:
-    """The child's process id, limits, CPU time used and top-level modules: what the checks
-    that it stays light and limited look at."""
+    """The child's process id, limits, CPU time used, peak address space and top-level
+    modules: what the checks that it stays light and limited look at."""
     modules = sorted({name.split(".")[0] for name in sys.modules})
-    return {"pid": os.getpid(), "modules": modules, "cpu_seconds": _cpu_seconds(),
+    with open("/proc/self/status", encoding="ascii") as status:
+        peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+    return {"pid": os.getpid(), "modules": modules, "cpu_seconds": _cpu_seconds(), "peak_address_space": peak_kib * 1024,
             "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
             "cpu_limit": resource.getrlimit(resource.RLIMIT_CPU)[0],
             "file_size_limit": resource.getrlimit(resource.RLIMIT_FSIZE)[0]}, {}

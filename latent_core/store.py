@@ -8,7 +8,11 @@ bare ``.keras`` upload.
 
 Loading never runs code from the file and never hands its config to Keras: the archive
 is checked first without Keras (``latent_core.model_archive``: expected members only,
-byte caps, a weights file of plain float32 datasets stored in full); its config is
+byte caps, a weights file of plain float32 datasets stored in full) and its weights are
+unpacked into plain arrays. Uploaded bytes are read so in the sandbox
+(``latent_core.sandbox``, task "model_archive"), which sends back only the checked config
+and the arrays; a file on disk is one of the app's own (a shipped pretrained bundle or a
+bundle the app saved in a workspace) and is read in this process. Then its config is
 refused when it names a ``Lambda`` layer or any class that is not a registered Latent
 Explorer model kind; its options are checked against the kind's ``saved_options``
 (types and ranges, no nested objects) and the kind's ``weight_count`` and
@@ -24,14 +28,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import platform
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import h5py
 import keras
 import numpy as np
 
+from latent_core import sandbox
 from latent_core.model_archive import (
     MAX_WEIGHT_VALUES,
     InvalidModelFileError,
@@ -42,8 +49,20 @@ from latent_core.model_archive import (
 )
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
+from latent_core.models.keras_ae import KerasAutoencoder, options_from_keras_config
 from latent_core.models.options import OptionRefused
-from latent_core.uploads import MAX_MODEL_BYTES, UploadRefused, check_size
+from latent_core.uploads import (
+    MAX_MODEL_BYTES,
+    ParseLimits,
+    UploadRefused,
+    check_size,
+    parse_limits,
+)
+
+logger = logging.getLogger(__name__)
+
+# Keras' own model classes whose saved configs ``keras_ae`` reads (a chain of built-in layers).
+PLAIN_MODEL_CLASSES = ("Sequential", "Functional")
 
 MODEL_FILENAME = "model.keras"
 MANIFEST_FILENAME = "manifest.json"
@@ -190,38 +209,56 @@ def _check_manifest(manifest: dict, model: LatentModel, manifest_path: Path) -> 
 
 
 def load_model(source, *, name: str = "the uploaded file", input_shape=None,
-               data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES) -> LatentModel:
+               data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES,
+               limits: ParseLimits | None = None) -> LatentModel:
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
+
+    Bytes are an upload: they may be at most ``max_bytes`` long, ``name`` names them in
+    messages, and their archive is read in the sandbox under ``limits`` (default:
+    ``uploads.parse_limits()``). A path is one of the app's own files and is read here.
 
     Raises ``InvalidModelFileError`` (empty, too big, not a Keras archive, not one of our
     model kinds, options out of their schema, too many weights, a weights file that is
-    not stored plainly or does not match, damaged), ``UnsafeModelError`` (Lambda layers or unknown custom code:
+    not stored plainly or does not match, damaged, or too costly to read:
+    ``parse_too_big`` / ``parse_too_slow``), ``UnsafeModelError`` (Lambda layers or unknown custom code:
     never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
     made for other data, judged from the file's config before anything is built.
-    ``name`` names uploaded bytes in messages; they may be at most ``max_bytes`` long.
     """
     if isinstance(source, (bytes, bytearray)):
-        check_size(bytes(source), max_bytes, InvalidModelFileError, name)
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "upload.keras"
-            path.write_bytes(source)
-            return _load_model_file(path, name, input_shape, data_name)
+        payload = bytes(source)
+        check_size(payload, max_bytes, InvalidModelFileError, name)
+        archive = _archive_from_sandbox(payload, name, parse_limits() if limits is None else limits)
+        return _model_from_archive(archive, name, input_shape, data_name)
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
-    return _load_model_file(path, str(path), input_shape, data_name)
+    return _model_from_archive(read_model_archive(path, str(path)), str(path), input_shape, data_name)
 
 
-def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> LatentModel:
-    archive = read_model_archive(path, label)
+def _archive_from_sandbox(payload: bytes, label: str, limits: ParseLimits) -> ModelArchive:
+    """The upload's archive as the sandbox read and checked it, refused unless its answer is
+    what ``read_model_archive`` produces (a config object and float32 arrays)."""
+    metadata, arrays = sandbox.run("model_archive", payload, {"label": label}, name=label, limits=limits,
+                                   error=InvalidModelFileError)
+    config = metadata.get("config")
+    if not isinstance(config, dict) or set(metadata) != {"config"} or \
+            any(values.dtype != np.float32 for values in arrays.values()):
+        logger.warning("The sandbox's reading of %s returned something no reading produces: %.200r", label, metadata)
+        raise InvalidModelFileError(f"{label} could not be loaded: reading it gave an unexpected answer.", "damaged")
+    return ModelArchive(config=config, weights=arrays)
+
+
+def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_name: str) -> LatentModel:
     config = archive.config
     try:
         _refuse_code(config, label)
     except RecursionError:
         raise InvalidModelFileError(f"{label} has a config.json nested too deep.", "bad_config",
                                     error="nested too deep") from None
+    if config.get("class_name") in PLAIN_MODEL_CLASSES:
+        return _plain_model(archive, label, input_shape, data_name)
     registered = config.get("registered_name") or ""
-    kind_class = next((cls for cls in MODEL_KINDS.values()
+    kind_class = next((cls for cls in (*MODEL_KINDS.values(), KerasAutoencoder)
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
         found = str(config.get("class_name", "unknown"))[:80]
@@ -234,13 +271,47 @@ def _load_model_file(path: Path, label: str, input_shape, data_name: str) -> Lat
     _check_sizes(kind_class, options, archive, label)
     if input_shape is not None:
         _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
+    _refuse_non_finite(archive, label)
     model = _built(kind_class, options, label)
-    _check_layout(model, archive, label)
-    _read_weights(model, archive, label)
-    if not all(np.isfinite(weights).all() for weights in model.get_weights()):
+    _set_weights(model, archive, label)
+    return model
+
+
+def _plain_model(archive: ModelArchive, label: str, input_shape, data_name: str) -> KerasAutoencoder:
+    """A plain Keras autoencoder (``Sequential`` or a functional chain of built-in layers),
+    rebuilt from its checked layer fields and split at its narrowest layer."""
+    try:
+        options = options_from_keras_config(archive.config)
+    except OptionRefused as refused:
+        if refused.too_big:
+            what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+                                        "too_big_model", what=what) from None
+        raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
+                                    f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
+            from None
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    _check_sizes(KerasAutoencoder, options, archive, label)
+    if input_shape is not None:
+        _check_shape(options["input_shape"], input_shape, KerasAutoencoder.kind, data_name)
+    _refuse_non_finite(archive, label)
+    try:
+        model = KerasAutoencoder(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    plain = model.plain_model()
+    _set_weights(plain, archive, label)
+    model.set_weights_from(plain)
+    return model
+
+
+def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
+    if not all(np.isfinite(values).all() for values in archive.weights.values()):
         raise InvalidModelFileError(f"{label} holds weights that are NaN or infinite; it cannot compute anything.",
                                     "weights_not_finite")
-    return model
 
 
 def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
@@ -285,35 +356,31 @@ def _built(kind_class: type[LatentModel], options: dict, label: str) -> LatentMo
                                     error=str(error)[:200]) from None
 
 
-def _expected_layout(model: LatentModel) -> dict[str, tuple[int, ...]]:
-    """The datasets (path -> shape) Keras writes for ``model``'s weights."""
+def _set_weights(model: LatentModel, archive: ModelArchive, label: str) -> None:
+    """Set the archive's arrays as ``model``'s weights, once their layout is exactly the one
+    Keras writes for ``model``: its own weights file, refilled with the arrays, is read back."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "expected.weights.h5"
+        path = Path(folder) / "model.weights.h5"
         model.save_weights(path)
-        return weights_layout(path.read_bytes(), "the rebuilt model")
-
-
-def _check_layout(model: LatentModel, archive: ModelArchive, label: str) -> None:
-    expected = _expected_layout(model)
-    if archive.layout == expected:
-        return
-    differing = sorted(set(expected) ^ set(archive.layout)) or sorted(
-        name for name in expected if expected[name] != archive.layout[name])
-    name = differing[0]
-    what = f"{name[:80]}: {archive.layout.get(name, 'missing')} (needs {expected.get(name, 'none')})"
-    raise InvalidModelFileError(f"{label}'s weights do not match its options: {what}.", "weights_mismatch",
-                                what=what)
-
-
-def _read_weights(model: LatentModel, archive: ModelArchive, label: str) -> None:
-    """Read the checked weights file into ``model`` (its layout matches, so sizes are known)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.weights.h5"
-        path.write_bytes(archive.weights)
+        _check_layout(weights_layout(path.read_bytes(), "the rebuilt model"), archive.layout, label)
+        with h5py.File(path, "r+") as file:
+            for name, values in archive.weights.items():
+                file[name][...] = values
         try:
             model.load_weights(path)
         except (ValueError, TypeError, KeyError, OSError) as error:
             raise InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged") from None
+
+
+def _check_layout(expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], label: str) -> None:
+    if found == expected:
+        return
+    differing = sorted(set(expected) ^ set(found)) or sorted(
+        name for name in expected if expected[name] != found[name])
+    name = differing[0]
+    what = f"{name[:80]}: {found.get(name, 'missing')} (needs {expected.get(name, 'none')})"
+    raise InvalidModelFileError(f"{label}'s weights do not match its options: {what}.", "weights_mismatch",
+                                what=what)
 
 
 def _check_shape(declared, expected, kind: str, data_name: str) -> None:
@@ -338,6 +405,9 @@ def _refuse_code(node, label: str) -> None:
         raise UnsafeModelError(
             f"{label} contains a Lambda layer, which stores Python code. It is refused and "
             "never executed; rebuild the model without Lambda layers.", "lambda")
+    if class_name == "__keras_tensor__" and set(node) == {"class_name", "config"}:
+        _refuse_code(node["config"], label)  # a functional model's wiring: data, not a class
+        return
     registered = node.get("registered_name")
     module = node.get("module")
     ours = isinstance(registered, str) and registered.startswith(f"{SERIALIZATION_PACKAGE}>")

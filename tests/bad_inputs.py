@@ -211,6 +211,15 @@ def custom_class_model_bytes() -> bytes:
     return keras_bytes(keras.Sequential([keras.Input((8, 8, 1)), _doubler_class()()]))
 
 
+def unsupported_layer_model_bytes() -> bytes:
+    """A plain autoencoder with a layer outside the allow-list (GaussianNoise)."""
+    import keras
+
+    layers = keras.layers
+    return keras_bytes(keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.GaussianNoise(0.1),
+                                         layers.Dense(4), layers.Dense(64), layers.Reshape((8, 8, 1))]))
+
+
 def plain_keras_model_bytes() -> bytes:
     import keras
 
@@ -230,6 +239,16 @@ def config_with(archive_bytes: bytes, **options) -> bytes:
         config = json.loads(source.read("config.json"))
     config["config"].update(options)
     return replace_members(archive_bytes, config_json=json.dumps(config).encode())
+
+
+def heavy_model_bytes() -> bytes:
+    """A legal dense autoencoder for 28×28 images with 7.4 M weights: a 28 MB file, whose
+    reading needs about three times that in memory."""
+    from latent_core import store
+    from latent_core.models import build_model
+
+    return store.model_archive_bytes(build_model("dense_ae", input_shape=(28, 28, 1), latent_dim=2,
+                                                 hidden_units=(2048, 1024)))
 
 
 def conv_model_bytes() -> bytes:
@@ -414,7 +433,8 @@ def _model_cases() -> list[BadFile]:
         ("model_config_not_an_object", "list.keras",
          lambda: replace_members(good_model_bytes(), config_json=b"[1, 2, 3]"), "bad_config"),
         ("model_custom_class", "custom.keras", custom_class_model_bytes, "custom_code"),
-        ("model_plain_keras", "plain.keras", plain_keras_model_bytes, "not_ours"),
+        ("model_plain_not_an_autoencoder", "plain.keras", plain_keras_model_bytes, "plain_not_autoencoder"),
+        ("model_plain_unsupported_layer", "noise.keras", unsupported_layer_model_bytes, "plain_layer"),
         ("model_huge_layers", "giant.keras", lambda: config_with(good_model_bytes(), hidden_units=[10**7]),
          "too_big_model"),
         ("model_huge_input", "wide.keras", lambda: config_with(good_model_bytes(), input_shape=[HUGE_SIDE, HUGE_SIDE, 1]),

@@ -26,6 +26,8 @@ from bad_inputs import (
     PICTURE_CASES,
     colour_picture,
     digit_png,
+    good_model_bytes,
+    heavy_model_bytes,
     huge_png,
     ids,
     lambda_model_bytes,
@@ -38,7 +40,7 @@ from PIL import Image
 from latent_core import drawing, images, maps, store, user_data
 from latent_core.models import build_model
 from latent_core.training import TrainingDivergedError, train
-from latent_core.uploads import MIB, UploadRefused
+from latent_core.uploads import MIB, ParseLimits, UploadRefused
 from latent_core.workspace import Workspace
 from ui import models
 from ui.text import translate
@@ -346,6 +348,29 @@ def test_library_says_it_in_korean(tiny_workspace, monkeypatch):
                  case.filename, case.payload)
     assert not app.exception
     assert app.error[0].value == translate("library.upload.mismatch", "ko", error=reason(refusal(case), "ko"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_library_refuses_a_model_too_big_to_read_and_keeps_the_workspace(tiny_workspace, monkeypatch, lang):
+    from latent_core import sandbox
+
+    root, entry = tiny_workspace
+    store.load_model(good_model_bytes(), name="warm.keras")  # a worker that has read a model
+    peak = sandbox.run("describe", b"", {}, name="-", limits=ParseLimits(), error=UploadRefused)[0][
+        "peak_address_space"]
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_PARSE_MEMORY_MB", str(peak // MIB + 40))
+    monkeypatch.setenv(models.WORKSPACE_ENV, str(root))
+    payload = heavy_model_bytes()
+    with pytest.raises(store.InvalidModelFileError) as refused:
+        store.load_model(payload, name="heavy.keras")
+    assert refused.value.code == "parse_too_big"
+    app = upload(open_page("library.py", lang=lang, dataset="digits", model="workspace:" + entry.id),
+                 "heavy.keras", payload)
+    assert not app.exception
+    assert [element.value for element in app.error] == [translate("library.upload.invalid", lang,
+                                                                  error=reason(refused.value, lang))]
+    assert [saved.id for saved in Workspace(root).entries()] == [entry.id]
+    assert app.session_state["model"] == "workspace:" + entry.id
 
 
 def open_latent_map_for_pictures(entry):

@@ -140,3 +140,28 @@ def test_a_registered_dataset_offers_only_its_pretrained_models_of_its_shape(wor
     digits = [entry for entry in pretrained.list_pretrained("digits") if not entry.is_anomaly_detector]
     assert digits and {entry.name for entry in digits} <= {label.split(" · ")[0] for label in offered}
     assert not any(label.startswith("★") for label in offered)
+
+
+def test_uploading_a_plain_keras_autoencoder_adds_selects_and_shows_it(workspace_root):
+    layers = keras.layers
+    notebook_model = keras.Sequential([
+        keras.Input((8, 8, 1)), layers.Conv2D(4, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), layers.Dense(3), layers.Dense(64, activation="relu"), layers.Reshape((4, 4, 4)),
+        layers.UpSampling2D(2), layers.Conv2D(1, 3, padding="same", activation="sigmoid")])
+    app = open_page("library.py", dataset="digits")
+    upload(app, keras_file_bytes(notebook_model), "my notebook AE.keras")
+    assert not app.exception and not app.error
+    entries = Workspace(workspace_root).entries()
+    assert [(entry.name, entry.kind, entry.latent_dim) for entry in entries] == [("my notebook AE", "keras_ae", 3)]
+    assert app.session_state["model"] == "workspace:" + entries[0].id
+    assert app.subheader[1].value.startswith("Inside: ★ my notebook AE")
+
+
+def keras_file_bytes(model) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()

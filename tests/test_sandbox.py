@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from bad_inputs import BY_ID, digit_png, npz, zip_of
+from bad_inputs import BY_ID, digit_png, heavy_model_bytes, npz, zip_of
 
 from latent_core import images, sandbox, user_data
 from latent_core.uploads import MIB, ParseLimits, UploadRefused
@@ -25,6 +25,13 @@ def heavy_npz() -> bytes:
     """A legal .npz of 20,000 64×64 images: 80 KB compressed, 328 MB as float32."""
     return npz(compressed=True, x=np.zeros((20_000, 64, 64), np.uint8))
 
+
+
+def assert_same_refusal(sandboxed, in_place, code: str) -> None:
+    """A refusal raised in the child arrives as the same class, code, message and details."""
+    assert type(sandboxed) is type(in_place)
+    assert (sandboxed.code, str(sandboxed)) == (in_place.code, str(in_place)) == (code, str(in_place))
+    assert sandboxed.details == in_place.details
 
 def test_the_child_imports_neither_tensorflow_nor_streamlit_though_the_server_does():
     import streamlit  # noqa: F401
@@ -55,10 +62,7 @@ def test_a_refusal_inside_the_child_arrives_as_the_same_refusal(case_id):
                                                 "max_pixels": LIMITS.max_pixels, "max_seconds": LIMITS.max_seconds})
     with pytest.raises(user_data.DataFormatError) as sandboxed:
         user_data.load_user_dataset(case.payload, filename=case.filename)
-    assert type(sandboxed.value) is type(in_place.value)
-    assert (sandboxed.value.code, str(sandboxed.value)) == (in_place.value.code, str(in_place.value)) == \
-        (case.code, str(in_place.value))
-    assert sandboxed.value.details == in_place.value.details
+    assert_same_refusal(sandboxed.value, in_place.value, case.code)
 
 
 def test_a_parse_that_needs_more_memory_than_the_child_has_costs_only_the_child():
@@ -144,3 +148,106 @@ def test_an_answer_no_parse_produces_is_refused_not_used(monkeypatch, answer):
     with pytest.raises(user_data.DataFormatError) as refused:
         user_data.load_user_dataset(zip_of({"a/1.png": digit_png()}), filename="odd.zip")
     assert refused.value.code == "zip_unreadable"
+
+
+# --------------------------------------------------------------------------- model archives
+
+
+def keras_bytes(model) -> bytes:
+    from latent_core import store
+
+    return store.model_archive_bytes(model)
+
+
+def small_model():
+    from latent_core.models import build_model
+
+    return build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=2, hidden_units=(4,))
+
+
+def tight_limits() -> ParseLimits:
+    """Just above what a worker needs to read a small model: far too little for a heavy one."""
+    from latent_core import store
+
+    store.load_model(keras_bytes(small_model()), name="small.keras")
+    return ParseLimits(memory_bytes=describe()["peak_address_space"] + 40 * MIB)
+
+
+def test_an_uploaded_model_is_read_in_the_child_which_never_imports_tensorflow():
+    from latent_core import store
+
+    model = small_model()
+    loaded = store.load_model(keras_bytes(model), name="small.keras")
+    modules = set(describe()["modules"])
+    assert "h5py" in modules  # this worker did read the model archive
+    assert not modules & {"tensorflow", "keras", "streamlit", "sklearn", "scipy", "torch"}
+    points = np.random.default_rng(0).random((5, 8, 8, 1), dtype=np.float32)
+    np.testing.assert_allclose(loaded.encode(points), model.encode(points), rtol=1e-6, atol=1e-6)
+
+
+def test_only_uploaded_bytes_go_through_the_sandbox_the_apps_own_bundles_load_in_place(monkeypatch, tmp_path):
+    from latent_core import store
+
+    tasks = []
+    real_run = sandbox.run
+    monkeypatch.setattr(sandbox, "run", lambda task, *args, **kwargs: (tasks.append(task), real_run(task, *args,
+                                                                                                    **kwargs))[1])
+    folder = store.save_bundle(small_model(), tmp_path / "bundle")
+    store.load_bundle(folder)
+    assert tasks == []
+    store.load_model((folder / store.MODEL_FILENAME).read_bytes(), name="upload.keras")
+    assert tasks == ["model_archive"]
+
+
+ARCHIVE_CASES = ["model_not_a_zip", "model_zip_without_config", "model_config_not_json", "model_corrupt_weights",
+                 "model_unexpected_member", "model_config_too_large", "model_without_weights",
+                 "model_weights_declared_512mb", "model_weights_not_stored", "model_weights_gzip_zeros",
+                 "model_weights_lzf", "model_weights_float64"]
+
+
+@pytest.mark.parametrize("case_id", ARCHIVE_CASES)
+def test_a_hostile_model_archive_is_refused_identically_through_the_sandbox(case_id):
+    from latent_core import model_archive, store
+
+    case = BY_ID[case_id]
+    with pytest.raises(model_archive.InvalidModelFileError) as in_place:
+        model_archive.read_model_archive(case.payload, case.filename)
+    with pytest.raises(model_archive.InvalidModelFileError) as sandboxed:
+        store.load_model(case.payload, name=case.filename)
+    assert_same_refusal(sandboxed.value, in_place.value, case.code)
+
+
+def test_a_model_that_needs_more_memory_than_the_child_has_costs_only_the_child():
+    from latent_core import store
+
+    small, heavy, tight = keras_bytes(small_model()), heavy_model_bytes(), tight_limits()
+    store.load_model(small, name="small.keras", limits=tight)
+    pid = describe(tight)["pid"]
+    with pytest.raises(store.InvalidModelFileError) as refused:
+        store.load_model(heavy, name="heavy.keras", limits=tight)
+    assert refused.value.code == "parse_too_big" and refused.value.details["name"] == "heavy.keras"
+    assert describe(tight)["pid"] != pid
+    assert store.load_model(heavy, name="heavy.keras").count_params() > 7_000_000
+
+
+def test_a_model_past_its_time_is_stopped_with_the_usual_message(monkeypatch):
+    from latent_core import store
+
+    monkeypatch.setattr(sandbox, "GRACE_SECONDS", 0.0)
+    with pytest.raises(store.InvalidModelFileError) as refused:
+        store.load_model(heavy_model_bytes(), name="slow.keras", limits=ParseLimits(max_seconds=0.001))
+    assert refused.value.code == "parse_too_slow" and refused.value.details["seconds"] == "0.001"
+
+
+@pytest.mark.parametrize("answer", [
+    ({"config": ["not", "an", "object"]}, {}),
+    ({"config": {}, "code": "print(1)"}, {}),
+    ({"config": {}}, {"layers/dense/vars/0": np.zeros((2, 2), np.int64)}),
+], ids=["config_not_an_object", "extra_metadata", "weights_not_float32"])
+def test_a_model_answer_no_reading_produces_is_refused_not_used(monkeypatch, answer):
+    from latent_core import store
+
+    monkeypatch.setattr(sandbox, "run", lambda *args, **kwargs: answer)
+    with pytest.raises(store.InvalidModelFileError) as refused:
+        store.load_model(keras_bytes(small_model()), name="odd.keras")
+    assert refused.value.code == "damaged"

@@ -44,5 +44,6 @@ TEXT = {
     "kind.linear_ae": {"en": "linear AE", "ko": "선형 AE"},
     "kind.vae": {"en": "VAE", "ko": "VAE"},
     "kind.dcgan": {"en": "DCGAN", "ko": "DCGAN"},
+    "kind.keras_ae": {"en": "Keras AE", "ko": "Keras AE"},
     "kind.classifier": {"en": "classifier", "ko": "분류기"},
 }

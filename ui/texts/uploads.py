@@ -13,9 +13,8 @@ TEXT = {
         "ko": "{name} 파일은 {size}입니다. 업로드는 최대 {limit}까지 가능합니다.",
     },
     "upload.parse_too_slow": {
-        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file "
-              "(fewer or smaller pictures).",
-        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일(더 적거나 작은 그림)을 올려 주세요.",
+        "en": "{name} took longer than {seconds} s to read, so reading it was stopped. Upload a smaller file.",
+        "ko": "{name}을(를) 읽는 데 {seconds}초가 넘게 걸려 중단했습니다. 더 작은 파일을 올려 주세요.",
     },
     "upload.parse_too_big": {
         "en": "{name} needs more than {memory} of memory to read, more than this server gives one upload, so "
@@ -210,6 +209,14 @@ TEXT = {
     "upload.no_weights": {
         "en": "the uploaded file has no model.weights.h5: it holds no weights.",
         "ko": "올린 파일에 model.weights.h5가 없어 가중치가 하나도 없습니다.",
+    },
+    "upload.plain_layer": {
+        "en": "the uploaded Keras model cannot be rebuilt by this app: {layer} {reason}.",
+        "ko": "올린 Keras 모델은 이 앱이 다시 만들 수 없습니다: {layer} — {reason}.",
+    },
+    "upload.plain_not_autoencoder": {
+        "en": "the uploaded Keras model is not an autoencoder this app can explore: {error}.",
+        "ko": "올린 Keras 모델은 이 앱이 탐색할 수 있는 오토인코더가 아닙니다: {error}.",
     },
     "upload.bad_option": {
         "en": "the uploaded file sets the option {option} to {value}, which this app does not accept: it {reason}.",
