@@ -12,7 +12,9 @@ import re
 import threading
 from contextlib import contextmanager
 
+import oidc_provider_mock
 import pytest
+import werkzeug.serving
 from app_steps import choose_dataset, current, idle
 from playwright.sync_api import expect
 
@@ -22,8 +24,6 @@ from latent_core.models import build_model
 from latent_core.workspace import Workspace
 
 pytestmark = pytest.mark.browser
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-werkzeug_serving = pytest.importorskip("werkzeug.serving")
 
 LIFETIME_S = 600
 COOKIE_SECRET = "a cookie secret for this test only, 32+ bytes"
@@ -35,7 +35,7 @@ def oidc_provider(*subjects: str):
     """A local OpenID Connect provider on a free loopback port with one-click users ``subjects``;
     yields its issuer URL."""
     users = [oidc_provider_mock.User(sub=subject, claims={"name": subject.title()}) for subject in subjects]
-    server = werkzeug_serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(user_claims=users), threaded=True)
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(user_claims=users), threaded=True)
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     serving.start()
     deadline = threading.Timer(LIFETIME_S, server.shutdown)
