@@ -17,12 +17,17 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
   without an encoder, with a classifier): the classes of ``GAN_SAMPLES`` samples.
 - ``auroc``, ``precision_at_p95``, ``recall_at_p95``, ``normal_test_mse`` (a detector
   trained on ``normal_class`` only): the other classes as anomalies, thresholded at the
-  95th percentile of the normal training images' errors.
+  95th percentile of the errors of half the normal test images, measured on the other test
+  images (``metrics.threshold_split``; the Anomaly page shows the same figures).
+
+``class_coverage`` names mode collapse in a generator's samples (a class too rare, or too
+low a class entropy); the Generate page shows it for ``sample_classes``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +40,8 @@ DENOISING_STRENGTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
 GAN_SAMPLES = 1000
 GAN_CLASS_PRESENT = 0.02  # a class counts as covered when it gets at least 2% of samples
 ANOMALY_PERCENTILE = 95.0
+RARE_CLASS_SHARE = 0.3  # mode collapse: a class with under 30% of an even share (3% of 10 classes) ...
+LOW_ENTROPY_RATIO = 0.87  # ... or a class entropy under 87% of its maximum (2.0 of 2.30 nats for 10 classes)
 
 
 class Splits(Protocol):
@@ -99,14 +106,68 @@ def gan_metrics(model, classifier) -> dict[str, float]:
     return result
 
 
+@dataclass(frozen=True)
+class ClassCoverage:
+    """How evenly a batch of generated images spreads over the classes, as a classifier sees them.
+
+    ``shares[c]`` is the fraction put in class ``c``; ``entropy`` (nats) is at most
+    ``max_entropy`` = ln(classes), reached when every class gets the same share. ``rare`` are
+    the classes under ``min_share``; ``collapsed`` (mode collapse) is true when there are any,
+    or when ``entropy`` is under ``min_entropy``.
+    """
+
+    shares: np.ndarray
+    entropy: float
+    max_entropy: float
+    min_share: float
+    min_entropy: float
+
+    @property
+    def rare(self) -> np.ndarray:
+        return np.flatnonzero(self.shares < self.min_share)
+
+    @property
+    def collapsed(self) -> bool:
+        return self.rare.size > 0 or self.entropy < self.min_entropy
+
+
+def class_coverage(predicted, num_classes: int) -> ClassCoverage:
+    """The classes of ``predicted`` (one class index per image) and whether they show mode collapse.
+
+    The bounds scale with the number of classes: ``RARE_CLASS_SHARE`` of an even share and
+    ``LOW_ENTROPY_RATIO`` of the largest entropy.
+    """
+    predicted = np.asarray(predicted, dtype=np.int64).ravel()
+    if num_classes < 2:
+        raise ValueError(f"class coverage needs at least two classes; got {num_classes}.")
+    if predicted.size == 0:
+        raise ValueError("class coverage needs at least one image.")
+    if predicted.min() < 0 or predicted.max() >= num_classes:
+        raise ValueError(f"class indices must lie in 0 … {num_classes - 1}.")
+    shares = np.bincount(predicted, minlength=num_classes) / predicted.size
+    present = shares[shares > 0]
+    max_entropy = float(np.log(num_classes))
+    return ClassCoverage(shares=shares, entropy=float(-np.sum(present * np.log(present))), max_entropy=max_entropy,
+                         min_share=RARE_CLASS_SHARE / num_classes, min_entropy=LOW_ENTROPY_RATIO * max_entropy)
+
+
+def sample_classes(model, classifier, count: int = GAN_SAMPLES, *, seed: int = 0) -> np.ndarray:
+    """The classifier's class for each of ``count`` samples of a generative model (the samples
+    ``gan_metrics`` counts, for the same ``count`` and ``seed``)."""
+    return classifier.predict(model.sample(count, seed=seed))
+
+
 def anomaly_metrics(model, data: Splits, normal_class: int) -> dict[str, float]:
-    """A one-class detector's AUROC, and precision and recall at its default threshold."""
+    """A one-class detector's AUROC, and precision and recall at its default threshold.
+
+    The threshold is the ``ANOMALY_PERCENTILE`` of the errors of the normal test images that
+    ``metrics.threshold_split`` sets aside; every figure counts only the other test images.
+    """
     scores = metrics.per_image_mse(data.x_test, model.reconstruct(data.x_test))
     is_anomaly = data.y_test != normal_class
-    normal_train = data.x_train[data.y_train == normal_class]
-    threshold = metrics.default_threshold(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)),
-                                          percentile=ANOMALY_PERCENTILE)
-    report = metrics.anomaly_report(scores, is_anomaly, threshold)
+    split = metrics.threshold_split(is_anomaly)
+    threshold = metrics.default_threshold(scores[split.fit], percentile=ANOMALY_PERCENTILE)
+    report = metrics.anomaly_report(scores[split.evaluate], is_anomaly[split.evaluate], threshold)
     return {"auroc": report.auroc, "precision_at_p95": report.precision, "recall_at_p95": report.recall,
             "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
 

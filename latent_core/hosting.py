@@ -12,6 +12,11 @@ nobody polls any more (its tab was closed) leaves the queue.
 Each limit can be set on its own with its environment variable (``ENV_NAMES``), hosted
 or not; locally nothing is limited.
 
+A separate group bounds what users keep on disk (``WorkspaceLimits``): models and
+megabytes per user, megabytes of all users together, and the days after which an unused
+user's workspace is deleted; ``sign_in_required`` says whether a server with sign-in
+configured shows signed-out visitors only the sign-in.
+
 ``TrainingQueue`` is that queue: a FIFO of tickets with a number of slots. A job's
 thread calls ``join`` (``AlreadyQueued`` when its owner has a job already), then
 ``wait_for_slot``, and ``leave`` when done; the page's polls ``touch`` a waiting ticket,
@@ -108,6 +113,56 @@ def limits_from_env(environ: Mapping[str, str] | None = None) -> HostingLimits:
     overrides = {field: _positive_int(name, environ[name])
                  for field, name in ENV_NAMES.items() if environ.get(name, "").strip()}
     return replace(limits, **overrides)
+
+
+# ----- users' workspaces: quotas, clean-up and sign-in --------------------------------
+# A separate group: these bound what users keep on the server's disk, not what one
+# session may spend. ``None`` means no bound (a local run).
+
+WORKSPACE_ENV_NAMES = {
+    "max_user_mb": "LATENT_EXPLORER_MAX_USER_MB",
+    "max_user_models": "LATENT_EXPLORER_MAX_USER_MODELS",
+    "max_total_mb": "LATENT_EXPLORER_MAX_TOTAL_MB",
+    "unused_days": "LATENT_EXPLORER_UNUSED_DAYS",
+}
+SIGN_IN_REQUIRED_ENV = "LATENT_EXPLORER_SIGN_IN_REQUIRED"
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class WorkspaceLimits:
+    """What users may keep: megabytes and models per user, megabytes of every user
+    together, and the days after which an unused user's workspace is deleted."""
+
+    max_user_mb: int | None = None
+    max_user_models: int | None = None
+    max_total_mb: int | None = None
+    unused_days: int | None = None
+
+
+# A class of about 30 on a host with a few GB of disk: a conv AE is 1-5 MB, so 20 models
+# fit in 100 MB; 2 GB holds the whole class's; a term's break is shorter than 30 days.
+CLASSROOM_WORKSPACE_LIMITS = WorkspaceLimits(max_user_mb=100, max_user_models=20, max_total_mb=2000,
+                                             unused_days=30)
+
+
+def workspace_limits_from_env(environ: Mapping[str, str] | None = None) -> WorkspaceLimits:
+    """The workspace limits of ``LATENT_EXPLORER_HOSTED`` and the single overrides in
+    ``WORKSPACE_ENV_NAMES``; raises ``ValueError`` naming the variable for a bad value."""
+    environ = os.environ if environ is None else environ
+    hosted = environ.get(HOSTED_ENV, "").strip().lower() in TRUE_WORDS
+    limits = CLASSROOM_WORKSPACE_LIMITS if hosted else WorkspaceLimits()
+    overrides = {field: _positive_int(name, environ[name])
+                 for field, name in WORKSPACE_ENV_NAMES.items() if environ.get(name, "").strip()}
+    return replace(limits, **overrides)
+
+
+def sign_in_required(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a server with sign-in configured shows signed-out visitors only the sign-in
+    (the default, as a class wants); ``LATENT_EXPLORER_SIGN_IN_REQUIRED=0`` lets them explore
+    the pretrained models without saving anything."""
+    environ = os.environ if environ is None else environ
+    return environ.get(SIGN_IN_REQUIRED_ENV, "").strip().lower() not in FALSE_WORDS
 
 
 HUNG_MARGIN_S = 30.0

@@ -1,8 +1,10 @@
-"""Pictures in and out: uploads read safely, arrays shown as crisp PNGs and montages.
+"""Pictures in and out: uploads read safely, arrays shown as crisp PNGs and montages, error heatmaps.
 
 Pages show many small images; composing them into one picture here keeps the browser
 fast (one image element instead of hundreds) and keeps the pixels crisp (nearest
-neighbour upscaling, never the browser's blur).
+neighbour upscaling, never the browser's blur). Error heatmaps (:func:`error_heatmaps`)
+colour |x − x̂| on one fixed scale (:data:`ERROR_SCALE_TOP`, drawn by :func:`error_scale_bar`),
+so the same colour means the same error on every page.
 
 Uploaded pictures (on the Latent map page, and inside zipped datasets) go through
 :func:`read_picture`, which parses them in a sandboxed child process
@@ -226,3 +228,50 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+ERROR_SCALE_TOP = 1.0
+"""The top of every error heatmap's colour scale: pixels lie in [0, 1], so an error of 1
+(black where white should be) is the brightest colour on every page, and two heatmaps
+with the same colour have the same error."""
+
+# Anchors of a black → purple → red → orange → pale-yellow scale (matplotlib's "inferno"
+# at 0, ¼, ½, ¾ and 1): dark where the reconstruction is right, bright where it is wrong.
+_ERROR_COLOURS = np.array([(0, 0, 4), (87, 16, 110), (188, 55, 84), (249, 142, 9), (252, 255, 164)],
+                          dtype=np.float32) / 255.0
+
+
+def absolute_error(originals: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """|x − x̂| per pixel of images shaped ``(..., h, w, c)``, averaged over colour channels: ``(..., h, w)``."""
+    originals = np.asarray(originals, dtype=np.float32)
+    reconstructions = np.asarray(reconstructions, dtype=np.float32)
+    if originals.shape != reconstructions.shape or originals.ndim < 3:
+        raise ValueError(f"originals and reconstructions must be images of one shape (..., h, w, c); got "
+                         f"{originals.shape} and {reconstructions.shape}.")
+    return np.abs(np.nan_to_num(originals) - np.nan_to_num(reconstructions)).mean(axis=-1)
+
+
+def error_colours(errors: np.ndarray) -> np.ndarray:
+    """Errors ``(..., h, w)`` as RGB ``(..., h, w, 3)`` in [0, 1] on the fixed scale 0 … ``ERROR_SCALE_TOP``."""
+    position = np.clip(np.asarray(errors, dtype=np.float32) / ERROR_SCALE_TOP, 0.0, 1.0) * (len(_ERROR_COLOURS) - 1)
+    below = np.minimum(position.astype(np.int64), len(_ERROR_COLOURS) - 2)
+    weight = (position - below)[..., np.newaxis]
+    return (1.0 - weight) * _ERROR_COLOURS[below] + weight * _ERROR_COLOURS[below + 1]
+
+
+def error_heatmaps(originals: np.ndarray, reconstructions: np.ndarray) -> np.ndarray:
+    """Where reconstructions differ from their originals, as RGB images ``(..., h, w, 3)`` on the fixed
+    scale, ready for :func:`upscale` and :func:`montage` (crisp, nearest-neighbour)."""
+    return error_colours(absolute_error(originals, reconstructions))
+
+
+def as_rgb(images: np.ndarray) -> np.ndarray:
+    """Images ``(..., h, w, 1)`` or ``(..., h, w, 3)`` as three-channel images, to lay beside heatmaps."""
+    images = np.asarray(images)
+    return np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images
+
+
+def error_scale_bar(width: int = 240, height: int = 14) -> Image.Image:
+    """The heatmaps' colour scale from error 0 (left) to ``ERROR_SCALE_TOP`` (right), as a picture."""
+    row = error_colours(np.linspace(0.0, ERROR_SCALE_TOP, width, dtype=np.float32))
+    return Image.fromarray(to_uint8(np.repeat(row[np.newaxis], height, axis=0)))

@@ -64,7 +64,8 @@ class JobSnapshot:
     job waits; ``fraction`` how much of the work is done; ``checkpoint_error`` why the
     last checkpoint could not be written. ``error`` is the English detail (also in the
     server log); ``error_type`` names the exception behind a failed run, for a page to
-    show in its own language."""
+    show in its own language; ``save_error`` is the exception that kept a finished run's
+    model from being saved (e.g. a quota's refusal, which a page can explain)."""
 
     state: str
     progress: BatchProgress | None
@@ -79,6 +80,7 @@ class JobSnapshot:
     checkpoint_error: str | None = None
     fraction: float = 0.0
     error_type: str | None = None
+    save_error: Exception | None = None
 
     @property
     def finished(self) -> bool:
@@ -98,6 +100,7 @@ class _State:
     finished_at: float | None = None
     checkpoint_error: str | None = None
     error_type: str | None = None
+    save_error: Exception | None = None
 
 
 class BackgroundJob:
@@ -163,7 +166,7 @@ class BackgroundJob:
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
                                queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction,
-                               error_type=state.error_type)
+                               error_type=state.error_type, save_error=state.save_error)
 
     def _time_is_up(self) -> bool:
         """True (and the job asked to stop) once the job has used the queue's time limit."""
@@ -188,10 +191,11 @@ class BackgroundJob:
     def _work(self) -> None:
         raise NotImplementedError
 
-    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None) -> None:
+    def _finish(self, state: str, error: str | None, saved: object | None, error_type: str | None = None,
+                save_error: Exception | None = None) -> None:
         with self._lock:
             self._state.state, self._state.error, self._state.saved = state, error, saved
-            self._state.error_type = error_type
+            self._state.error_type, self._state.save_error = error_type, save_error
             self._state.finished_at = time.time()
         with _ACTIVE_LOCK:
             _ACTIVE_JOBS.discard(self)
@@ -280,7 +284,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         except Exception as failure:  # anything before the first batch: the thread must still finish
             logger.exception("Training %r failed before it started", self.name)
             state, error, error_type = FAILED, f"{type(failure).__name__}: {failure}", type(failure).__name__
-        saved = None
+        saved, save_error = None, None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED, TIMED_OUT) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
             try:
@@ -288,8 +292,8 @@ class TrainingJob(BackgroundJob, TrainingObserver):
             except Exception as failure:  # measuring or saving: the thread must still finish
                 logger.exception("Training %r ended but its model could not be saved", self.name)
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
-                error_type = type(failure).__name__
-        self._finish(state, error, saved, error_type)
+                error_type, save_error = type(failure).__name__, failure
+        self._finish(state, error, saved, error_type, save_error)
 
 
 class ProjectionJob(BackgroundJob):

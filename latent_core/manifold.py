@@ -10,7 +10,8 @@ biases and a linear AE stalls at a saddle; centring and one common scale factor 
 every direction's share of the variance, and so PCA's subspace, unchanged.
 ``compare_with_pca`` measures what Baldi & Hornik (1989) predict: a linear AE trained
 with MSE spans PCA's subspace, so the principal angles between the two are near 0 and
-the reconstruction errors match.
+the reconstruction errors match. ``roll_order`` measures how far an embedding follows the
+sheet: the largest rank correlation between one of its axes and the position along the roll.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import subspace_angles
+from scipy.stats import spearmanr
 from sklearn.decomposition import PCA
 from sklearn.manifold import Isomap, LocallyLinearEmbedding
 
@@ -28,7 +30,7 @@ from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult
 
 __all__ = ["EMBEDDINGS", "FittedAutoencoder", "Standardiser", "SubspaceComparison", "compare_with_pca",
-           "decoder_directions", "embed", "point_autoencoder_job"]
+           "decoder_directions", "embed", "point_autoencoder_job", "roll_order"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
 """The classic embeddings the lab shows beside the autoencoder's."""
@@ -41,6 +43,23 @@ POINT_AUTOENCODERS = {
 ``swiss_roll_ae_2``)."""
 
 MIN_NEIGHBOURS = 5
+
+
+def roll_order(coordinates, position) -> float:
+    """The largest |Spearman ρ| between one axis of ``coordinates`` (n, d) and ``position`` (n,).
+
+    1 when some axis orders the points exactly as the sheet does (an unrolled roll); near 0
+    when no axis follows the sheet (a folded or end-on view). Ranks, so any monotone stretch
+    of an axis counts as following it; a constant axis counts as 0.
+    """
+    coordinates = _as_points(coordinates, name="coordinates")
+    position = np.asarray(position, dtype=np.float64).ravel()
+    if len(position) != len(coordinates) or len(position) < 3:
+        raise ValueError(f"need one position per point and at least 3 points; got {len(position)} positions "
+                         f"for {len(coordinates)} points.")
+    correlations = [abs(spearmanr(axis, position).statistic) if np.ptp(axis) > 0 else 0.0
+                    for axis in coordinates.T]
+    return float(np.nan_to_num(max(correlations)))
 
 
 def _as_points(points, *, name: str = "points") -> np.ndarray:

@@ -1,5 +1,6 @@
 """Evaluation helpers written once: reconstruction error, PSNR, a PCA baseline at the
-same code size, and anomaly-detection metrics (scikit-learn where it has them).
+same code size, and anomaly-detection metrics (scikit-learn where it has them), with the
+split of the test examples that keeps an anomaly threshold's fit apart from its evaluation.
 
 All functions take NumPy arrays of shape (n, ...) and treat axis 0 as examples.
 """
@@ -84,6 +85,35 @@ def default_threshold(normal_scores, *, percentile: float = 95.0) -> float:
     if scores.size == 0:
         raise ValueError("need at least one normal score to set a threshold.")
     return float(np.percentile(scores, percentile))
+
+
+THRESHOLD_FIT_SHARE = 0.5
+"""Share of the normal test examples set aside to fit an anomaly threshold on."""
+
+
+@dataclass(frozen=True)
+class ThresholdSplit:
+    """Test examples split for an anomaly threshold: ``fit`` holds the indices of the normal
+    examples the threshold is fitted on, ``evaluate`` those of every other example (the
+    remaining normals and all anomalies), in ascending order. The two never overlap, so
+    precision and recall are measured on images the threshold was not chosen on."""
+
+    fit: np.ndarray
+    evaluate: np.ndarray
+
+
+def threshold_split(is_anomaly, *, share: float = THRESHOLD_FIT_SHARE, seed: int = 0) -> ThresholdSplit:
+    """Set aside ``share`` of the normal examples (picked with ``seed``, at least one, and at
+    least one left over) to fit the threshold on; the rest are evaluated."""
+    labels = np.asarray(is_anomaly).astype(bool).ravel()
+    normals = np.flatnonzero(~labels)
+    if len(normals) < 2:
+        raise ValueError(f"need at least two normal examples to fit and test a threshold; got {len(normals)}.")
+    if not 0.0 < share < 1.0:
+        raise ValueError(f"share must lie strictly between 0 and 1; got {share}.")
+    count = min(max(1, round(share * len(normals))), len(normals) - 1)
+    fit = np.sort(np.random.default_rng(seed).choice(normals, size=count, replace=False))
+    return ThresholdSplit(fit=fit, evaluate=np.setdiff1d(np.arange(labels.size), fit))
 
 
 @dataclass(frozen=True)

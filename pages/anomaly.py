@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import anomaly, data, keys, metrics
-from latent_core.images import montage
+from latent_core import anomaly, data, evaluation, keys, metrics
+from latent_core.images import as_rgb, error_heatmaps, montage
 from ui import models, queue_views
 from ui.guard import require_dataset
 from ui.shell import lang, registered_dataset_name, start_page, t
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 start_page()
 
-EVAL_IMAGES = 2000
+EVAL_IMAGES = 10_000
 EXTREME_IMAGES = 12
 
 
@@ -32,7 +32,8 @@ def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarra
 
 
 def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
-    """A fixed random subset of the test images (all of them when there are few)."""
+    """The test images (a fixed random subset of them beyond ``EVAL_IMAGES``): the whole test
+    split of every library dataset, so the figures match the library's."""
     count = len(dataset.x_test)
     if count <= EVAL_IMAGES:
         return np.arange(count)
@@ -95,9 +96,17 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
 
 
 def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,
-                  scores: np.ndarray, names: list[str]) -> None:
+                  scores: np.ndarray, names: list[str], model=None) -> None:
+    """The images at ``indices`` with their scores; given the ``model``, also its reconstructions
+    and where they differ (error heatmaps), one column per image."""
     st.markdown(f"**{title}**")
-    st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+    if model is None:
+        st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+    else:
+        shown = images[indices]
+        rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
+        rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
+        st.image(montage(rows, columns=len(indices), cell=64), caption=t("anomaly.most_rows"), output_format="PNG")
     st.caption(" · ".join(t("anomaly.image_score", name=names[int(labels[i])], score=scores[i]) for i in indices))
 
 
@@ -189,12 +198,19 @@ except anomaly.ClassSplitError as error:
 with st.spinner(t("anomaly.scoring")):
     scores = detector_scores(model_key, keys.dataset_key(dataset), model, images)
 
-default = metrics.default_threshold(scores[~anomalous], percentile=95)
+try:
+    split = metrics.threshold_split(anomalous)
+except ValueError:
+    st.warning(t("anomaly.split.too_few_normals", name=class_name))
+    st.stop()
+default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANOMALY_PERCENTILE)
+images, labels, scores, anomalous = (images[split.evaluate], labels[split.evaluate], scores[split.evaluate],
+                                     anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
-st.caption(t("anomaly.evaluated", total=len(scores), normals=int((~anomalous).sum()),
-             others=int(anomalous.sum()), default=default))
+st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
+             normals=f"{int((~anomalous).sum()):,}", others=f"{int(anomalous.sum()):,}", default=default))
 threshold_view(model_key, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)
-show_extremes(t("anomaly.most"), most, images, labels, scores, names)
+show_extremes(t("anomaly.most"), most, images, labels, scores, names, model=model)
 show_extremes(t("anomaly.least"), least, images, labels, scores, names)

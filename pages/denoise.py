@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import drawing, metrics
-from latent_core.images import upscale
+from latent_core.images import error_heatmaps, upscale
 from latent_core.models import add_noise
 from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
@@ -40,7 +40,8 @@ def psnr_text(value: float) -> str:
 @st.fragment
 def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
                  scribbled: np.ndarray | None = None) -> None:
-    """Noisy input, the model's output and the clean image with PSNR; the strength slider reruns only this."""
+    """Noisy input, the model's output with where it differs from the clean image, and PSNR; the
+    strength slider reruns only this."""
     if noise in ("gaussian", "salt_pepper"):
         controls = st.container(horizontal=True, vertical_alignment="bottom")
         strength = controls.slider(t("denoise.strength"), 0.0, 1.0, 0.2, 0.05, key=f"denoise.strength.{noise}",
@@ -62,6 +63,8 @@ def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
     pictures[1].metric(t("denoise.psnr_noisy"), psnr_text(noisy_psnr), help=t("denoise.psnr_help"))
     pictures[2].image(upscale(denoised, SHOWN_SIZE), caption=t("denoise.denoised"), output_format="PNG")
     pictures[2].metric(t("denoise.psnr_denoised"), psnr_text(denoised_psnr), delta=gain, help=t("denoise.psnr_help"))
+    pictures[2].image(upscale(error_heatmaps(clean, denoised), SHOWN_SIZE), caption=t("denoise.error_map"),
+                      output_format="PNG")
 
 
 start_page()

@@ -6,8 +6,8 @@ import streamlit as st
 
 from latent_core.images import upscale
 from ui import codes
-from ui.generate_views import (decoded, gan_samples, interpolation, perturbations, prior_samples,
-                               shape_sliders)
+from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
+                               prior_samples, shape_sliders)
 from ui.guard import require_dataset, require_model
 from ui.shell import lang, start_page, t
 
@@ -58,9 +58,11 @@ if "class" in tabs:
         interpolation(model, sample, means, names, classifier)
 if "prior" in tabs:
     with tabs["prior"]:
-        st.write(t("generate.prior_intro", dims=model.latent_dim))
+        st.write(t("generate.prior_intro", dims=model.latent_dim, beta=f"{model.beta:g}"))
         prior_samples(model, names, classifier)
+        class_histogram(choice.cache_key, codes.classifier_key(), model, classifier, names)
 if "gan" in tabs:
     with tabs["gan"]:
         st.write(t("generate.gan_intro", dims=model.latent_dim))
         gan_samples(model, names, classifier)
+        class_histogram(choice.cache_key, codes.classifier_key(), model, classifier, names)

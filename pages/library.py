@@ -6,7 +6,8 @@ import streamlit as st
 from latent_core import store
 from latent_core.metrics import compression_ratio
 from latent_core.uploads import MAX_MODEL_BYTES
-from ui import models
+from latent_core.workspace import SaveRefused
+from ui import account, models
 from ui.charts import loss_figure
 from ui.guard import chosen_model, require_dataset
 from ui.shell import model_label, registered_dataset_name, select_model, start_page, t
@@ -98,7 +99,9 @@ with st.expander(t("library.upload.header"), expanded=not choices):
     upload = st.file_uploader(t("library.upload.label"), type=["keras"])
     if upload is not None and upload.file_id != st.session_state.get("last_model_upload"):
         st.session_state["last_model_upload"] = upload.file_id
+        workspace = models.workspace()
         try:
+            workspace.check_room(upload.size)  # before parsing: a full workspace refuses at once
             uploaded = store.load_model(upload.getvalue(), name=upload.name, input_shape=dataset.input_shape,
                                         data_name=dataset.name, max_bytes=upload_limit(MAX_MODEL_BYTES))
         except store.UnsafeModelError as error:
@@ -107,13 +110,20 @@ with st.expander(t("library.upload.header"), expanded=not choices):
             st.session_state["model_upload_message"] = t("library.upload.mismatch", error=refusal_text(error))
         except store.InvalidModelFileError as error:
             st.session_state["model_upload_message"] = t("library.upload.invalid", error=refusal_text(error))
+        except SaveRefused as error:
+            st.session_state["model_upload_message"] = account.refusal_text(error)
         else:
             name = upload.name.removesuffix(".keras")[:60] or "uploaded"
-            entry = models.workspace().save(uploaded, name=name, dataset={
-                "name": dataset.name, "source": t("library.upload.source", filename=upload.name)})
-            select_model(models.workspace_key(entry.id))
-            st.session_state["model_upload_message"] = None
-            st.toast(t("library.upload.done", name=entry.name, kind=t(f"kind.{entry.kind}"), dims=entry.latent_dim))
-            st.rerun()
+            try:
+                entry = workspace.save(uploaded, name=name, dataset={
+                    "name": dataset.name, "source": t("library.upload.source", filename=upload.name)})
+            except SaveRefused as error:
+                st.session_state["model_upload_message"] = account.refusal_text(error)
+            else:
+                select_model(models.workspace_key(entry.id))
+                st.session_state["model_upload_message"] = None
+                st.toast(t("library.upload.done", name=entry.name, kind=t(f"kind.{entry.kind}"),
+                           dims=entry.latent_dim))
+                st.rerun()
     if st.session_state.get("model_upload_message"):
         st.error(st.session_state["model_upload_message"])

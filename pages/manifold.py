@@ -126,6 +126,9 @@ for cell, method in zip(cells[1:], manifold.EMBEDDINGS):
     cell.plotly_chart(scatter(layouts[method], position, titles[method]), width="stretch",
                       key=f"manifold.plot.{method}")
 cells[5].markdown(t("manifold.reading"))
+shown = ({ae_title: ae_codes} if ae_codes is not None else {}) | {titles[m]: layouts[m] for m in layouts}
+cells[5].caption(t("manifold.orders", orders=" · ".join(f"{name} {manifold.roll_order(codes, position):.2f}"
+                                                         for name, codes in shown.items())))
 
 st.subheader(t("manifold.linear_header"))
 st.write(t("manifold.linear_intro"))

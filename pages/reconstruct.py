@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import data, keys, metrics
-from latent_core.images import montage
+from latent_core.images import as_rgb, error_heatmaps, error_scale_bar, montage
 from ui.guard import require_dataset, require_model
 from ui.shell import lang, start_page, t
 
@@ -42,7 +42,8 @@ def next_examples() -> None:
 
 @st.fragment
 def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | None) -> None:
-    """Originals over reconstructions with each image's error; its controls rerun only this part."""
+    """Originals over reconstructions with each image's error (and where it lies, as heatmaps); its
+    controls rerun only this part."""
     st.subheader(t("reconstruct.grid"))
     controls = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
     count = controls[0].slider(t("reconstruct.count"), 4, 24, 8, step=4, key="reconstruct.count")
@@ -53,22 +54,31 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
     chosen_class = controls[2].selectbox(t("common.class"), range(len(names)), key="reconstruct.class",
                                   format_func=names.__getitem__) if by_class else None
     controls[3].button(t("reconstruct.shuffle"), on_click=next_examples)
+    show_errors = st.toggle(t("reconstruct.show_errors"), value=True, key="reconstruct.show_errors",
+                            help=t("reconstruct.show_errors_help"))
 
     picked = pick_images(dataset, count=count, label=chosen_class, seed=st.session_state.get("reconstruct.seed", 0))
     originals = dataset.x_test[picked]
     reconstructions = model.reconstruct(originals)
-    rows = [originals, np.clip(reconstructions, 0.0, 1.0)]
+    shown = np.clip(reconstructions, 0.0, 1.0)
+    rows = [originals, shown] + ([error_heatmaps(originals, shown)] if show_errors else [])
     errors = metrics.per_image_mse(originals, reconstructions)
     labels = [names[int(dataset.y_test[index])] if names else f"#{index}" for index in picked]
     captions = [t("reconstruct.image_error", name=name, model=error) for name, error in zip(labels, errors)]
     if baseline is not None:
         flat = originals.reshape(len(originals), -1)
         pca_images = baseline.pca.inverse_transform(baseline.pca.transform(flat)).reshape(originals.shape)
-        rows.append(np.clip(pca_images, 0.0, 1.0))
+        shown_pca = np.clip(pca_images, 0.0, 1.0)
+        rows += [shown_pca] + ([error_heatmaps(originals, shown_pca)] if show_errors else [])
         pca_errors = metrics.per_image_mse(originals, pca_images)
         captions = [t("reconstruct.image_errors", name=name, model=error, pca=pca_error)
                     for name, error, pca_error in zip(labels, errors, pca_errors)]
-    st.caption(t("reconstruct.rows" if baseline is not None else "reconstruct.rows_no_pca"))
+    if show_errors:
+        rows = [as_rgb(row) for row in rows]
+        st.caption(t("reconstruct.rows_errors" if baseline is not None else "reconstruct.rows_errors_no_pca"))
+        st.image(error_scale_bar(), caption=t("common.error_scale"), width=240, output_format="PNG")
+    else:
+        st.caption(t("reconstruct.rows" if baseline is not None else "reconstruct.rows_no_pca"))
     for start in range(0, len(picked), COLUMNS):
         for column, index in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, len(picked)))):
             column.image(montage(np.stack([row[index] for row in rows]), columns=1, cell=84),
@@ -77,7 +87,7 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
 
 start_page()
 st.header(t("page.reconstruct"))
-st.write(t("reconstruct.intro"))
+st.write(t("reconstruct.intro", pca_images=f"{PCA_TRAIN_IMAGES:,}"))
 dataset = require_dataset(images=True)
 choice, bundle = require_model(encoder=True)
 model = bundle.model
@@ -104,6 +114,7 @@ else:
                       delta_color="normal" if change >= 0 else "inverse", help=evaluated)
     summary[2].metric(t("reconstruct.pca_mse", dims=model.latent_dim), f"{baseline.mse:.4f}", help=evaluated)
     verdict = "reconstruct.verdict_better" if change >= 0 else "reconstruct.verdict_worse"
-    (st.success if change >= 0 else st.warning)(t(verdict, dims=model.latent_dim))
+    (st.success if change >= 0 else st.warning)(t(verdict, dims=model.latent_dim,
+                                                   pca_images=f"{min(len(dataset.x_train), PCA_TRAIN_IMAGES):,}"))
 
 image_grid(dataset, model, baseline)

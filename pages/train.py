@@ -16,8 +16,8 @@ from latent_core.images import montage
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
-from latent_core.workspace import MAX_NAME_LENGTH
-from ui import models, queue_views, train_form
+from latent_core.workspace import MAX_NAME_LENGTH, SaveRefused, estimated_bytes
+from ui import account, models, queue_views, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
 from ui.queue_views import duration
@@ -76,6 +76,8 @@ def show_outcome(snapshot: JobSnapshot) -> None:
     else:
         if snapshot.state == DIVERGED:
             st.error(t("train.diverged"))
+        elif isinstance(snapshot.save_error, SaveRefused):  # e.g. the server's space filled up meanwhile
+            st.error(account.refusal_text(snapshot.save_error))
         else:
             st.error(t("common.training_failed", error_type=snapshot.error_type))
         if snapshot.saved is not None:
@@ -146,10 +148,15 @@ if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
         except ValueError as error:
             logger.warning("%s does not build with %s: %s", kind, options, error)
             st.error(t("train.bad_settings", kind=t(f"kind.{kind}")))
+    workspace = models.workspace()
+    if model is not None:
+        try:
+            workspace.check_room(estimated_bytes(model))  # a full workspace refuses before any training
+        except SaveRefused as error:
+            st.error(account.refusal_text(error))
+            model = None
     if model is not None:
         training_data = data.subsample(dataset, max_train=images, max_test=EVALUATION_IMAGES, seed=int(seed))
-        workspace = models.workspace()
-
         job = queue_views.submit("training_job", lambda **queueing: workspace_job(
             workspace, model, training_data, name=name,
             measure=lambda trained: evaluation.measure(trained, training_data), estimate_s=estimate,

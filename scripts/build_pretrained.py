@@ -136,7 +136,7 @@ def _specs() -> list[BundleSpec]:
         BundleSpec("digits_vae_2", "digits", "vae", "VAE, 2-dim latent",
                    {"latent_dim": 2, "hidden_units": [128]}, epochs=200, batch_size=64),
         BundleSpec("swiss_roll_ae_2", "swiss_roll", "dense_ae",
-                   "Autoencoder 3 -> 2 (unrolls the swiss roll)",
+                   "Autoencoder 3 -> 2 of the swiss roll (rebuilds the points; its code folds the sheet)",
                    {"latent_dim": 2, "hidden_units": [64, 64], "activation": "tanh"},
                    epochs=300, batch_size=64, learning_rate=2e-3),
         *fashion["main"], *fashion["extra"],

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from latent_core import evaluation, metrics
+from latent_core.classifier import train_classifier
 from latent_core.data import load_dataset
 from latent_core.models import add_noise, build_model
 
@@ -55,20 +56,61 @@ def test_a_denoiser_gets_noisy_and_denoised_psnr_at_every_strength(small_digits)
         assert f"psnr_denoised_{strength:.1f}" in measured
 
 
-def test_an_anomaly_detector_gets_auroc_at_the_95th_percentile_and_no_pca(small_digits):
+def test_an_anomaly_detector_is_thresholded_on_normals_it_is_then_not_measured_on(small_digits):
     model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
     measured = evaluation.measure(model, small_digits, normal_class=0)
     assert "pca_test_mse" not in measured
     scores = metrics.per_image_mse(small_digits.x_test, model.reconstruct(small_digits.x_test))
-    assert measured["auroc"] == pytest.approx(metrics.anomaly_report(scores, small_digits.y_test != 0, 0.0).auroc,
-                                              rel=1e-6)
-    normal_train = small_digits.x_train[small_digits.y_train == 0]
-    threshold = np.percentile(metrics.per_image_mse(normal_train, model.reconstruct(normal_train)), 95)
     anomalous = small_digits.y_test != 0
-    assert measured["recall_at_p95"] == pytest.approx(float(np.mean(scores[anomalous] > threshold)), rel=1e-6)
-    assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[small_digits.y_test == 0])), rel=1e-6)
+    split = metrics.threshold_split(anomalous)
+    threshold = np.percentile(scores[split.fit], 95)
+    kept_scores, kept_anomalous = scores[split.evaluate], anomalous[split.evaluate]
+    assert measured["auroc"] == pytest.approx(metrics.anomaly_report(kept_scores, kept_anomalous, 0.0).auroc,
+                                              rel=1e-6)
+    assert measured["recall_at_p95"] == pytest.approx(float(np.mean(kept_scores[kept_anomalous] > threshold)),
+                                                      rel=1e-6)
+    flagged = kept_scores > threshold
+    assert measured["precision_at_p95"] == pytest.approx(float(np.mean(kept_anomalous[flagged])), rel=1e-6)
+    assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[~anomalous])), rel=1e-6)
 
 
 def test_a_generator_without_an_encoder_and_without_a_classifier_gets_nothing(small_digits):
     model = build_model("dcgan", input_shape=small_digits.input_shape, latent_dim=8, seed=0)
     assert evaluation.measure(model, small_digits) == {}
+
+
+def test_class_coverage_of_an_even_spread_is_no_collapse():
+    coverage = evaluation.class_coverage(np.repeat(np.arange(10), 10), 10)
+    assert coverage.shares.tolist() == [0.1] * 10
+    assert coverage.entropy == pytest.approx(np.log(10), rel=1e-9) == pytest.approx(coverage.max_entropy, rel=1e-9)
+    assert coverage.rare.size == 0 and not coverage.collapsed
+
+
+def test_class_coverage_names_collapse_for_a_rare_class_and_for_low_entropy():
+    rare_one = np.concatenate([np.repeat(np.arange(1, 10), 11), [0]])  # class 0: 1 of 100 images
+    coverage = evaluation.class_coverage(rare_one, 10)
+    assert coverage.min_share == pytest.approx(0.03)
+    assert coverage.rare.tolist() == [0] and coverage.collapsed
+    assert coverage.entropy > coverage.min_entropy  # collapse found by the share alone
+    uneven = np.repeat(np.arange(10), [46] + [6] * 9)  # every class ≥ 3%, but one takes 46%
+    lopsided = evaluation.class_coverage(uneven, 10)
+    assert lopsided.rare.size == 0
+    assert lopsided.min_entropy == pytest.approx(2.003, abs=1e-3)
+    assert lopsided.entropy < lopsided.min_entropy and lopsided.collapsed
+
+
+def test_class_coverage_refuses_what_it_cannot_count():
+    with pytest.raises(ValueError, match="at least two classes"):
+        evaluation.class_coverage([0, 0], 1)
+    with pytest.raises(ValueError, match="at least one image"):
+        evaluation.class_coverage([], 3)
+    with pytest.raises(ValueError, match="must lie in 0"):
+        evaluation.class_coverage([0, 3], 3)
+
+
+def test_sample_classes_are_the_classes_gan_metrics_counts(small_digits):
+    model = build_model("dcgan", input_shape=small_digits.input_shape, latent_dim=8, seed=0)
+    classifier, _ = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)], epochs=1)
+    shares = evaluation.class_coverage(evaluation.sample_classes(model, classifier), 10).shares
+    measured = evaluation.gan_metrics(model, classifier)
+    assert shares.tolist() == pytest.approx([measured[f"gan_class_share_{c}"] for c in range(10)], abs=1e-12)

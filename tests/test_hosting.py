@@ -246,3 +246,39 @@ def test_a_hosted_latent_map_offers_at_most_the_classroom_number_of_points(tiny,
     points = app.slider(key="latent_map.points")
     assert points.max == 150 and points.value == 150
     assert app.sidebar.caption[-1].value == "This server limits trainings, maps and uploads."
+
+
+# --------------------------------------------------------------------------- workspace limits
+
+
+def test_workspace_limits_are_off_locally_and_classroom_sized_when_hosted():
+    assert hosting.workspace_limits_from_env({}) == hosting.WorkspaceLimits()
+    hosted = hosting.workspace_limits_from_env({"LATENT_EXPLORER_HOSTED": "1"})
+    assert hosted == hosting.CLASSROOM_WORKSPACE_LIMITS
+    assert all(value >= 1 for value in vars(hosted).values())
+
+
+def test_each_workspace_limit_has_its_variable_and_bad_values_name_it():
+    limits = hosting.workspace_limits_from_env({
+        "LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_MAX_USER_MB": "50", "LATENT_EXPLORER_MAX_USER_MODELS": "3",
+        "LATENT_EXPLORER_MAX_TOTAL_MB": "900", "LATENT_EXPLORER_UNUSED_DAYS": "7"})
+    assert limits == hosting.WorkspaceLimits(max_user_mb=50, max_user_models=3, max_total_mb=900, unused_days=7)
+    alone = hosting.workspace_limits_from_env({"LATENT_EXPLORER_MAX_USER_MODELS": "5"})
+    assert alone == hosting.WorkspaceLimits(max_user_models=5)
+    with pytest.raises(ValueError, match="LATENT_EXPLORER_UNUSED_DAYS"):
+        hosting.workspace_limits_from_env({"LATENT_EXPLORER_UNUSED_DAYS": "soon"})
+
+
+def test_sign_in_is_required_unless_turned_off():
+    assert hosting.sign_in_required({})
+    assert hosting.sign_in_required({"LATENT_EXPLORER_SIGN_IN_REQUIRED": "1"})
+    for word in ("0", "false", " No ", "off"):
+        assert not hosting.sign_in_required({"LATENT_EXPLORER_SIGN_IN_REQUIRED": word})
+
+
+def test_readme_names_every_workspace_limit_with_its_hosted_default():
+    readme = (ROOT / "README.md").read_text()
+    for field, name in hosting.WORKSPACE_ENV_NAMES.items():
+        default = getattr(hosting.CLASSROOM_WORKSPACE_LIMITS, field)
+        assert f"| `{name}` | {default:,} |" in readme, name
+    assert f"| `{hosting.SIGN_IN_REQUIRED_ENV}` | 1 |" in readme

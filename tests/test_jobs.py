@@ -102,6 +102,7 @@ def test_a_failed_save_is_reported_and_logged(digits, caplog):
     job.join(120)
     snapshot = job.snapshot()
     assert snapshot.state == FAILED and "could not be saved: read-only" in snapshot.error
+    assert isinstance(snapshot.save_error, OSError)
     record = next(record for record in caplog.records if record.name == "latent_core.jobs")
     assert record.getMessage() == "Training 'unsaved' ended but its model could not be saved"
     assert record.exc_info[0] is OSError

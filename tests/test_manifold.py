@@ -13,6 +13,7 @@ from latent_core.manifold import (
     decoder_directions,
     embed,
     point_autoencoder_job,
+    roll_order,
 )
 from latent_core.jobs import COMPLETED
 from latent_core.models import build_model
@@ -55,6 +56,21 @@ def test_isomap_unrolls_the_roll_and_pca_does_not(roll):
     pca_order = max(abs(spearmanr(pca[:, axis], position).statistic) for axis in (0, 1))
     assert isomap_order > 0.95
     assert pca_order < 0.8
+
+
+def test_roll_order_is_one_for_an_unrolled_sheet_and_low_for_an_end_on_view(roll):
+    points, position = roll
+    unrolled = np.column_stack([np.exp(position / 5), points[:, 1]])  # a monotone stretch of the position
+    assert roll_order(unrolled, position) == pytest.approx(1.0, abs=1e-12)
+    assert roll_order(embed(points, "isomap", n_neighbors=10), position) > 0.95
+    end_on = points[:, [0, 2]]  # the spiral seen along its axis: the sheet winds round, no axis follows it
+    assert roll_order(end_on, position) < 0.5
+    assert roll_order(np.column_stack([np.ones(len(position)), points[:, 1]]), position) < 0.2  # constant axis: 0
+
+
+def test_roll_order_needs_one_position_per_point():
+    with pytest.raises(ValueError, match="one position per point"):
+        roll_order(np.zeros((5, 2)), np.arange(4))
 
 
 @pytest.mark.parametrize("method, neighbours, message", [

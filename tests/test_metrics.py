@@ -49,3 +49,23 @@ def test_anomaly_report_at_a_threshold():
 def test_default_threshold_is_a_percentile_of_normal_scores():
     assert metrics.default_threshold(np.arange(101)) == pytest.approx(95.0)
     assert metrics.default_threshold(np.arange(101), percentile=50) == pytest.approx(50.0)
+
+
+def test_threshold_split_fits_on_half_the_normals_and_evaluates_everything_else():
+    is_anomaly = np.array([False] * 10 + [True] * 5 + [False] * 4)
+    split = metrics.threshold_split(is_anomaly, seed=3)
+    assert len(split.fit) == 7 and not is_anomaly[split.fit].any()
+    assert np.intersect1d(split.fit, split.evaluate).size == 0
+    assert sorted(np.concatenate([split.fit, split.evaluate]).tolist()) == list(range(19))
+    assert is_anomaly[split.evaluate].sum() == 5 and (~is_anomaly[split.evaluate]).sum() == 7
+    again = metrics.threshold_split(is_anomaly, seed=3)
+    assert split.fit.tolist() == again.fit.tolist()  # fixed by its seed
+
+
+def test_threshold_split_leaves_a_normal_on_each_side_or_refuses():
+    two = metrics.threshold_split([False, True, False])
+    assert len(two.fit) == 1 and (~np.array([False, True, False])[two.evaluate]).sum() == 1
+    with pytest.raises(ValueError, match="at least two normal examples"):
+        metrics.threshold_split([False, True, True])
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        metrics.threshold_split([False, False, True], share=1.0)

@@ -1,12 +1,13 @@
 """The Anomaly detection page: a detector trained on the spot or pretrained, the threshold and its metrics."""
 
 import io
+import re
 
 import numpy as np
 import pytest
 from page_helpers import finish_jobs, open_page
 
-from latent_core import hosting, pretrained, user_data
+from latent_core import data, evaluation, hosting, images, pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -52,6 +53,29 @@ def test_training_here_shows_metrics_histogram_roc_and_extremes(trained_digits_a
     assert most.count("3 ") < 6
 
 
+def test_the_most_anomalous_images_show_where_they_differ_from_their_reconstruction(trained_digits_app,
+                                                                                     monkeypatch):
+    shown = []
+    montage = images.montage
+    monkeypatch.setattr(images, "montage", lambda stack, **options: shown.append((np.asarray(stack), options))
+                        or montage(stack, **options))
+    app = trained_digits_app.run()
+    assert not app.exception
+    (most, most_options), (least, _) = shown[-2:]
+    assert most_options["columns"] == 12 and most.shape == (36, 8, 8, 3)  # image, reconstruction, heatmap rows
+    assert least.shape == (12, 8, 8, 1)  # the most normal ones are shown as they are
+    (_, detector), = app.session_state["anomaly.detectors"].values()
+    originals = most[:12, ..., :1]
+    rebuilt = np.clip(detector.model.reconstruct(originals), 0.0, 1.0)
+    np.testing.assert_allclose(most[12:24, ..., 0], rebuilt[..., 0], atol=1e-5)
+    np.testing.assert_allclose(most[24:], images.error_heatmaps(originals, rebuilt), atol=1e-5)
+    digits = data.load_dataset("digits")
+    assert all((digits.x_test == image).all(axis=(1, 2, 3)).any() for image in originals)
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert any(caption.startswith("From the top: the image · the detector's reconstruction · where they differ")
+               for caption in captions)
+
+
 def flagged_caption(app) -> str:
     return next(c.value for c in app.main.caption if " images flagged; " in c.value)
 
@@ -62,6 +86,10 @@ def test_the_threshold_starts_at_the_95th_percentile_and_its_ends_flag_nothing_a
     assert slider.label == "Threshold (reconstruction MSE)"
     caption = next(c.value for c in app.main.caption if "95th percentile" in c.value)
     assert f"({float(slider.options[slider.value]):.5f})" in caption
+    found = re.search(r"errors of ([\d,]+) normal test images set aside for it.*only the other ([\d,]+) test images",
+                      caption)
+    set_aside, counted = (int(number.replace(",", "")) for number in found.groups())
+    assert f" of {counted} images flagged" in flagged_caption(app) and set_aside > 0
     before = metrics_of(app)
     assert before["Recall"] not in ("0.0%", "100.0%")
     slider.set_value(len(slider.options) - 1).run()
@@ -93,7 +121,7 @@ def test_a_users_own_dataset_works(tmp_path):
     assert float(metrics_of(app)["AUROC"]) > 0.9
 
 
-def test_pretrained_detectors_are_offered_when_the_library_has_them():
+def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_them():
     dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
     if dataset is None:
         pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
@@ -103,7 +131,13 @@ def test_pretrained_detectors_are_offered_when_the_library_has_them():
     assert app.main.radio[0].value == "pretrained"
     name = pretrained.anomaly_models(dataset)[normal_class].name
     assert any(c.value.startswith(f"Detector: {name} ") for c in app.main.caption)
-    assert float(metrics_of(app)["AUROC"]) > 0.7
+    numbers = metrics_of(app)
+    library = evaluation.anomaly_metrics(pretrained.load_pretrained(name).model, data.load_dataset(dataset),
+                                         normal_class)
+    assert numbers["AUROC"] == f"{library['auroc']:.3f}"
+    assert numbers["Precision"] == f"{library['precision_at_p95']:.1%}"
+    assert numbers["Recall"] == f"{library['recall_at_p95']:.1%}"
+    assert float(numbers["AUROC"]) > 0.7
 
 
 def test_points_get_a_clear_message():

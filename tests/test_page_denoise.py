@@ -52,13 +52,28 @@ def test_a_drawing_is_prepared_like_the_data_and_denoised(tiny, shown_images):
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     assert not app.exception and not app.info
     prepared = drawing.to_dataset_style(stroke_pixels(), (8, 8, 1))
-    np.testing.assert_array_equal(shown_images[-3], prepared)
+    np.testing.assert_array_equal(shown_images[-4], prepared)
     denoised = np.clip(model.reconstruct(prepared[np.newaxis])[0], 0.0, 1.0)
-    np.testing.assert_allclose(shown_images[-1], denoised, atol=1e-6)
+    np.testing.assert_allclose(shown_images[-2], denoised, atol=1e-6)
     values = metric_values(app)
     assert values["Noisy PSNR"] == "identical"
     assert values["Output PSNR"] == psnr_text(prepared, denoised)
     assert any("6×6 box" in caption.value for caption in app.caption)
+
+
+def test_the_output_column_shows_where_the_output_differs_from_the_clean_image(tiny, shown_images):
+    entry, model = tiny.ae, tiny.ae_model
+    app = open_with_model(PAGE, entry)
+    app.radio(key="denoise.source").set_value("test").run()
+    app.number_input(key="denoise.image_index").set_value(5).run()
+    assert not app.exception
+    clean = data.load_dataset("digits").x_test[5]
+    noisy = add_noise(clean[np.newaxis], kind="gaussian", strength=0.2, seed=0)
+    denoised = np.clip(model.reconstruct(noisy), 0.0, 1.0)
+    np.testing.assert_allclose(shown_images[-1], images.error_heatmaps(clean[np.newaxis], denoised)[0], atol=1e-5)
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert captions[-2] == "Denoised output"
+    assert captions[-1].startswith("Where the output differs from the clean image (|x − x̂|, 0 black … 1 pale yellow)")
 
 
 def test_noise_strength_slider_changes_the_noisy_input(tiny):
@@ -81,11 +96,11 @@ def test_the_drawing_survives_reruns_and_page_switches(tiny):
     app = open_with_model(PAGE, entry)
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
     app.radio(key="denoise.noise.draw").set_value("salt_pepper").run()
-    assert len(app.get("image")) == 3
+    assert len(app.get("image")) == 4
     app.switch_page("pages/data.py").run()
     app.switch_page("pages/" + PAGE).run()
     assert not app.exception and not app.info
-    assert len(app.get("image")) == 3 and len(canvases(app)) == 1
+    assert len(app.get("image")) == 4 and len(canvases(app)) == 1
     assert app.session_state["denoise.draw"]["seed"] is not None
 
 
@@ -109,13 +124,13 @@ def test_a_test_image_gets_noise_and_its_clean_original(tiny, shown_images):
     app.number_input(key="denoise.image_index").set_value(5).run()
     assert not app.exception
     clean = data.load_dataset("digits").x_test[5]
-    np.testing.assert_array_equal(shown_images[-3], clean)
+    np.testing.assert_array_equal(shown_images[-4], clean)
     noisy = add_noise(clean[np.newaxis], kind="gaussian", strength=0.2, seed=0)[0]
     assert metric_values(app)["Noisy PSNR"] == psnr_text(clean, noisy)
     digit = data.load_dataset("digits").y_test[5]
     assert f"Class: {digit}" in [caption.value for caption in app.caption]
     app.button(key="denoise.random_image").click().run()
-    assert not app.exception and len(app.get("image")) == 3
+    assert not app.exception and len(app.get("image")) == 4
 
 
 def test_scribbles_over_a_test_image_are_the_noise(tiny):
@@ -157,9 +172,9 @@ def test_renders_with_a_pretrained_model(dataset):
     app = open_page(PAGE, dataset=dataset)
     assert app.session_state["model"].startswith("pretrained:")
     canvas_sends(app, DRAW_CANVAS, stroke_pixels())
-    assert not app.exception and len(app.get("image")) == 3
+    assert not app.exception and len(app.get("image")) == 4
     app.radio(key="denoise.source").set_value("test").run()
-    assert not app.exception and len(app.get("image")) == 3
+    assert not app.exception and len(app.get("image")) == 4
 
 
 def test_a_plain_autoencoder_gets_a_tip_to_train_a_denoiser(tiny):

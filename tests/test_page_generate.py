@@ -5,7 +5,7 @@ import pytest
 from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
-from latent_core import latent, maps, pretrained
+from latent_core import evaluation, latent, maps, pretrained
 from ui import models
 
 PAGE = "generate.py"
@@ -121,6 +121,47 @@ def test_a_classifier_names_the_generated_image_live():
     assert verdict.label == "The classifier sees" and verdict.value == "3"
     assert "% sure" in str(verdict.proto.delta)
     assert "the classifier sees" in image_by_caption(app, "16 perturbations of 3").caption
+
+
+def test_gan_samples_name_mode_collapse_by_the_classifiers_histogram():
+    if not any(e.name == "mnist_dcgan" for e in pretrained.list_pretrained("mnist")):
+        pytest.skip("no pretrained mnist_dcgan in pretrained/")
+    app = open_page(PAGE, dataset="mnist", model="pretrained:mnist_dcgan")
+    assert not app.exception
+    classes = evaluation.sample_classes(pretrained.load_pretrained("mnist_dcgan").model, models.load_classifier("mnist"))
+    coverage = evaluation.class_coverage(classes, 10)
+    assert app.main.markdown[-1].value == "**Classes of 1,000 samples**"
+    bars = app.get("plotly_chart")[-1].proto.spec
+    assert '"type":"bar"' in bars.replace(" ", "")
+    warned = [w.value for w in app.warning if w.value.startswith("Mode collapse")]
+    assert len(warned) == int(coverage.collapsed)
+    if coverage.collapsed:
+        assert f"Class entropy {coverage.entropy:.2f} nats (all classes equally often: 2.30;" in warned[0]
+        for c in coverage.rare:
+            assert f"{c} ({coverage.shares[c]:.1%})" in warned[0]
+    else:
+        assert app.success[0].value.startswith("No mode collapse seen")
+    assert any("this app's own classifier" in c.value for c in app.main.caption)
+
+
+def test_vae_prior_samples_get_the_class_histogram_too():
+    if not any(e.name == "mnist_vae_16" for e in pretrained.list_pretrained("mnist")):
+        pytest.skip("no pretrained mnist_vae_16 in pretrained/")
+    app = open_page(PAGE, dataset="mnist", model="pretrained:mnist_vae_16")
+    assert not app.exception
+    assert "β = 1" in next(m.value for m in app.main.markdown if "standard normal" in m.value)
+    classes = evaluation.sample_classes(pretrained.load_pretrained("mnist_vae_16").model, models.load_classifier("mnist"))
+    coverage = evaluation.class_coverage(classes, 10)
+    named = [m.value for m in (*app.warning, *app.success)]
+    assert len(named) == 1 and named[0].startswith("Mode collapse" if coverage.collapsed else "No mode collapse")
+    assert f"{coverage.entropy:.2f} nats" in named[0]
+
+
+def test_without_a_classifier_there_is_no_histogram(tiny):
+    app = open_with_model(PAGE, tiny.gan)
+    assert not app.exception
+    assert not app.warning and not app.success
+    assert any(c.value == "There is no classifier for this dataset, so no verdict." for c in app.main.caption)
 
 
 def test_point_datasets_and_missing_models_get_a_message(tiny, monkeypatch):

@@ -136,7 +136,7 @@ def test_a_test_image_is_placed_onto_a_computed_map(tiny):
     assert not app.exception
     assert trace_names(app)[-1] == "your image"
     assert any("openTSNE" in caption.value for caption in app.caption)
-    assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes on the map. ")
+    assert any(image.proto.imgs[0].caption.startswith("Its 10 nearest codes in the model's latent space ")
                for image in app.get("image"))
 
 
@@ -233,3 +233,85 @@ def test_a_selections_downloads_are_built_only_when_clicked(tiny, monkeypatch):
     assert {button.label for button in app.get("download_button")} >= {"Download the mean image (PNG)",
                                                                          "Export the selected codes (CSV)"}
     assert built == []  # a selection (or a slider move) encodes no file it does not send
+
+
+@pytest.fixture
+def trust_calls(monkeypatch):
+    """Every map the page measures for trust, with what it got back: (codes, coordinates, result)."""
+    from sklearn.manifold import trustworthiness  # noqa: F401 (imported once here, not inside a timed run)
+
+    from latent_core import trust
+    from ui import codes
+
+    codes.map_trust.clear()
+    calls = []
+    measure = trust.map_trust
+    monkeypatch.setattr(trust, "map_trust", lambda points, coordinates, **options: calls.append(
+        (np.asarray(points), np.asarray(coordinates), measure(points, coordinates, **options))) or calls[-1][2])
+    return calls
+
+
+def metric_values(app: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def test_map_trust_colours_each_point_by_the_neighbours_it_kept(tiny, trust_calls):
+    from sklearn.manifold import trustworthiness
+
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    assert not trust_calls  # nothing is measured until asked for
+    app.radio(key="latent_map.colour").set_value("trust").run()
+    assert not app.exception
+    (codes, coordinates, measured), = trust_calls
+    trace, = charts(app)[0]["data"]
+    assert trace["name"] == "Neighbours kept"
+    np.testing.assert_allclose(np.column_stack([values(trace["x"]), values(trace["y"])]), coordinates)
+    np.testing.assert_allclose(values(trace["marker"]["color"]), measured.recall)
+    assert trace["marker"]["cmin"] == 0 and trace["marker"]["cmax"] == 1
+    expected = trustworthiness(codes, coordinates, n_neighbors=10)
+    assert metric_values(app)["Trustworthiness of the map"] == f"{expected:.3f}"
+    assert metric_values(app)["Neighbours kept, on average of 10"] == f"{measured.mean_recall:.0%}"
+    assert any("Do not over-read t-SNE distances" in caption.value for caption in app.caption)
+    assert trace["hovertext"][0].endswith(f"{round(measured.recall[0] * 10)} of 10 neighbours kept")
+    select(app, [(0, 0), (0, 1)])  # a selection still picks the points under it
+    assert app.subheader[0].value == "2 selected"
+    app.radio(key="latent_map.colour").set_value("labels").run()
+    assert trace_names(app) == [str(digit) for digit in range(10)]
+    assert "Trustworthiness of the map" not in metric_values(app)
+
+
+def test_map_trust_is_computed_once_per_map(tiny, trust_calls):
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.colour").set_value("trust").run()
+    app.radio(key="latent_map.colour").set_value("labels").run()
+    app.radio(key="latent_map.colour").set_value("trust").run()
+    assert len(trust_calls) == 1
+    app.radio(key="latent_map.method").set_value("tsne").run()
+    app.slider(key="latent_map.points").set_value(200).run()
+    assert not app.exception
+    assert [len(coordinates) for _, coordinates, _ in trust_calls] == [360, 360, 200]  # PCA, t-SNE, smaller t-SNE
+    app.slider(key="latent_map.points").set_value(360).run()
+    app.radio(key="latent_map.method").set_value("pca").run()
+    assert not app.exception
+    assert len(trust_calls) == 3  # both maps of 360 points were measured before
+
+
+def test_a_precomputed_map_is_measured_on_first_open():
+    needs_pretrained("digits", "digits_ae_8")
+    app = open_page(PAGE, dataset="digits", model="pretrained:digits_ae_8")
+    app.radio(key="latent_map.colour").set_value("trust").run()
+    assert not app.exception
+    trustworthiness = float(metric_values(app)["Trustworthiness of the map"])
+    assert 0.8 < trustworthiness <= 1.0  # a t-SNE map of a trained model keeps most neighbourhoods
+    assert point_count(app) == 360
+
+
+def test_map_trust_speaks_korean(tiny):
+    app = open_with_model(PAGE, tiny.ae, lang="ko")
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.colour").set_value("trust").run()
+    assert not app.exception
+    assert "지도의 신뢰도(trustworthiness)" in metric_values(app)
+    assert any("t-SNE의 거리를" in caption.value for caption in app.caption)

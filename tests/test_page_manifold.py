@@ -1,9 +1,11 @@
 """The Manifold lab page: the roll in 3-D, five embeddings side by side, the linear AE against PCA."""
 
+import re
+
 import pytest
 from page_helpers import finish_jobs, open_page
 
-from latent_core import hosting, pretrained
+from latent_core import data, hosting, manifold, pretrained
 
 POINTS = 500  # the smallest setting: keeps t-SNE short
 
@@ -36,6 +38,19 @@ def test_the_roll_and_all_embeddings_are_drawn(lab):
     if has_pretrained_roll_ae():
         assert "Autoencoder (pretrained)" in titles
     assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
+
+
+def test_each_plot_says_how_well_it_follows_the_sheet(lab):
+    caption = next(c.value for c in lab.main.caption if c.value.startswith("How well each plot follows the sheet"))
+    roll = data.load_dataset("swiss_roll")
+    position = roll.y_train[:POINTS]
+    isomap = manifold.embed(roll.x_train[:POINTS], "isomap", n_neighbors=10, seed=0)
+    assert f"Isomap {manifold.roll_order(isomap, position):.2f}" in caption
+    assert re.search(r"PCA 0\.\d\d · t-SNE \d\.\d\d · Isomap \d\.\d\d · LLE \d\.\d\d\.$", caption)
+    if has_pretrained_roll_ae():
+        codes = pretrained.load_pretrained("swiss_roll_ae_2").model.encode(roll.x_train[:POINTS])
+        assert caption.rsplit(": ", 1)[1].startswith(
+            f"Autoencoder (pretrained) {manifold.roll_order(codes, position):.2f} · PCA")
 
 
 def test_an_autoencoder_trained_here_replaces_the_missing_one(empty_library, lab):

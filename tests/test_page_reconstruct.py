@@ -1,11 +1,12 @@
 """The Reconstruct & compress page, driven through AppTest with a tiny trained model and a pretrained one."""
 
+import numpy as np
 import pytest
 import streamlit as st
 from page_helpers import open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
-from latent_core import data, metrics, pretrained
+from latent_core import data, images, metrics, pretrained
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
 from ui import models
@@ -17,8 +18,23 @@ def metric_values(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
 
 
+SCALE_CAPTION = "Error colours, the same fixed scale on every heatmap"
+
+
 def captions(app: AppTest) -> list[str]:
-    return [image.proto.imgs[0].caption for image in app.get("image")]
+    """The grid images' captions (the heatmaps' colour scale left out)."""
+    return [image.proto.imgs[0].caption for image in app.get("image")
+            if not image.proto.imgs[0].caption.startswith(SCALE_CAPTION)]
+
+
+@pytest.fixture
+def stacks(monkeypatch):
+    """Every stack of images the page lays out with ``montage``, in order (one per grid column)."""
+    shown = []
+    montage = images.montage
+    monkeypatch.setattr(images, "montage", lambda stack, **options: shown.append(np.asarray(stack))
+                        or montage(stack, **options))
+    return shown
 
 
 def test_tiny_model_shows_compression_and_both_errors(tiny):
@@ -35,6 +51,9 @@ def test_tiny_model_shows_compression_and_both_errors(tiny):
     assert values["Autoencoder MSE"] == f"{expected_model:.4f}"
     assert values[f"PCA MSE, {dims} dimensions"] == f"{expected_pca:.4f}"
     assert len(app.success) + len(app.warning) == 1
+    assert "PCA with the same number of dimensions, fitted on up to 5,000 training images" in app.main.markdown[0].value
+    if app.success:  # the verdict names the PCA it compares with: digits has fewer than 5,000 training images
+        assert f"PCA fitted on {len(digits.x_train):,} training images" in app.success[0].value
 
 
 def test_grid_shows_each_image_with_its_model_and_pca_error(tiny):
@@ -42,6 +61,36 @@ def test_grid_shows_each_image_with_its_model_and_pca_error(tiny):
     shown = captions(open_with_model(PAGE, entry))
     assert len(shown) == 8
     assert all(" · MSE 0." in caption and " · PCA 0." in caption for caption in shown)
+
+
+def test_each_reconstruction_has_a_heatmap_of_where_it_differs_and_the_scale_is_shown(tiny, stacks):
+    entry, model = tiny.ae, tiny.ae_model
+    app = open_with_model(PAGE, entry)
+    assert not app.exception
+    assert any(caption.value.startswith("From the top: original · your model · where your model differs")
+               for caption in app.caption)
+    assert any(image.proto.imgs[0].caption.startswith(SCALE_CAPTION) for image in app.get("image"))
+    grid = stacks[-8:]
+    assert all(stack.shape == (5, 8, 8, 3) for stack in grid)  # original, model, its error, PCA, its error
+    digits = data.load_dataset("digits")
+    column = grid[0]
+    original = column[0, ..., :1]
+    index = next(i for i in range(len(digits.x_test)) if np.array_equal(digits.x_test[i], original))
+    rebuilt = np.clip(model.reconstruct(digits.x_test[index:index + 1]), 0.0, 1.0)
+    np.testing.assert_allclose(column[2], images.error_heatmaps(digits.x_test[index:index + 1], rebuilt)[0],
+                               atol=1e-5)
+    np.testing.assert_allclose(column[4], images.error_heatmaps(original[np.newaxis], column[np.newaxis, 3, ..., :1])[0],
+                               atol=1e-5)
+
+
+def test_the_heatmaps_can_be_hidden(tiny, stacks):
+    app = open_with_model(PAGE, tiny.ae)
+    app.toggle(key="reconstruct.show_errors").set_value(False).run()
+    assert not app.exception
+    assert all(stack.shape[0] == 3 for stack in stacks[-8:])
+    assert any(caption.value.startswith("Top: original · middle: your model") for caption in app.caption)
+    assert not any(image.proto.imgs[0].caption.startswith(SCALE_CAPTION) for image in app.get("image"))
+    assert len(captions(app)) == 8
 
 
 def test_controls_change_how_many_and_which_images(tiny):
@@ -91,6 +140,8 @@ def test_page_speaks_korean(tiny):
     app.run()
     assert app.header[0].value == "복원과 압축"
     assert "압축률" in metric_values(app)
+    assert any(image.proto.imgs[0].caption.startswith("오차 색은 모든 히트맵에서 같은 고정 척도입니다")
+               for image in app.get("image"))
 
 
 def test_without_a_model_the_page_says_where_to_get_one(tiny, monkeypatch):

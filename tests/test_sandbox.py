@@ -26,6 +26,13 @@ def heavy_npz() -> bytes:
     return npz(compressed=True, x=np.zeros((20_000, 64, 64), np.uint8))
 
 
+
+def assert_same_refusal(sandboxed, in_place, code: str) -> None:
+    """A refusal raised in the child arrives as the same class, code, message and details."""
+    assert type(sandboxed) is type(in_place)
+    assert (sandboxed.code, str(sandboxed)) == (in_place.code, str(in_place)) == (code, str(in_place))
+    assert sandboxed.details == in_place.details
+
 def test_the_child_imports_neither_tensorflow_nor_streamlit_though_the_server_does():
     import streamlit  # noqa: F401
     import tensorflow  # noqa: F401
@@ -55,10 +62,7 @@ def test_a_refusal_inside_the_child_arrives_as_the_same_refusal(case_id):
                                                 "max_pixels": LIMITS.max_pixels, "max_seconds": LIMITS.max_seconds})
     with pytest.raises(user_data.DataFormatError) as sandboxed:
         user_data.load_user_dataset(case.payload, filename=case.filename)
-    assert type(sandboxed.value) is type(in_place.value)
-    assert (sandboxed.value.code, str(sandboxed.value)) == (in_place.value.code, str(in_place.value)) == \
-        (case.code, str(in_place.value))
-    assert sandboxed.value.details == in_place.value.details
+    assert_same_refusal(sandboxed.value, in_place.value, case.code)
 
 
 def test_a_parse_that_needs_more_memory_than_the_child_has_costs_only_the_child():
@@ -210,10 +214,7 @@ def test_a_hostile_model_archive_is_refused_identically_through_the_sandbox(case
         model_archive.read_model_archive(case.payload, case.filename)
     with pytest.raises(model_archive.InvalidModelFileError) as sandboxed:
         store.load_model(case.payload, name=case.filename)
-    assert type(sandboxed.value) is type(in_place.value)
-    assert (sandboxed.value.code, str(sandboxed.value)) == (in_place.value.code, str(in_place.value)) == \
-        (case.code, str(in_place.value))
-    assert sandboxed.value.details == in_place.value.details
+    assert_same_refusal(sandboxed.value, in_place.value, case.code)
 
 
 def test_a_model_that_needs_more_memory_than_the_child_has_costs_only_the_child():

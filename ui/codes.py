@@ -3,7 +3,8 @@
 A pretrained model with a precomputed map brings its codes (of the bundled sample or the
 test split); any other model encodes up to 5,000 images once per model version, dataset
 content and split, shared by every session. Class means and directions are cached the
-same way, so no slider move ever re-encodes or refits anything. Every key comes from
+same way, so no slider move ever re-encodes or refits anything, and so is each map's trust
+(its neighbour recall and trustworthiness, measured the first time it is asked for). Every key comes from
 ``latent_core.keys`` through ``ModelChoice.cache_key`` and ``keys.dataset_key``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from latent_core import data, keys, latent, maps, pretrained
+from latent_core import data, keys, latent, maps, pretrained, projection, trust
 from ui import models
 from ui.shell import registered_dataset_name
 
@@ -68,6 +69,14 @@ def class_directions(sample_key: str, label: int, _sample: maps.CodeSample) -> l
     return latent.class_directions(_sample.codes[_sample.labels == label], n_components=5)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_trust(sample_key: str, map_key: tuple, _mapped: projection.Projection) -> trust.MapTrust:
+    """How well a map keeps latent neighbours, computed once per map (precomputed ones on first
+    use): ``sample_key`` (from :func:`sample_key`: model version, dataset content, origin) and
+    ``map_key`` (the model, method and points of ``ui.latent_map_views.chosen_map``) name it."""
+    return trust.map_trust(_mapped.codes, _mapped.coordinates)
+
+
 @st.cache_resource(show_spinner=False)
 def map_cache() -> maps.MapCache:
     """Maps computed on demand (t-SNE of a user model's codes), shared by every session."""
@@ -80,3 +89,11 @@ def load_classifier_for(dataset: data.Dataset, model):
     if classifier is None or tuple(classifier.input_shape) != tuple(model.input_shape):
         return None
     return classifier
+
+
+def classifier_key() -> str | None:
+    """What caches of classifier verdicts are keyed by: the sidebar dataset's classifier folder at
+    its version (None when it has none)."""
+    name = registered_dataset_name()
+    folder = None if name is None else pretrained.classifier_folder(name)
+    return None if folder is None else f"{folder}@{keys.classifier_version(folder)}"

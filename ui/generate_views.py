@@ -2,15 +2,17 @@
 prior samples and GAN samples, each a fragment that a slider move reruns alone.
 
 Images come from the model's compiled fast path (``decode``); downloads are built only
-when clicked.
+when clicked. VAE and GAN tabs also show the classes of ``evaluation.GAN_SAMPLES`` samples
+as the dataset's classifier sees them, and name mode collapse (``evaluation.class_coverage``).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import latent, maps
+from latent_core import evaluation, latent, maps
 from latent_core.images import montage, png_bytes, upscale
 from ui.shell import t
 
@@ -49,6 +51,35 @@ def verdict_summary(classifier, images: np.ndarray, names: list[str]) -> str:
     found, counts = np.unique(verdicts(classifier, images)[0], return_counts=True)
     order = np.argsort(-counts)
     return t("generate.classes_seen", classes=", ".join(f"{names[found[i]]} ×{counts[i]}" for i in order))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sampled_classes(model_key: str, classifier_key: str, _model, _classifier) -> np.ndarray:
+    """The classifier's class for each of the library's ``GAN_SAMPLES`` samples, once per model and classifier."""
+    return evaluation.sample_classes(_model, _classifier)
+
+
+def class_histogram(model_key: str, classifier_key: str | None, model, classifier, names: list[str]) -> None:
+    """The classes of many samples as a bar chart, and whether they show mode collapse."""
+    if classifier is None or len(names) < 2:
+        st.caption(t("generate.no_classifier"))
+        return
+    coverage = evaluation.class_coverage(sampled_classes(model_key, classifier_key, model, classifier), len(names))
+    figure = go.Figure(go.Bar(x=names, y=coverage.shares, marker_color=["#d62728" if c in coverage.rare else "#1f77b4"
+                                                                       for c in range(len(names))]))
+    figure.add_hline(y=coverage.min_share, line_dash="dash", annotation_text=t("generate.rare_line"))
+    figure.update_layout(height=260, yaxis_title=t("generate.share_axis"), yaxis_tickformat=".0%",
+                         margin={"t": 20, "b": 0, "l": 0, "r": 0})
+    st.markdown(f"**{t('generate.histogram', count=f'{evaluation.GAN_SAMPLES:,}')}**")
+    st.plotly_chart(figure, width="stretch")
+    numbers = {"entropy": f"{coverage.entropy:.2f}", "max_entropy": f"{coverage.max_entropy:.2f}",
+               "min_entropy": f"{coverage.min_entropy:.2f}", "min_share": f"{coverage.min_share:.0%}"}
+    if coverage.collapsed:
+        rare = ", ".join(f"{names[c]} ({coverage.shares[c]:.1%})" for c in coverage.rare) or t("generate.none_rare")
+        st.warning(t("generate.collapse", rare=rare, **numbers), icon=":material/warning:")
+    else:
+        st.success(t("generate.no_collapse", **numbers))
+    st.caption(t("generate.histogram_judge"))
 
 
 def downloads(prefix: str, picture, code_rows: np.ndarray, labels: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from latent_core import data, drawing, images, jobs, keys, maps, projection
+from latent_core import data, drawing, images, jobs, keys, maps, projection, trust
 from latent_core.images import montage, png_bytes, upscale
 from latent_core.uploads import MAX_PICTURE_BYTES
 from ui import codes, models, queue_views
@@ -89,14 +89,18 @@ def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample,
 
 
 def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[str],
-               placed: np.ndarray | None) -> tuple[go.Figure, list[np.ndarray]]:
-    """One WebGL trace per class (a colour scale for continuous labels) and the placed image's star.
+               placed: np.ndarray | None, trusted: trust.MapTrust | None = None) -> tuple[go.Figure, list[np.ndarray]]:
+    """One WebGL trace per class (a colour scale for continuous labels), or one coloured by the
+    neighbours each point kept when ``trusted`` is given, and the placed image's star.
 
     Returns the figure and, per trace, the sample rows it draws, to read selections back.
     """
     figure = go.Figure()
     trace_rows = []
-    if names:
+    if trusted is not None:
+        figure.add_trace(trust_trace(mapped, labels, names, trusted))
+        trace_rows.append(mapped.indices)
+    elif names:
         for label, name in enumerate(names):
             at = np.flatnonzero(labels == label)
             if not len(at):
@@ -123,6 +127,40 @@ def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[st
     figure.update_layout(height=620, dragmode="lasso", margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          legend={"itemsizing": "constant"}, xaxis=axis, yaxis=axis)
     return figure, trace_rows
+
+
+def trust_trace(mapped: projection.Projection, labels: np.ndarray, names: list[str],
+                trusted: trust.MapTrust) -> go.Scattergl:
+    """The map's points coloured by their neighbour recall on a fixed 0–100% scale, red where the map lost them."""
+    kept = np.rint(trusted.recall * trusted.neighbours).astype(int)
+    point_names = [names[int(label)] for label in labels] if names else [f"{value:.2f}" for value in labels]
+    return go.Scattergl(
+        x=mapped.coordinates[:, 0], y=mapped.coordinates[:, 1], mode="markers", name=t("latent_map.colour.trust"),
+        marker={"size": 5, "color": trusted.recall, "colorscale": "RdYlBu", "cmin": 0.0, "cmax": 1.0,
+                "colorbar": {"title": {"text": t("latent_map.trust_axis", k=trusted.neighbours)},
+                             "tickformat": ".0%"}},
+        hovertext=[t("latent_map.trust_hover", name=name, row=row, kept=count, k=trusted.neighbours)
+                   for name, row, count in zip(point_names, mapped.indices, kept)], hoverinfo="text")
+
+
+def trust_colouring(sample_key: str, map_key: tuple, mapped: projection.Projection,
+                    names: list[str]) -> trust.MapTrust | None:
+    """The colouring choice; for "neighbours kept", the map's trust (computed once per map and
+    kept), its numbers and what to look for. None when points are coloured by their labels."""
+    labels = {"labels": t("common.class") if names else t("latent_map.colour.position"),
+              "trust": t("latent_map.colour.trust")}
+    colouring = st.radio(t("latent_map.colour"), list(labels), horizontal=True, key="latent_map.colour",
+                         format_func=labels.get, help=t("latent_map.colour_help"))
+    if colouring != "trust":
+        return None
+    with st.spinner(t("latent_map.trust_computing", points=f"{len(mapped.indices):,}")):
+        trusted = codes.map_trust(sample_key, map_key, mapped)
+    numbers = st.columns(2)
+    numbers[0].metric(t("latent_map.trustworthiness"), f"{trusted.trustworthiness:.3f}",
+                      help=t("latent_map.trustworthiness_help", k=trusted.neighbours))
+    numbers[1].metric(t("latent_map.mean_recall", k=trusted.neighbours), f"{trusted.mean_recall:.0%}")
+    st.caption(t("latent_map.trust_explain", k=trusted.neighbours))
+    return trusted
 
 
 def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | None:

@@ -15,9 +15,11 @@ a time limit for user models). Evicting a user model costs nothing but a reload,
 every user model is on disk before it is ever loaded: trainings save (and checkpoint)
 into the workspace from their thread, uploads are saved first and then loaded from there.
 
-Hosted (``LATENT_EXPLORER_HOSTED``), every user gets a workspace of their own under
-``users/<key>``: a random key kept in the page address (``?user=...``), so a reload or a
-bookmark brings a student's models back and nobody else sees them.
+Every user gets a workspace of their own under ``users/<key>``: signed in (sign-in
+configured in the secrets), the key is an HMAC of their identity; hosted without sign-in,
+a random key kept in the page address (``?user=...``), so a reload or a bookmark brings a
+student's models back (``ui.account``). The workspace's quota comes from
+``hosting.workspace_limits_from_env()``; unused users' workspaces are removed after its days.
 """
 
 from __future__ import annotations
@@ -25,8 +27,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +34,16 @@ import streamlit as st
 
 from latent_core import hosting, keys, pretrained, store
 from latent_core.classifier import Classifier, load_classifier_folder
-from latent_core.workspace import Workspace, WorkspaceEntry
+from latent_core.uploads import MIB
+from latent_core.workspace import Quota, UnusedWorkspaceSweeper, Workspace, WorkspaceEntry
+from ui import account
 
 PRETRAINED_PREFIX = "pretrained:"
 WORKSPACE_PREFIX = "workspace:"
 WORKSPACE_ENV = "LATENT_EXPLORER_WORKSPACE"
 DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "workspace"
-USER_PARAM = "user"
-USER_KEY_PATTERN = re.compile(r"[0-9a-f]{32}")
+USERS_FOLDER = "users"
+SIGNED_OUT_FOLDER = "signed-out"  # never written: a signed-out visitor saves nothing
 USER_MODEL_CACHE_SECONDS = 30 * 60
 logger = logging.getLogger(__name__)
 # What loading a chosen model can raise: gone from the workspace or the index, unreadable or unsafe files.
@@ -83,27 +85,48 @@ def limits() -> hosting.HostingLimits:
     return hosting.limits_from_env()
 
 
-def user_key() -> str | None:
-    """Hosted: this user's workspace key, from the address (``?user=``) or new, kept in the
-    session and written back to the address on every run; None when not hosted."""
-    if not limits().hosted:
-        return None
-    key = st.session_state.get("user_key")
-    if key is None:
-        given = st.query_params.get(USER_PARAM, "")
-        key = given if USER_KEY_PATTERN.fullmatch(given) else secrets.token_hex(16)
-        st.session_state["user_key"] = key
-    if st.query_params.get(USER_PARAM) != key:
-        st.query_params[USER_PARAM] = key
-    return key
+def workspace_root() -> Path:
+    """Where every workspace lies (``LATENT_EXPLORER_WORKSPACE``, default ``workspace/``)."""
+    return Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
+
+
+def _quota(root: Path) -> Quota:
+    bounds = hosting.workspace_limits_from_env()
+    return Quota(max_models=bounds.max_user_models,
+                 max_bytes=None if bounds.max_user_mb is None else bounds.max_user_mb * MIB,
+                 max_total_bytes=None if bounds.max_total_mb is None else bounds.max_total_mb * MIB,
+                 total_root=root)
 
 
 def workspace() -> Workspace:
-    """The folder of this user's models (``LATENT_EXPLORER_WORKSPACE``, default ``workspace/``;
-    hosted, its ``users/<key>`` sub-folder)."""
-    root = Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
-    key = user_key()
-    return Workspace(root / "users" / key if key else root)
+    """The folder of this user's models, with the server's quota: ``users/<key>`` for a
+    signed-in user (a signed-out one may save nothing) or, hosted, the address key; else
+    the whole workspace root. The first call of a session marks it used (for clean-up)."""
+    root = workspace_root()
+    if account.sign_in_providers() is not None:
+        key = account.signed_in_key()
+        if key is None:
+            return Workspace(root / USERS_FOLDER / SIGNED_OUT_FOLDER, signed_out=True)
+    else:
+        key = account.address_key()
+    found = Workspace(root / USERS_FOLDER / key if key else root, quota=_quota(root))
+    if st.session_state.get("workspace_marked_used") != str(found.root):
+        st.session_state["workspace_marked_used"] = str(found.root)
+        found.mark_used()
+    return found
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _sweeper(users_root: str, unused_days: int) -> UnusedWorkspaceSweeper:
+    return UnusedWorkspaceSweeper(users_root, unused_days)
+
+
+def sweep_unused_workspaces() -> None:
+    """Remove users' workspaces unused for ``LATENT_EXPLORER_UNUSED_DAYS`` days: on the
+    server's first run, then at most hourly (other runs read a clock only)."""
+    unused_days = hosting.workspace_limits_from_env().unused_days
+    if unused_days is not None:
+        _sweeper(str(workspace_root() / USERS_FOLDER), unused_days).sweep_if_due()
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)

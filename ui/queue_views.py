@@ -12,6 +12,7 @@ was closed); ``sidebar_status`` polls this session's waiting jobs from whatever 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import streamlit as st
@@ -25,8 +26,12 @@ SIDEBAR_POLL_S = 5.0
 
 
 def owner() -> str:
-    """Whose jobs these are: this user's workspace folder (hosted, one per user)."""
-    return str(models.workspace().root)
+    """Whose jobs these are: this user's workspace folder (hosted, one per user); for a
+    visitor who is not signed in (all share one folder that keeps nothing), this session."""
+    workspace = models.workspace()
+    if workspace.signed_out:
+        return "session:" + st.session_state.setdefault("queue.session_owner", uuid.uuid4().hex)
+    return str(workspace.root)
 
 
 def duration(seconds: float) -> str:

@@ -214,7 +214,7 @@ def _adopt_trained_model() -> None:
     from latent_core.jobs import active_job
     from ui import models  # TensorFlow loads here, after the navigation is drawn
 
-    owner = str(models.workspace().root)  # hosted, this also keeps ?user= in the address
+    owner = str(models.workspace().root)  # hosted without sign-in, this also keeps ?user= in the address
     job = st.session_state.get("training_job")
     if job is None:  # a new session (the tab was closed, the page reloaded): find this user's run
         job = active_job(owner=owner)
@@ -260,9 +260,17 @@ def run() -> None:
                     default="en", format_func=LANGUAGES.__getitem__, horizontal=True)
     st.query_params["lang"] = lang()
     _hosting_notice()
+    from ui import account  # it uses t() of this module
+
+    if not account.sign_in_gate():  # sign-in required: the main area shows the sign-in instead
+        return
     _dataset_picker()
     _adopt_trained_model()
     _queue_status()
     _model_picker()
+    account.sidebar_account()
+    from ui import models
+
+    models.sweep_unused_workspaces()
     navigation.run()
 

@@ -1,5 +1,5 @@
-"""The Anomaly detection page in a real browser: the threshold slider changes the metrics, from
-nothing flagged at its top to everything flagged at its bottom."""
+"""The Anomaly detection page in a real browser: the most anomalous images with where they differ, and the
+threshold slider changes the metrics, from nothing flagged at its top to everything flagged at its bottom."""
 
 import pytest
 from app_steps import current, idle, open_page_on
@@ -38,6 +38,7 @@ def test_the_threshold_slider_changes_the_metrics(page, app_url, screenshot):
     recall, accuracy, auroc = (metric_value(page, name) for name in ("Recall", "Accuracy", "AUROC"))
     total = int(flagged_caption(page).inner_text().split(" of ")[1].split(" ")[0])
     assert float(auroc) > 0.8
+    expect(page.get_by_text("From the top: the image · the detector's reconstruction · where they differ")).to_be_visible()
     screenshot(page, "anomaly")
 
     slider = page.get_by_test_id("stSlider").locator('input[type="range"]')

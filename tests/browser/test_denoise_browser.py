@@ -1,4 +1,4 @@
-"""The Denoise page in a real browser: a stroke drawn with the mouse comes back denoised."""
+"""The Denoise page in a real browser: a stroke drawn with the mouse comes back denoised, with where it differs."""
 
 import pytest
 from app_steps import draw_seven, open_page_on
@@ -54,7 +54,8 @@ def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screen
     open_denoise_on_mnist(page, app_url)
     draw_seven(page, wait_for_canvas(page))
     expect(page.get_by_text("Denoised output")).to_be_visible(timeout=WAIT)
-    expect(page.locator(SHOWN_IMAGES)).to_have_count(3, timeout=WAIT)
+    expect(page.get_by_text("Where the output differs from the clean image")).to_be_visible(timeout=WAIT)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(4, timeout=WAIT)
     expect(page.get_by_text("Draw something on the canvas")).to_have_count(0)
     expect(page.get_by_text("Output PSNR")).to_be_visible()
 
@@ -64,7 +65,7 @@ def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screen
     slider.focus()
     page.keyboard.press("ArrowRight")
     expect(noisy).not_to_have_attribute("src", before, timeout=WAIT)
-    expect(page.locator(SHOWN_IMAGES)).to_have_count(3)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(4)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     screenshot(page, "denoise")

@@ -93,6 +93,8 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
     expect(student.get_by_role("heading", name="Inside: ★ my homework · dense AE, 8-D")).to_be_visible()
     idle(student)
     screenshot(student, "hosted_library")
+    student.get_by_test_id("stSidebar").get_by_text("Share this view").click()  # the same view, not the models
+    expect(student.get_by_test_id("stSidebar").get_by_test_id("stCode")).to_have_text(f"{url}/library?lang=en")
 
     classmate = browser.new_context(locale="en-US").new_page()
     classmate.goto(f"{url}/library")

@@ -1,7 +1,8 @@
-"""The Latent map page in a real browser: a pretrained model's precomputed map and a lasso selection."""
+"""The Latent map page in a real browser: a pretrained model's precomputed map, a lasso selection and the
+map coloured by the neighbours it kept."""
 
 import pytest
-from app_steps import open_page_on
+from app_steps import idle, open_page_on
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -42,3 +43,26 @@ def test_a_pretrained_map_renders_its_points_and_a_lasso_selects_some(page, app_
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     screenshot(page, "latent_map")
+
+
+def test_the_map_is_coloured_by_the_neighbours_it_kept(page, app_url, screenshot):
+    mnist = {entry.name: entry for entry in pretrained.list_pretrained("mnist")}
+    if "mnist_conv_ae_32" not in mnist:
+        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
+    open_latent_map(page, app_url)
+    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)
+    idle(page)
+    page.get_by_test_id("stMain").get_by_text("Neighbours kept", exact=True).click()
+    trust = page.get_by_test_id("stMetric").filter(has=page.get_by_text("Trustworthiness of the map"))
+    expect(trust).to_be_visible(timeout=WAIT)
+    assert 0.5 < float(trust.get_by_test_id("stMetricValue").inner_text()) <= 1.0
+    expect(page.get_by_text("Do not over-read t-SNE distances")).to_be_visible()
+    page.wait_for_function("""() => {
+        const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+        return plot && plot._fullData && plot._fullData.length === 1 && plot._fullData[0]._length === 2000
+            && plot._fullData[0].marker.cmax === 1;
+    }""", timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"] .colorbar')).to_have_count(1)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    idle(page)
+    screenshot(page, "latent_map_trust")

@@ -2,12 +2,16 @@
 
 TEXT = {
     "anomaly.intro": {
-        "en": "An autoencoder trained on one \"normal\" class only learns to rebuild that class. Images of "
-              "any other class come back blurred, so their reconstruction error is high: the error is an "
-              "anomaly score. Pick the normal class, then move the threshold and watch precision and recall trade.",
-        "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그 클래스만 잘 복원합니다. 다른 클래스의 이미지는 "
-              "흐릿하게 복원되어 복원 오차가 커지므로, 오차가 곧 이상 점수가 됩니다. 정상 클래스를 고른 뒤 "
-              "임계값을 움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
+        "en": "An autoencoder trained on one \"normal\" class only learns to rebuild images like those. Images of other "
+              "classes are usually rebuilt worse, so the reconstruction error can serve as an anomaly score — but not "
+              "always: an image of another class that is simple or looks like the normal class can be rebuilt as well "
+              "as a normal one and slips through (for some classes most anomalies do at the default threshold: watch "
+              "the recall). Pick the normal class, then move the threshold and watch precision and recall trade.",
+        "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그런 이미지를 복원하는 법만 배웁니다. 다른 클래스의 이미지는 "
+              "대개 더 나쁘게 복원되므로 복원 오차를 이상 점수로 쓸 수 있습니다. 하지만 늘 그렇지는 않습니다. "
+              "단순하거나 정상 클래스와 닮은 다른 클래스의 이미지는 정상 이미지만큼 잘 복원되어 빠져나갑니다 (어떤 "
+              "클래스는 기본 임계값에서 이상의 대부분이 그렇습니다. 재현율을 보세요). 정상 클래스를 고른 뒤 임계값을 "
+              "움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
     },
     "anomaly.not_images": {
         "en": "Anomaly detection needs images in at least two classes; choose an image dataset in the sidebar "
@@ -60,15 +64,24 @@ TEXT = {
         "en": "There is no training image of \"{name}\" to learn what normal looks like. Choose another class.",
         "ko": "\"{name}\"의 학습 이미지가 없어 정상이 어떤 모습인지 배울 수 없습니다. 다른 클래스를 고르세요.",
     },
+    "anomaly.split.too_few_normals": {
+        "en": "The test images hold fewer than two \"{name}\": one is needed to fit the threshold and another to "
+              "test it. Choose another class or use more data.",
+        "ko": "테스트 이미지에 \"{name}\"이(가) 두 장 미만입니다. 임계값을 맞추는 데 한 장, 검사하는 데 또 한 장이 "
+              "필요합니다. 다른 클래스를 고르거나 더 많은 데이터를 쓰세요.",
+    },
     "anomaly.scoring": {"en": "Scoring the test images…", "ko": "테스트 이미지 점수를 계산하는 중…"},
     "anomaly.results": {"en": "Normal: \"{name}\" — everything else is an anomaly",
                         "ko": "정상: \"{name}\" — 나머지는 모두 이상"},
     "anomaly.evaluated": {
-        "en": "{total} test images the detector never saw: {normals} normal, {others} anomalous. "
-              "The threshold starts at the 95th percentile of the normal errors ({default:.5f}), so about "
-              "5% of normal images are flagged.",
-        "ko": "탐지기가 본 적 없는 테스트 이미지 {total}장: 정상 {normals}장, 이상 {others}장. 임계값은 정상 "
-              "오차의 95번째 백분위수({default:.5f})에서 시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다.",
+        "en": "The threshold starts at the 95th percentile ({default:.5f}) of the errors of {fit} normal test "
+              "images set aside for it, so about 5% of normal images are flagged. Everything below counts only "
+              "the other {total} test images, which neither the detector's training nor the threshold used: "
+              "{normals} normal, {others} anomalous (the library's precision and recall are measured the same way).",
+        "ko": "임계값은 이를 위해 따로 떼어 둔 정상 테스트 이미지 {fit}장의 오차 중 95번째 백분위수({default:.5f})에서 "
+              "시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다. 아래의 모든 수치는 탐지기 학습에도 임계값에도 "
+              "쓰이지 않은 나머지 테스트 이미지 {total}장만 셉니다: 정상 {normals}장, 이상 {others}장 (라이브러리의 "
+              "정밀도와 재현율도 같은 방식으로 측정합니다).",
     },
     "anomaly.threshold": {"en": "Threshold (reconstruction MSE)", "ko": "임계값 (복원 MSE)"},
     "anomaly.threshold_help": {
@@ -113,4 +126,12 @@ TEXT = {
     "anomaly.least": {"en": "Least anomalous test images (lowest error first)",
                       "ko": "가장 정상적인 테스트 이미지 (오차가 작은 순)"},
     "anomaly.image_score": {"en": "{name} {score:.4f}", "ko": "{name} {score:.4f}"},
+    "anomaly.most_rows": {
+        "en": "From the top: the image · the detector's reconstruction · where they differ (|x − x̂|, 0 black … "
+              "1 pale yellow, one scale for all). Look for whole bright shapes: the parts a model of the "
+              "normal class could not rebuild are what makes an image anomalous.",
+        "ko": "위에서부터: 이미지 · 탐지기의 복원 · 둘이 다른 곳(|x − x̂|, 0 검정 … 1 연노랑, 모두 같은 척도). "
+              "통째로 밝은 모양을 찾아보세요. 정상 클래스만 아는 모델이 다시 만들지 못한 부분이 그 이미지를 "
+              "이상하게 만드는 부분입니다.",
+    },
 }

@@ -24,4 +24,10 @@ TEXT = {
         "en": "Training failed ({error_type}); the server log has the details.",
         "ko": "학습에 실패했습니다({error_type}). 자세한 내용은 서버 로그에 있습니다.",
     },
+    "common.error_scale": {
+        "en": "Error colours, the same fixed scale on every heatmap: |x − x̂| per pixel from 0 (black: "
+              "exact) through 0.5 (red) to 1 (pale yellow: black where white should be).",
+        "ko": "오차 색은 모든 히트맵에서 같은 고정 척도입니다. 픽셀마다 |x − x̂|를 0(검정: 정확함)부터 "
+              "0.5(빨강)를 거쳐 1(연노랑: 흰색이어야 할 곳이 검정)까지 나타냅니다.",
+    },
 }

@@ -7,10 +7,14 @@ TEXT = {
     },
     "concepts.kl.tab": {"en": "KL divergence", "ko": "KL 발산"},
     "concepts.kl.intro": {
-        "en": "KL(P‖Q) measures how surprised you are, on average, when you expect Q but the truth is P. Set "
-              "the two distributions with the sliders (weights are normalised to sum to 1).",
-        "ko": "KL(P‖Q)는 Q를 예상했는데 실제가 P일 때 평균적으로 얼마나 놀라는지를 잽니다. 슬라이더로 두 분포를 "
-              "정하세요 (가중치는 합이 1이 되도록 정규화됩니다).",
+        "en": "KL(P‖Q) is the extra surprise, on average, of expecting Q when the truth is P: the surprise of expecting "
+              "Q (the cross-entropy H(P, Q)) minus the surprise that is left even when you expect P itself (the entropy "
+              "H(P)). It is never negative, and 0 only when Q equals P. Set the two distributions with the sliders "
+              "(weights are normalised to sum to 1).",
+        "ko": "KL(P‖Q)는 실제가 P인데 Q를 예상할 때 평균적으로 더 놀라는 양입니다. Q를 예상할 때의 놀람(교차 "
+              "엔트로피 H(P, Q))에서 P 자신을 예상해도 남는 놀람(엔트로피 H(P))을 뺀 값입니다. 음수가 될 수 "
+              "없고, Q가 P와 같을 때만 0입니다. 슬라이더로 두 분포를 정하세요 (가중치는 합이 1이 되도록 "
+              "정규화됩니다).",
     },
     "concepts.kl.miss": {"en": "Example: Q misses an outcome", "ko": "예시: Q가 한 결과를 놓침"},
     "concepts.kl.miss_help": {
@@ -30,12 +34,17 @@ TEXT = {
     "concepts.kl.probability": {"en": "probability", "ko": "확률"},
     "concepts.kl.nats": {"en": "nats", "ko": "내트(nats)"},
     "concepts.kl.reading": {
-        "en": "KL is not a distance: swapping P and Q changes it. Where Q is near 0 but P is not, KL(P‖Q) "
-              "explodes (Q \"never expects\" what happens), while KL(Q‖P) stays small. A VAE's KL term is "
-              "KL(encoder ‖ prior).",
+        "en": "KL is not a distance: swapping P and Q changes it. Where Q is near 0 but P is not, KL(P‖Q) explodes (Q "
+              "\"never expects\" what happens; at exactly 0 it would be infinite, so the widget adds 10⁻¹⁰ to every "
+              "outcome and shows a large number instead). KL(Q‖P) does not explode there: Q gives that outcome no "
+              "weight, so it adds nothing to KL(Q‖P), which grows instead where P is near 0 and Q is not. A VAE's KL "
+              "term is KL(encoder ‖ prior).",
         "ko": "KL은 거리가 아닙니다. P와 Q를 바꾸면 값이 달라집니다. Q가 0에 가깝지만 P는 아닌 곳이 있으면 "
-              "KL(P‖Q)는 폭발하지만 (Q가 일어나는 일을 \"전혀 예상하지 않으므로\"), KL(Q‖P)는 작게 남습니다. "
-              "VAE의 KL 항은 KL(인코더 ‖ 사전분포)입니다.",
+              "KL(P‖Q)는 폭발합니다 (Q가 일어나는 일을 \"전혀 예상하지 않으므로\". 정확히 0이면 무한대가 되므로, "
+              "이 위젯은 모든 결과에 10⁻¹⁰을 더해 대신 큰 수를 보여 줍니다). KL(Q‖P)는 그곳에서 폭발하지 "
+              "않습니다. Q가 그 결과에 가중치를 주지 않으므로 그 결과는 KL(Q‖P)에 아무것도 더하지 않고, "
+              "KL(Q‖P)는 반대로 P가 0에 가깝고 Q는 아닌 곳에서 커집니다. VAE의 KL 항은 KL(인코더 ‖ "
+              "사전분포)입니다.",
     },
     "concepts.loss.tab": {"en": "BCE vs MSE", "ko": "BCE와 MSE"},
     "concepts.loss.intro": {

@@ -3,12 +3,16 @@
 TEXT = {
     "data.header": {"en": "Data: {title}", "ko": "데이터: {title}"},
     "data.about.fashion_mnist": {
-        "en": "70,000 greyscale 28×28 pictures of clothing in 10 classes, a drop-in harder replacement for MNIST.",
-        "ko": "10가지 종류의 옷을 찍은 28×28 흑백 이미지 70,000장. MNIST보다 어려운 대체 데이터셋입니다.",
+        "en": "70,000 greyscale 28×28 pictures of clothing in 10 classes, a drop-in harder replacement for MNIST. "
+              "The counts below are those of the copy this server loaded, which can be a smaller sample.",
+        "ko": "10가지 종류의 옷을 찍은 28×28 흑백 이미지 70,000장. MNIST보다 어려운 대체 데이터셋입니다. "
+              "아래 개수는 이 서버가 불러온 사본의 것이며, 더 작은 표본일 수 있습니다.",
     },
     "data.about.mnist": {
-        "en": "70,000 handwritten digits, 28×28 greyscale: the classic first dataset of deep learning.",
-        "ko": "28×28 흑백 손글씨 숫자 70,000장. 딥러닝의 고전적인 첫 데이터셋입니다.",
+        "en": "70,000 handwritten digits, 28×28 greyscale: the classic first dataset of deep learning. The counts "
+              "below are those of the copy this server loaded, which can be a smaller sample.",
+        "ko": "28×28 흑백 손글씨 숫자 70,000장. 딥러닝의 고전적인 첫 데이터셋입니다. 아래 개수는 이 서버가 "
+              "불러온 사본의 것이며, 더 작은 표본일 수 있습니다.",
     },
     "data.about.digits": {
         "en": "1,797 tiny 8×8 handwritten digits that ship with scikit-learn: models train on them in seconds.",

@@ -2,19 +2,25 @@
 
 TEXT = {
     "denoise.intro": {
-        "en": "An autoencoder can only rebuild what looks like its training data, so noise that does not fit "
-              "is left out. Draw an image or pick a test image, add noise, and see what the model makes of it.",
-        "ko": "오토인코더는 학습 데이터처럼 생긴 것만 다시 만들 수 있어서, 어울리지 않는 잡음은 빠지게 됩니다. "
+        "en": "An autoencoder rebuilds an image from a few numbers that describe what its training data "
+              "looks like, so much of the noise, which looks like none of it, is left out, and with it some "
+              "fine detail. Draw an image or pick a test image, add noise, and see what the model makes of it.",
+        "ko": "오토인코더는 학습 데이터가 어떻게 생겼는지를 나타내는 몇 개의 숫자로 이미지를 다시 만들기 때문에, "
+              "그 어떤 것과도 닮지 않은 잡음은 상당 부분 빠지고 세밀한 부분도 함께 조금 빠집니다. "
               "그림을 그리거나 테스트 이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
     },
     "denoise.try_denoiser": {
-        "en": "Any autoencoder removes some noise, but one trained on noisy inputs does it best: try {name}.",
-        "ko": "어떤 오토인코더든 잡음을 어느 정도 없애지만, 잡음 섞인 입력으로 학습한 모델이 가장 잘합니다. {name}을(를) 써 보세요.",
+        "en": "Any autoencoder removes some noise, but one trained on noisy inputs usually does it better: "
+              "try {name}.",
+        "ko": "어떤 오토인코더든 잡음을 어느 정도 없애지만, 잡음 섞인 입력으로 학습한 모델이 대개 더 잘합니다. "
+              "{name}을(를) 써 보세요.",
     },
     "denoise.use_denoiser": {"en": "Use it", "ko": "사용하기"},
     "denoise.train_denoiser": {
-        "en": "Tip: a denoising AE (Train page) is trained on noisy inputs and removes noise best.",
-        "ko": "팁: 잡음 제거 AE(학습 페이지)는 잡음 섞인 입력으로 학습해 잡음을 가장 잘 없앱니다.",
+        "en": "Tip: a denoising AE (Train page) is trained on noisy inputs and usually removes noise better than an "
+              "autoencoder trained on clean images.",
+        "ko": "팁: 잡음 제거 AE(학습 페이지)는 잡음 섞인 입력으로 학습하므로, 깨끗한 이미지로 학습한 오토인코더보다 "
+              "대개 잡음을 더 잘 없앱니다.",
     },
     "denoise.source": {"en": "Input", "ko": "입력"},
     "denoise.source.draw": {"en": "Draw", "ko": "직접 그리기"},
@@ -68,5 +74,11 @@ TEXT = {
               "{box}×{box} box keeping their shape, and centred by their centre of mass in {size}×{size}.",
         "ko": "그림은 MNIST를 만든 방식대로 준비됩니다. 그린 부분만 잘라 모양을 유지한 채 {box}×{box} 상자에 맞추고, "
               "{size}×{size} 안에서 무게중심이 가운데에 오도록 놓습니다.",
+    },
+    "denoise.error_map": {
+        "en": "Where the output differs from the clean image (|x − x̂|, 0 black … 1 pale yellow): what is "
+              "bright is noise left in, or ink the model lost.",
+        "ko": "결과가 깨끗한 이미지와 다른 곳(|x − x̂|, 0 검정 … 1 연노랑). 밝은 곳은 남은 잡음이거나 "
+              "모델이 잃어버린 획입니다.",
     },
 }

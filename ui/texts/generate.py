@@ -24,8 +24,11 @@ TEXT = {
     "generate.tab.prior": {"en": "Samples from the prior", "ko": "사전 분포 샘플"},
     "generate.tab.gan": {"en": "GAN samples", "ko": "GAN 샘플"},
     "generate.class_intro": {
-        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded.",
-        "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다.",
+        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded. "
+              "The mean need not be the code of any real image, so it can come out blurred or look like a "
+              "neighbouring class.",
+        "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다. "
+              "평균은 실제 이미지의 코드가 아닐 수 있어서, 흐릿하게 나오거나 이웃 클래스처럼 보일 수 있습니다.",
     },
     "generate.class_too_small": {
         "en": "{name} has too few images for its directions of variation: {count} in this sample, at least 2 needed.",
@@ -96,9 +99,10 @@ TEXT = {
     "generate.method.linear": {"en": "Straight line", "ko": "직선"},
     "generate.method.slerp": {"en": "Slerp", "ko": "Slerp"},
     "generate.method_help": {
-        "en": "Slerp matters for VAE and GAN codes drawn from a Gaussian: the straight line's middle is "
-              "shorter than any typical code.",
-        "ko": "가우스 분포에서 뽑은 VAE·GAN 코드에서는 Slerp가 중요합니다. 직선의 가운데는 전형적인 코드보다 짧습니다.",
+        "en": "Slerp matters for codes spread like a Gaussian, as a VAE's are: in many dimensions the straight "
+              "line's middle is shorter than a typical code.",
+        "ko": "VAE의 코드처럼 가우스 분포로 퍼진 코드에서는 Slerp가 중요합니다. 차원이 많으면 직선의 가운데는 "
+              "전형적인 코드보다 짧습니다.",
     },
     "generate.ends_classes": {
         "en": "From the mean of {start} to the mean of {end}",
@@ -107,10 +111,15 @@ TEXT = {
     "generate.ends_images": {"en": "From a {start} to a {end}", "ko": "{start} 이미지에서 {end} 이미지까지"},
     "generate.originals": {"en": "The two original images", "ko": "원래의 두 이미지"},
     "generate.prior_intro": {
-        "en": "A VAE is trained so that its codes follow a standard normal distribution over {dims} "
-              "dimensions, so codes drawn from that distribution decode to new, plausible images.",
-        "ko": "VAE는 코드가 {dims}차원 표준정규분포를 따르도록 학습되므로, 그 분포에서 뽑은 코드를 복원하면 새롭고 "
-              "그럴듯한 이미지가 나옵니다.",
+        "en": "A VAE's loss pulls the codes of its training images towards a standard normal distribution over "
+              "{dims} dimensions, with weight β (this model: β = {beta}). Where that pull was strong enough, codes "
+              "drawn from the normal decode to new, plausible images; with a small β (β = 0 drops the pull "
+              "altogether) the codes need not follow the prior, and samples from it can come out blurred or "
+              "look like no class.",
+        "ko": "VAE의 손실은 학습 이미지의 코드를 {dims}차원 표준정규분포 쪽으로 가중치 β만큼 끌어당깁니다 (이 모델: "
+              "β = {beta}). 그 힘이 충분했다면 정규분포에서 뽑은 코드를 복원하면 새롭고 그럴듯한 이미지가 나옵니다. "
+              "β가 작으면(β = 0이면 끌어당김이 아예 없습니다) 코드가 사전 분포를 따를 필요가 없어, 거기서 뽑은 샘플이 "
+              "흐릿하거나 어떤 클래스로도 보이지 않을 수 있습니다.",
     },
     "generate.prior_caption": {
         "en": "{count} samples from the prior; {classes}",
@@ -128,6 +137,32 @@ TEXT = {
     "generate.gan_sliders_help": {
         "en": "The first {count} of its {dims} noise values, starting from the chosen sample's own.",
         "ko": "잡음 값 {dims}개 중 처음 {count}개이며, 고른 샘플의 값에서 시작합니다.",
+    },
+    "generate.histogram": {"en": "Classes of {count} samples", "ko": "샘플 {count}개의 클래스"},
+    "generate.share_axis": {"en": "share of samples", "ko": "샘플 비율"},
+    "generate.rare_line": {"en": "too rare", "ko": "너무 드묾"},
+    "generate.none_rare": {"en": "none under that share", "ko": "그 비율 미만인 클래스는 없음"},
+    "generate.collapse": {
+        "en": "Mode collapse: the samples leave out part of the data. Classes under {min_share} of the samples: "
+              "{rare}. Class entropy {entropy} nats (all classes equally often: {max_entropy}; collapse is "
+              "named under {min_entropy} or when any class is under {min_share}).",
+        "ko": "모드 붕괴: 샘플이 데이터의 일부를 빠뜨립니다. 샘플의 {min_share} 미만인 클래스: {rare}. 클래스 "
+              "엔트로피 {entropy}나트 (모든 클래스가 똑같이 자주 나오면 {max_entropy}; {min_entropy} 미만이거나 "
+              "어떤 클래스든 {min_share} 미만이면 붕괴로 봅니다).",
+    },
+    "generate.no_collapse": {
+        "en": "No mode collapse seen: every class gets at least {min_share} of the samples and the class entropy "
+              "is {entropy} nats (at most {max_entropy}; collapse is named under {min_entropy}).",
+        "ko": "모드 붕괴는 보이지 않습니다. 모든 클래스가 샘플의 {min_share} 이상을 차지하고 클래스 엔트로피는 "
+              "{entropy}나트입니다 (최대 {max_entropy}; {min_entropy} 미만이면 붕괴로 봅니다).",
+    },
+    "generate.histogram_judge": {
+        "en": "The classes are the verdicts of this app's own classifier for the dataset, on samples drawn "
+              "with the fixed seed 0, the way the library measures its GANs. It was trained on the same images as "
+              "the models and makes mistakes of its own, so read the bars as its opinion, not as ground truth.",
+        "ko": "클래스는 이 앱이 이 데이터셋에 쓰는 분류기의 판정이며, 라이브러리가 GAN을 측정할 때처럼 "
+              "고정 시드 0으로 뽑은 샘플에 대한 것입니다. 이 분류기는 모델과 같은 이미지로 학습했고 스스로도 "
+              "틀리므로, 막대는 정답이 아니라 분류기의 의견으로 읽으세요.",
     },
     "generate.noise": {"en": "Noise value {index}", "ko": "잡음 값 {index}"},
     "generate.gan_image": {"en": "The sample, moved by the sliders", "ko": "슬라이더로 움직인 샘플"},

@@ -2,14 +2,17 @@
 
 TEXT = {
     "latent_map.intro": {
-        "en": "Every dot is one image's latent code, laid out in 2-D so that codes close together in the "
-              "model's latent space stay close on the map. Colours are classes: a model that has learned "
-              "the data puts each class in its own region. Hovering names a point; click a point, or draw a "
-              "lasso or box around a group, to see the images beside the map and the image decoded from "
-              "their mean code.",
-        "ko": "점 하나하나가 이미지 한 장의 잠재 코드이며, 모델의 잠재 공간에서 가까운 코드는 지도에서도 가깝게 "
-              "놓이도록 2차원으로 펼쳤습니다. 색은 클래스입니다. 데이터를 잘 학습한 모델은 클래스마다 자기 "
-              "영역을 만듭니다. 점 위에 마우스를 올리면 이름이 보이고, 점을 클릭하거나 올가미·사각형으로 "
+        "en": "Every dot is one image's latent code, laid out in 2-D: t-SNE keeps codes that are close in the model's "
+              "latent space close on the map, PCA shows the flattest view of them, and a 2-D latent can be shown on its "
+              "own axes. Colours are classes, which the model never saw: an autoencoder learns without labels, so "
+              "classes that look alike (a shirt, a T-shirt and a pullover; a 4 and a 9) overlap, and a separate region "
+              "for every class is not to be expected. Hovering names a point; click a point, or draw a lasso or box "
+              "around a group, to see the images beside the map and the image decoded from their mean code.",
+        "ko": "점 하나하나가 이미지 한 장의 잠재 코드이며 2차원으로 펼쳤습니다. t-SNE는 모델의 잠재 공간에서 가까운 "
+              "코드를 지도에서도 가깝게 두고, PCA는 코드를 가장 평평하게 본 모습을 보여 주며, 2차원 잠재 공간은 그 "
+              "축 그대로 볼 수 있습니다. 색은 클래스이지만 모델은 클래스를 본 적이 없습니다. 오토인코더는 레이블 없이 "
+              "배우므로 비슷해 보이는 클래스(셔츠, 티셔츠, 풀오버나 숫자 4와 9)는 겹치며, 클래스마다 따로 영역이 "
+              "생긴다고 기대할 수는 없습니다. 점 위에 마우스를 올리면 이름이 보이고, 점을 클릭하거나 올가미·사각형으로 "
               "여러 점을 고르면 지도 옆에 그 이미지들과 평균 코드를 복원한 이미지가 나타납니다.",
     },
     "latent_map.no_encoder": {
@@ -104,8 +107,10 @@ TEXT = {
         "ko": "컬러 사진인데 모델은 흑백만 보므로, 인코딩하기 전에 흑백으로 바꿨습니다.",
     },
     "latent_map.neighbours": {
-        "en": "Its 10 nearest codes on the map. {verdict}",
-        "ko": "지도에서 가장 가까운 코드 10개. {verdict}",
+        "en": "Its 10 nearest codes in the model's latent space (not on the 2-D map, which can bend distances). "
+              "{verdict}",
+        "ko": "모델의 잠재 공간에서 가장 가까운 코드 10개 (거리를 휘게 할 수 있는 2차원 지도 위가 아닙니다). "
+              "{verdict}",
     },
     "latent_map.neighbours_class": {
         "en": "{count} of {k} are {name}.",
@@ -149,4 +154,40 @@ TEXT = {
     "latent_map.grid_steps": {"en": "Grid size", "ko": "격자 크기"},
     "latent_map.grid_codes": {"en": "Show the data's codes", "ko": "데이터 코드 보이기"},
     "latent_map.download_grid": {"en": "Download the grid (PNG)", "ko": "격자 내려받기 (PNG)"},
+    "latent_map.colour": {"en": "Colour by", "ko": "색 기준"},
+    "latent_map.colour.position": {"en": "Position on the roll", "ko": "롤 위의 위치"},
+    "latent_map.colour.trust": {"en": "Neighbours kept", "ko": "지켜진 이웃"},
+    "latent_map.colour_help": {
+        "en": "Neighbours kept: how far to trust the map around each point, compared with the latent space itself.",
+        "ko": "지켜진 이웃: 잠재 공간 자체와 비교해 각 점 주변에서 지도를 얼마나 믿을 수 있는지 보여 줍니다.",
+    },
+    "latent_map.trust_computing": {
+        "en": "Comparing the neighbours of {points} points on the map and in latent space…",
+        "ko": "점 {points}개의 이웃을 지도와 잠재 공간에서 비교하는 중…",
+    },
+    "latent_map.trustworthiness": {"en": "Trustworthiness of the map", "ko": "지도의 신뢰도(trustworthiness)"},
+    "latent_map.trustworthiness_help": {
+        "en": "scikit-learn's trustworthiness for {k} neighbours: 1 means every point's neighbours on the map are "
+              "also near it in latent space; the lower it is, the more map neighbours are strangers there.",
+        "ko": "scikit-learn의 trustworthiness(이웃 {k}개 기준)입니다. 1이면 지도에서 이웃한 점이 잠재 공간에서도 "
+              "모두 가깝다는 뜻이고, 낮을수록 지도의 이웃 중 잠재 공간에서는 먼 점이 많습니다.",
+    },
+    "latent_map.mean_recall": {"en": "Neighbours kept, on average of {k}", "ko": "지켜진 이웃 평균 ({k}개 중)"},
+    "latent_map.trust_axis": {"en": "neighbours kept (of {k})", "ko": "지켜진 이웃 ({k}개 중)"},
+    "latent_map.trust_hover": {
+        "en": "{name} · #{row} · {kept} of {k} neighbours kept",
+        "ko": "{name} · #{row} · 이웃 {k}개 중 {kept}개 지켜짐",
+    },
+    "latent_map.trust_explain": {
+        "en": "Each point's colour is the share of its {k} nearest codes in latent space that are also among its "
+              "{k} nearest points on the map. Look for red: there the map has put a point among codes that are "
+              "not its neighbours, so what looks close there may not be. Blue regions can be read locally. "
+              "Do not over-read t-SNE distances: it keeps near neighbours together, but the size of a cluster "
+              "and the gaps between clusters mean little.",
+        "ko": "각 점의 색은 잠재 공간에서 가장 가까운 코드 {k}개 중 지도에서도 가장 가까운 점 {k}개 안에 드는 비율입니다. "
+              "빨간 점을 찾아보세요. 그곳에서는 지도가 점을 실제 이웃이 아닌 코드들 사이에 놓았으므로, 가까워 "
+              "보여도 가깝지 않을 수 있습니다. 파란 영역은 가까운 범위 안에서 믿고 읽어도 됩니다. t-SNE의 거리를 "
+              "지나치게 해석하지 마세요. t-SNE는 가까운 이웃은 함께 모아 주지만, 군집의 크기와 군집 사이의 간격은 "
+              "큰 의미가 없습니다.",
+    },
 }

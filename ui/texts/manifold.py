@@ -43,14 +43,27 @@ TEXT = {
     "manifold.isomap": {"en": "Isomap", "ko": "Isomap"},
     "manifold.lle": {"en": "LLE", "ko": "LLE"},
     "manifold.reading": {
-        "en": "**Reading the plots.** PCA can only rotate and project, so the layers of the roll land on top "
-              "of each other. Isomap keeps distances *along* the sheet and unrolls it into a rectangle. LLE "
-              "keeps each point's local neighbourhood. t-SNE keeps neighbours close but not global shape. The "
-              "autoencoder learns its own non-linear unrolling.",
-        "ko": "**그래프 읽는 법.** PCA는 회전과 투영만 할 수 있어서 롤의 층들이 서로 겹칩니다. Isomap은 종이 "
-              "*위를 따라* 잰 거리를 지켜서 롤을 직사각형으로 펼칩니다. LLE는 각 점의 국소 이웃 관계를 "
-              "지킵니다. t-SNE는 이웃은 가깝게 두지만 전체 모양은 지키지 않습니다. 오토인코더는 스스로 "
-              "비선형으로 펼치는 방법을 배웁니다.",
+        "en": "**Reading the plots.** PCA can only rotate and project: it keeps the two directions the points "
+              "spread most along, which here show the spiral nearly end-on, and drops most of the sheet's "
+              "height, so the colours wind round instead of running from one end to the other. Isomap keeps "
+              "distances *along* the sheet and unrolls it into a rectangle. LLE keeps each point's local "
+              "neighbourhood. t-SNE keeps neighbours close but not global shape. The autoencoder's code only "
+              "has to let the decoder rebuild the points; nothing asks it to unroll the sheet, and a code that "
+              "folds the sheet can rebuild the points well too.",
+        "ko": "**그래프 읽는 법.** PCA는 회전과 투영만 할 수 있습니다. 점이 가장 많이 퍼진 두 방향을 남기는데, "
+              "여기서는 나선을 거의 정면(축 방향)에서 본 모습이 되고 종이의 높이는 대부분 사라집니다. 그래서 색이 "
+              "한쪽 끝에서 다른 끝으로 이어지지 않고 빙 돌아 감깁니다. Isomap은 종이 *위를 따라* 잰 거리를 지켜서 "
+              "롤을 직사각형으로 펼칩니다. LLE는 각 점의 국소 이웃 관계를 지킵니다. t-SNE는 이웃은 가깝게 두지만 "
+              "전체 모양은 지키지 않습니다. 오토인코더의 코드는 디코더가 점을 다시 만들 수 있게만 하면 되고, 종이를 "
+              "펼치라는 요구는 없습니다. 종이를 접은 코드로도 점을 잘 복원할 수 있습니다.",
+    },
+    "manifold.orders": {
+        "en": "How well each plot follows the sheet: the largest |Spearman ρ| between one of its axes and the "
+              "position along the roll (1 = that axis orders the points exactly as the sheet does; near 0 = no "
+              "axis follows it): {orders}.",
+        "ko": "각 그래프가 종이를 얼마나 따르는지: 한 축과 롤 위의 위치 사이의 |스피어만 ρ| 중 가장 큰 값입니다 "
+              "(1이면 그 축이 점을 종이와 똑같은 순서로 놓고, 0에 가까우면 어느 축도 종이를 따르지 않습니다): "
+              "{orders}.",
     },
     "manifold.linear_header": {"en": "A linear autoencoder finds PCA's plane", "ko": "선형 오토인코더는 PCA의 평면을 찾는다"},
     "manifold.linear_intro": {
