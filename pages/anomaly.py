@@ -8,12 +8,11 @@ import logging
 import uuid
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import anomaly, data, evaluation, keys, metrics
 from latent_core.images import as_rgb, error_heatmaps, montage
-from ui import models, queue_views
+from ui import anomaly_views, models, queue_views
 from ui.guard import require_dataset
 from ui.shell import lang, registered_dataset_name, start_page, t
 
@@ -40,36 +39,6 @@ def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(count, size=EVAL_IMAGES, replace=False))
 
 
-def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
-    bins = {"start": float(scores.min()), "end": float(scores.max()), "size": float(np.ptp(scores)) / 60 or 1e-6}
-    figure = go.Figure([
-        go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7,
-                     marker_color="#1f77b4", histnorm="probability"),
-        go.Histogram(x=scores[anomalous], name=names["anomalous"], xbins=bins, opacity=0.6,
-                     marker_color="#d62728", histnorm="probability"),
-    ])
-    figure.add_vline(x=threshold, line_dash="dash", annotation_text=t("anomaly.threshold_line"))
-    figure.update_layout(barmode="overlay", height=340, xaxis_title=t("anomaly.error_axis"),
-                         yaxis_title=t("anomaly.share_axis"), margin={"t": 30, "b": 0, "l": 0, "r": 0},
-                         legend={"orientation": "h", "y": 1.12})
-    return figure
-
-
-def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
-    figure = go.Figure([
-        go.Scatter(x=report.false_positive_rate, y=report.true_positive_rate, mode="lines",
-                   name=t("anomaly.roc_name", auroc=report.auroc)),
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name=t("anomaly.chance")),
-        go.Scatter(x=[false_alarms], y=[report.recall], mode="markers", marker={"size": 12, "symbol": "x"},
-                   name=t("anomaly.operating_point")),
-    ])
-    figure.update_layout(height=340, xaxis_title=t("anomaly.fpr_axis"), yaxis_title=t("anomaly.tpr_axis"),
-                         margin={"t": 30, "b": 0, "l": 0, "r": 0}, legend={"orientation": "h", "y": 1.12})
-    figure.update_xaxes(range=[0, 1])
-    figure.update_yaxes(range=[0, 1.02])
-    return figure
-
-
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part."""
@@ -91,8 +60,8 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
                  false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
     charts = st.columns(2)
     names = {"normal": t("anomaly.normal"), "anomalous": t("anomaly.anomalous")}
-    charts[0].plotly_chart(histogram(scores, anomalous, threshold, names), width="stretch")
-    charts[1].plotly_chart(roc_figure(report, false_alarms), width="stretch")
+    charts[0].plotly_chart(anomaly_views.histogram(scores, anomalous, threshold, names), width="stretch")
+    charts[1].plotly_chart(anomaly_views.roc_figure(report, false_alarms), width="stretch")
 
 
 def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,

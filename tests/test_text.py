@@ -108,7 +108,7 @@ def test_every_key_the_code_uses_exists():
 
 
 PAGES = {path.stem for path in (ROOT / "pages").glob("*.py")}
-PAGE_HELPERS = {"ui/generate_views.py": "generate", "ui/latent_map_views.py": "latent_map", "ui/train_form.py": "train"}
+PAGE_HELPERS = {"ui/train_form.py": "train"}  # besides ui/<page>_views.py, which draws for <page>
 
 
 def page_of(where: str) -> str | None:
@@ -116,6 +116,9 @@ def page_of(where: str) -> str | None:
     path = where.split(":")[0]
     if path.startswith("pages/"):
         return Path(path).stem
+    views_of = Path(path).stem.removesuffix("_views")
+    if path.startswith("ui/") and Path(path).stem.endswith("_views") and views_of in PAGES:
+        return views_of
     return PAGE_HELPERS.get(path)
 
 

@@ -1,0 +1,41 @@
+"""The Anomaly page's figures: the error histogram and the ROC curve at the chosen threshold."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from latent_core import metrics
+from ui.shell import t
+
+
+def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
+    """Errors of normal and anomalous images as overlaid histograms, the threshold as a dashed line."""
+    bins = {"start": float(scores.min()), "end": float(scores.max()), "size": float(np.ptp(scores)) / 60 or 1e-6}
+    figure = go.Figure([
+        go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7,
+                     marker_color="#1f77b4", histnorm="probability"),
+        go.Histogram(x=scores[anomalous], name=names["anomalous"], xbins=bins, opacity=0.6,
+                     marker_color="#d62728", histnorm="probability"),
+    ])
+    figure.add_vline(x=threshold, line_dash="dash", annotation_text=t("anomaly.threshold_line"))
+    figure.update_layout(barmode="overlay", height=340, xaxis_title=t("anomaly.error_axis"),
+                         yaxis_title=t("anomaly.share_axis"), margin={"t": 30, "b": 0, "l": 0, "r": 0},
+                         legend={"orientation": "h", "y": 1.12})
+    return figure
+
+
+def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
+    """The ROC curve with chance and the slider's operating point marked."""
+    figure = go.Figure([
+        go.Scatter(x=report.false_positive_rate, y=report.true_positive_rate, mode="lines",
+                   name=t("anomaly.roc_name", auroc=report.auroc)),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name=t("anomaly.chance")),
+        go.Scatter(x=[false_alarms], y=[report.recall], mode="markers", marker={"size": 12, "symbol": "x"},
+                   name=t("anomaly.operating_point")),
+    ])
+    figure.update_layout(height=340, xaxis_title=t("anomaly.fpr_axis"), yaxis_title=t("anomaly.tpr_axis"),
+                         margin={"t": 30, "b": 0, "l": 0, "r": 0}, legend={"orientation": "h", "y": 1.12})
+    figure.update_xaxes(range=[0, 1])
+    figure.update_yaxes(range=[0, 1.02])
+    return figure
