@@ -61,8 +61,8 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobSnapshot:
     """A consistent copy of a job's state for one redraw. ``queue`` says where a queued
-    job waits; ``fraction`` how much of the work is done; ``checkpoint_error`` why the
-    last checkpoint could not be written. ``error`` is the English detail (also in the
+    job waits; ``fraction`` how much of the work is done; ``checkpoint_error`` the exception that kept
+    the last checkpoint from being written. ``error`` is the English detail (also in the
     server log); ``error_type`` names the exception behind a failed run, for a page to
     show in its own language; ``save_error`` is the exception that kept a finished run's
     model from being saved (e.g. a quota's refusal, which a page can explain)."""
@@ -77,7 +77,7 @@ class JobSnapshot:
     started_at: float
     finished_at: float | None
     queue: QueuePosition | None = None
-    checkpoint_error: str | None = None
+    checkpoint_error: Exception | None = None
     fraction: float = 0.0
     error_type: str | None = None
     save_error: Exception | None = None
@@ -98,7 +98,7 @@ class _State:
     error: str | None = None
     saved: object | None = None
     finished_at: float | None = None
-    checkpoint_error: str | None = None
+    checkpoint_error: Exception | None = None
     error_type: str | None = None
     save_error: Exception | None = None
 
@@ -261,7 +261,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         except Exception as failure:  # any failure to save: training goes on regardless
             logger.warning("Checkpoint of %r after epoch %d failed; training goes on", self.name,
                            result.epochs_completed, exc_info=True)
-            error = f"{type(failure).__name__}: {failure}"
+            error = failure
         self._last_checkpoint = time.monotonic()
         self._checkpoint_cost = self._last_checkpoint - started
         with self._lock:

@@ -48,8 +48,10 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
         st.progress(min(progress.fraction, 1.0), text=t(
             "train.progress", epoch=progress.epoch, epochs=progress.epochs, batch=progress.batch,
             batches=progress.batches_per_epoch, elapsed=duration(progress.elapsed_s), eta=duration(progress.eta_s)))
-    if snapshot.checkpoint_error:
-        st.warning(t("train.checkpoint_failed", error=snapshot.checkpoint_error))
+    if isinstance(snapshot.checkpoint_error, SaveRefused):  # e.g. the user's space filled up
+        st.warning(t("train.checkpoint_refused", reason=account.refusal_text(snapshot.checkpoint_error)))
+    elif snapshot.checkpoint_error is not None:
+        st.warning(t("train.checkpoint_failed", error_type=type(snapshot.checkpoint_error).__name__))
     if snapshot.history:
         st.plotly_chart(loss_figure(snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
                                     y_title=t("common.loss")), width="stretch")

@@ -360,3 +360,29 @@ def test_a_failed_or_diverged_run_is_told_in_the_chosen_language_without_the_eng
     wait_for_outcome(app)
     assert [error.value for error in app.error] == [translate("common.training_failed", lang, error_type="MemoryError")]
     assert "simulated" not in app.error[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_checkpoint_refused_by_a_quota_is_told_in_the_chosen_language(workspace_root, monkeypatch, lang):
+    from latent_core.workspace import SaveRefused
+
+    save = Workspace.save
+
+    def refuse_checkpoints(self, *args, in_progress=False, **kwargs):
+        if in_progress:
+            raise SaveRefused("Your models would take more than 5 MB on this server.", "user_space", limit="5 MB")
+        return save(self, *args, in_progress=in_progress, **kwargs)
+
+    monkeypatch.setattr(Workspace, "save", refuse_checkpoints)
+    monkeypatch.setattr(TrainingJob.__init__, "__kwdefaults__",  # a checkpoint after every epoch
+                        {**TrainingJob.__init__.__kwdefaults__, "checkpoint_every_s": 0.0})
+    speak(lang, monkeypatch)
+    app = open_page("train.py", dataset="digits", lang=lang)
+    app.slider[0].set_value(2)
+    button(app, "Start training" if lang == "en" else "학습 시작").click().run()
+    wait_for_outcome(app)
+    reason = translate("save.user_space", lang, limit="5 MB")
+    assert translate("train.checkpoint_refused", lang, reason=reason) in [warning.value for warning in app.warning]
+    if lang == "ko":
+        assert not any("would take more than" in warning.value for warning in app.warning)
+    assert Workspace(workspace_root).entries()[0].in_progress is False  # the final save went through

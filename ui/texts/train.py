@@ -41,8 +41,14 @@ TEXT = {
         "ko": "이 서버의 수업용 제한: 에포크 최대 {epochs}개, 학습 이미지 최대 {images}개.",
     },
     "train.checkpoint_failed": {
-        "en": "The latest epochs could not be saved along the way ({error}); training goes on and saves at the end.",
-        "ko": "학습 도중 최근 에포크를 저장하지 못했습니다({error}). 학습은 계속되며 끝날 때 저장합니다.",
+        "en": "The latest epochs could not be saved along the way ({error_type}; the server log has the details); "
+              "training goes on and saves at the end.",
+        "ko": "학습 도중 최근 에포크를 저장하지 못했습니다({error_type}, 자세한 내용은 서버 로그에 있습니다). "
+              "학습은 계속되며 끝날 때 저장합니다.",
+    },
+    "train.checkpoint_refused": {
+        "en": "The latest epochs could not be saved along the way: {reason} Training goes on and tries again at the end.",
+        "ko": "학습 도중 최근 에포크를 저장하지 못했습니다. {reason} 학습은 계속되며 끝날 때 다시 저장해 봅니다.",
     },
     "train.cancelled": {"en": "{name} left the queue before it started: nothing was trained.", "ko": "{name}은(는) 시작하기 전에 대기열에서 빠졌습니다. 학습된 것이 없습니다."},
     "train.preview": {"en": "Inputs (top) and what the model makes of them (bottom), after epoch {epoch}", "ko": "입력(위)과 모델의 출력(아래), 에포크 {epoch} 후"},
