@@ -34,7 +34,7 @@ from bad_inputs import (
     unusual_pictures,
     zip_of,
 )
-from page_helpers import open_page, tiny_digits_model
+from page_helpers import finish_jobs, open_page, tiny_digits_model
 from PIL import Image
 
 from latent_core import drawing, images, maps, store, user_data
@@ -262,7 +262,7 @@ def test_anomaly_detection_on_an_upload_whose_test_images_are_all_one_class_says
     rare = user_data.load_user_dataset(buffer.getvalue(), filename="rare.npz", image_size=(8, 8))
     assert set(rare.y_test) == {0}  # the two images of class 1 both landed in the training split
     app = open_page("anomaly.py", dataset="user:rare", user_datasets={"rare": rare})
-    next(button for button in app.button if button.label.startswith('Train a detector on "0"')).click().run()
+    finish_jobs(next(button for button in app.button if button.label.startswith('Train a detector on "0"')).click().run())
     assert not app.exception and not app.get("plotly_chart")
     assert app.warning[0].value == translate("anomaly.split.all_normal", "en", name="0")
 
