@@ -1,5 +1,6 @@
 """Steps the browser tests share: pick a dataset in the sidebar, open a page on it, draw on a canvas."""
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 CURRENT = '[data-testid="stElementContainer"]:not([data-stale="true"])'
@@ -28,10 +29,24 @@ def open_digits_train_form(page, url: str) -> None:
     idle(page)
 
 
-def choose_dataset(page, title: str) -> None:
-    """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes)."""
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
-    page.get_by_role("option", name=title).click()
+def choose_dataset(page, title: str, *, attempts: int = 3) -> None:
+    """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes).
+
+    A run that redraws the sidebar while its list is open closes the list (a first visit runs
+    the page more than once), so the list is opened once the page is idle, and again if it closed.
+    """
+    selectbox = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    option = page.get_by_role("option", name=title)
+    for attempt in range(attempts):
+        expect(selectbox).to_be_visible(timeout=60_000)
+        idle(page)
+        selectbox.click()
+        try:
+            option.click(timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
 
 
 def open_page_on(page, app_url: str, *, dataset: str, page_title: str) -> None:
