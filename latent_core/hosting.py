@@ -107,12 +107,17 @@ def _positive_int(name: str, text: str) -> int:
 def limits_from_env(environ: Mapping[str, str] | None = None) -> HostingLimits:
     """The limits set by ``LATENT_EXPLORER_HOSTED`` and the single ``LATENT_EXPLORER_MAX_*``
     overrides; raises ``ValueError`` naming the variable when a value is not a positive integer."""
+    return _limits_from_env(HostingLimits(), CLASSROOM_LIMITS, ENV_NAMES, environ)
+
+
+def _limits_from_env(local, hosted_limits, env_names: Mapping[str, str], environ: Mapping[str, str] | None):
+    """``hosted_limits`` when ``LATENT_EXPLORER_HOSTED`` is set, else ``local``, with each field
+    named in ``env_names`` overridden by its environment variable (a positive integer)."""
     environ = os.environ if environ is None else environ
     hosted = environ.get(HOSTED_ENV, "").strip().lower() in TRUE_WORDS
-    limits = CLASSROOM_LIMITS if hosted else HostingLimits()
     overrides = {field: _positive_int(name, environ[name])
-                 for field, name in ENV_NAMES.items() if environ.get(name, "").strip()}
-    return replace(limits, **overrides)
+                 for field, name in env_names.items() if environ.get(name, "").strip()}
+    return replace(hosted_limits if hosted else local, **overrides)
 
 
 # ----- users' workspaces: quotas, clean-up and sign-in --------------------------------
@@ -149,12 +154,7 @@ CLASSROOM_WORKSPACE_LIMITS = WorkspaceLimits(max_user_mb=100, max_user_models=20
 def workspace_limits_from_env(environ: Mapping[str, str] | None = None) -> WorkspaceLimits:
     """The workspace limits of ``LATENT_EXPLORER_HOSTED`` and the single overrides in
     ``WORKSPACE_ENV_NAMES``; raises ``ValueError`` naming the variable for a bad value."""
-    environ = os.environ if environ is None else environ
-    hosted = environ.get(HOSTED_ENV, "").strip().lower() in TRUE_WORDS
-    limits = CLASSROOM_WORKSPACE_LIMITS if hosted else WorkspaceLimits()
-    overrides = {field: _positive_int(name, environ[name])
-                 for field, name in WORKSPACE_ENV_NAMES.items() if environ.get(name, "").strip()}
-    return replace(limits, **overrides)
+    return _limits_from_env(WorkspaceLimits(), CLASSROOM_WORKSPACE_LIMITS, WORKSPACE_ENV_NAMES, environ)
 
 
 def sign_in_required(environ: Mapping[str, str] | None = None) -> bool:
