@@ -4,6 +4,7 @@ run to their end, drawing on a canvas."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from latent_core import hosting
 from latent_core.data import load_dataset
 from latent_core.jobs import BackgroundJob
 from latent_core.models import build_model
@@ -48,6 +50,20 @@ def session_jobs(app: AppTest) -> list[BackgroundJob]:
     """The background jobs (trainings, maps) the session keeps."""
     return [value for value in app.session_state.values() if isinstance(value, BackgroundJob)]
 
+
+
+@contextlib.contextmanager
+def another_users_job_holds_the_queue(monkeypatch, **ticket):
+    """The server's shared queue with one slot, held by another user's running job while the block runs;
+    yields the queue."""
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
+    queue = hosting.shared_training_queue()
+    other_session = queue.join("another user", **ticket)
+    assert queue.try_start(other_session)
+    try:
+        yield queue
+    finally:
+        queue.leave(other_session)
 
 def finish_jobs(app: AppTest) -> AppTest:
     """What the page's polling does in the browser: wait until the session's background jobs (if any) are

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from page_helpers import finish_jobs, open_page
+from page_helpers import another_users_job_holds_the_queue, finish_jobs, open_page
 
 from latent_core import data, evaluation, hosting, images, pretrained, user_data
 
@@ -154,12 +154,8 @@ def test_in_korean():
 
 
 def test_a_detector_waits_in_the_queue_and_appears_when_done(workspace_root, monkeypatch):
-    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
     monkeypatch.setenv("LATENT_EXPLORER_MAX_JOBS_PER_USER", "1")
-    queue = hosting.shared_training_queue()
-    other_session = queue.join("another user")
-    assert queue.try_start(other_session)
-    try:
+    with another_users_job_holds_the_queue(monkeypatch):
         app = open_page("anomaly.py", dataset="digits", **{"anomaly.normal_class": 5})
         button(app, 'Train a detector on "5"').click().run()
         assert app.progress[0].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
@@ -167,8 +163,6 @@ def test_a_detector_waits_in_the_queue_and_appears_when_done(workspace_root, mon
         assert app.main.caption[-1].value.endswith("Each person may have 1 job(s) here at a time.")
         app.selectbox[0].set_value(2).run()  # another class chosen meanwhile: the job stays and is shown
         assert app.info[0].value == 'Training on "5" images only…' and app.progress
-    finally:
-        queue.leave(other_session)
     finish_jobs(app)
     assert not app.exception and not app.error and "anomaly.job" not in app.session_state
     app.selectbox[0].set_value(5).run()

@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
-from page_helpers import canvas_sends, finish_jobs, open_page, open_with_model, stroke_pixels
+from page_helpers import another_users_job_holds_the_queue, canvas_sends, finish_jobs, open_page, open_with_model, stroke_pixels
 from streamlit.testing.v1 import AppTest
 
-from latent_core import hosting, pretrained, projection
+from latent_core import pretrained, projection
 from ui import models
 
 PAGE = "latent_map.py"
@@ -72,11 +72,7 @@ def test_a_users_model_gets_a_map_computed_once_per_setting(tiny, monkeypatch):
 
 
 def test_a_map_waits_in_the_queue_and_a_new_setting_replaces_it(tiny, monkeypatch):
-    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
-    queue = hosting.shared_training_queue()
-    other_session = queue.join("another user")
-    assert queue.try_start(other_session)
-    try:
+    with another_users_job_holds_the_queue(monkeypatch) as queue:
         app = open_with_model(PAGE, tiny.ae)
         app.slider(key="latent_map.points").set_value(170).run()  # a map no test has asked for
         first = app.session_state["latent_map.job"]
@@ -85,18 +81,12 @@ def test_a_map_waits_in_the_queue_and_a_new_setting_replaces_it(tiny, monkeypatc
         app.slider(key="latent_map.points").set_value(160).run()
         assert first.snapshot().state == "cancelled" and app.session_state["latent_map.job"] is not first
         assert queue.waiting == 1  # the new map waits in the old one's place
-    finally:
-        queue.leave(other_session)
     finish_jobs(app)
     assert not app.exception and point_count(app) == 160
 
 
 def test_a_map_already_computed_replaces_a_waiting_one_too(tiny, monkeypatch):
-    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
-    queue = hosting.shared_training_queue()
-    other_session = queue.join("another user")
-    assert queue.try_start(other_session)
-    try:
+    with another_users_job_holds_the_queue(monkeypatch) as queue:
         app = open_with_model(PAGE, tiny.ae)
         app.radio(key="latent_map.method").set_value("pca").run()  # PCA is made in the page at once
         app.slider(key="latent_map.points").set_value(190).run()  # and kept: the PCA map of 190 codes
@@ -106,8 +96,6 @@ def test_a_map_already_computed_replaces_a_waiting_one_too(tiny, monkeypatch):
         app.radio(key="latent_map.method").set_value("pca").run()  # back to the kept map
         assert waiting.snapshot().state == "cancelled" and queue.waiting == 0
         assert not app.exception and point_count(app) == 190
-    finally:
-        queue.leave(other_session)
 
 
 def test_a_selection_shows_its_images_and_decodes_their_mean(tiny):

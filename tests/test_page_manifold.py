@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from page_helpers import finish_jobs, open_page
+from page_helpers import another_users_job_holds_the_queue, finish_jobs, open_page
 
-from latent_core import data, hosting, manifold, pretrained
+from latent_core import data, manifold, pretrained
 
 POINTS = 500  # the smallest setting: keeps t-SNE short
 
@@ -79,17 +79,11 @@ def test_the_linear_autoencoder_finds_pcas_plane(lab):
 
 
 def test_a_linear_autoencoder_waits_its_turn_then_its_result_appears(lab, monkeypatch):
-    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
-    queue = hosting.shared_training_queue()
-    other_session = queue.join("another user")
-    assert queue.try_start(other_session)
-    try:
+    with another_users_job_holds_the_queue(monkeypatch):
         next(b for b in lab.button if b.label.startswith("Train a linear autoencoder")).click().run()
         assert lab.progress[-1].proto.text.startswith("Yours is next: it starts when one of the 1 running jobs ends")
         lab.slider(key="manifold.neighbours").set_value(8).run()  # the page goes on meanwhile
         assert lab.progress and not lab.metric
-    finally:
-        queue.leave(other_session)
     finish_jobs(lab)
     assert not lab.exception and lab.success[0].value.startswith("Same plane")
     assert any(b.label.startswith("Train the linear AE again") for b in lab.button)

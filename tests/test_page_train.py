@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from page_helpers import ROOT, TIMEOUT, open_page, tiny_digits_model
+from page_helpers import ROOT, TIMEOUT, another_users_job_holds_the_queue, open_page, tiny_digits_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import hosting
@@ -221,9 +221,7 @@ def test_the_queue_place_comes_with_an_estimate_from_the_queues_history(workspac
     done = queue.join(kind="train", estimate_s=10)  # a finished training teaches the queue this server's speed
     assert queue.try_start(done)
     queue.leave(done, finished=True)
-    other_session = queue.join("another user", kind="train", estimate_s=120)
-    assert queue.try_start(other_session)
-    try:
+    with another_users_job_holds_the_queue(monkeypatch, kind="train", estimate_s=120) as queue:
         app = open_page("train.py", dataset="digits")
         button(app, "Start training").click().run()
         assert re.fullmatch(r"Yours is next: it starts when one of the 1 running jobs ends · starts in about "
@@ -232,26 +230,20 @@ def test_the_queue_place_comes_with_an_estimate_from_the_queues_history(workspac
         assert app.main.caption[-1].value.endswith("Stop takes it out of the queue.")  # no limit per person here
         button(app, "Stop").click().run()
         app.session_state["training_job"].join(10)
-    finally:
-        queue.leave(other_session)
 
 
 def test_a_second_job_of_the_same_user_is_refused_and_says_what_is_queued(workspace_root, monkeypatch):
-    monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
     monkeypatch.setenv("LATENT_EXPLORER_MAX_JOBS_PER_USER", "1")
-    queue = hosting.shared_training_queue()
-    other_session = queue.join("another user")
-    assert queue.try_start(other_session)
-    mine = queue.join(str(workspace_root), kind="anomaly", label="3")  # this user's detector, from another page
-    try:
-        app = open_page("train.py", dataset="digits")
-        button(app, "Start training").click().run()
-        assert app.warning[0].value.startswith(
-            'You already have a job in this server\'s queue: the detector for "3", waiting at place 1.')
-        assert "training_job" not in app.session_state and queue.waiting == 1
-    finally:
-        queue.leave(mine)
-        queue.leave(other_session)
+    with another_users_job_holds_the_queue(monkeypatch) as queue:
+        mine = queue.join(str(workspace_root), kind="anomaly", label="3")  # this user's detector, from another page
+        try:
+            app = open_page("train.py", dataset="digits")
+            button(app, "Start training").click().run()
+            assert app.warning[0].value.startswith(
+                'You already have a job in this server\'s queue: the detector for "3", waiting at place 1.')
+            assert "training_job" not in app.session_state and queue.waiting == 1
+        finally:
+            queue.leave(mine)
 
 
 def test_a_run_past_the_time_limit_stops_and_keeps_its_epochs(workspace_root, monkeypatch):
