@@ -326,6 +326,10 @@ class ProjectionJob(BackgroundJob):
             logger.warning("The %s map %r failed", self._method, self.name, exc_info=error)
             self._finish(FAILED, str(error), None, type(error).__name__)
             return
+        except Exception as error:  # anything else (memory, a bug) still ends the job: no page waits forever
+            logger.exception("The %s map %r failed", self._method, self.name)
+            self._finish(FAILED, str(error), None, type(error).__name__)
+            return
         if self._on_ready is not None:
             self._on_ready(mapped)
         self._finish(COMPLETED, None, mapped)

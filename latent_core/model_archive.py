@@ -26,6 +26,7 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def read_model_archive(source, label: str = "the uploaded file") -> ModelArchive
         with zipfile.ZipFile(path) as archive:
             members = _checked_members(archive, label)
             config = _parse_config(members[CONFIG_MEMBER], label)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error) as error:
         raise InvalidModelFileError(f"{label} is a damaged zip archive: {error}.", "damaged") from None
     return ModelArchive(config=config, weights=_weight_values(members[WEIGHTS_MEMBER], label))
 

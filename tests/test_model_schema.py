@@ -262,3 +262,26 @@ def test_every_pretrained_bundle_still_loads(folder):
     assert bundle.model.count_params() == bundle.manifest["parameters"]
     layout = model_archive.read_model_archive(folder / store.MODEL_FILENAME).layout
     assert sum(math.prod(shape) for shape in layout.values()) == bundle.manifest["parameters"]
+
+
+def test_a_member_whose_compressed_data_is_corrupt_is_refused_as_damaged():
+    import io
+    import zipfile
+
+    payload, _ = saved_build("dense_ae", DIGITS_SHAPE, {})
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        for name in archive.namelist():
+            members[name] = archive.read(name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    corrupt = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(corrupt))) as archive:
+        info = archive.getinfo(model_archive.CONFIG_MEMBER)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    corrupt[start] = 0xFF  # a deflate block of the reserved type: zlib refuses the stream
+    with pytest.raises(model_archive.InvalidModelFileError) as refused:
+        model_archive.read_model_archive(bytes(corrupt), "corrupt.keras")
+    assert refused.value.code == "damaged"

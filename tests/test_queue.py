@@ -6,7 +6,7 @@ import threading
 import numpy as np
 import pytest
 
-from latent_core import hosting
+from latent_core import hosting, jobs
 from latent_core.data import load_dataset
 from latent_core.hosting import HUNG_MARGIN_S, AlreadyQueued, HostingLimits, TrainingQueue, limits_from_env
 from latent_core.jobs import CANCELLED, COMPLETED, FAILED, QUEUED, RUNNING, TIMED_OUT, ProjectionJob, TrainingJob
@@ -301,3 +301,16 @@ def test_a_map_that_cannot_be_made_fails_with_the_reason(clock):
     job = ProjectionJob(np.ones((50, 3)), method="tsne", max_points=50, queue=TrainingQueue(clock=clock)).start()
     job.join(30)
     assert job.snapshot().state == FAILED and "identical" in job.snapshot().error
+
+
+def test_a_map_that_runs_out_of_memory_ends_failed_instead_of_running_forever(clock, monkeypatch, caplog):
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(jobs.projection, "project", out_of_memory)
+    job = ProjectionJob(np.random.default_rng(0).normal(size=(60, 3)), method="tsne", max_points=60,
+                        queue=TrainingQueue(clock=clock)).start()
+    job.join(30)
+    snapshot = job.snapshot()
+    assert (snapshot.state, snapshot.error_type) == (FAILED, "MemoryError") and snapshot.finished
+    assert any(record.exc_info and record.exc_info[0] is MemoryError for record in caplog.records)
