@@ -195,3 +195,18 @@ def test_a_pretrained_denoiser_is_offered_and_selected_with_one_click(workspace_
     assert not app.exception
     assert app.session_state["model"] == "pretrained:" + denoisers[0].name
     assert not any(info.value.startswith("Any autoencoder") for info in app.info)
+
+
+def test_a_drawing_is_decoded_once_not_again_on_every_rerun(monkeypatch):
+    from ui import canvas
+
+    decoded = []
+    real = canvas.canvas_pixels
+    monkeypatch.setattr(canvas, "canvas_pixels", lambda png, size: decoded.append(png) or real(png, size))
+    app = open_page(PAGE, dataset="digits")
+    canvas_sends(app, DRAW_CANVAS, stroke_pixels())
+    for strength in (0.3, 0.4, 0.5):  # slider moves rerun the page around the unchanged drawing
+        app.slider(key="denoise.strength.gaussian").set_value(strength).run()
+    assert not app.exception and len(decoded) == 1
+    canvas_sends(app, DRAW_CANVAS, 255 - stroke_pixels())  # a new stroke: its picture is decoded
+    assert len(decoded) == 2

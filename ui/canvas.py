@@ -11,6 +11,8 @@ are prepared the same way at any size.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -26,13 +28,14 @@ TOOLBAR_ROOM = "1.75rem"  # with the 1 rem gap above, room for the toolbar that 
 
 
 def _canvas_state(name: str) -> dict:
-    return st.session_state.setdefault(name, {"generation": 0, "json": None, "pixels": None, "seed": None})
+    return st.session_state.setdefault(name, {"generation": 0, "json": None, "pixels": None, "seed": None,
+                                              "png_digest": None})
 
 
 def clear_canvas(name: str) -> None:
     """Empty a canvas: a new key is the only way to clear it from code."""
     state = _canvas_state(name)
-    state.update(generation=state["generation"] + 1, json=None, pixels=None, seed=None)
+    state.update(generation=state["generation"] + 1, json=None, pixels=None, seed=None, png_digest=None)
 
 
 def _fit_style(room_class: str, canvas_class: str) -> str:
@@ -68,8 +71,20 @@ def drawing_canvas(name: str, **canvas_options) -> np.ndarray | None:
         with st.container(key=f"{block}-canvas"):
             result = st_canvas(key=key, initial_drawing=state["seed"], return_image_data=True,
                                stroke_color="#FFFFFF", width=CANVAS_SIZE, height=CANVAS_SIZE, **canvas_options)
-        pixels = canvas_pixels(result.image_bytes, CANVAS_SIZE)
-        if pixels is not None:
-            state["json"], state["pixels"] = result.json_data, pixels
+        _keep_drawing(state, result.image_bytes, result.json_data)
         st.button(t("canvas.clear"), key=f"{name}.clear", on_click=clear_canvas, args=(name,))
     return state["pixels"]
+
+
+def _keep_drawing(state: dict, png: bytes | None, json_data) -> None:
+    """Keep the canvas's drawing and its pixels; the PNG the browser sends is decoded (in the
+    upload sandbox) only when it changed, not on every rerun of the page around the canvas."""
+    if png is None:
+        return
+    digest = hashlib.sha256(png).hexdigest()
+    if digest == state.get("png_digest"):
+        state["json"] = json_data
+        return
+    pixels = canvas_pixels(png, CANVAS_SIZE)
+    if pixels is not None:
+        state.update(json=json_data, pixels=pixels, png_digest=digest)
