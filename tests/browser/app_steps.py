@@ -29,13 +29,23 @@ def open_digits_train_form(page, url: str) -> None:
     idle(page)
 
 
-def choose_dataset(page, title: str, *, attempts: int = 3) -> None:
-    """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes).
+def choose_dataset(page, title: str) -> None:
+    """Pick ``title`` in the sidebar's dataset selectbox (the first of its selectboxes)."""
+    choose_in_sidebar(page, 0, title)
+
+
+def choose_model(page, title: str) -> None:
+    """Pick ``title`` in the sidebar's model selectbox (the second of its selectboxes)."""
+    choose_in_sidebar(page, 1, title)
+
+
+def choose_in_sidebar(page, position: int, title: str, *, attempts: int = 3) -> None:
+    """Pick ``title`` in the sidebar selectbox at ``position``.
 
     A run that redraws the sidebar while its list is open closes the list (a first visit runs
     the page more than once), so the list is opened once the page is idle, and again if it closed.
     """
-    selectbox = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first
+    selectbox = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(position)
     option = page.get_by_role("option", name=title)
     for attempt in range(attempts):
         expect(selectbox).to_be_visible(timeout=60_000)
@@ -45,6 +55,24 @@ def choose_dataset(page, title: str, *, attempts: int = 3) -> None:
             option.click(timeout=15_000)
             return
         except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
+
+
+def open_sidebar_list(page, position: int, *, attempts: int = 3) -> None:
+    """Open the list of the sidebar selectbox at ``position`` and wait until the page is idle
+    with the list still open (opened again if a rerun closed it), so its options can be read."""
+    selectbox = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(position)
+    for attempt in range(attempts):
+        expect(selectbox).to_be_visible(timeout=60_000)
+        idle(page)
+        selectbox.click()
+        try:
+            expect(page.get_by_role("option").first).to_be_visible(timeout=15_000)
+            idle(page)
+            expect(page.get_by_role("option").first).to_be_visible(timeout=1_000)
+            return
+        except AssertionError:
             if attempt == attempts - 1:
                 raise
 

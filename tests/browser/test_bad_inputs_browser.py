@@ -1,7 +1,7 @@
 """Bad files through the real file inputs: each gets its message, and the app keeps working."""
 
 import pytest
-from app_steps import choose_dataset, current, idle
+from app_steps import choose_dataset, current, idle, open_sidebar_list
 from playwright.sync_api import expect
 
 from tests.bad_inputs import BY_ID
@@ -57,8 +57,7 @@ def test_bad_datasets_and_models_get_their_message_and_the_app_keeps_working(pag
     expect(error_shown(page)).to_contain_text("Does not fit this dataset: this model takes inputs of shape (28, 28, 1)")
     idle(page)
     expect(page.get_by_role("heading", name="Inside: digits_ae_8")).to_be_visible()
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()  # the model picker
-    expect(page.get_by_role("option").first).to_be_visible()
+    open_sidebar_list(page, 1)  # the model picker
     expect(page.get_by_role("option", name="★")).to_have_count(0)  # no model of the user's was added
     page.keyboard.press("Escape")
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -6,7 +6,7 @@ import signal
 import time
 
 import pytest
-from app_steps import choose_dataset, current, idle, open_digits_train_form
+from app_steps import choose_dataset, choose_model, current, idle, open_digits_train_form, open_sidebar_list
 from playwright.sync_api import expect
 
 from latent_core.workspace import Workspace
@@ -57,8 +57,7 @@ def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, 
     choose_dataset(page, "Digits (8×8)")
     idle(page)
     label = f"★ survives a crash · dense AE, 8-D · unfinished, {saved[0].epochs_completed} of 100 epochs"
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
-    page.get_by_role("option", name=label).click()
+    choose_model(page, label)
     expect(page.get_by_role("heading", name=re.compile("^Inside: ★ survives a crash"))).to_be_visible()
     idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -88,8 +87,7 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
 
     student.goto(f"{url}/library?user={key}")  # the bookmark, in a new visit
     choose_dataset(student, "Digits (8×8)")
-    student.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
-    student.get_by_role("option", name="★ my homework · dense AE, 8-D").click()
+    choose_model(student, "★ my homework · dense AE, 8-D")
     expect(student.get_by_role("heading", name="Inside: ★ my homework · dense AE, 8-D")).to_be_visible()
     idle(student)
     screenshot(student, "hosted_library")
@@ -100,8 +98,7 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
     classmate.goto(f"{url}/library")
     choose_dataset(classmate, "Digits (8×8)")
     idle(classmate)
-    classmate.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
-    expect(classmate.get_by_role("option").first).to_be_visible()
+    open_sidebar_list(classmate, 1)
     expect(classmate.get_by_role("option", name=re.compile("my homework"))).to_have_count(0)
     assert re.search(r"[?&]user=([0-9a-f]{32})", classmate.url).group(1) != key
     student.context.close()

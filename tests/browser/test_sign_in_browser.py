@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import oidc_provider_mock
 import pytest
 import werkzeug.serving
-from app_steps import choose_dataset, current, idle
+from app_steps import choose_dataset, current, idle, open_sidebar_list
 from playwright.sync_api import expect
 
 from latent_core import store
@@ -84,8 +84,7 @@ def own_models(page) -> list[str]:
     model_box = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
     expect(model_box).to_have_value(re.compile("digits"))  # the picker of the new run, for digits
     idle(page)
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1).click()
-    expect(page.get_by_role("option").first).to_be_visible()
+    open_sidebar_list(page, 1)
     options = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     return [option for option in options if option.startswith("★")]
