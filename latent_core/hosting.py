@@ -413,6 +413,16 @@ class TrainingQueue:
             self._forget(ticket)
             self._condition.notify_all()
 
+    def withdraw(self, ticket: int) -> bool:
+        """Take ``ticket`` out of the queue if it is still waiting (True); one that already
+        holds a slot keeps it (False), so a Stop racing its start never frees a running slot."""
+        with self._condition:
+            if ticket not in self._waiting:
+                return False
+            self._forget(ticket)
+            self._condition.notify_all()
+            return True
+
     def position(self, ticket: int) -> QueuePosition | None:
         """Where ``ticket`` waits, with estimates, or None when it holds a slot or has left."""
         with self._condition:

@@ -146,10 +146,8 @@ class BackgroundJob:
         """Ask the work to end after its current step (a training keeps its weights so far);
         a job still waiting leaves the queue at once, so its owner may queue another."""
         self._stop.set()
-        with self._lock:
-            waiting = self._state.state == QUEUED
-        if waiting:
-            self._leave_queue()
+        if self._ticket is not None:
+            self._queue.withdraw(self._ticket)
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
