@@ -173,8 +173,9 @@ def save_classifier(classifier: Classifier, folder, *, manifest: dict) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     # The .keras format stores a compiled model's optimizer state too (tripling the
-    # file); an uncompiled copy with the same weights stores only the weights.
-    network = keras.models.clone_model(classifier.network)
+    # file); an uncompiled copy rebuilt from the config stores only the weights
+    # (``clone_model`` of a network with batch normalisation comes back compiled).
+    network = keras.Model.from_config(classifier.network.get_config())
     network.set_weights(classifier.network.get_weights())
     keras.saving.save_model(network, folder / CLASSIFIER_FILENAME)
     content = {**manifest, "class_names": list(classifier.class_names),

@@ -2,11 +2,15 @@
 module's on the test split, PCA at the latent size is the baseline, and each kind of
 model gets the metrics that apply to it."""
 
+import io
+import zipfile
+
+import h5py
 import numpy as np
 import pytest
 
 from latent_core import evaluation, metrics
-from latent_core.classifier import train_classifier
+from latent_core.classifier import load_classifier_folder, save_classifier, train_classifier
 from latent_core.data import load_dataset
 from latent_core.models import add_noise, build_model
 
@@ -147,6 +151,18 @@ def test_a_held_out_judge_gives_its_own_verdicts_beside_the_classifiers(small_di
                                                                               classifier=classifier))
     detector = evaluation.measure(encoder_model, small_digits, judge=AlwaysFirstClass(), normal_class=0)
     assert not any(name.startswith("judge_") for name in detector)
+
+
+def test_a_saved_judge_keeps_only_its_weights_and_reloads_the_same(small_digits, tmp_path):
+    judge, _ = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)],
+                                epochs=1, architecture="judge")
+    save_classifier(judge, tmp_path, manifest={"name": "judge"})
+    with zipfile.ZipFile(tmp_path / "classifier.keras") as archive, archive.open("model.weights.h5") as weights:
+        with h5py.File(io.BytesIO(weights.read())) as stored:
+            assert "optimizer" not in stored or not len(stored["optimizer"].get("vars", {}))  # no Adam moments
+    reloaded, _ = load_classifier_folder(tmp_path)
+    np.testing.assert_allclose(reloaded.predict_proba(small_digits.x_test), judge.predict_proba(small_digits.x_test),
+                               atol=1e-5)
 
 
 def test_the_judge_is_built_differently_from_the_apps_classifier(small_digits):
