@@ -410,6 +410,8 @@ def test_a_preset_sets_the_layers_and_the_table_shows_them_before_training(works
     assert dense == [("(None, 128)", "relu"), ("(None, 64)", "relu"), ("(None, 32)", "linear"),
                      ("(None, 64)", "relu"), ("(None, 128)", "relu"), ("(None, 784)", "sigmoid")]
     assert parameters_caption(app) == "222,384 parameters in all, before any training."
+    app.button_group[0].set_value("conv_code_100").run()
+    assert (app.selectbox[0].value, app.number_input[0].value) == ("conv_ae", 100)  # not the data's 32
 
     app.button_group[0].set_value("mnist_pooling").run()
     assert app.selectbox[0].value == "conv_ae"
