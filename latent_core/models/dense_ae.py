@@ -64,6 +64,11 @@ class DenseAutoencoder(AutoencoderModel):
         opt.activation_option("latent_activation"),
         opt.activation_option("output_activation", optional=True),
     )
+    train_options = (
+        opt.TrainOption("hidden_units", "int_list", minimum=1, maximum=opt.BUILDER_MAX_WIDTH,
+                        max_length=opt.BUILDER_MAX_LAYERS, layers=True),
+        opt.TrainOption("activation", "one_of", choices=opt.BUILDER_ACTIVATIONS, layers=True),
+    )
 
     @classmethod
     def weight_count(cls, options: dict) -> int:
