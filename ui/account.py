@@ -75,7 +75,7 @@ def share_link() -> str | None:
     if not url:
         return None
     params = {name: value for name, value in st.query_params.to_dict().items() if name != USER_PARAM}
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{url}?{urlencode(params, safe=',:')}" if params else url  # commas and colons read as they are
 
 
 def sign_in_gate() -> bool:

@@ -128,7 +128,9 @@ def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[st
             marker={"symbol": "star", "size": 22, "color": "black", "line": {"color": "white", "width": 2}},
             hovertext=[t("latent_map.placed_marker")], hoverinfo="text"))
     axis = {"showticklabels": mapped.method != "tsne", "zeroline": False}
-    figure.update_layout(height=620, dragmode="lasso", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    # Dragging zooms (thumbnails grow with it) and a click selects the point under it; a lasso or a box
+    # is one of the map's tools (Streamlit lets a click select only outside the lasso and box modes).
+    figure.update_layout(height=620, dragmode="zoom", margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          legend={"itemsizing": "constant"}, xaxis=axis, yaxis=axis, images=pictures or [])
     return figure, trace_rows
 
