@@ -118,10 +118,11 @@ TEXT = {
     },
     "latent_map.select_hint": {
         "en": "Click a point to see its image, or drag a lasso or a box around a group (the tools are at the "
-              "top right of the map) to see all their images and the image of their mean code. Double-click "
-              "the map to clear the selection.",
+              "top right of the map) to see all their images and the image of their mean code. Dragging "
+              "otherwise zooms in; with the lasso or box tool chosen, double-click the map to clear the selection.",
         "ko": "점을 클릭하면 그 이미지가 보이고, 올가미나 사각형(지도 오른쪽 위의 도구)으로 여러 점을 고르면 그 "
-              "이미지들과 평균 코드의 이미지가 보입니다. 지도를 두 번 클릭하면 선택이 풀립니다.",
+              "이미지들과 평균 코드의 이미지가 보입니다. 그 밖에는 끌면 확대됩니다. 올가미나 사각형 도구를 고른 "
+              "상태에서 지도를 두 번 클릭하면 선택이 풀립니다.",
     },
     "latent_map.selected": {"en": "{count} selected", "ko": "{count}개 선택"},
     "latent_map.shown": {
