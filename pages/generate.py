@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core.images import upscale
-from ui import codes
+from ui import codes, share
 from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
 from ui.guard import require_dataset, require_model
@@ -43,7 +43,9 @@ if "class" in tabs:
         representatives = decoded(model, np.stack(list(means.values())))  # every class in one model call
         st.image([upscale(image, 84) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
+        share.seed_choice("generate.class", "class", list(means))
         label = st.selectbox(t("common.class"), list(means), key="generate.class", format_func=class_labels.get)
+        share.publish("class", label)
         members = int(np.count_nonzero(sample.labels == label))
         if members < 2:  # directions of variation need at least two codes
             st.error(t("generate.class_too_small", name=names[label], count=members))

@@ -152,9 +152,13 @@ def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, d
 
 
 def _dataset_picker() -> None:
+    from ui import share
+
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
+    share.seed_choice("dataset", "dataset", list(data.DATASETS))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
                     default="fashion_mnist", format_func=functools.partial(dataset_title, language=lang()))
+    share.publish("dataset", registered_dataset_name())  # an upload is this session's alone: not in links
 
 
 def _model_picker() -> None:
@@ -166,12 +170,17 @@ def _model_picker() -> None:
         return
     choices = {choice.key: choice
                for choice in models.choices_for(registered_dataset_name(), dataset.input_shape)}
+    from ui import share
+
     if not choices:
+        share.publish("model", None)
         st.sidebar.caption(t("sidebar.no_models"))
         return
+    share.seed_choice("model", "model", list(choices))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.model"), list(choices), state_key="model",
                     default=next(iter(choices)),
                     format_func=lambda key, language=lang(): model_label(choices[key], language))
+    share.publish("model", st.session_state["model"])
 
 
 def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
