@@ -3,7 +3,7 @@
 import streamlit as st
 
 from latent_core import maps
-from ui import codes
+from ui import codes, history_views
 from ui.guard import require_dataset, require_model
 from ui.latent_map_views import (chosen_map, manifold_section, map_figure, place_section, show_selection,
                                  trust_colouring)
@@ -40,3 +40,5 @@ with side_column:
 
 if model.latent_dim == 2 and dataset.is_image:
     manifold_section(codes.sample_key(choice, dataset, split="test"), model, sample, names)
+
+history_views.history_section(choice, bundle, names)
