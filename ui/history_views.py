@@ -68,12 +68,13 @@ def history_figure(laid_out: np.ndarray, recorded: CodeHistory, names: list[str]
         go.Scatter(x=[int(epoch)] * 2, y=[low, high])]) for index, epoch in enumerate(recorded.epochs)]
     still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     figure.update_layout(
-        height=440, margin={"t": 40, "b": 10, "l": 0, "r": 0}, legend={"orientation": "h", "y": -0.32},
-        sliders=[{"active": last, "pad": {"t": 30}, "currentvalue": {"prefix": f"{t('common.epoch')}: "},
+        height=480, margin={"t": 40, "b": 10, "l": 0, "r": 0},
+        sliders=[{"active": last, "x": 0.12, "len": 0.88, "y": 0, "yanchor": "top", "pad": {"t": 40, "b": 10},
+                  "currentvalue": {"prefix": f"{t('common.epoch')}: "},
                   "steps": [{"method": "animate", "label": str(int(epoch)), "args": [[str(int(epoch))], still]}
                             for epoch in recorded.epochs]}],
-        updatemenus=[{"type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": -0.12,
-                      "xanchor": "left", "yanchor": "top", "pad": {"t": 30}, "buttons": [
+        updatemenus=[{"type": "buttons", "direction": "left", "showactive": False, "x": 0.1, "y": 0,
+                      "xanchor": "right", "yanchor": "top", "pad": {"t": 70, "r": 10}, "buttons": [
                           {"label": t("history.play"), "method": "animate", "args": [None, {
                               "mode": "immediate", "fromcurrent": False,
                               "frame": {"duration": PLAY_FRAME_MS, "redraw": False},
