@@ -38,7 +38,6 @@ with side_column:
     else:
         st.info(t("latent_map.select_hint"))
 
+history_views.history_section(choice, bundle, names)
 if model.latent_dim == 2 and dataset.is_image:
     manifold_section(codes.sample_key(choice, dataset, split="test"), model, sample, names)
-
-history_views.history_section(choice, bundle, names)
