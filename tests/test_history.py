@@ -165,3 +165,18 @@ def test_history_round_trips_through_arrays_and_refuses_mismatched_shapes():
         CodeHistory(epochs=[0], codes=recorded.codes, indices=recorded.indices)
     with pytest.raises(ValueError, match="needs the arrays"):
         CodeHistory.from_arrays({"codes": recorded.codes})
+
+
+def test_a_layout_job_lays_out_every_epoch_in_the_background_and_stops_when_asked():
+    recorded = drifting_history(epochs=3, points=60)
+    kept = []
+    job = jobs.HistoryLayoutJob(recorded, method="tsne", on_ready=kept.append).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == jobs.COMPLETED and snapshot.fraction == 1.0
+    assert snapshot.saved.shape == (3, 60, 2) and kept[0] is snapshot.saved
+
+    stopped = jobs.HistoryLayoutJob(drifting_history(epochs=40, points=60), method="tsne")
+    stopped.stop()  # asked before its first epoch: it ends without layouts
+    stopped.start().join(120)
+    assert stopped.snapshot().state == jobs.STOPPED and stopped.snapshot().saved is None
