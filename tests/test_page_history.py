@@ -8,7 +8,7 @@ import pytest
 from page_helpers import ROOT, finish_jobs, open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
-from latent_core import history, pretrained
+from latent_core import history, jobs, pretrained
 from ui import shell
 
 
@@ -88,3 +88,23 @@ def test_a_saved_model_without_a_history_says_so(tiny):
     assert not app.exception
     assert not history_charts(app)
     assert any(info.value.startswith("This model has no training history") for info in app.info)
+
+
+def test_a_failed_t_sne_layout_says_so_and_waits_for_a_retry(tiny, monkeypatch):
+    calls = []
+
+    def broken(recorded, method, **options):
+        calls.append(method)
+        raise RuntimeError("no layouts today")
+
+    monkeypatch.setattr(jobs, "history_layouts", broken)
+    app = finish_jobs(open_with_model("latent_map.py", tiny.ae))  # the map's own t-SNE job first
+    assert history_charts(app)  # PCA, made on the page
+    app = finish_jobs(app.radio(key="history.method").set_value("tsne").run())
+    assert any(error.value.startswith("The layouts over training could not be computed (RuntimeError)")
+               for error in app.error)
+    assert not history_charts(app)
+    app = finish_jobs(app.run())
+    assert calls == ["tsne"]  # no new job until asked
+    assert [button.label for button in app.button if button.label.startswith("Compute")] == [
+        "Compute the t-SNE layouts again"]

@@ -11,7 +11,6 @@ The Train page shows it live (``training_history``), the Latent map page afterwa
 from __future__ import annotations
 
 import json
-import logging
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,8 +26,8 @@ LAYOUT_JOB = "history.layout_job"
 METHOD_NAMES = {"pca": "PCA", "tsne": "t-SNE"}  # the same in both languages (the help says what each does)
 PLAY_FRAME_MS = 700
 PLAY_TRANSITION_MS = 450
+SUPERSEDED_WAIT_S = 5.0  # a stopped job ends within one epoch's layout; then its owner may queue the next
 _MARGIN = 0.08
-logger = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,11 +106,11 @@ def history_figure(laid_out: np.ndarray, recorded: CodeHistory, names: list[str]
 
 
 def _point_groups(labels: np.ndarray | None, names: list[str]) -> list[tuple[str, np.ndarray, dict]]:
-    """(name, probe rows, marker) per trace: one per class with names, else one coloured by the labels'
-    values (a continuous quantity) or plain."""
+    """(name, probe rows, marker) per trace: one per class (named by ``names``, else by its number), else
+    one coloured by the labels' values (a continuous quantity) or plain."""
     if labels is None:
         return [("", slice(None), {"size": 6})]
-    if names and history.is_class_labels(labels):
+    if history.is_class_labels(labels):
         return [(names[label] if label < len(names) else str(label), np.flatnonzero(labels == label), {"size": 6})
                 for label in np.unique(labels.astype(np.int64))]
     return [("", slice(None), {"size": 6, "color": labels.astype(float).tolist(), "colorscale": "Viridis"})]
@@ -191,6 +190,7 @@ def _layouts(model_key: str, recorded: CodeHistory, method: str) -> np.ndarray |
     job = st.session_state.get(LAYOUT_JOB)
     if job is not None and st.session_state.get(f"{LAYOUT_JOB}.context") != key:  # another model now
         job.stop()
+        job.join(SUPERSEDED_WAIT_S)
         del st.session_state[LAYOUT_JOB]
         job = None
     snapshot = job.snapshot() if job is not None else None
@@ -200,6 +200,8 @@ def _layouts(model_key: str, recorded: CodeHistory, method: str) -> np.ndarray |
             return snapshot.saved
         if snapshot.state == jobs.FAILED:
             st.error(t("history.failed", error_type=snapshot.error_type))
+        elif snapshot.state == jobs.STOPPED:
+            st.info(t("queue.stopped"))
         else:
             queue_views.show_problem(snapshot)
         if not st.button(t("history.retry"), key="history.retry"):
