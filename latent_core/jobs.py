@@ -3,8 +3,9 @@
 A web page cannot block while a model trains, and must not lose the run when the user
 switches pages or closes the tab. ``TrainingJob`` runs ``latent_core.training.train`` in
 a daemon thread and keeps the latest progress, losses and preview images under a lock;
-the page asks for a ``snapshot()`` whenever it redraws. ``ProjectionJob`` computes a
-t-SNE map the same way. Both are ``BackgroundJob``s:
+the page asks for a ``snapshot()`` whenever it redraws (the probe's codes per epoch too,
+``code_history``). ``ProjectionJob`` computes a t-SNE map the same way, and
+``HistoryLayoutJob`` the t-SNE layouts of a training's epochs. Both are ``BackgroundJob``s:
 
 * With a ``hosting.TrainingQueue`` the thread first waits its turn (state ``queued``;
   the snapshot says how many jobs are ahead and about how long it waits, and tells the
@@ -34,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from latent_core import projection
+from latent_core.history import CodeHistory
+from latent_core.history import layouts as history_layouts
 from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.models.registry import model_class
 from latent_core.training import (
@@ -65,7 +68,8 @@ class JobSnapshot:
     the last checkpoint from being written. ``error`` is the English detail (also in the
     server log); ``error_type`` names the exception behind a failed run, for a page to
     show in its own language; ``save_error`` is the exception that kept a finished run's
-    model from being saved (e.g. a quota's refusal, which a page can explain)."""
+    model from being saved (e.g. a quota's refusal, which a page can explain).
+    ``code_history`` holds a training's probe codes per finished epoch so far."""
 
     state: str
     progress: BatchProgress | None
@@ -81,6 +85,7 @@ class JobSnapshot:
     fraction: float = 0.0
     error_type: str | None = None
     save_error: Exception | None = None
+    code_history: CodeHistory | None = None
 
     @property
     def finished(self) -> bool:
@@ -101,6 +106,7 @@ class _State:
     checkpoint_error: Exception | None = None
     error_type: str | None = None
     save_error: Exception | None = None
+    code_history: CodeHistory | None = None
 
 
 class BackgroundJob:
@@ -164,7 +170,8 @@ class BackgroundJob:
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
                                queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction,
-                               error_type=state.error_type, save_error=state.save_error)
+                               error_type=state.error_type, save_error=state.save_error,
+                               code_history=state.code_history)
 
     def _time_is_up(self) -> bool:
         """True (and the job asked to stop) once the job has used the queue's time limit."""
@@ -242,6 +249,8 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 self._state.history.setdefault(name, []).append(value)
             self._state.preview = report.preview
             self._state.preview_inputs = report.preview_inputs
+            if report.result is not None:
+                self._state.code_history = report.result.code_history
         waited = time.monotonic() - self._last_checkpoint
         due = waited >= max(self._checkpoint_every_s, self._checkpoint_cost / CHECKPOINT_MAX_SHARE)
         if self._on_checkpoint is not None and report.result is not None and report.epoch < report.epochs and due:
@@ -331,6 +340,37 @@ class ProjectionJob(BackgroundJob):
         if self._on_ready is not None:
             self._on_ready(mapped)
         self._finish(COMPLETED, None, mapped)
+
+
+class HistoryLayoutJob(BackgroundJob):
+    """The t-SNE layouts of every recorded epoch of a ``CodeHistory`` (``history.layouts``) in the
+    background (kind ``"map"``); ``snapshot().saved`` is the (epochs, n, 2) array, also handed to
+    ``on_ready``. Stop or the time limit end it without layouts."""
+
+    def __init__(self, recorded: CodeHistory, *, method: str = "tsne",
+                 on_ready: Callable[[np.ndarray], object] | None = None, queue: TrainingQueue | None = None,
+                 owner: str | None = None, name: str = "", estimate_s: float | None = None):
+        super().__init__(queue=queue, owner=owner, name=name, kind="map", estimate_s=estimate_s)
+        self._recorded, self._method, self._on_ready = recorded, method, on_ready
+
+    def _report(self, fraction: float) -> None:
+        with self._lock:
+            self._state.fraction = fraction
+
+    def _work(self) -> None:
+        try:
+            laid_out = history_layouts(self._recorded, self._method, progress=self._report,
+                                        should_stop=lambda: self._time_is_up() or self._stop.is_set())
+        except projection.ProjectionStopped:
+            self._finish(TIMED_OUT if self._timed_out else STOPPED, None, None)
+            return
+        except Exception as error:  # too few points, a library error, memory: the job still ends, said on the page
+            logger.exception("The %s layouts over training %r failed", self._method, self.name)
+            self._finish(FAILED, str(error), None, type(error).__name__)
+            return
+        if self._on_ready is not None:
+            self._on_ready(laid_out)
+        self._finish(COMPLETED, None, laid_out)
 
 
 def workspace_job(workspace, model, data, *, name: str, dataset=None,

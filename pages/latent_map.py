@@ -3,7 +3,7 @@
 import streamlit as st
 
 from latent_core import maps
-from ui import codes
+from ui import codes, history_views
 from ui.guard import require_dataset, require_model
 from ui.latent_map_views import (chosen_map, image_layer, manifold_section, map_figure, place_section,
                                  show_selection, trust_colouring)
@@ -39,5 +39,6 @@ with side_column:
     else:
         st.info(t("latent_map.select_hint"))
 
+history_views.history_section(choice, bundle, names)
 if model.latent_dim == 2 and dataset.is_image:
     manifold_section(codes.sample_key(choice, dataset, split="test"), model, sample, names)

@@ -18,11 +18,11 @@ from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, T
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
 from latent_core.workspace import MAX_NAME_LENGTH, SaveRefused, estimated_bytes
-from ui import account, models, queue_views, train_form
+from ui import account, history_views, models, queue_views, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
 from ui.queue_views import duration
-from ui.shell import start_page, t
+from ui.shell import lang, start_page, t
 
 start_page()
 logger = logging.getLogger(__name__)
@@ -38,8 +38,9 @@ MAX_EPOCHS = 100
 MIN_IMAGES = 100
 
 
-def show_snapshot(snapshot: JobSnapshot) -> None:
-    """Queue place or progress, loss curves and the latest preview of a run."""
+def show_snapshot(snapshot: JobSnapshot, names: list[str]) -> None:
+    """Queue place or progress, loss curves (beside the latent space over training, when the run records
+    it) and the latest preview of a run."""
     progress = snapshot.progress
     if snapshot.state == QUEUED:
         queue_views.show_waiting(snapshot)
@@ -53,7 +54,8 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
         st.warning(t("train.checkpoint_refused", reason=account.refusal_text(snapshot.checkpoint_error)))
     elif snapshot.checkpoint_error is not None:
         st.warning(t("train.checkpoint_failed", error_type=type(snapshot.checkpoint_error).__name__))
-    if snapshot.history:
+    # The latent space over training comes with the loss curves beside it; without it, the curves alone.
+    if not history_views.training_history(snapshot.code_history, snapshot.history, names) and snapshot.history:
         st.plotly_chart(loss_figure(snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
                                     y_title=t("common.loss")), width="stretch")
     if snapshot.preview is not None:
@@ -101,7 +103,7 @@ if job is not None and not job.snapshot().finished:
     @st.fragment(run_every=1.0)
     def live_progress() -> None:
         snapshot = job.snapshot()
-        show_snapshot(snapshot)
+        show_snapshot(snapshot, dataset.class_names(lang()))
         if snapshot.finished:
             st.rerun()
 
@@ -112,7 +114,7 @@ if job is not None:
     with st.expander(t("train.last_run"), expanded=True):
         final = job.snapshot()
         show_outcome(final)
-        show_snapshot(final)
+        show_snapshot(final, dataset.class_names(lang()))
 
 limits = models.limits()
 defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
