@@ -96,12 +96,11 @@ def interpolation_meter(sample_key: str, model, sample: maps.CodeSample, means: 
     meter = measured_path(sample_key, (mode, start, end), steps, method, model, z0, z1)
     redecoded = _decode(model, meter.reencoded)
 
-    st.image(montage(meter.images, columns=steps, cell=CELL), caption=t("interpolation.latent_strip"),
-             output_format="PNG")
-    st.image(montage(redecoded, columns=steps, cell=CELL), caption=t("interpolation.again_strip"),
-             output_format="PNG")
-    st.image(montage(interpolation.pixel_path(x0, x1, steps), columns=steps, cell=CELL), caption=pixel_caption,
-             output_format="PNG")
+    for images, caption in ((meter.images, t("interpolation.latent_strip")),
+                            (redecoded, t("interpolation.again_strip")),
+                            (interpolation.pixel_path(x0, x1, steps), pixel_caption)):
+        strip = montage(images, columns=steps, cell=CELL)
+        st.image(strip, caption=caption, width=strip.width, output_format="PNG")  # its own width, not its caption's
     worst = meter.worst_step
     numbers = st.columns(3)
     numbers[0].metric(t("interpolation.peak"), f"{meter.code_error[worst]:.3f}",

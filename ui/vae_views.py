@@ -46,7 +46,7 @@ def kl_figure(kl_per_dim: np.ndarray) -> go.Figure:
                                             for kl in kl_per_dim]))
     figure.add_hline(y=threshold, line_dash="dash", annotation_text=t("vae_inside.threshold", nats=threshold))
     figure.update_layout(height=280, xaxis_title=t("vae_inside.dimension"), yaxis_title=t("vae_inside.kl_nats"),
-                         yaxis_type="log", margin={"t": 10, "b": 0, "l": 0, "r": 0})
+                         xaxis_type="category", yaxis_type="log", margin={"t": 10, "b": 0, "l": 0, "r": 0})
     return figure
 
 
@@ -67,10 +67,10 @@ def cloud_figure(codes: np.ndarray, *, colours=None, names: list[str] | None = N
         traces.append(go.Scatter(x=radius * np.cos(angle), y=radius * np.sin(angle), mode="lines", showlegend=False,
                                  hoverinfo="skip", line={"color": "black", "dash": "dot", "width": 1}))
     figure = go.Figure(traces)
-    figure.update_layout(height=340, xaxis_title="z₁", yaxis_title="z₂", margin={"t": 10, "b": 0, "l": 0, "r": 0},
-                         legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(height=380, xaxis_title="z₁", yaxis_title="z₂", margin={"t": 10, "b": 0, "l": 0, "r": 0},
+                         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
     figure.update_xaxes(range=[-limit, limit])
-    figure.update_yaxes(range=[-limit, limit], scaleanchor="x")
+    figure.update_yaxes(range=[-limit, limit])  # both clouds on the same fixed axes
     return figure
 
 
@@ -115,6 +115,8 @@ def sweep_figures(sweep: vae_internals.BetaSweep) -> tuple[go.Figure, go.Figure]
     tradeoff = go.Figure(go.Scatter(x=[p.kl_total for p in points], y=[p.reconstruction for p in points],
                                     mode="lines+markers+text", text=[f"β={p.beta:g}" for p in points],
                                     textposition="top right", marker={"size": 9}))
+    widest = max(p.kl_total for p in points)
+    tradeoff.update_xaxes(range=[-0.05 * widest, 1.2 * widest])  # room for the labels
     tradeoff.update_layout(height=320, xaxis_title=t("vae_inside.kl_total"), yaxis_title=t("vae_inside.reconstruction"),
                            margin={"t": 10, "b": 0, "l": 0, "r": 0})
     rows = [t("vae_inside.sweep_row", beta=f"{p.beta:g}", active=p.active) for p in points]
@@ -122,7 +124,8 @@ def sweep_figures(sweep: vae_internals.BetaSweep) -> tuple[go.Figure, go.Figure]
                                    x=[str(index + 1) for index in range(len(points[0].kl_per_dim))], y=rows,
                                    colorscale="Viridis", colorbar={"title": t("vae_inside.log_kl")},
                                    zmin=np.log10(KL_FLOOR)))
-    heatmap.update_layout(height=320, xaxis_title=t("vae_inside.dimension"), margin={"t": 10, "b": 0, "l": 0, "r": 0})
+    heatmap.update_layout(height=320, xaxis_title=t("vae_inside.dimension"), xaxis_type="category",
+                          margin={"t": 10, "b": 0, "l": 0, "r": 0})
     return tradeoff, heatmap
 
 

@@ -67,7 +67,7 @@ TEXT = {
     },
     "vae_inside.sweep_header": {"en": "The β sweep: trade-off and collapse", "ko": "β 스윕: 맞바꿈과 붕괴"},
     "vae_inside.sweep_intro": {
-        "en": "{count} dense VAEs with a {dims}-dimensional latent, the same seed and {epochs} epochs each, "
+        "en": "{count} dense VAEs with {dims} latent dimensions, the same seed and {epochs} epochs each, "
               "trained on the {train} training images of the 8×8 digits with only β changed, and measured on the "
               "{test} test images.",
         "ko": "{dims}차원 잠재 공간을 가진 dense VAE {count}개를 같은 시드로 각각 {epochs} 에포크씩, β만 바꿔 8×8 "
