@@ -2,6 +2,7 @@
 
   python scripts/build_beta_sweep.py              # the shipped settings
   python scripts/build_beta_sweep.py --epochs 20  # a quicker, rougher sweep
+  python scripts/build_beta_sweep.py --betas 0.5 1 4 --out /tmp/sweep.json
 
 Trains one dense VAE per β on scikit-learn's 8×8 digits (full split, fixed seed, the same
 settings for every β) and measures each on the test images with
@@ -31,10 +32,11 @@ EPOCHS = 60
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--betas", type=float, nargs="+", default=BETAS)
     parser.add_argument("--out", type=Path, default=vae_internals.BETA_SWEEP_PATH)
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    sweep = vae_internals.run_beta_sweep(load_dataset("digits"), BETAS, latent_dim=LATENT_DIM,
+    sweep = vae_internals.run_beta_sweep(load_dataset("digits"), arguments.betas, latent_dim=LATENT_DIM,
                                          epochs=arguments.epochs)
     print(f"wrote {vae_internals.write_beta_sweep(sweep, arguments.out)}")
 

@@ -99,3 +99,18 @@ def test_the_shipped_sweep_shows_the_trade_off_and_the_collapse_the_page_describ
     assert all(a.reconstruction < b.reconstruction for a, b in zip(points, points[1:]))  # and worse images
     assert points[0].active == sweep.settings["latent_dim"] and points[-1].active == 0  # all used, then none
     assert vae_internals.BETA_SWEEP_PATH.parent.name == "beta_sweep"
+
+
+def test_the_build_script_writes_a_sweep_the_page_can_read(tmp_path):
+    import importlib.util
+
+    from latent_core.pretrained import PRETRAINED_DIR
+
+    spec = importlib.util.spec_from_file_location("build_beta_sweep",
+                                                  PRETRAINED_DIR.parent / "scripts" / "build_beta_sweep.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    script.main(["--epochs", "1", "--betas", "2", "0.5", "--out", str(tmp_path / "digits.json")])
+    sweep = read_beta_sweep(tmp_path / "digits.json")
+    assert sweep.betas == [0.5, 2.0] and sweep.settings["epochs"] == 1
+    assert all(len(point.kl_per_dim) == script.LATENT_DIM for point in sweep.points)
