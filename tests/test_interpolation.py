@@ -73,6 +73,7 @@ def test_slerp_keeps_the_norm_and_the_prior_density_level_where_linear_cuts_thro
     z0, z1 = np.array([3.0, 0.0, 0.0, 0.0]), np.array([0.0, 0.0, 3.0, 0.0])  # equal norms, orthogonal
     slerp = measure_path(identity, identity, z0, z1, 11, method="slerp", with_prior=True)
     linear = measure_path(identity, identity, z0, z1, 11, method="linear", with_prior=True)
+    np.testing.assert_allclose(slerp.codes[[0, -1]], [z0, z1], atol=1e-6)  # both ends are the given codes
     np.testing.assert_allclose(np.linalg.norm(slerp.codes, axis=1), 3.0, rtol=1e-5)
     np.testing.assert_allclose(slerp.prior_log_density, slerp.prior_log_density[0], rtol=1e-5)
     assert np.linalg.norm(linear.codes[5]) == pytest.approx(3 / math.sqrt(2), rel=1e-5)
