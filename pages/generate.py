@@ -9,6 +9,7 @@ from ui import codes, share
 from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
 from ui.guard import require_dataset, require_model
+from ui.interpolation_views import interpolation_meter
 from ui.shell import lang, start_page, t
 
 start_page()
@@ -22,7 +23,7 @@ classifier = codes.load_classifier_for(dataset, model)
 
 sections = []
 if model.has_encoder and names:
-    sections += ["class", "perturb", "interpolate"]
+    sections += ["class", "perturb", "interpolate", "meter"]
 if model.kind == "vae":
     sections.append("prior")
 if model.kind == "dcgan":
@@ -58,6 +59,9 @@ if "class" in tabs:
     with tabs["interpolate"]:
         st.write(t("generate.interpolate_intro"))
         interpolation(model, sample, means, names, classifier)
+    with tabs["meter"]:
+        st.write(t("interpolation.intro"))
+        interpolation_meter(sample_key, model, sample, means, names)
 if "prior" in tabs:
     with tabs["prior"]:
         st.write(t("generate.prior_intro", dims=model.latent_dim, beta=f"{model.beta:g}"))
