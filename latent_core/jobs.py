@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from latent_core import cluster as clusters
 from latent_core import projection
 from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.models.registry import model_class
@@ -52,6 +53,9 @@ TIMED_OUT = "timed_out"
 ACTIVE_STATES = (QUEUED, RUNNING)
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training time
+FROM_ENV = object()
+"""A ``TrainingJob``'s default ``cluster``: ``cluster.settings_from_env()`` (Ray when
+``LATENT_EXPLORER_RAY_ADDRESS`` is set, else in-process)."""
 # Every job still queued or running, so a returning user's new session can find theirs.
 _ACTIVE_JOBS: weakref.WeakSet[BackgroundJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
@@ -220,8 +224,10 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                  on_checkpoint: Callable[[TrainingResult], object] | None = None,
                  checkpoint_every_s: float = CHECKPOINT_EVERY_S, queue: TrainingQueue | None = None,
                  owner: str | None = None, name: str = "", kind: str = "train", estimate_s: float | None = None,
-                 **train_options):
+                 cluster: clusters.ClusterSettings | None | object = FROM_ENV, **train_options):
         super().__init__(queue=queue, owner=owner, name=name, kind=kind, estimate_s=estimate_s)
+        self.cluster = clusters.settings_from_env() if cluster is FROM_ENV else cluster
+        self.remote: clusters.RemoteTraining | None = None
         self.model = model
         self._data = data
         self._train_options = train_options
@@ -269,6 +275,9 @@ class TrainingJob(BackgroundJob, TrainingObserver):
 
     # ----- the thread -----------------------------------------------------------------
     def _work(self) -> None:
+        if self.cluster is not None:
+            self._work_on_cluster()
+            return
         self._last_checkpoint = time.monotonic()
         result, state, error, error_type = None, COMPLETED, None, None
         try:
@@ -294,6 +303,44 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
                 error_type, save_error = type(failure).__name__, failure
         self._finish(state, error, saved, error_type, save_error)
+
+    def _work_on_cluster(self) -> None:
+        """Run the training as a Ray task (``cluster.RemoteTraining``): mirror its snapshots
+        here, pass Stop and the time limit on, and end as it ends; a lost worker ends the
+        job failed (its checkpoints, saved by the worker, stay where they were saved)."""
+        spec = {"model": self.model, "data": self._data, "on_model_ready": self._on_model_ready,
+                "on_checkpoint": self._on_checkpoint, "checkpoint_every_s": self._checkpoint_every_s,
+                "name": self.name, "kind": self.kind, "train_options": self._train_options}
+        try:
+            self.remote = clusters.RemoteTraining(spec, self.cluster)
+            stop_sent = False
+            while not self.remote.done(clusters.REPORT_EVERY_S):
+                self._mirror(self.remote.latest())
+                if (self._time_is_up() or self._stop.is_set()) and not stop_sent:
+                    self.remote.stop()
+                    stop_sent = True
+            final = self.remote.result()
+        except clusters.WorkerLost as lost:
+            logger.error("Training %r lost its worker: %s", self.name, lost)
+            self._finish(FAILED, str(lost), None, type(lost).__name__)
+            return
+        except Exception as failure:  # the cluster unreachable, a result that does not unpickle: still finish
+            logger.exception("Training %r could not run on the Ray cluster", self.name)
+            self._finish(FAILED, f"{type(failure).__name__}: {failure}", None, type(failure).__name__)
+            return
+        self._mirror(final)
+        state = TIMED_OUT if self._timed_out and final.state == STOPPED else final.state
+        self._finish(state, final.error, final.saved, final.error_type, final.save_error)
+
+    def _mirror(self, snapshot: JobSnapshot | None) -> None:
+        """Copy a worker's snapshot (progress, losses, previews, checkpoint problem) into this job."""
+        if snapshot is None:
+            return
+        with self._lock:
+            self._state.progress, self._state.fraction = snapshot.progress, snapshot.fraction
+            self._state.history = snapshot.history
+            self._state.preview, self._state.preview_inputs = snapshot.preview, snapshot.preview_inputs
+            self._state.checkpoint_error = snapshot.checkpoint_error
 
 
 class ProjectionJob(BackgroundJob):

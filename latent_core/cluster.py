@@ -1,0 +1,210 @@
+"""Trainings on a Ray cluster, so they leave the process that serves the pages.
+
+With ``LATENT_EXPLORER_RAY_ADDRESS`` set (``auto``, or a cluster's address such as
+``ray-head:6379``), every ``jobs.TrainingJob`` (Train page, Anomaly quick detector,
+Manifold lab autoencoders) runs as one Ray task in a worker process, with the CPUs and
+memory declared here (``LATENT_EXPLORER_RAY_TRAINING_CPUS``, default 1;
+``LATENT_EXPLORER_RAY_TRAINING_MEMORY_MB``, default 2048), so a training that runs out
+of memory takes its worker down, not the server. Unset, trainings run in a thread of the
+server, as on a laptop or Streamlit Community Cloud.
+
+Inside the worker the same ``TrainingJob`` runs in-process: it checkpoints and saves
+through its own callbacks (a workspace job into the shared workspace folder, which
+every machine mounts), and a small ``TrainingReporter`` actor carries its snapshots
+(progress, losses, previews) to the app and Stop back to the worker. The app's job
+polls it (``RemoteTraining``); a worker that dies mid-run surfaces as ``WorkerLost``,
+and its last checkpoint stays in the workspace. Tasks are never retried: a training
+killed for its memory would only be killed again.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+RAY_ADDRESS_ENV = "LATENT_EXPLORER_RAY_ADDRESS"
+TRAINING_CPUS_ENV = "LATENT_EXPLORER_RAY_TRAINING_CPUS"
+TRAINING_MEMORY_ENV = "LATENT_EXPLORER_RAY_TRAINING_MEMORY_MB"
+NAMESPACE = "latent-explorer"
+REPORT_EVERY_S = 0.25
+"""How often a worker sends its training's snapshot (when it changed) and reads Stop."""
+
+
+class WorkerLost(RuntimeError):
+    """The worker process running a training ended before the training did (killed, out
+    of memory, its machine gone); the app's job ends failed, its last checkpoint kept."""
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Where trainings run (``address``: ``auto`` or ``host:port``) and what each one
+    declares to Ray's scheduler: ``num_cpus`` CPUs and ``memory_mb`` megabytes."""
+
+    address: str
+    num_cpus: float = 1.0
+    memory_mb: int = 2048
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> ClusterSettings | None:
+    """The cluster named by ``LATENT_EXPLORER_RAY_ADDRESS`` with its resources, or None
+    (unset: trainings run in-process). Raises ``ValueError`` naming a bad variable."""
+    environ = os.environ if environ is None else environ
+    address = environ.get(RAY_ADDRESS_ENV, "").strip()
+    if not address:
+        return None
+    cpus_text = environ.get(TRAINING_CPUS_ENV, "").strip() or "1"
+    memory_text = environ.get(TRAINING_MEMORY_ENV, "").strip() or "2048"
+    try:
+        num_cpus = float(cpus_text)
+    except ValueError:
+        num_cpus = 0.0
+    if not num_cpus > 0:
+        raise ValueError(f"{TRAINING_CPUS_ENV} must be a positive number of CPUs; got {cpus_text!r}.")
+    if not memory_text.isdigit() or int(memory_text) < 1:
+        raise ValueError(f"{TRAINING_MEMORY_ENV} must be a whole number of megabytes; got {memory_text!r}.")
+    return ClusterSettings(address=address, num_cpus=num_cpus, memory_mb=int(memory_text))
+
+
+_CONNECT_LOCK = threading.Lock()
+
+
+def connect(settings: ClusterSettings) -> None:
+    """Join the cluster once per process (a process already connected, e.g. a test's
+    local cluster, is left as it is)."""
+    import ray
+
+    with _CONNECT_LOCK:
+        if not ray.is_initialized():
+            logger.info("Connecting to the Ray cluster at %s", settings.address)
+            ray.init(address=settings.address, namespace=NAMESPACE, log_to_driver=False)
+
+
+class TrainingReporter:
+    """Ray actor between one training's worker and the app: the latest snapshot (with a
+    version, so a poll fetches only news), the Stop request and the worker's process id."""
+
+    def __init__(self):
+        self._snapshot = None
+        self._version = 0
+        self._stop = False
+        self._worker_pid: int | None = None
+
+    def started(self, pid: int) -> None:
+        self._worker_pid = pid
+
+    def report(self, snapshot) -> bool:
+        """Keep ``snapshot``; returns whether Stop was asked for."""
+        self._snapshot = snapshot
+        self._version += 1
+        return self._stop
+
+    def latest(self, known_version: int):
+        """``(version, snapshot)``, the snapshot None when nothing is newer than ``known_version``."""
+        return self._version, (self._snapshot if self._version > known_version else None)
+
+    def stop(self) -> None:
+        self._stop = True
+
+    def stop_requested(self) -> bool:
+        return self._stop
+
+    def worker_pid(self) -> int | None:
+        return self._worker_pid
+
+
+def _train_in_worker(spec: dict, reporter):
+    """A Ray task: run ``spec``'s training as an in-process ``TrainingJob`` of this worker,
+    send its snapshots to ``reporter`` while it runs and stop it when asked; returns the
+    final ``JobSnapshot``. ``spec`` holds the model and everything its callbacks use,
+    pickled together so they still refer to the one model trained here."""
+    import ray
+
+    from latent_core.jobs import TrainingJob
+
+    ray.get(reporter.started.remote(os.getpid()))
+    job = TrainingJob(spec["model"], spec["data"], on_model_ready=spec["on_model_ready"],
+                      on_checkpoint=spec["on_checkpoint"], checkpoint_every_s=spec["checkpoint_every_s"],
+                      name=spec["name"], kind=spec["kind"], cluster=None, **spec["train_options"]).start()
+    sent = None
+    while True:
+        job.join(REPORT_EVERY_S)
+        snapshot = job.snapshot()
+        if snapshot.finished:
+            return snapshot
+        news = (snapshot.state, snapshot.progress, len(next(iter(snapshot.history.values()), [])),
+                snapshot.checkpoint_error is None)
+        stop_asked = ray.get(reporter.report.remote(snapshot) if news != sent else reporter.stop_requested.remote())
+        sent = news
+        if stop_asked:
+            job.stop()
+
+
+@functools.cache
+def _remote_parts():
+    """The Ray-decorated actor and task, made once (``ray`` is imported only in Ray mode)."""
+    import ray
+
+    reporter = ray.remote(num_cpus=0)(TrainingReporter)
+    task = ray.remote(max_retries=0)(_train_in_worker)
+    return reporter, task
+
+
+class RemoteTraining:
+    """One training running on the cluster, seen from the app: ``latest()`` snapshots,
+    ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``)."""
+
+    def __init__(self, spec: dict, settings: ClusterSettings):
+        connect(settings)
+        reporter_class, task = _remote_parts()
+        self.reporter = reporter_class.remote()
+        self._version = 0
+        self._worker_pid: int | None = None
+        self._ref = task.options(num_cpus=settings.num_cpus, memory=settings.memory_mb * 2**20).remote(
+            spec, self.reporter)
+
+    def latest(self):
+        """The worker's newest snapshot since the last call, or None."""
+        import ray
+
+        self._version, snapshot = ray.get(self.reporter.latest.remote(self._version))
+        return snapshot
+
+    def stop(self) -> None:
+        self.reporter.stop.remote()
+
+    def worker_pid(self, timeout: float = 60.0) -> int | None:
+        """The worker's process id once it has started the training (for operators and tests)."""
+        import ray
+
+        deadline = time.monotonic() + timeout
+        while self._worker_pid is None and time.monotonic() < deadline:
+            self._worker_pid = ray.get(self.reporter.worker_pid.remote())
+            if self._worker_pid is None:
+                time.sleep(0.1)
+        return self._worker_pid
+
+    def done(self, timeout: float) -> bool:
+        import ray
+
+        ready, _ = ray.wait([self._ref], timeout=timeout)
+        return bool(ready)
+
+    def result(self):
+        """The final ``JobSnapshot``; ``WorkerLost`` when the worker died first."""
+        import ray
+
+        try:
+            return ray.get(self._ref)
+        except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
+                ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError) as lost:
+            raise WorkerLost(f"the training's worker process ended before the training did: {lost}") from lost
+        finally:
+            self._worker_pid = self._worker_pid or ray.get(self.reporter.worker_pid.remote())
+            ray.kill(self.reporter)
