@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import pickle
 import threading
 import time
 from collections.abc import Mapping
@@ -87,8 +88,9 @@ def connect(settings: ClusterSettings) -> None:
 
 
 class TrainingReporter:
-    """Ray actor between one training's worker and the app: the latest snapshot (with a
-    version, so a poll fetches only news), the Stop request and the worker's process id."""
+    """Ray actor between one training's worker and the app: the latest snapshot (pickled
+    by the worker, so this small process never imports TensorFlow; with a version, so a
+    poll fetches only news), the Stop request and the worker's process id."""
 
     def __init__(self):
         self._snapshot = None
@@ -99,14 +101,14 @@ class TrainingReporter:
     def started(self, pid: int) -> None:
         self._worker_pid = pid
 
-    def report(self, snapshot) -> bool:
-        """Keep ``snapshot``; returns whether Stop was asked for."""
+    def report(self, snapshot: bytes) -> bool:
+        """Keep ``snapshot`` (a pickled ``JobSnapshot``); returns whether Stop was asked for."""
         self._snapshot = snapshot
         self._version += 1
         return self._stop
 
     def latest(self, known_version: int):
-        """``(version, snapshot)``, the snapshot None when nothing is newer than ``known_version``."""
+        """``(version, pickled snapshot)``, the snapshot None when nothing is newer than ``known_version``."""
         return self._version, (self._snapshot if self._version > known_version else None)
 
     def stop(self) -> None:
@@ -140,7 +142,8 @@ def _train_in_worker(spec: dict, reporter):
             return snapshot
         news = (snapshot.state, snapshot.progress, len(next(iter(snapshot.history.values()), [])),
                 snapshot.checkpoint_error is None)
-        stop_asked = ray.get(reporter.report.remote(snapshot) if news != sent else reporter.stop_requested.remote())
+        stop_asked = ray.get(reporter.report.remote(pickle.dumps(snapshot)) if news != sent
+                             else reporter.stop_requested.remote())
         sent = news
         if stop_asked:
             job.stop()
@@ -157,13 +160,14 @@ def _remote_parts():
 
 
 class RemoteTraining:
-    """One training running on the cluster, seen from the app: ``latest()`` snapshots,
-    ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``)."""
+    """One training running on the cluster, seen from the app that started it: ``latest()``
+    snapshots, ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``). Its
+    reporter is named ``reporter_name``, so other replicas find it (``reporter_latest``)."""
 
-    def __init__(self, spec: dict, settings: ClusterSettings):
+    def __init__(self, spec: dict, settings: ClusterSettings, *, reporter_name: str):
         connect(settings)
         reporter_class, task = _remote_parts()
-        self.reporter = reporter_class.remote()
+        self.reporter = reporter_class.options(name=reporter_name, namespace=NAMESPACE).remote()
         self._version = 0
         self._worker_pid: int | None = None
         self._ref = task.options(num_cpus=settings.num_cpus, memory=settings.memory_mb * 2**20).remote(
@@ -174,7 +178,7 @@ class RemoteTraining:
         import ray
 
         self._version, snapshot = ray.get(self.reporter.latest.remote(self._version))
-        return snapshot
+        return None if snapshot is None else pickle.loads(snapshot)
 
     def stop(self) -> None:
         self.reporter.stop.remote()
@@ -208,3 +212,199 @@ class RemoteTraining:
         finally:
             self._worker_pid = self._worker_pid or ray.get(self.reporter.worker_pid.remote())
             ray.kill(self.reporter)
+
+
+def reporter_latest(name: str):
+    """The newest snapshot of the training whose reporter is ``name`` (None: none yet),
+    from any replica; ``WorkerLost`` when that reporter is gone (its training ended or
+    the replica that started it did)."""
+    import ray
+
+    try:
+        _, snapshot = ray.get(ray.get_actor(name, namespace=NAMESPACE).latest.remote(0))
+    except (ValueError, ray.exceptions.RayActorError) as gone:
+        raise WorkerLost(f"the training's reporter {name} is gone: {gone}") from gone
+    return None if snapshot is None else pickle.loads(snapshot)
+
+
+def reporter_stop(name: str) -> None:
+    """Ask the training whose reporter is ``name`` to stop (from any replica)."""
+    import ray
+
+    try:
+        ray.get_actor(name, namespace=NAMESPACE).stop.remote()
+    except ValueError:  # it ended meanwhile
+        logger.info("Stop for %s came after its training ended", name)
+
+
+# ----- what every app replica shares: the queue and its jobs --------------------------
+
+BOARD_NAME = "job-board"
+FINISHED_KEPT_S = 3600.0
+"""How long the board remembers a finished job, for a replica that shows it late."""
+
+
+class JobBoard:
+    """Ray actor (named, detached: one per cluster, outliving every replica) holding the
+    one ``hosting.TrainingQueue`` of all replicas and a record of every job: whose, its
+    kind, name, start, ticket, the name of its reporter once it runs, and its final
+    snapshot (pickled) once it ended. A replica's new session finds a user's running job
+    here, whichever replica started it."""
+
+    def __init__(self):
+        from latent_core.hosting import TrainingQueue
+
+        self._queue = TrainingQueue()
+        self._jobs: dict[str, dict] = {}
+
+    # the queue, method by method (``ClusterQueue`` is its client)
+    def configure(self, rules: tuple) -> None:
+        if self._queue.rules != rules:
+            slots, per_user, time_limit_s, unwatched_s = rules
+            self._queue.configure(slots=slots, per_user=per_user, time_limit_s=time_limit_s, unwatched_s=unwatched_s)
+
+    def rules(self) -> tuple:
+        return self._queue.rules
+
+    def join(self, owner, kind, label, estimate_s):
+        """``("ticket", number)``, or ``("busy", existing, position)`` for ``AlreadyQueued``."""
+        from latent_core.hosting import AlreadyQueued
+
+        try:
+            return "ticket", self._queue.join(owner, kind=kind, label=label, estimate_s=estimate_s)
+        except AlreadyQueued as busy:
+            return "busy", busy.existing, busy.position
+
+    def try_start(self, ticket: int) -> bool:
+        return self._queue.try_start(ticket)
+
+    def waits(self, ticket: int) -> bool:
+        return self._queue.position(ticket) is not None
+
+    def touch(self, ticket: int) -> None:
+        self._queue.touch(ticket)
+
+    def overdue(self, ticket: int) -> bool:
+        return self._queue.overdue(ticket)
+
+    def leave(self, ticket: int, finished: bool) -> None:
+        self._queue.leave(ticket, finished=finished)
+
+    def position(self, ticket: int):
+        return self._queue.position(ticket)
+
+    def counts(self) -> tuple[int, int]:
+        return self._queue.running, self._queue.waiting
+
+    # the jobs
+    def publish(self, job_id: str, fields: dict) -> None:
+        """Add ``fields`` to the job's record (``final`` set: it ended)."""
+        record = self._jobs.setdefault(job_id, {"id": job_id})
+        record.update(fields)
+        if "final" in fields:
+            record["ended"] = time.monotonic()
+        self._forget_old()
+
+    def record(self, job_id: str) -> dict | None:
+        return self._jobs.get(job_id)
+
+    def find(self, owner: str, kind: str) -> list[dict]:
+        """``owner``'s jobs of ``kind`` that have not ended, newest first."""
+        mine = [record for record in self._jobs.values()
+                if record.get("owner") == owner and record.get("kind") == kind and "final" not in record]
+        return sorted(mine, key=lambda record: record.get("started_at", 0.0), reverse=True)
+
+    def _forget_old(self) -> None:
+        now = time.monotonic()
+        for job_id in [job_id for job_id, record in self._jobs.items()
+                       if now - record.get("ended", now) > FINISHED_KEPT_S]:
+            del self._jobs[job_id]
+
+
+_BOARDS: dict[str, object] = {}
+
+
+def board(settings: ClusterSettings):
+    """The cluster's one ``JobBoard`` actor (started by the first replica that asks)."""
+    import ray
+
+    connect(settings)
+    with _CONNECT_LOCK:
+        if settings.address not in _BOARDS:
+            actor = ray.remote(num_cpus=0)(JobBoard)  # one call at a time: no locks needed
+            _BOARDS[settings.address] = actor.options(name=BOARD_NAME, namespace=NAMESPACE, lifetime="detached",
+                                                      get_if_exists=True).remote()
+        return _BOARDS[settings.address]
+
+
+class ClusterQueue:
+    """A ``hosting.TrainingQueue`` shared by every replica: the same methods, each a call
+    to the cluster's ``JobBoard`` (waiting polls, every ``POLL_S``)."""
+
+    POLL_S = 0.5
+
+    def __init__(self, settings: ClusterSettings):
+        self._board = board(settings)
+
+    def _call(self, method: str, *args):
+        import ray
+
+        return ray.get(getattr(self._board, method).remote(*args))
+
+    @property
+    def rules(self) -> tuple:
+        return tuple(self._call("rules"))
+
+    @property
+    def slots(self) -> int | None:
+        return self.rules[0]
+
+    def configure(self, *, slots, per_user, time_limit_s, unwatched_s) -> None:
+        self._call("configure", (slots, per_user, time_limit_s, unwatched_s))
+
+    def join(self, owner=None, *, kind: str = "train", label: str = "", estimate_s=None) -> int:
+        from latent_core.hosting import AlreadyQueued
+
+        answer = self._call("join", owner, kind, label, estimate_s)
+        if answer[0] == "busy":
+            raise AlreadyQueued(answer[1], answer[2])
+        return answer[1]
+
+    def try_start(self, ticket: int) -> bool:
+        return self._call("try_start", ticket)
+
+    def wait_for_slot(self, ticket: int, cancel: threading.Event | None = None, timeout: float | None = None) -> bool:
+        """As ``TrainingQueue.wait_for_slot``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self.try_start(ticket):
+                return True
+            if not self._call("waits", ticket):
+                return False
+            if (cancel is not None and cancel.is_set()) or (deadline is not None and time.monotonic() >= deadline):
+                self.leave(ticket)
+                return False
+            if cancel is not None:
+                cancel.wait(self.POLL_S)
+            else:
+                time.sleep(self.POLL_S)
+
+    def touch(self, ticket: int) -> None:
+        self._call("touch", ticket)
+
+    def overdue(self, ticket: int) -> bool:
+        return self._call("overdue", ticket)
+
+    def leave(self, ticket: int, *, finished: bool = False) -> None:
+        self._call("leave", ticket, finished)
+
+    def position(self, ticket: int):
+        return self._call("position", ticket)
+
+    @property
+    def running(self) -> int:
+        return self._call("counts")[0]
+
+    @property
+    def waiting(self) -> int:
+        return self._call("counts")[1]

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import pickle
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -228,6 +230,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         super().__init__(queue=queue, owner=owner, name=name, kind=kind, estimate_s=estimate_s)
         self.cluster = clusters.settings_from_env() if cluster is FROM_ENV else cluster
         self.remote: clusters.RemoteTraining | None = None
+        self.job_id = uuid.uuid4().hex
         self.model = model
         self._data = data
         self._train_options = train_options
@@ -273,6 +276,37 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         with self._lock:
             self._state.checkpoint_error = error
 
+    # ----- on a cluster: the board every replica reads -------------------------------
+    def start(self) -> TrainingJob:
+        super().start()
+        self._publish(owner=self.owner, kind=self.kind, name=self.name, started_at=self.started_at,
+                      ticket=self._ticket)
+        return self
+
+    def _publish(self, **fields) -> None:
+        """Tell the cluster's ``JobBoard`` about this job (on a cluster only), so a session on
+        another replica finds it; a board out of reach costs that, not the training."""
+        if self.cluster is None:
+            return
+        try:
+            board = clusters.board(self.cluster)
+            board.publish.remote(self.job_id, fields)
+        except Exception:  # the cluster unreachable: this replica's sessions still see the job
+            logger.warning("Could not publish %s job %r to the cluster's job board", self.kind, self.name,
+                           exc_info=True)
+
+    def _finish(self, state, error, saved, error_type=None, save_error=None) -> None:
+        super()._finish(state, error, saved, error_type, save_error)
+        if self.cluster is None:
+            return
+        try:
+            final = pickle.dumps(self.snapshot())
+        except (pickle.PicklingError, TypeError, AttributeError):  # a result that cannot travel: its end still can
+            logger.warning("The result of %r cannot be pickled; other replicas see only how it ended", self.name,
+                           exc_info=True)
+            final = pickle.dumps(dataclasses.replace(self.snapshot(), saved=None))
+        self._publish(final=final)
+
     # ----- the thread -----------------------------------------------------------------
     def _work(self) -> None:
         if self.cluster is not None:
@@ -312,7 +346,9 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 "on_checkpoint": self._on_checkpoint, "checkpoint_every_s": self._checkpoint_every_s,
                 "name": self.name, "kind": self.kind, "train_options": self._train_options}
         try:
-            self.remote = clusters.RemoteTraining(spec, self.cluster)
+            reporter_name = f"training-{self.job_id}"
+            self.remote = clusters.RemoteTraining(spec, self.cluster, reporter_name=reporter_name)
+            self._publish(reporter=reporter_name)
             stop_sent = False
             while not self.remote.done(clusters.REPORT_EVERY_S):
                 self._mirror(self.remote.latest())
@@ -405,13 +441,84 @@ def workspace_job(workspace, model, data, *, name: str, dataset=None,
     return TrainingJob(model, data, on_model_ready=keep, on_checkpoint=checkpoint, name=name, **job_options)
 
 
+class ClusterJobView(BackgroundJob):
+    """A training that another app replica started on the cluster, seen through the
+    cluster's ``JobBoard``: ``snapshot()`` (its place in the shared queue, the worker's
+    progress, or how it ended) and ``stop()`` work as on the job itself. A job whose
+    reporter is gone without an end on the board (the replica that ran it died) reads as
+    failed, ``WorkerLost``; its last checkpoint is in the workspace."""
+
+    def __init__(self, settings: clusters.ClusterSettings, record: dict):
+        super().__init__(owner=record.get("owner"), name=record.get("name", ""), kind=record.get("kind", "train"))
+        self.job_id, self.started_at, self._settings = record["id"], record.get("started_at", 0.0), settings
+
+    def _record(self) -> dict:
+        import ray
+
+        return ray.get(clusters.board(self._settings).record.remote(self.job_id)) or {}
+
+    def _ended(self, error: str) -> JobSnapshot:
+        now = time.time()
+        return JobSnapshot(state=FAILED, progress=None, history={}, preview=None, preview_inputs=None, error=error,
+                           saved=None, started_at=self.started_at, finished_at=now,
+                           error_type=clusters.WorkerLost.__name__)
+
+    def snapshot(self) -> JobSnapshot:
+        record = self._record()
+        if "final" in record:
+            return pickle.loads(record["final"])
+        blank = dict(progress=None, history={}, preview=None, preview_inputs=None, error=None, saved=None,
+                     started_at=self.started_at, finished_at=None)
+        if record.get("reporter"):
+            try:
+                return clusters.reporter_latest(record["reporter"]) or JobSnapshot(state=RUNNING, **blank)
+            except clusters.WorkerLost as lost:
+                time.sleep(0.5)  # it may just have ended: its end reaches the board right after
+                record = self._record()
+                return pickle.loads(record["final"]) if "final" in record else self._ended(str(lost))
+        ticket = record.get("ticket")
+        if ticket is None:
+            return self._ended("the job is no longer on the cluster's board")
+        queue = clusters.ClusterQueue(self._settings)
+        queue.touch(ticket)
+        return JobSnapshot(state=QUEUED, queue=queue.position(ticket), **blank)
+
+    def stop(self) -> None:
+        record = self._record()
+        if record.get("reporter"):
+            clusters.reporter_stop(record["reporter"])
+        elif record.get("ticket") is not None:
+            clusters.ClusterQueue(self._settings).leave(record["ticket"])
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.snapshot().finished and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.25)
+
+
 def active_job(owner: str, kind: str = "train") -> BackgroundJob | None:
     """The newest job of ``owner`` and ``kind`` that is still queued or running in this
-    process (a user who closed the tab finds their run again), or None."""
+    process (a user who closed the tab finds their run again) or, with a Ray cluster, on
+    any app replica (a ``ClusterJobView``), or None."""
     with _ACTIVE_LOCK:
         mine = [job for job in _ACTIVE_JOBS
                 if job.owner == owner and job.kind == kind and not job.snapshot().finished]
-    return max(mine, key=lambda job: job.started_at, default=None)
+    if mine:
+        return max(mine, key=lambda job: job.started_at)
+    settings = clusters.settings_from_env()
+    return None if settings is None else cluster_job(settings, owner, kind)
+
+
+def cluster_job(settings: clusters.ClusterSettings, owner: str, kind: str = "train") -> ClusterJobView | None:
+    """The newest job of ``owner`` and ``kind`` on the cluster's board that has not ended,
+    whichever replica started it, or None."""
+    import ray
+
+    for record in ray.get(clusters.board(settings).find.remote(owner, kind)):
+        view = ClusterJobView(settings, record)
+        if not view.snapshot().finished:
+            return view
+    return None
 
 
 # Each kind's ``training_ms_per_image`` is for a 28×28 input. Smaller inputs cost less,

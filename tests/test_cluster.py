@@ -10,8 +10,8 @@ import pytest
 
 from latent_core import cluster
 from latent_core.data import load_dataset
-from latent_core.hosting import TrainingQueue
-from latent_core.jobs import COMPLETED, FAILED, STOPPED, TrainingJob, workspace_job
+from latent_core.hosting import AlreadyQueued, TrainingQueue
+from latent_core.jobs import COMPLETED, FAILED, RUNNING, STOPPED, TrainingJob, cluster_job, workspace_job
 from latent_core.manifold import point_autoencoder_job
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
@@ -125,3 +125,37 @@ def test_a_refused_save_crosses_processes_whole():
     refusal = pickle.loads(pickle.dumps(SaveRefused("Your models would take more than 1 MB.", "user_space",
                                                     limit="1 MB")))
     assert refusal.code == "user_space" and refusal.details["limit"] == "1 MB" and "1 MB" in str(refusal)
+
+
+def test_every_replica_shares_one_queue(ray_cluster):
+    first, second = cluster.ClusterQueue(ray_cluster), cluster.ClusterQueue(ray_cluster)  # two replicas' views
+    first.configure(slots=1, per_user=1, time_limit_s=None, unwatched_s=None)
+    assert second.rules == (1, 1, None, None)
+    mine = first.join("student-a", kind="train", label="mine", estimate_s=10.0)
+    with pytest.raises(AlreadyQueued) as busy:
+        second.join("student-a", label="again")
+    assert busy.value.existing.label == "mine"
+    theirs = second.join("student-b", label="theirs", estimate_s=10.0)
+    assert first.try_start(mine) and not second.try_start(theirs)
+    place = second.position(theirs)
+    assert place.ahead == 0 and place.running == 1
+    first.leave(mine, finished=True)
+    assert second.wait_for_slot(theirs, timeout=10) and first.running == 1 and first.waiting == 0
+    second.leave(theirs)
+    first.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
+
+
+def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digits, tmp_path):
+    workspace = Workspace(tmp_path / "shared")
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="seen elsewhere", epochs=500, batch_size=8, seed=0,
+                        queue=cluster.ClusterQueue(ray_cluster), owner="student-c", cluster=ray_cluster).start()
+    view = wait_for(lambda: cluster_job(ray_cluster, "student-c"))  # what a session on another replica finds
+    assert view.name == "seen elsewhere" and cluster_job(ray_cluster, "student-d") is None
+    wait_for(lambda: view.snapshot().progress is not None)
+    assert view.snapshot().state == RUNNING
+    view.stop()
+    job.join(60)
+    ended = view.snapshot()
+    assert ended.state == STOPPED and ended.saved.id == workspace.entries()[0].id
+    assert cluster_job(ray_cluster, "student-c") is None  # ended: nothing left to take over
