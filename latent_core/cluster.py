@@ -19,13 +19,16 @@ killed for its memory would only be killed again.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import logging
 import os
 import pickle
+import socket
+import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
@@ -308,6 +311,12 @@ class JobBoard:
     def record(self, job_id: str) -> dict | None:
         return self._jobs.get(job_id)
 
+    def active(self) -> list[dict]:
+        """Every job that has not ended (without its pickled parts), oldest first."""
+        return sorted(({name: value for name, value in record.items() if name != "final"}
+                       for record in self._jobs.values() if "final" not in record),
+                      key=lambda record: record.get("started_at", 0.0))
+
     def find(self, owner: str, kind: str) -> list[dict]:
         """``owner``'s jobs of ``kind`` that have not ended, newest first."""
         mine = [record for record in self._jobs.values()
@@ -335,6 +344,45 @@ def board(settings: ClusterSettings):
             _BOARDS[settings.address] = actor.options(name=BOARD_NAME, namespace=NAMESPACE, lifetime="detached",
                                                       get_if_exists=True).remote()
         return _BOARDS[settings.address]
+
+
+def replica_name() -> str:
+    """This app replica's name on the board (its host name: a container's id under compose)."""
+    return socket.gethostname()
+
+
+def active_jobs(settings: ClusterSettings, replica: str | None = None) -> list[dict]:
+    """The jobs on the board that have not ended (those started by ``replica`` only, when given)."""
+    import ray
+
+    records = ray.get(board(settings).active.remote())
+    return [record for record in records if replica is None or record.get("replica") == replica]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m latent_core.cluster jobs [--replica NAME] [--wait SECONDS]``: list the
+    trainings still queued or running (an operator drains a replica by waiting until it
+    has none: exit 0 once none is left, 1 when ``--wait`` ran out first)."""
+    parser = argparse.ArgumentParser(prog="python -m latent_core.cluster", description=main.__doc__)
+    parser.add_argument("command", choices=["jobs"])
+    parser.add_argument("--replica", help="only the jobs this replica started (its host name)")
+    parser.add_argument("--wait", type=float, default=0.0, help="seconds to wait until none is left")
+    options = parser.parse_args(argv)
+    settings = settings_from_env()
+    if settings is None:
+        parser.error(f"set {RAY_ADDRESS_ENV} to the cluster's address")
+    deadline = time.monotonic() + options.wait
+    while True:
+        jobs = active_jobs(settings, options.replica)
+        for record in jobs:
+            state = "running" if record.get("reporter") else "queued"
+            print(f"{record.get('replica', '?')}\t{record.get('kind')}\t{state}\t{record.get('name')!r}")
+        if not jobs:
+            print("no trainings queued or running")
+            return 0
+        if time.monotonic() >= deadline:
+            return 1
+        time.sleep(min(5.0, max(0.0, deadline - time.monotonic())))
 
 
 class ClusterQueue:
@@ -408,3 +456,7 @@ class ClusterQueue:
     @property
     def waiting(self) -> int:
         return self._call("counts")[1]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -280,7 +280,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
     def start(self) -> TrainingJob:
         super().start()
         self._publish(owner=self.owner, kind=self.kind, name=self.name, started_at=self.started_at,
-                      ticket=self._ticket)
+                      ticket=self._ticket, replica=clusters.replica_name())
         return self
 
     def _publish(self, **fields) -> None:

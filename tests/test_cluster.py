@@ -145,7 +145,8 @@ def test_every_replica_shares_one_queue(ray_cluster):
     first.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
 
 
-def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digits, tmp_path):
+def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digits, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(cluster.RAY_ADDRESS_ENV, ray_cluster.address)
     workspace = Workspace(tmp_path / "shared")
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
     job = workspace_job(workspace, model, digits, name="seen elsewhere", epochs=500, batch_size=8, seed=0,
@@ -154,8 +155,14 @@ def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digit
     assert view.name == "seen elsewhere" and cluster_job(ray_cluster, "student-d") is None
     wait_for(lambda: view.snapshot().progress is not None)
     assert view.snapshot().state == RUNNING
+    [listed] = cluster.active_jobs(ray_cluster, replica=cluster.replica_name())  # what a drain waits for
+    assert listed["name"] == "seen elsewhere" and cluster.active_jobs(ray_cluster, replica="another-host") == []
+    assert cluster.main(["jobs", "--replica", cluster.replica_name()]) == 1  # not drained yet
+    assert "running\t'seen elsewhere'" in capsys.readouterr().out
     view.stop()
     job.join(60)
     ended = view.snapshot()
     assert ended.state == STOPPED and ended.saved.id == workspace.entries()[0].id
     assert cluster_job(ray_cluster, "student-c") is None  # ended: nothing left to take over
+    assert cluster.main(["jobs", "--replica", cluster.replica_name(), "--wait", "1"]) == 0  # drained
+    assert "no trainings queued or running" in capsys.readouterr().out
