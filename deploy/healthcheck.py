@@ -2,8 +2,8 @@
 endpoint and the replica is not being drained.
 
 Traefik routes only to healthy containers, so ``touch /tmp/drain`` inside a replica
-(``LATENT_EXPLORER_DRAIN_FILE``) takes it out of rotation within a few checks: open pages
-stay connected, new sessions go to the other replicas.
+(``LATENT_EXPLORER_DRAIN_FILE``) takes it out of rotation within a few checks: new
+sessions go to the other replicas.
 """
 
 import os
