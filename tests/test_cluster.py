@@ -11,7 +11,8 @@ import pytest
 from latent_core import cluster
 from latent_core.data import load_dataset
 from latent_core.hosting import AlreadyQueued, TrainingQueue
-from latent_core.jobs import COMPLETED, FAILED, RUNNING, STOPPED, TrainingJob, cluster_job, workspace_job
+from latent_core.jobs import (CANCELLED, COMPLETED, FAILED, QUEUED, RUNNING, STOPPED, TrainingJob, cluster_job,
+                              workspace_job)
 from latent_core.manifold import point_autoencoder_job
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
@@ -166,3 +167,22 @@ def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digit
     assert cluster_job(ray_cluster, "student-c") is None  # ended: nothing left to take over
     assert cluster.main(["jobs", "--replica", cluster.replica_name(), "--wait", "1"]) == 0  # drained
     assert "no trainings queued or running" in capsys.readouterr().out
+
+
+def test_a_job_waiting_in_the_shared_queue_shows_its_place_elsewhere_and_leaves_on_stop(ray_cluster, digits):
+    queue = cluster.ClusterQueue(ray_cluster)
+    queue.configure(slots=1, per_user=None, time_limit_s=None, unwatched_s=None)
+    holder = queue.join("someone else", label="ahead")
+    assert queue.try_start(holder)  # the only slot is taken
+    try:
+        job = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1,
+                          queue=queue, owner="student-e", name="waits", cluster=ray_cluster).start()
+        view = wait_for(lambda: cluster_job(ray_cluster, "student-e"))
+        snapshot = view.snapshot()
+        assert snapshot.state == QUEUED and snapshot.queue.ahead == 0 and snapshot.queue.running == 1
+        view.stop()  # from another replica: the ticket leaves, the job ends without running
+        job.join(30)
+        assert job.snapshot().state == CANCELLED and view.snapshot().state == CANCELLED
+    finally:
+        queue.leave(holder)
+        queue.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
