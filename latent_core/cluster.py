@@ -213,8 +213,11 @@ class RemoteTraining:
                 ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError) as lost:
             raise WorkerLost(f"the training's worker process ended before the training did: {lost}") from lost
         finally:
-            self._worker_pid = self._worker_pid or ray.get(self.reporter.worker_pid.remote())
-            ray.kill(self.reporter)
+            try:
+                self._worker_pid = self._worker_pid or ray.get(self.reporter.worker_pid.remote())
+                ray.kill(self.reporter)
+            except ray.exceptions.RayActorError:  # its node went down with the worker
+                logger.warning("The reporter of a training was gone at its end", exc_info=True)
 
 
 def reporter_latest(name: str):

@@ -458,10 +458,14 @@ class ClusterJobView(BackgroundJob):
         return ray.get(clusters.board(self._settings).record.remote(self.job_id)) or {}
 
     def _ended(self, error: str) -> JobSnapshot:
-        now = time.time()
-        return JobSnapshot(state=FAILED, progress=None, history={}, preview=None, preview_inputs=None, error=error,
-                           saved=None, started_at=self.started_at, finished_at=now,
-                           error_type=clusters.WorkerLost.__name__)
+        """The job's end when the replica that ran it is gone: failed, and so recorded on the
+        board (no session asks for it again)."""
+        ended = JobSnapshot(state=FAILED, progress=None, history={}, preview=None, preview_inputs=None, error=error,
+                            saved=None, started_at=self.started_at, finished_at=time.time(),
+                            error_type=clusters.WorkerLost.__name__)
+        logger.warning("%s job %r is gone from the cluster: %s", self.kind, self.name, error)
+        clusters.board(self._settings).publish.remote(self.job_id, {"final": pickle.dumps(ended)})
+        return ended
 
     def snapshot(self) -> JobSnapshot:
         record = self._record()

@@ -11,8 +11,8 @@ import pytest
 from latent_core import cluster
 from latent_core.data import load_dataset
 from latent_core.hosting import AlreadyQueued, TrainingQueue
-from latent_core.jobs import (CANCELLED, COMPLETED, FAILED, QUEUED, RUNNING, STOPPED, TrainingJob, cluster_job,
-                              workspace_job)
+from latent_core.jobs import (CANCELLED, COMPLETED, FAILED, QUEUED, RUNNING, STOPPED, ClusterJobView, TrainingJob,
+                              cluster_job, workspace_job)
 from latent_core.manifold import point_autoencoder_job
 from latent_core.models import build_model
 from latent_core.workspace import Workspace
@@ -186,3 +186,15 @@ def test_a_job_waiting_in_the_shared_queue_shows_its_place_elsewhere_and_leaves_
     finally:
         queue.leave(holder)
         queue.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
+
+
+def test_a_job_whose_replica_died_reads_as_failed_and_is_taken_off_the_board(ray_cluster):
+    board = cluster.board(ray_cluster)
+    ray.get(board.publish.remote("gone-job", {"owner": "student-f", "kind": "train", "name": "orphan",
+                                              "started_at": time.time(), "reporter": "training-gone-job"}))
+    [record] = ray.get(board.find.remote("student-f", "train"))
+    view = ClusterJobView(ray_cluster, record)
+    snapshot = view.snapshot()
+    assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
+    assert wait_for(lambda: ray.get(board.find.remote("student-f", "train")) == [])  # nobody asks again
+    assert cluster_job(ray_cluster, "student-f") is None
