@@ -100,7 +100,7 @@ def main() -> None:
             failures[f"{name}.py"] = failure
     wall = time.time() - started
     intro += ["", f"Suite wall time: {wall / 60:.1f} minutes{' (--quick sizes)' if args.quick else ''}."]
-    separate = () if LOAD_TEST in names else ("load",)
+    separate = ("load_protocol",) if LOAD_TEST in names else ("load", "load_protocol")
     REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures,
                                       separate=separate), encoding="utf-8")
     print(f"wrote {REPORT}")

@@ -448,12 +448,18 @@ class TrainingQueue:
 _SHARED_QUEUE = TrainingQueue()
 
 
-def shared_training_queue(limits: HostingLimits | None = None) -> TrainingQueue:
-    """The one queue every session of this server process shares, its rules set from
-    ``limits`` (default: ``limits_from_env()``) each time it is asked for."""
+def shared_training_queue(limits: HostingLimits | None = None):
+    """The one queue every session shares, its rules set from ``limits`` (default:
+    ``limits_from_env()``) each time it is asked for: this server process's
+    ``TrainingQueue``, or with a Ray cluster (``LATENT_EXPLORER_RAY_ADDRESS``) the
+    cluster's ``cluster.ClusterQueue``, the same for every app replica."""
+    from latent_core import cluster
+
     limits = limits_from_env() if limits is None else limits
     rules = (limits.max_concurrent_trainings, limits.max_jobs_per_user, limits.max_job_seconds,
              limits.max_unwatched_seconds)
-    if _SHARED_QUEUE.rules != rules:
-        _SHARED_QUEUE.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
-    return _SHARED_QUEUE
+    settings = cluster.settings_from_env()
+    queue = _SHARED_QUEUE if settings is None else cluster.ClusterQueue(settings)
+    if queue.rules != rules:
+        queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
+    return queue

@@ -74,6 +74,15 @@ class SaveRefused(Exception):
         self.code = code
         self.details = {"error": message, **details}
 
+    def __reduce__(self):
+        """Pickled whole (a training on a Ray worker hands its refusal back to the app)."""
+        details = {name: value for name, value in self.details.items() if name != "error"}
+        return _rebuild_refusal, (str(self), self.code, details)
+
+
+def _rebuild_refusal(message: str, code: str, details: dict) -> SaveRefused:
+    return SaveRefused(message, code, **details)
+
 
 @dataclass(frozen=True)
 class Quota:
