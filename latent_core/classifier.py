@@ -15,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
-import tensorflow as tf
+from latent_core.frameworks import tf
 
 CLASSIFIER_FILENAME = "classifier.keras"
 MANIFEST_FILENAME = "manifest.json"

@@ -296,6 +296,9 @@ class JobBoard:
     def leave(self, ticket: int, finished: bool) -> None:
         self._queue.leave(ticket, finished=finished)
 
+    def withdraw(self, ticket: int) -> bool:
+        return self._queue.withdraw(ticket)
+
     def position(self, ticket: int):
         return self._queue.position(ticket)
 
@@ -448,6 +451,9 @@ class ClusterQueue:
 
     def leave(self, ticket: int, *, finished: bool = False) -> None:
         self._call("leave", ticket, finished)
+
+    def withdraw(self, ticket: int) -> bool:
+        return self._call("withdraw", ticket)
 
     def position(self, ticket: int):
         return self._call("position", ticket)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 from scipy.linalg import orthogonal_procrustes
 

@@ -530,7 +530,7 @@ class ClusterJobView(BackgroundJob):
         if record.get("reporter"):
             clusters.reporter_stop(record["reporter"])
         elif record.get("ticket") is not None:
-            clusters.ClusterQueue(self._settings).leave(record["ticket"])
+            clusters.ClusterQueue(self._settings).withdraw(record["ticket"])
 
     def join(self, timeout: float | None = None) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout

@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import h5py
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 
 from latent_core import sandbox
@@ -99,7 +99,7 @@ class Bundle:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries that shape a saved model."""
     import sklearn
-    import tensorflow as tf
+    from latent_core.frameworks import tf
 
     return {"python": platform.python_version(), "keras": keras.__version__,
             "tensorflow": tf.__version__, "numpy": np.__version__,

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 
 from latent_core.history import DEFAULT_PROBE_SIZE, CodeHistory, CodeRecorder, Probe, choose_probe

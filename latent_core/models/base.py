@@ -15,9 +15,9 @@ import math
 import threading
 from collections.abc import Callable
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
-import tensorflow as tf
+from latent_core.frameworks import tf
 
 from latent_core.models import options as opt
 

@@ -11,7 +11,7 @@ size follows from the image and the filters (``fixed_latent_dim``).
 
 from __future__ import annotations
 
-import keras
+from latent_core.frameworks import keras
 
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
