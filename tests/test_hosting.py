@@ -225,7 +225,16 @@ def test_requirements_parse_and_hold_every_runtime_dependency():
             "streamlit-drawable-canvas", "opentsne"} <= names
     assert {"tensorflow-cpu", "tensorflow"} & names
     assert not {"pytest", "playwright"} & names  # test tools stay in requirements-dev.txt
+    assert "ray" not in names  # one server trains in-process; Ray is for clusters (requirements-cluster.txt)
     assert not (ROOT / "packages.txt").exists()  # nothing to apt-get on the host
+
+
+def test_the_cluster_and_the_tests_install_ray_on_top_of_the_runtime():
+    cluster = (ROOT / "requirements-cluster.txt").read_text().splitlines()
+    assert "-r requirements.txt" in cluster and any(Requirement(line).name == "ray" for line in cluster
+                                                      if line and not line.startswith(("#", "-")))
+    assert "-r requirements-cluster.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
+    assert "requirements-cluster.txt" in (ROOT / "deploy" / "Dockerfile").read_text()
 
 
 def test_python_version_file_matches_the_tested_python():
