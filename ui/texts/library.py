@@ -39,10 +39,40 @@ TEXT = {
     "library.deleted": {"en": "Deleted {name}.", "ko": "{name}을(를) 삭제했습니다."},
     "library.upload.header": {"en": "Upload a model", "ko": "모델 업로드"},
     "library.upload.help": {
-        "en": "A .keras file saved by Latent Explorer (download one above, or train with `python -m latent_core.train`). It is checked before anything is built and rebuilt from its model kind's own options: files that carry code or ask for more than this app builds are refused, never run.",
-        "ko": "Latent Explorer가 저장한 .keras 파일 (위에서 내려받거나 `python -m latent_core.train`으로 학습). 만들기 전에 검사하고 모델 종류의 옵션만으로 다시 만들며, 코드가 들어 있거나 이 앱이 만드는 범위를 넘는 파일은 실행하지 않고 거부합니다.",
+        "en": "A .keras file saved by Latent Explorer (download one above, or train with `python -m latent_core.train`), or a Keras model you built in a notebook from built-in layers: an autoencoder, an encoder and its decoder (two files, a VAE's encoder with its mean and log-variance too), or a GAN's generator alone. It is checked before anything is built and rebuilt from its checked settings only: files that carry code or ask for more than this app builds are refused, never run.",
+        "ko": "Latent Explorer가 저장한 .keras 파일 (위에서 내려받거나 `python -m latent_core.train`으로 학습), 또는 노트북에서 기본 층으로 만든 Keras 모델: 오토인코더, 인코더와 디코더 (파일 두 개, 평균과 로그 분산을 내는 VAE 인코더도), GAN의 생성자 하나. 만들기 전에 검사하고 검사한 설정만으로 다시 만들며, 코드가 들어 있거나 이 앱이 만드는 범위를 넘는 파일은 실행하지 않고 거부합니다.",
     },
-    "library.upload.label": {"en": "Upload .keras", "ko": ".keras 업로드"},
+    "library.upload.label": {"en": "Upload .keras (one file, or an encoder and its decoder)", "ko": ".keras 업로드 (파일 하나, 또는 인코더와 디코더)"},
+    "library.upload.files_help": {
+        "en": "Pick both files at once for an encoder and its decoder; which is which is told from their shapes.",
+        "ko": "인코더와 디코더는 두 파일을 한 번에 고르세요. 어느 쪽이 인코더인지는 크기로 알아냅니다.",
+    },
+    "library.upload.too_many": {
+        "en": "{count} files chosen: upload one model, or an encoder and its decoder (two files).",
+        "ko": "파일 {count}개를 골랐습니다. 모델 하나, 또는 인코더와 디코더(파일 두 개)를 올리세요.",
+    },
+    "library.part.encoder": {"en": "encoder", "ko": "인코더"},
+    "library.part.decoder": {"en": "decoder", "ko": "디코더"},
+    "library.part.generator": {"en": "generator", "ko": "생성자"},
+    "library.diagram.values": {"en": "values", "ko": "값 개수"},
+    "library.diagram.code": {"en": "code", "ko": "코드"},
+    "library.split": {"en": "The encoder ends after", "ko": "인코더가 끝나는 층"},
+    "library.split.option": {"en": "{name} ({type}, {values:,} values)", "ko": "{name} ({type}, 값 {values:,}개)"},
+    "library.split.help": {
+        "en": "The code every page explores is this layer's output. Moving it keeps the model's output exactly as it was; the model is saved again with the new split.",
+        "ko": "모든 페이지가 탐색하는 코드는 이 층의 출력입니다. 옮겨도 모델의 출력은 그대로이며, 새 분할로 모델을 다시 저장합니다.",
+    },
+    "library.split.fixed": {
+        "en": "The code is the encoder's mean output; it stays where the encoder ends.",
+        "ko": "코드는 인코더가 내는 평균이며, 인코더가 끝나는 곳에 그대로 있습니다.",
+    },
+    "library.output_range": {"en": "The generator's outputs", "ko": "생성자의 출력"},
+    "library.output_range.unit": {"en": "in [0, 1]: shown as they are", "ko": "[0, 1] 범위: 그대로 표시"},
+    "library.output_range.tanh": {"en": "in [−1, 1] (tanh): shown mapped to [0, 1]", "ko": "[−1, 1] 범위 (tanh): [0, 1]로 옮겨 표시"},
+    "library.output_range.help": {
+        "en": "Read from the generator's last activation when it was uploaded; change it if its images look washed out or too dark.",
+        "ko": "올릴 때 생성자의 마지막 활성화 함수에서 읽었습니다. 이미지가 너무 흐리거나 어두우면 바꾸세요.",
+    },
     "library.upload.done": {
         "en": "Added {name} ({kind}, {dims}-D) to your models and selected it.",
         "ko": "{name}({kind}, {dims}차원)을(를) 내 모델에 추가하고 선택했습니다.",
