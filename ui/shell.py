@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 ICON = Path(__file__).with_name("icon.png")  # a file, so no page load fetches an icon from the internet
 
 USER_PREFIX = "user:"
+ADDRESS_CHOICES = ("dataset", "model")  # sidebar choices a link may preset
 
 
 def start_page() -> None:
@@ -245,12 +246,25 @@ def _hosting_notice() -> None:
                            help=t("sidebar.hosted_help") if limits.hosted else None)
 
 
+def _choices_from_address() -> None:
+    """An address such as ``/library?dataset=mnist&model=workspace:ID`` (what ``python -m
+    latent_core.explore`` opens) picks the sidebar's dataset and model of a new session;
+    the address then drops them, so later choices are the sidebar's alone."""
+    for name in ADDRESS_CHOICES:
+        if name in st.query_params:
+            value = st.query_params[name]
+            if name not in st.session_state and (name == "model" or value in data.DATASETS):
+                st.session_state[name] = value
+            del st.query_params[name]
+
+
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
     prepare_process()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
         st.session_state["lang"] = st.query_params.get("lang", "en")
+    _choices_from_address()
     navigation = st.navigation({
         t(section): [st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in specs]
         for section, specs in PAGES.items()})
