@@ -124,7 +124,7 @@ with st.expander(t("library.upload.header"), expanded=not choices):
         except SaveRefused as error:
             st.session_state["model_upload_message"] = account.refusal_text(error)
         else:
-            name = upload.name.removesuffix(".keras")[:60] or "uploaded"
+            name = " + ".join(part.name.removesuffix(".keras") for part in files)[:60] or "uploaded"
             try:
                 filenames = " + ".join(part.name for part in files)
                 entry = workspace.save(uploaded, name=name, dataset={
