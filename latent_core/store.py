@@ -14,7 +14,9 @@ unpacked into plain arrays. Uploaded bytes are read so in the sandbox
 and the arrays; a file on disk is one of the app's own (a shipped pretrained bundle or a
 bundle the app saved in a workspace) and is read in this process. Then its config is
 refused when it names a ``Lambda`` layer or any class that is not a registered Latent
-Explorer model kind; its options are checked against the kind's ``saved_options``
+Explorer model kind or a plain Keras model (``Sequential`` or functional, read by
+``models/keras_ae.py``, also as an encoder and its decoder in two files, each read in the
+sandbox); its options are checked against the kind's ``saved_options``
 (types and ranges, no nested objects) and the kind's ``weight_count`` and
 ``activation_values`` are capped (and,
 when the caller says which data the model is for, the input shape must fit it). Only

@@ -12,9 +12,9 @@ from io import BytesIO
 import keras
 import numpy as np
 import pytest
-from bad_inputs import keras_bytes, replace_members
+from bad_inputs import keras_bytes, lambda_model_bytes, replace_members
 
-from latent_core import store
+from latent_core import sandbox, store
 from latent_core.models.keras_ae import (
     KerasAutoencoder,
     KerasGenerator,
@@ -396,3 +396,32 @@ def test_a_vae_and_a_generator_reload_from_the_workspace_the_same(tmp_path):
         reloaded = workspace.load(workspace.save(model, name=model.kind).id).model
         assert reloaded.kind == model.kind
         assert_close(check(reloaded), check(model))
+
+
+def test_both_files_of_a_pair_are_read_in_the_sandbox_and_a_decoder_with_code_is_refused_unrun(tmp_path,
+                                                                                                  monkeypatch):
+    tasks = []
+    real_run = sandbox.run
+
+    def counting_run(task, payload, *args, **kwargs):
+        tasks.append(task)
+        return real_run(task, payload, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run", counting_run)
+    encoder, decoder = tutorial_encoder_decoder()
+    store.load_model(keras_bytes(encoder), decoder=keras_bytes(decoder))
+    assert tasks == ["model_archive", "model_archive"]
+    marker = tmp_path / "ran"
+    with pytest.raises(store.UnsafeModelError):
+        store.load_model(keras_bytes(encoder), decoder=lambda_model_bytes(marker), decoder_name="decoder.keras")
+    assert not marker.exists()
+
+
+def test_a_model_saved_after_compile_and_fit_loads_without_its_optimizer_state():
+    original = keras.Sequential([keras.Input((8, 8)), layers.Flatten(), layers.Dense(4, activation="relu"),
+                                 layers.Dense(64, activation="sigmoid"), layers.Reshape((8, 8))])
+    original.compile(optimizer="adam", loss="binary_crossentropy", metrics=["mae"])
+    x = np.random.default_rng(0).random((64, 8, 8), dtype=np.float32)
+    original.fit(x, x, epochs=1, batch_size=32, verbose=0)
+    model = store.load_model(keras_bytes(original), name="trained.keras")
+    assert_close(model.reconstruct(x[:5, ..., None]), np.asarray(original(x[:5]))[..., None])

@@ -1,16 +1,24 @@
-"""``keras_ae``: a plain Keras autoencoder a student built in a notebook, rebuilt safely.
+"""Plain Keras models a student built in a notebook, rebuilt safely: ``keras_ae``,
+``keras_vae`` and ``keras_generator``.
 
-An uploaded ``Sequential`` model, or a functional one whose layers form one chain, made
-only of the built-in layers of ``LAYER_FIELDS``, is read from its config field by field:
-each layer's fields are checked against a declared type and range (activations by name
-from a fixed list), fields that only shape training (initializers, regularizers,
-constraints) are dropped unread, and any other field, layer class or wiring is refused
-naming the layer. Output shapes and parameter counts are then computed by arithmetic,
-so sizes are bounded before anything is built. The model is rebuilt from those checked
-fields layer by layer through the layers' constructors (never Keras' deserialiser on the
-file's config) and split into an encoder and a decoder after its narrowest layer (the
-smallest output; the first on a tie). Feature-map codes are flattened, so the code is
-always a vector and every page treats the model as one of the app's own.
+An uploaded ``Sequential`` model, or a functional one whose layers form one chain (or end
+in two heads on the same input: a VAE encoder's mean and log-variance), made only of the
+built-in layers of ``LAYER_FIELDS``, is read from its config field by field
+(``read_network``): each layer's fields are checked against a declared type and range
+(activations by name from a fixed list), fields that only shape training (initializers,
+regularizers, constraints) are dropped unread, and any other field, layer class or wiring
+is refused naming the layer. Output shapes and parameter counts are then computed by
+arithmetic, so sizes are bounded before anything is built, and ``plain_kind_and_options``
+says what the file is: an autoencoder (output of its input's shape) split after its
+narrowest layer (the smallest output; the first on a tie), an encoder and its decoder
+(their shapes checked against each other; a two-output encoder makes a VAE), or a
+generator alone (noise vector in, image out; tanh outputs mapped to [0, 1]). Inputs of
+(28, 28), 784 or (28, 28, 1) values work on the 28×28 datasets, (8, 8) or 64 on digits
+(``fits``); a shape no dataset has is refused naming it. The model is rebuilt from the
+checked fields layer by layer through the layers' constructors (never Keras' deserialiser
+on the file's config). Feature-map codes are flattened, so the code is always a vector and
+every page treats the model as one of the app's own; the split can be moved to any layer
+whose output a code may hold (``with_options``), and the output stays exactly the same.
 """
 
 from __future__ import annotations
