@@ -52,9 +52,13 @@ from latent_core.model_archive import (
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
 from latent_core.models.keras_ae import (
+    LAYER_FIELDS,
     PLAIN_KINDS,
+    NoCode,
     PlainNetwork,
+    ShapesDoNotMeet,
     ShapeWithoutDataset,
+    UnsupportedLayer,
     encoder_first,
     plain_kind_and_options,
     read_network,
@@ -323,6 +327,13 @@ def _plain_model(archives: list[ModelArchive], labels: list[str], input_shape, d
             f"{label} works on values of shape {error.shape}, which no dataset here has (they have "
             f"{', '.join(map(str, error.known))}). Upload data of that shape on the Data page.", "plain_no_dataset",
             shape=str(error.shape), known=", ".join(map(str, error.known))) from None
+    except NoCode as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.", "plain_no_code",
+                                    layer=error.layer, values=error.values, input_values=error.input_values) from None
+    except ShapesDoNotMeet as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
+                                    f"plain_{error.what}_shape", gives=str(error.gives), takes=str(error.takes)) \
+            from None
     except ValueError as error:
         raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
                                     "plain_not_autoencoder", error=str(error)[:300]) from None
@@ -354,6 +365,10 @@ def _network(config: dict, label: str) -> PlainNetwork:
     """A plain model's checked layers; its refusals said as an upload's."""
     try:
         return read_network(config)
+    except UnsupportedLayer as refused:
+        raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
+                                    f"{refused.reason}.", "plain_unsupported_layer", layer=refused.layer,
+                                    found=refused.found, supported=", ".join(LAYER_FIELDS)) from None
     except OptionRefused as refused:
         if refused.too_big:
             what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"

@@ -159,7 +159,8 @@ def test_a_layer_outside_the_allow_list_is_refused_naming_it():
     model = keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.GaussianNoise(0.1, name="noisy"),
                               layers.Dense(8)])
     error = refusal(keras_bytes(model))
-    assert error.code == "plain_layer"
+    assert error.code == "plain_unsupported_layer"
+    assert (error.details["layer"], error.details["found"]) == ("noisy", "GaussianNoise")
     assert "layer noisy" in str(error) and "GaussianNoise" in str(error)
 
 
@@ -213,13 +214,15 @@ def test_a_functional_model_whose_layers_do_not_form_a_chain_is_refused():
     assert error.code == "plain_layer" and "one chain" in str(error)
 
 
-@pytest.mark.parametrize("model, words", [
-    (keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.Dense(3)]), "not its input's"),
-    (keras.Sequential([keras.Input((64,)), layers.Dense(128), layers.Dense(64)]), "no code to explore"),
+@pytest.mark.parametrize("model, code, words", [
+    (keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.Dense(3)]), "plain_not_autoencoder",
+     "not its input's"),
+    (keras.Sequential([keras.Input((64,)), layers.Dense(128, name="wide"), layers.Dense(64)]), "plain_no_code",
+     "narrowest layer (wide, 128 values)"),
 ], ids=["output_of_another_shape", "no_bottleneck"])
-def test_a_model_that_is_not_an_autoencoder_is_told_why(model, words):
+def test_a_model_that_is_not_an_autoencoder_is_told_why(model, code, words):
     error = refusal(keras_bytes(model))
-    assert error.code == "plain_not_autoencoder" and words in str(error)
+    assert error.code == code and words in str(error)
 
 
 def test_a_plain_autoencoder_for_other_data_is_refused_with_both_shapes():
@@ -309,7 +312,7 @@ def test_an_encoder_and_decoder_whose_shapes_do_not_meet_are_refused_with_both_s
     encoder, _ = tutorial_encoder_decoder()
     decoder = keras.Sequential([keras.Input((8,)), layers.Dense(784), layers.Reshape(MNIST_SHAPE)])
     error = refusal(keras_bytes(encoder), decoder=keras_bytes(decoder))
-    assert error.code == "plain_not_autoencoder"
+    assert (error.code, error.details["gives"], error.details["takes"]) == ("plain_encoder_shape", "(16,)", "(8,)")
     assert "codes of shape (16,)" in str(error) and "takes (8,)" in str(error)
 
 

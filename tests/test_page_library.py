@@ -231,3 +231,22 @@ def test_a_model_no_dataset_has_is_refused_naming_its_shape_in_korean(workspace_
     upload(app, keras_file_bytes(odd), "odd.keras")
     assert Workspace(workspace_root).entries() == []
     assert "(5, 5, 1)" in app.error[0].value and "데이터셋이 없습니다" in app.error[0].value
+
+
+@pytest.mark.parametrize("lang, words", [("en", "is a GaussianNoise layer"), ("ko", "GaussianNoise 층인데")])
+def test_an_unsupported_layer_is_named_in_either_language(workspace_root, lang, words):
+    layers = keras.layers
+    noisy = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(4),
+                              layers.GaussianNoise(0.1, name="noisy"), layers.Dense(64), layers.Reshape((8, 8, 1))])
+    app = open_page("library.py", dataset="digits", lang=lang)
+    upload(app, keras_file_bytes(noisy), "noisy.keras")
+    assert Workspace(workspace_root).entries() == []
+    assert "noisy" in app.error[0].value and words in app.error[0].value
+
+
+def test_a_split_that_cannot_be_found_is_told_in_korean(workspace_root):
+    layers = keras.layers
+    wide = keras.Sequential([keras.Input((64,)), layers.Dense(128, name="wide"), layers.Dense(64)])
+    app = open_page("library.py", dataset="digits", lang="ko")
+    upload(app, keras_file_bytes(wide), "wide.keras")
+    assert "wide" in app.error[0].value and "탐색할 코드가 없습니다" in app.error[0].value

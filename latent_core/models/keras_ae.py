@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from latent_core.data import DATASETS
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
-from latent_core.data import DATASETS
 from latent_core.models.base import SERIALIZATION_PACKAGE, LatentModel, NoEncoderError
 
 MAX_PLAIN_LAYERS = 64
@@ -87,6 +87,33 @@ def _refused(layer: str, value, reason: str, *, too_big: bool = False) -> opt.Op
     return opt.OptionRefused(f"layer {layer}", value, reason, too_big=too_big)
 
 
+class UnsupportedLayer(opt.OptionRefused):
+    """A layer of a class this app does not rebuild (its name and class in ``layer`` and ``found``)."""
+
+    def __init__(self, layer: str, found):
+        self.layer, self.found = layer, str(found)[:40]
+        super().__init__(f"layer {layer}", found, f"is a {self.found} layer; models of {', '.join(LAYER_FIELDS)} "
+                         "layers are supported")
+
+
+class NoCode(ValueError):
+    """An autoencoder with no layer narrower than its input: nothing to use as a code."""
+
+    def __init__(self, layer: str, values: int, input_values: int):
+        self.layer, self.values, self.input_values = layer, values, input_values
+        super().__init__(f"its narrowest layer ({layer}, {values} values) is not narrower than its input "
+                         f"({input_values} values): it has no code to explore")
+
+
+class ShapesDoNotMeet(ValueError):
+    """An encoder and a decoder whose shapes do not meet: ``gives`` is what one gives, ``takes`` what the other takes."""
+
+    def __init__(self, what: str, gives: tuple[int, ...], takes: tuple[int, ...]):
+        self.what, self.gives, self.takes = what, tuple(gives), tuple(takes)
+        super().__init__(f"the {what} gives {'codes' if what == 'encoder' else 'outputs'} of shape {self.gives}, "
+                         f"but the {'decoder' if what == 'encoder' else 'encoder'} takes {self.takes}")
+
+
 def _layer_name(entry) -> str:
     config = entry.get("config") if isinstance(entry, dict) else None
     name = config.get("name") if isinstance(config, dict) else None
@@ -102,8 +129,7 @@ def checked_layer(entry) -> dict:
     layer, config = _layer_name(entry), entry["config"]
     class_name = entry["layer"] if "layer" in entry else entry.get("class_name")
     if class_name not in LAYER_FIELDS or entry.get("module", "keras.layers") != "keras.layers":
-        raise _refused(layer, class_name, f"is a {str(class_name)[:40]} layer; models of "
-                       f"{', '.join(LAYER_FIELDS)} layers are supported")
+        raise UnsupportedLayer(layer, class_name)
     kept = {option.name: option for option in (_NAME, *LAYER_FIELDS[class_name])}
     checked = {}
     for field, value in config.items():
@@ -375,12 +401,10 @@ def _pair(encoder: PlainNetwork, decoder: PlainNetwork, data_shape) -> tuple[typ
     if decoder.second_head is not None:
         raise ValueError("the decoder has two outputs; a decoder gives one image")
     if decoder.input_shape != encoder.output_shape:
-        raise ValueError(f"the encoder gives codes of shape {encoder.output_shape}, but the decoder takes "
-                         f"{decoder.input_shape}")
+        raise ShapesDoNotMeet("encoder", encoder.output_shape, decoder.input_shape)
     target = data_shape_for(encoder.input_shape, data_shape)
     if decoder.output_shape != encoder.input_shape and not fits(decoder.output_shape, target):
-        raise ValueError(f"the decoder gives outputs of shape {decoder.output_shape}, but the encoder takes "
-                         f"{encoder.input_shape}")
+        raise ShapesDoNotMeet("decoder", decoder.output_shape, encoder.input_shape)
     taken = {layer["config"]["name"] for layer in encoder.layers}
     if encoder.second_head is not None:
         taken.add(encoder.second_head["config"]["name"])
@@ -474,8 +498,7 @@ def narrowest_layer(input_shape, layers: list[dict]) -> int:
     sizes = [math.prod(shape) for shape in shapes[:-1]]
     split = sizes.index(min(sizes))
     if sizes[split] >= math.prod(input_shape):
-        raise ValueError(f"its narrowest layer ({layers[split]['config']['name']}, {sizes[split]} values) is not "
-                         f"narrower than its input ({math.prod(input_shape)} values): it has no code to explore")
+        raise NoCode(layers[split]["config"]["name"], sizes[split], math.prod(input_shape))
     return split
 
 
