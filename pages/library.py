@@ -99,15 +99,15 @@ if picked is not None:
 
 with st.expander(t("library.upload.header"), expanded=not choices):
     st.write(t("library.upload.help"))
-    files = st.file_uploader(t("library.upload.label"), type=["keras"], accept_multiple_files=True,
-                             help=t("library.upload.files_help"))
-    upload_id = tuple(upload.file_id for upload in files)
-    if len(files) > 2 and upload_id != st.session_state.get("last_model_upload"):
+    pair = st.checkbox(t("library.upload.pair"), key="library.upload.pair", help=t("library.upload.pair_help"))
+    upload = st.file_uploader(t("library.upload.label"), type=["keras"], key="library.upload.model")
+    decoder = st.file_uploader(t("library.upload.decoder"), type=["keras"], key="library.upload.decoder") \
+        if pair else None
+    files = [part for part in (upload, decoder) if part is not None]
+    upload_id = tuple(part.file_id for part in files)
+    ready = upload is not None and (decoder is not None or not pair)  # a pair waits for both files
+    if ready and upload_id != st.session_state.get("last_model_upload"):
         st.session_state["last_model_upload"] = upload_id
-        st.session_state["model_upload_message"] = t("library.upload.too_many", count=len(files))
-    elif files and upload_id != st.session_state.get("last_model_upload"):
-        st.session_state["last_model_upload"] = upload_id
-        upload, decoder = files[0], files[1] if len(files) == 2 else None
         workspace = models.workspace()
         try:
             workspace.check_room(sum(part.size for part in files))  # before parsing: a full workspace refuses at once

@@ -175,11 +175,13 @@ def digits_encoder_decoder():
     return encoder, decoder
 
 
-def test_an_encoder_and_its_decoder_upload_together_in_either_order(workspace_root):
+def test_an_encoder_and_its_decoder_upload_together_once_both_are_there(workspace_root):
     encoder, decoder = digits_encoder_decoder()
     app = open_page("library.py", dataset="digits")
-    app.file_uploader[0].set_value([("decoder.keras", keras_file_bytes(decoder), "application/octet-stream"),
-                                    ("encoder.keras", keras_file_bytes(encoder), "application/octet-stream")]).run()
+    app.checkbox(key="library.upload.pair").check().run()
+    upload(app, keras_file_bytes(decoder), "decoder.keras")  # the decoder where the encoder goes: told by shapes
+    assert Workspace(workspace_root).entries() == []  # a pair waits for both files
+    app.file_uploader[1].set_value(("encoder.keras", keras_file_bytes(encoder), "application/octet-stream")).run()
     assert not app.exception and not app.error
     [entry] = Workspace(workspace_root).entries()
     assert (entry.kind, entry.latent_dim, entry.input_shape) == ("keras_ae", 3, (8, 8, 1))
@@ -191,8 +193,9 @@ def test_an_encoder_and_its_decoder_upload_together_in_either_order(workspace_ro
 def test_moving_the_split_on_the_layer_diagram_saves_the_model_with_its_new_code(workspace_root):
     encoder, decoder = digits_encoder_decoder()
     app = open_page("library.py", dataset="digits")
-    app.file_uploader[0].set_value([("encoder.keras", keras_file_bytes(encoder), "application/octet-stream"),
-                                    ("decoder.keras", keras_file_bytes(decoder), "application/octet-stream")]).run()
+    app.checkbox(key="library.upload.pair").check().run()
+    upload(app, keras_file_bytes(encoder), "encoder.keras")
+    app.file_uploader[1].set_value(("decoder.keras", keras_file_bytes(decoder), "application/octet-stream")).run()
     [entry] = Workspace(workspace_root).entries()
     slider = next(widget for widget in app.select_slider if widget.label == "The encoder ends after")
     assert slider.value == 2  # after the code layer, where the encoder file ends

@@ -36,7 +36,12 @@ def test_an_uploaded_notebook_vae_gets_a_latent_map_and_samples(page, serve_app,
     choose_dataset(page, "Digits (8×8)")
     idle(page)
     page.get_by_text("Upload a model").click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(path) for path in files])
+    page.get_by_text("An encoder and its decoder, as two files").click()
+    uploaders = page.get_by_test_id("stFileUploaderDropzoneInput")
+    expect(uploaders).to_have_count(2)
+    for position, path in enumerate(files):
+        uploaders.nth(position).set_input_files(str(path))
+        idle(page)
     expect(page.get_by_role("heading", name="Inside: ★ vae_encoder + vae_decoder")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("The code is the encoder's mean output")).to_be_visible()
     idle(page)
@@ -56,3 +61,21 @@ def test_an_uploaded_notebook_vae_gets_a_latent_map_and_samples(page, serve_app,
     idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlert")).to_have_count(0)
+
+
+def test_the_address_explore_prints_opens_the_model_in_the_browser(page, tmp_path):
+    from latent_core import explore
+
+    path = tmp_path / "autoencoder.keras"
+    keras.Sequential([keras.Input((64,)), keras.layers.Dense(3, activation="relu"),
+                      keras.layers.Dense(64, activation="sigmoid")]).save(path)
+    explorer = explore.explore(path, host="127.0.0.1", workspace=tmp_path / "workspace", quiet=True)
+    try:
+        page.goto(explorer.url)
+        # the model is offered only on digits (its inputs are 64 values), so the address chose both
+        expect(page.get_by_role("heading", name="Inside: ★ autoencoder")).to_be_visible(timeout=WAIT)
+        idle(page)
+        assert "model=" not in page.url  # the address hands its choices to the sidebar, then drops them
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+    finally:
+        explorer.stop()

@@ -42,15 +42,13 @@ TEXT = {
         "en": "A .keras file saved by Latent Explorer (download one above, or train with `python -m latent_core.train`), or a Keras model you built in a notebook from built-in layers: an autoencoder, an encoder and its decoder (two files, a VAE's encoder with its mean and log-variance too), or a GAN's generator alone. It is checked before anything is built and rebuilt from its checked settings only: files that carry code or ask for more than this app builds are refused, never run.",
         "ko": "Latent Explorer가 저장한 .keras 파일 (위에서 내려받거나 `python -m latent_core.train`으로 학습), 또는 노트북에서 기본 층으로 만든 Keras 모델: 오토인코더, 인코더와 디코더 (파일 두 개, 평균과 로그 분산을 내는 VAE 인코더도), GAN의 생성자 하나. 만들기 전에 검사하고 검사한 설정만으로 다시 만들며, 코드가 들어 있거나 이 앱이 만드는 범위를 넘는 파일은 실행하지 않고 거부합니다.",
     },
-    "library.upload.label": {"en": "Upload .keras (one file, or an encoder and its decoder)", "ko": ".keras 업로드 (파일 하나, 또는 인코더와 디코더)"},
-    "library.upload.files_help": {
-        "en": "Pick both files at once for an encoder and its decoder; which is which is told from their shapes.",
-        "ko": "인코더와 디코더는 두 파일을 한 번에 고르세요. 어느 쪽이 인코더인지는 크기로 알아냅니다.",
+    "library.upload.label": {"en": "Upload .keras", "ko": ".keras 업로드"},
+    "library.upload.pair": {"en": "An encoder and its decoder, as two files", "ko": "인코더와 디코더 (파일 두 개)"},
+    "library.upload.pair_help": {
+        "en": "Upload the encoder above and the decoder below; they are loaded together once both are there (which is which is also told from their shapes).",
+        "ko": "위에는 인코더를, 아래에는 디코더를 올리세요. 두 파일이 모두 올라오면 함께 불러옵니다 (어느 쪽이 인코더인지는 크기로도 알아냅니다).",
     },
-    "library.upload.too_many": {
-        "en": "{count} files chosen: upload one model, or an encoder and its decoder (two files).",
-        "ko": "파일 {count}개를 골랐습니다. 모델 하나, 또는 인코더와 디코더(파일 두 개)를 올리세요.",
-    },
+    "library.upload.decoder": {"en": "Upload the decoder's .keras", "ko": "디코더 .keras 업로드"},
     "library.part.encoder": {"en": "encoder", "ko": "인코더"},
     "library.part.decoder": {"en": "decoder", "ko": "디코더"},
     "library.part.generator": {"en": "generator", "ko": "생성자"},
