@@ -5,7 +5,8 @@ Times the Latent map page of a pretrained model in ``AppTest`` (first open and r
 structured 32-dimensional codes (Gaussian blobs, 10 classes) against
 scikit-learn's ``TSNE`` with its defaults on the same data in the same run, and
 placing one new code onto the 2,000-point map (openTSNE transform, and the
-nearest-neighbour fallback used by maps loaded from files). Map quality is the
+nearest-neighbour fallback used by maps loaded from files), and the layouts of the latent space
+over training (every epoch of a 300-image probe, PCA and chained t-SNE). Map quality is the
 10-nearest-neighbour label agreement on the map (1.0 = every point's map
 neighbours share its class). Writes ``benchmarks/results/projection.md``.
 
@@ -27,6 +28,7 @@ from sklearn.neighbors import NearestNeighbors
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.report import load_note, open_app, ratio, table, write_result  # noqa: E402
+from latent_core import history  # noqa: E402
 from latent_core.pretrained import load_latent_map  # noqa: E402
 from latent_core.projection import Projection, place, project  # noqa: E402
 
@@ -70,6 +72,22 @@ def median_seconds(function, *args) -> float:
     return statistics.median(timed(function, *args)[0] for _ in range(PLACEMENT_REPEATS))
 
 
+def history_layouts(epochs: int, points: int = history.DEFAULT_PROBE_SIZE) -> dict[str, float]:
+    """Seconds to lay out every epoch of a probe's history (codes drifting from blobs, one step an epoch)
+    by each method, and the mean movement of a point from one epoch to the next (map radius 1)."""
+    codes, labels = structured_codes(points)
+    rng = np.random.default_rng(0)
+    steps = [codes + 0.5 * step * rng.normal(size=codes.shape) for step in range(epochs)][::-1]
+    recorded = history.CodeHistory(epochs=np.arange(epochs), codes=np.stack(steps), indices=np.arange(points),
+                                   labels=labels)
+    found = {}
+    for method in history.LAYOUT_METHODS:
+        seconds, laid_out = timed(history.layouts, recorded, method)
+        found[f"{method}_s"] = seconds
+        found[f"{method}_move"] = float(history.mean_displacement(laid_out).mean())
+    return found
+
+
 def pretrained_map_page(reruns: int) -> dict[str, float]:
     """The Latent map page of a pretrained model in ``AppTest``: first open in this process
     (model, map and sample loaded), reruns (everything cached), and the chart's size."""
@@ -96,6 +114,9 @@ def main() -> None:
 
     shown = pretrained_map_page(3 if args.quick else 10)
     print(shown, flush=True)
+    history_epochs = 5 if args.quick else 20
+    over_training = history_layouts(history_epochs)
+    print(over_training, flush=True)
     rows = []
     for n in sizes:
         codes, labels = structured_codes(n)
@@ -173,7 +194,17 @@ def main() -> None:
               f"{shown['first_open_s']:.2f} s, rerun {shown['rerun_s']:.2f} s; the browser's part is in "
               "section 5's page times); one new point placed in under a second — "
               f"{'met' if max(seconds for _, seconds in placement) < 1 else '**not met**'} "
-              f"({max(seconds for _, seconds in placement) * 1000:.0f} ms at most)."]
+              f"({max(seconds for _, seconds in placement) * 1000:.0f} ms at most).", "",
+              f"### The latent space over training ({history_epochs} epochs, {history.DEFAULT_PROBE_SIZE} probe images)",
+              "",
+              "Every epoch's layout is computed once per model version (PCA on the page, t-SNE as a queued job); "
+              "they go to the browser as plotly animation frames, so moving the epoch scrubber repaints in the "
+              "browser with no server round trip (`tests/browser/test_history_browser.py` checks a step is shown "
+              "within a second, CI included).", "",
+              table(["layouts of every epoch", "seconds", "mean move per epoch (map radius 1)"], [
+                  ["PCA + Procrustes", f"{over_training['pca_s']:.2f}", f"{over_training['pca_move']:.3f}"],
+                  ["t-SNE from the previous epoch", f"{over_training['tsne_s']:.1f}",
+                   f"{over_training['tsne_move']:.3f}"]])]
     print(write_result("projection", "\n".join(lines)))
 
 

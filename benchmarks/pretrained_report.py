@@ -16,7 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from latent_core import pretrained
-from latent_core.evaluation import DENOISING_STRENGTHS, GAN_CLASS_PRESENT, GAN_SAMPLES
+from latent_core.evaluation import (
+    DENOISING_STRENGTHS,
+    GAN_CLASS_PRESENT,
+    GAN_SAMPLES,
+    JUDGE_PREFIX,
+    LOW_ENTROPY_RATIO,
+    RARE_CLASS_SHARE,
+    ClassCoverage,
+    coverage_of_shares,
+)
 from latent_core.store import MANIFEST_FILENAME
 
 REPORT_PATH = Path(__file__).resolve().parent / "results" / "pretrained.md"
@@ -45,7 +54,15 @@ def reference_pca_mse(bundles: list[dict], dataset: str = REFERENCE_PCA[0],
                  and "pca_test_mse" in entry["metrics"]), None)
 
 
-def _targets_section(bundles: list[dict], classifiers: list[dict]) -> list[str]:
+def _judged_coverage(metrics: dict) -> ClassCoverage | None:
+    """The GAN's class coverage as the held-out judge counted it, if it was measured."""
+    shares = [metrics.get(f"{JUDGE_PREFIX}gan_class_share_{c}") for c in range(10)]
+    if any(share is None for share in shares):
+        return None
+    return coverage_of_shares(shares)
+
+
+def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[dict]) -> list[str]:
     """One line per quality target of the library: the measured figure and whether it is met."""
     by_name = {entry["name"]: entry for entry in bundles}
     rows = []
@@ -67,19 +84,26 @@ def _targets_section(bundles: list[dict], classifiers: list[dict]) -> list[str]:
         for suffix in ("vae_16", "conv_ae_32"):
             entry = by_name.get(f"{dataset}_{suffix}")
             if entry and "class_mean_decode_accuracy" in entry["metrics"]:
-                share = entry["metrics"]["class_mean_decode_accuracy"]
-                rows.append((f"{dataset}_{suffix}: each class's decoded mean latent classified as "
-                             "that class", f"{share * 10:.0f} of 10", _verdict(share == 1.0)))
+                m = entry["metrics"]
+                judged = m.get(f"{JUDGE_PREFIX}class_mean_decode_accuracy")
+                measured = f"{m['class_mean_decode_accuracy'] * 10:.0f} of 10 (app's classifier)"
+                measured += ", no held-out judge built" if judged is None else f", {judged * 10:.0f} of 10 (held-out judge)"
+                rows.append((f"{dataset}_{suffix}: each class's decoded mean latent classified as that class, "
+                             "by the held-out judge", measured, _verdict(judged == 1.0)))
         gan = by_name.get(f"{dataset}_dcgan")
         if gan and "gan_classes_covered" in gan["metrics"]:
-            covered = gan["metrics"]["gan_classes_covered"]
-            rows.append((f"{dataset}_dcgan: {GAN_SAMPLES:,} samples cover all 10 classes "
-                         f"(≥ {GAN_CLASS_PRESENT:.0%} each)", f"{covered:.0f} of 10", _verdict(covered == 10)))
-    for entry in classifiers:
+            coverage = _judged_coverage(gan["metrics"])
+            measured = "no judge built" if coverage is None else (
+                f"smallest class {coverage.shares.min():.1%}, entropy {coverage.entropy:.2f} nats")
+            rows.append((f"{dataset}_dcgan: {GAN_SAMPLES:,} samples cover every class by the held-out judge "
+                         f"(each ≥ {RARE_CLASS_SHARE / 10:.0%}, entropy ≥ {LOW_ENTROPY_RATIO * np.log(10):.2f} nats)",
+                         measured, _verdict(coverage is not None and not coverage.collapsed)))
+    for entry, role in [*((entry, "classifier") for entry in classifiers), *((entry, "held-out judge")
+                                                                          for entry in judges)]:
         goal = ACCURACY_TARGETS.get(entry["dataset"])
         if goal is not None:
             accuracy = entry["metrics"]["test_accuracy"]
-            rows.append((f"{entry['dataset']} classifier test accuracy ≥ {goal:.0%}",
+            rows.append((f"{entry['dataset']} {role} test accuracy ≥ {goal:.0%}",
                          f"{accuracy:.2%}", _verdict(accuracy >= goal)))
     return (["## Targets", "", "| target | measured | |", "|---|---|---|"]
             + [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in rows])
@@ -106,7 +130,7 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
     """The report of index ``content``: targets, each model against PCA at its size and at
     the reference size, the denoising curve, anomaly AUROC per class, GAN class coverage;
     ``expected`` names the bundles the builder knows, so missing ones are listed."""
-    bundles, classifiers = content["bundles"], content["classifiers"]
+    bundles, classifiers, judges = content["bundles"], content["classifiers"], content.get("judges", [])
     reference = reference_pca_mse(bundles)
     dataset, components = REFERENCE_PCA
     reference_text = ([] if reference is None else
@@ -124,23 +148,24 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
         "",
         *reference_text,
         "",
-        *_targets_section(bundles, classifiers),
+        *_targets_section(bundles, classifiers, judges),
         "",
         f"## Reconstruction: test MSE vs PCA at the same latent size and PCA-{components}",
         "",
         f"| model | kind | latent | test MSE | PCA MSE (same size) | vs PCA-{components} | "
-        "class means decoded right | train s |",
+        "class means decoded right (classifier / judge) | train s |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for entry in bundles:
         m = entry["metrics"]
         if "normal_class" in entry or "test_mse" not in m:
             continue
-        decoded = m.get("class_mean_decode_accuracy")
+        decoded = " / ".join("–" if m.get(name) is None else f"{m[name]:.0%}" for name in (
+            "class_mean_decode_accuracy", f"{JUDGE_PREFIX}class_mean_decode_accuracy"))
         lines.append(
             f"| {entry['name']} | {entry['kind']} | {entry['latent_dim']} | {_fmt(m['test_mse'])} | "
             f"{_fmt(m.get('pca_test_mse'))} | {_versus_reference(entry, reference)} | "
-            f"{'–' if decoded is None else f'{decoded:.0%}'} | {_training_seconds(root, entry):.0f} |")
+            f"{decoded} | {_training_seconds(root, entry):.0f} |")
     denoisers = [e for e in bundles if e["kind"] == "denoising_ae"]
     if denoisers:
         lines += ["", "## Denoising: PSNR (dB) over Gaussian noise strength σ (clipped to [0, 1])", "",
@@ -164,18 +189,24 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
                   + f" | **{np.mean(aurocs):.3f}** |"]
     gans = [e for e in bundles if e["kind"] == "dcgan" and "gan_classes_covered" in e["metrics"]]
     if gans:
-        lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier sees them", "",
-                  "| model | " + " | ".join(str(c) for c in range(10))
-                  + f" | classes ≥ {GAN_CLASS_PRESENT:.0%} | mean confidence |", "|---|" + "---|" * 12]
+        lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier and the held-out judge see them",
+                  "", "| model | judge | " + " | ".join(str(c) for c in range(10))
+                  + f" | classes ≥ {GAN_CLASS_PRESENT:.0%} | entropy (nats) | mean confidence |",
+                  "|---|---|" + "---|" * 13]
         for entry in gans:
-            m = entry["metrics"]
-            lines.append(f"| {entry['name']} | " + " | ".join(
-                f"{m[f'gan_class_share_{c}']:.0%}" for c in range(10))
-                + f" | {m['gan_classes_covered']:.0f} | {m['gan_mean_confidence']:.2f} |")
+            for judge, prefix in (("classifier", ""), ("held-out judge", JUDGE_PREFIX)):
+                m = {name.removeprefix(prefix): value for name, value in entry["metrics"].items()
+                     if name.startswith(prefix) and (prefix or not name.startswith(JUDGE_PREFIX))}
+                if "gan_classes_covered" not in m:
+                    continue
+                lines.append(f"| {entry['name']} | {judge} | " + " | ".join(
+                    f"{m[f'gan_class_share_{c}']:.0%}" for c in range(10))
+                    + f" | {m['gan_classes_covered']:.0f} | {_fmt(m.get('gan_class_entropy'), 2)} | "
+                    f"{m['gan_mean_confidence']:.2f} |")
     lines += ["", "## Data each model was trained on", ""]
-    for source in sorted({e["trained_on"] for e in bundles + classifiers}):
+    for source in sorted({e["trained_on"] for e in bundles + classifiers + judges}):
         lines.append(f"- {source}")
-    built = {entry["name"] for entry in bundles} | {entry["name"] for entry in classifiers}
+    built = {entry["name"] for entry in bundles + classifiers + judges}
     missing = [name for name in expected if name not in built]
     if missing:
         lines += ["", "## Not built", "", "In the builder's registry but not in the library: "

@@ -131,12 +131,16 @@ def open_app(dataset: str, model: str, page: str):
 SECTIONS: list[tuple[str, list[str]]] = [
     ("1. Slider to image", ["slider", "browser_slider"]),
     ("2. Model calls", ["model_calls"]),
-    ("3. Latent map", ["projection"]),
+    ("3. Latent map", ["projection", "map_images"]),
     ("4. Training throughput", ["training"]),
     ("5. Start-up and memory", ["startup"]),
     ("6. Quality summary", ["quality"]),
     ("Classroom load", ["load"]),
+    ("Classroom load, server only", ["load_protocol"]),
 ]
+# Sections measured by a run of their own (``make load-test``, ``benchmarks/load_protocol.py``):
+# heading -> result name.
+SEPARATE_RUNS = {"Classroom load": "load", "Classroom load, server only": "load_protocol"}
 # The browser script may write one file for both of its parts; it then goes to section 5
 # and section 1 points there.
 COMBINED_BROWSER_RESULT = "browser"
@@ -226,15 +230,17 @@ def assemble_report(*, intro: list[str], results_dir: Path = RESULTS_DIR, since:
         lines += [f"- `{script}`: {message}" for script, message in failures.items()]
         lines.append("")
     for heading, names in SECTIONS:
-        if heading == "Classroom load":
-            path = results_dir / "load.md"
-            if "load" in separate and path.is_file():
+        if heading in SEPARATE_RUNS:
+            name = SEPARATE_RUNS[heading]
+            path = results_dir / f"{name}.md"
+            if name in separate and path.is_file():
                 written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
-                lines += [f"## {heading}", "", f"_From a separate run of its own (`make load-test`, "
+                command = "make load-test" if name == "load" else "benchmarks/load_protocol.py"
+                lines += [f"## {heading}", "", f"_From a separate run of its own (`{command}`, "
                           f"{written.strftime('%Y-%m-%d %H:%M UTC')}), not from this suite run._", "",
                           path.read_text(encoding="utf-8").strip(), ""]
                 continue
-            if not fresh("load"):
+            if not fresh(name):
                 continue
         if combined_browser and "browser_slider" in names:
             names = [name for name in names if name != "browser_slider"]

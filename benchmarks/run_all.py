@@ -18,7 +18,8 @@ Which result goes where in BENCHMARKS.md (``benchmarks.report.SECTIONS``):
 1. Slider to image                    ``slider`` (server side, bench_slider.py),
                                       ``browser_slider`` (in the browser, bench_browser.py)
 2. Model calls                        ``model_calls`` (bench_model_calls.py)
-3. Latent map                         ``projection`` (bench_projection.py)
+3. Latent map                         ``projection`` (bench_projection.py), ``map_images``
+                                      (bench_map_images.py, with a browser)
 4. Training throughput                ``training`` (bench_training.py)
 5. Start-up and memory                ``startup`` (bench_browser.py)
 6. Quality summary                    ``quality`` (bench_quality.py)
@@ -50,7 +51,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 # In report order; the browser script last among the benchmarks so in-process runs do not
 # compete with a browser for the two cores.
 SCRIPTS = ["bench_slider", "bench_model_calls", "bench_projection", "bench_training", "bench_quality",
-           "bench_browser"]
+           "bench_map_images", "bench_browser"]
 LOAD_TEST = "load_test"
 REPORT = ROOT / "BENCHMARKS.md"
 SCRIPT_TIMEOUT_S = 30 * 60
@@ -99,7 +100,7 @@ def main() -> None:
             failures[f"{name}.py"] = failure
     wall = time.time() - started
     intro += ["", f"Suite wall time: {wall / 60:.1f} minutes{' (--quick sizes)' if args.quick else ''}."]
-    separate = () if LOAD_TEST in names else ("load",)
+    separate = ("load_protocol",) if LOAD_TEST in names else ("load", "load_protocol")
     REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures,
                                       separate=separate), encoding="utf-8")
     print(f"wrote {REPORT}")

@@ -15,9 +15,9 @@ import threading
 import time
 from pathlib import Path
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
-import tensorflow as tf
+from latent_core.frameworks import tf
 
 CLASSIFIER_FILENAME = "classifier.keras"
 MANIFEST_FILENAME = "manifest.json"
@@ -55,6 +55,38 @@ def build_classifier_network(input_shape, num_classes: int, *, seed: int = 0) ->
     probabilities = layers.Dense(num_classes, activation="softmax", kernel_initializer=init(5),
                                  name="probabilities")(h)
     return keras.Model(images, probabilities, name="classifier")
+
+
+def build_judge_network(input_shape, num_classes: int, *, seed: int = 0) -> keras.Model:
+    """A second classifier, built differently from ``build_classifier_network`` (pooling
+    instead of strides, batch normalisation, a smaller dense layer), used only to judge the
+    library: a model tuned until the app's classifier likes its pictures is not thereby liked
+    by a classifier that learnt other features."""
+    shape = tuple(int(d) for d in input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"the judge needs images shaped (h, w, c); got {shape}.")
+    layers = keras.layers
+
+    def init(offset: int) -> keras.initializers.Initializer:
+        return keras.initializers.HeNormal(seed=seed * 7919 + offset)
+
+    images = keras.Input(shape=shape, name="image")
+    h = images
+    for stage, filters in enumerate((32, 64)):
+        h = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_initializer=init(stage),
+                          name=f"conv_{stage}")(h)
+        h = layers.BatchNormalization(name=f"norm_{stage}")(h)
+        h = layers.Activation("relu", name=f"relu_{stage}")(h)
+        h = layers.MaxPooling2D(2, name=f"pool_{stage}")(h)
+    h = layers.Flatten(name="flatten")(h)
+    h = layers.Dropout(0.4, seed=seed * 7919 + 10, name="dropout")(h)
+    h = layers.Dense(64, activation="relu", kernel_initializer=init(11), name="hidden")(h)
+    probabilities = layers.Dense(num_classes, activation="softmax", kernel_initializer=init(12),
+                                 name="probabilities")(h)
+    return keras.Model(images, probabilities, name="judge")
+
+
+NETWORKS = {"classifier": build_classifier_network, "judge": build_judge_network}
 
 
 class Classifier:
@@ -114,18 +146,21 @@ class Classifier:
 
 
 def train_classifier(x_train, y_train, class_names, *, epochs: int = 4, batch_size: int = 128,
-                     learning_rate: float = 1e-3, seed: int = 0) -> tuple[Classifier, dict]:
-    """Fit a new classifier on images ``x_train`` (n, h, w, c) in [0, 1] and integer
-    labels; return it and its training record (settings, per-epoch loss and accuracy,
-    seconds)."""
+                     learning_rate: float = 1e-3, seed: int = 0,
+                     architecture: str = "classifier") -> tuple[Classifier, dict]:
+    """Fit a new classifier (``architecture``: one of ``NETWORKS``, the app's or the held-out
+    judge) on images ``x_train`` (n, h, w, c) in [0, 1] and integer labels; return it and its
+    training record (settings, per-epoch loss and accuracy, seconds)."""
+    if architecture not in NETWORKS:
+        raise ValueError(f"architecture must be one of {', '.join(NETWORKS)}; got {architecture!r}.")
     keras.utils.set_random_seed(seed)
-    network = build_classifier_network(x_train.shape[1:], len(class_names), seed=seed)
+    network = NETWORKS[architecture](x_train.shape[1:], len(class_names), seed=seed)
     network.compile(optimizer=keras.optimizers.Adam(learning_rate),
                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     started = time.perf_counter()
     history = network.fit(np.asarray(x_train, dtype=np.float32), np.asarray(y_train, dtype=np.int64),
                           epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
-    record = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
+    record = {"architecture": architecture, "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
               "seed": seed, "seconds": round(time.perf_counter() - started, 3),
               "history": {name: [float(v) for v in values]
                           for name, values in history.history.items()}}
@@ -138,8 +173,9 @@ def save_classifier(classifier: Classifier, folder, *, manifest: dict) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     # The .keras format stores a compiled model's optimizer state too (tripling the
-    # file); an uncompiled copy with the same weights stores only the weights.
-    network = keras.models.clone_model(classifier.network)
+    # file); an uncompiled copy rebuilt from the config stores only the weights
+    # (``clone_model`` of a network with batch normalisation comes back compiled).
+    network = keras.Model.from_config(classifier.network.get_config())
     network.set_weights(classifier.network.get_weights())
     keras.saving.save_model(network, folder / CLASSIFIER_FILENAME)
     content = {**manifest, "class_names": list(classifier.class_names),

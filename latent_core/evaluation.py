@@ -13,8 +13,13 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
 - ``class_mean_decode_accuracy`` and ``class_mean_{c}_decoded_as`` (with a classifier):
   each class's mean test code decoded, and what the classifier calls it.
 - ``psnr_noisy_{σ}``, ``psnr_denoised_{σ}`` (denoisers): Gaussian noise of strength σ.
-- ``gan_class_share_{c}``, ``gan_classes_covered``, ``gan_mean_confidence`` (generators
-  without an encoder, with a classifier): the classes of ``GAN_SAMPLES`` samples.
+- ``gan_class_share_{c}``, ``gan_classes_covered``, ``gan_class_entropy``,
+  ``gan_mean_confidence`` (generators without an encoder, with a classifier): the classes
+  of ``GAN_SAMPLES`` samples.
+- ``judge_…``: the class-mean and GAN metrics again, as a held-out judge sees them (a second,
+  differently built classifier that no model or page is tuned against; see
+  ``latent_core.classifier.build_judge_network``), so a figure is not only the verdict of
+  the classifier the library was built beside.
 - ``auroc``, ``precision_at_p95``, ``recall_at_p95``, ``normal_test_mse`` (a detector
   trained on ``normal_class`` only): the other classes as anomalies, thresholded at the
   95th percentile of the errors of half the normal test images, measured on the other test
@@ -102,6 +107,7 @@ def gan_metrics(model, classifier) -> dict[str, float]:
     shares = np.bincount(np.argmax(probabilities, axis=1), minlength=probabilities.shape[1]) / GAN_SAMPLES
     result = {f"gan_class_share_{label}": float(share) for label, share in enumerate(shares)}
     result["gan_classes_covered"] = float(np.sum(shares >= GAN_CLASS_PRESENT))
+    result["gan_class_entropy"] = class_coverage(np.argmax(probabilities, axis=1), probabilities.shape[1]).entropy
     result["gan_mean_confidence"] = float(np.mean(np.max(probabilities, axis=1)))
     return result
 
@@ -144,11 +150,16 @@ def class_coverage(predicted, num_classes: int) -> ClassCoverage:
         raise ValueError("class coverage needs at least one image.")
     if predicted.min() < 0 or predicted.max() >= num_classes:
         raise ValueError(f"class indices must lie in 0 … {num_classes - 1}.")
-    shares = np.bincount(predicted, minlength=num_classes) / predicted.size
+    return coverage_of_shares(np.bincount(predicted, minlength=num_classes) / predicted.size)
+
+
+def coverage_of_shares(shares) -> ClassCoverage:
+    """:func:`class_coverage` of images already counted: ``shares[c]`` of them in class ``c``."""
+    shares = np.asarray(shares, dtype=np.float64)
     present = shares[shares > 0]
-    max_entropy = float(np.log(num_classes))
+    max_entropy = float(np.log(len(shares)))
     return ClassCoverage(shares=shares, entropy=float(-np.sum(present * np.log(present))), max_entropy=max_entropy,
-                         min_share=RARE_CLASS_SHARE / num_classes, min_entropy=LOW_ENTROPY_RATIO * max_entropy)
+                         min_share=RARE_CLASS_SHARE / len(shares), min_entropy=LOW_ENTROPY_RATIO * max_entropy)
 
 
 def sample_classes(model, classifier, count: int = GAN_SAMPLES, *, seed: int = 0) -> np.ndarray:
@@ -172,13 +183,14 @@ def anomaly_metrics(model, data: Splits, normal_class: int) -> dict[str, float]:
             "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
 
 
-def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier=None,
+def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier=None, judge=None,
             normal_class: int | None = None, pca_mse: Callable[[int], float] | None = None) -> dict[str, float]:
     """Every metric that applies to ``model`` on ``data``'s test split (names: see the module).
 
     ``classifier`` (a ``latent_core.classifier.Classifier``) adds the class-mean and GAN
-    metrics; ``normal_class`` marks an anomaly detector; ``pca_mse(n)`` replaces the PCA
-    fit when a caller has it at hand (the builder fits each size once per dataset).
+    metrics, and ``judge`` (another one, held out) the same as ``judge_…``; ``normal_class``
+    marks an anomaly detector; ``pca_mse(n)`` replaces the PCA fit when a caller has it at
+    hand (the builder fits each size once per dataset).
     """
     result: dict[str, float] = {}
     if len(data.x_test) == 0:
@@ -194,4 +206,17 @@ def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier
         result.update(denoising_metrics(model, data))
     if not model.has_encoder and classifier is not None:
         result.update(gan_metrics(model, classifier))
+    result.update({f"{JUDGE_PREFIX}{name}": value for name, value in judged_metrics(model, data, judge,
+                                                                                  normal_class).items()})
     return result
+
+
+JUDGE_PREFIX = "judge_"
+
+
+def judged_metrics(model, data: Splits, judge, normal_class: int | None = None) -> dict[str, float]:
+    """The class-mean metrics (an encoder's) or the GAN metrics (a generator's) by ``judge``,
+    unprefixed; none for an anomaly detector or without a judge."""
+    if judge is None or normal_class is not None:
+        return {}
+    return class_mean_metrics(model, data, judge) if model.has_encoder else gan_metrics(model, judge)

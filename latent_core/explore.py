@@ -9,7 +9,8 @@ bytes are given to ``store.load_model``, which reads the archive in the sandbox 
 rebuilds the model from its checked layer settings, never running code from the file. It
 is then saved into the workspace the app reads, and the app is started as a process of
 its own (``streamlit run app.py``, so this package never imports Streamlit) on an address
-that selects the dataset and the model; the address is printed. The app runs offline: it
+that selects the dataset and the model (``?dataset=…&model=…``, read as a shared link's
+by ``ui/share.py``); the address is printed. The app runs offline: it
 is started with ``LATENT_EXPLORER_OFFLINE=1`` unless ``online`` is asked for, so data
 comes from local copies (the Keras cache a notebook filled, or the bundled samples).
 """
@@ -67,7 +68,7 @@ def model_bytes(model) -> tuple[bytes, str]:
     if isinstance(model, (str, Path)):
         path = Path(model)
         return path.read_bytes(), path.name
-    import keras
+    from latent_core.frameworks import keras
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"explore takes a Keras model or a .keras file's path; got {type(model).__name__}.")

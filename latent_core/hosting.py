@@ -3,7 +3,7 @@
 Run locally, the app lets one user spend what the machine has. Hosted for a class
 (``LATENT_EXPLORER_HOSTED=1``, e.g. on Streamlit Community Cloud, whose top-level
 secrets become environment variables), every session gets classroom limits: fewer
-epochs and training images, smaller on-demand t-SNE maps, smaller uploads that also
+epochs and training images, smaller models to train, smaller on-demand t-SNE maps, smaller uploads that also
 unpack to less (array bytes, pixels, parse time and memory), and a process-wide queue for
 every heavy job (trainings on the Train, Anomaly and Manifold pages, t-SNE maps computed
 on demand): only a few run at once, first come first served; each user has one job
@@ -40,6 +40,7 @@ HOSTED_ENV = "LATENT_EXPLORER_HOSTED"
 ENV_NAMES = {
     "max_epochs": "LATENT_EXPLORER_MAX_EPOCHS",
     "max_training_images": "LATENT_EXPLORER_MAX_TRAINING_IMAGES",
+    "max_model_parameters": "LATENT_EXPLORER_MAX_MODEL_PARAMETERS",
     "max_concurrent_trainings": "LATENT_EXPLORER_MAX_TRAININGS",
     "max_tsne_points": "LATENT_EXPLORER_MAX_TSNE_POINTS",
     "max_upload_mb": "LATENT_EXPLORER_MAX_UPLOAD_MB",
@@ -61,6 +62,7 @@ class HostingLimits:
     hosted: bool = False
     max_epochs: int | None = None
     max_training_images: int | None = None
+    max_model_parameters: int | None = None  # of a model built on the Train page
     max_concurrent_trainings: int | None = None
     max_tsne_points: int | None = None
     max_upload_mb: int | None = None
@@ -84,11 +86,12 @@ class HostingLimits:
 
 
 # A class of about 30 on a Community Cloud machine (a few shared cores, under 3 GB):
-# each run stays a few minutes at most, two jobs run at once, maps stay seconds, and reading
+# each run stays a few minutes at most on a model of at most 2 million parameters (8 MB; the
+# course's largest, a conv AE with a 100-d code, has 0.7 million), two jobs run at once, maps stay seconds, and reading
 # one upload costs at most a few hundred MB for a few seconds; one job per student, none
 # longer than 10 minutes, and a closed tab's waiting job gone in a minute.
 CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images=10_000,
-                                 max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20,
+                                 max_model_parameters=2_000_000, max_concurrent_trainings=2, max_tsne_points=2_000, max_upload_mb=20,
                                  max_upload_array_mb=128, max_upload_megapixels=100, max_parse_seconds=20,
                                  max_parse_memory_mb=768, max_jobs_per_user=1, max_job_seconds=600,
                                  max_unwatched_seconds=60)
@@ -413,6 +416,16 @@ class TrainingQueue:
             self._forget(ticket)
             self._condition.notify_all()
 
+    def withdraw(self, ticket: int) -> bool:
+        """Take ``ticket`` out of the queue if it is still waiting (True); one that already
+        holds a slot keeps it (False), so a Stop racing its start never frees a running slot."""
+        with self._condition:
+            if ticket not in self._waiting:
+                return False
+            self._forget(ticket)
+            self._condition.notify_all()
+            return True
+
     def position(self, ticket: int) -> QueuePosition | None:
         """Where ``ticket`` waits, with estimates, or None when it holds a slot or has left."""
         with self._condition:
@@ -435,12 +448,18 @@ class TrainingQueue:
 _SHARED_QUEUE = TrainingQueue()
 
 
-def shared_training_queue(limits: HostingLimits | None = None) -> TrainingQueue:
-    """The one queue every session of this server process shares, its rules set from
-    ``limits`` (default: ``limits_from_env()``) each time it is asked for."""
+def shared_training_queue(limits: HostingLimits | None = None):
+    """The one queue every session shares, its rules set from ``limits`` (default:
+    ``limits_from_env()``) each time it is asked for: this server process's
+    ``TrainingQueue``, or with a Ray cluster (``LATENT_EXPLORER_RAY_ADDRESS``) the
+    cluster's ``cluster.ClusterQueue``, the same for every app replica."""
+    from latent_core import cluster
+
     limits = limits_from_env() if limits is None else limits
     rules = (limits.max_concurrent_trainings, limits.max_jobs_per_user, limits.max_job_seconds,
              limits.max_unwatched_seconds)
-    if _SHARED_QUEUE.rules != rules:
-        _SHARED_QUEUE.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
-    return _SHARED_QUEUE
+    settings = cluster.settings_from_env()
+    queue = _SHARED_QUEUE if settings is None else cluster.ClusterQueue(settings)
+    if queue.rules != rules:
+        queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
+    return queue

@@ -3,8 +3,9 @@
 A web page cannot block while a model trains, and must not lose the run when the user
 switches pages or closes the tab. ``TrainingJob`` runs ``latent_core.training.train`` in
 a daemon thread and keeps the latest progress, losses and preview images under a lock;
-the page asks for a ``snapshot()`` whenever it redraws. ``ProjectionJob`` computes a
-t-SNE map the same way. Both are ``BackgroundJob``s:
+the page asks for a ``snapshot()`` whenever it redraws (the probe's codes per epoch too,
+``code_history``). ``ProjectionJob`` computes a t-SNE map the same way, and
+``HistoryLayoutJob`` the t-SNE layouts of a training's epochs. Both are ``BackgroundJob``s:
 
 * With a ``hosting.TrainingQueue`` the thread first waits its turn (state ``queued``;
   the snapshot says how many jobs are ahead and about how long it waits, and tells the
@@ -25,15 +26,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import pickle
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from latent_core import cluster as clusters
 from latent_core import projection
+from latent_core.history import CodeHistory
+from latent_core.history import layouts as history_layouts
 from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.models.registry import model_class
 from latent_core.training import (
@@ -52,6 +58,9 @@ TIMED_OUT = "timed_out"
 ACTIVE_STATES = (QUEUED, RUNNING)
 CHECKPOINT_EVERY_S = 2.0
 CHECKPOINT_MAX_SHARE = 0.02  # checkpoints take at most about 2% of the training time
+FROM_ENV = object()
+"""A ``TrainingJob``'s default ``cluster``: ``cluster.settings_from_env()`` (Ray when
+``LATENT_EXPLORER_RAY_ADDRESS`` is set, else in-process)."""
 # Every job still queued or running, so a returning user's new session can find theirs.
 _ACTIVE_JOBS: weakref.WeakSet[BackgroundJob] = weakref.WeakSet()
 _ACTIVE_LOCK = threading.Lock()
@@ -65,7 +74,8 @@ class JobSnapshot:
     the last checkpoint from being written. ``error`` is the English detail (also in the
     server log); ``error_type`` names the exception behind a failed run, for a page to
     show in its own language; ``save_error`` is the exception that kept a finished run's
-    model from being saved (e.g. a quota's refusal, which a page can explain)."""
+    model from being saved (e.g. a quota's refusal, which a page can explain).
+    ``code_history`` holds a training's probe codes per finished epoch so far."""
 
     state: str
     progress: BatchProgress | None
@@ -81,6 +91,7 @@ class JobSnapshot:
     fraction: float = 0.0
     error_type: str | None = None
     save_error: Exception | None = None
+    code_history: CodeHistory | None = None
 
     @property
     def finished(self) -> bool:
@@ -101,6 +112,7 @@ class _State:
     checkpoint_error: Exception | None = None
     error_type: str | None = None
     save_error: Exception | None = None
+    code_history: CodeHistory | None = None
 
 
 class BackgroundJob:
@@ -146,10 +158,8 @@ class BackgroundJob:
         """Ask the work to end after its current step (a training keeps its weights so far);
         a job still waiting leaves the queue at once, so its owner may queue another."""
         self._stop.set()
-        with self._lock:
-            waiting = self._state.state == QUEUED
-        if waiting:
-            self._leave_queue()
+        if self._ticket is not None:
+            self._queue.withdraw(self._ticket)
 
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -166,7 +176,8 @@ class BackgroundJob:
                                preview=state.preview, preview_inputs=state.preview_inputs, error=state.error,
                                saved=state.saved, started_at=self.started_at, finished_at=state.finished_at,
                                queue=queue, checkpoint_error=state.checkpoint_error, fraction=state.fraction,
-                               error_type=state.error_type, save_error=state.save_error)
+                               error_type=state.error_type, save_error=state.save_error,
+                               code_history=state.code_history)
 
     def _time_is_up(self) -> bool:
         """True (and the job asked to stop) once the job has used the queue's time limit."""
@@ -220,8 +231,11 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                  on_checkpoint: Callable[[TrainingResult], object] | None = None,
                  checkpoint_every_s: float = CHECKPOINT_EVERY_S, queue: TrainingQueue | None = None,
                  owner: str | None = None, name: str = "", kind: str = "train", estimate_s: float | None = None,
-                 **train_options):
+                 cluster: clusters.ClusterSettings | None | object = FROM_ENV, **train_options):
         super().__init__(queue=queue, owner=owner, name=name, kind=kind, estimate_s=estimate_s)
+        self.cluster = clusters.settings_from_env() if cluster is FROM_ENV else cluster
+        self.remote: clusters.RemoteTraining | None = None
+        self.job_id = uuid.uuid4().hex
         self.model = model
         self._data = data
         self._train_options = train_options
@@ -244,6 +258,8 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 self._state.history.setdefault(name, []).append(value)
             self._state.preview = report.preview
             self._state.preview_inputs = report.preview_inputs
+            if report.result is not None:
+                self._state.code_history = report.result.code_history
         waited = time.monotonic() - self._last_checkpoint
         due = waited >= max(self._checkpoint_every_s, self._checkpoint_cost / CHECKPOINT_MAX_SHARE)
         if self._on_checkpoint is not None and report.result is not None and report.epoch < report.epochs and due:
@@ -267,8 +283,42 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         with self._lock:
             self._state.checkpoint_error = error
 
+    # ----- on a cluster: the board every replica reads -------------------------------
+    def start(self) -> TrainingJob:
+        super().start()
+        self._publish(owner=self.owner, kind=self.kind, name=self.name, started_at=self.started_at,
+                      ticket=self._ticket, replica=clusters.replica_name())
+        return self
+
+    def _publish(self, **fields) -> None:
+        """Tell the cluster's ``JobBoard`` about this job (on a cluster only), so a session on
+        another replica finds it; a board out of reach costs that, not the training."""
+        if self.cluster is None:
+            return
+        try:
+            board = clusters.board(self.cluster)
+            board.publish.remote(self.job_id, fields)
+        except Exception:  # the cluster unreachable: this replica's sessions still see the job
+            logger.warning("Could not publish %s job %r to the cluster's job board", self.kind, self.name,
+                           exc_info=True)
+
+    def _finish(self, state, error, saved, error_type=None, save_error=None) -> None:
+        super()._finish(state, error, saved, error_type, save_error)
+        if self.cluster is None:
+            return
+        try:
+            final = pickle.dumps(self.snapshot())
+        except (pickle.PicklingError, TypeError, AttributeError):  # a result that cannot travel: its end still can
+            logger.warning("The result of %r cannot be pickled; other replicas see only how it ended", self.name,
+                           exc_info=True)
+            final = pickle.dumps(dataclasses.replace(self.snapshot(), saved=None))
+        self._publish(final=final)
+
     # ----- the thread -----------------------------------------------------------------
     def _work(self) -> None:
+        if self.cluster is not None:
+            self._work_on_cluster()
+            return
         self._last_checkpoint = time.monotonic()
         result, state, error, error_type = None, COMPLETED, None, None
         try:
@@ -294,6 +344,46 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 state, error = FAILED, f"Training finished but the model could not be saved: {failure}"
                 error_type, save_error = type(failure).__name__, failure
         self._finish(state, error, saved, error_type, save_error)
+
+    def _work_on_cluster(self) -> None:
+        """Run the training as a Ray task (``cluster.RemoteTraining``): mirror its snapshots
+        here, pass Stop and the time limit on, and end as it ends; a lost worker ends the
+        job failed (its checkpoints, saved by the worker, stay where they were saved)."""
+        spec = {"model": self.model, "data": self._data, "on_model_ready": self._on_model_ready,
+                "on_checkpoint": self._on_checkpoint, "checkpoint_every_s": self._checkpoint_every_s,
+                "name": self.name, "kind": self.kind, "train_options": self._train_options}
+        try:
+            reporter_name = f"training-{self.job_id}"
+            self.remote = clusters.RemoteTraining(spec, self.cluster, reporter_name=reporter_name)
+            self._publish(reporter=reporter_name)
+            stop_sent = False
+            while not self.remote.done(clusters.REPORT_EVERY_S):
+                self._mirror(self.remote.latest())
+                if (self._time_is_up() or self._stop.is_set()) and not stop_sent:
+                    self.remote.stop()
+                    stop_sent = True
+            final = self.remote.result()
+        except clusters.WorkerLost as lost:
+            logger.error("Training %r lost its worker: %s", self.name, lost)
+            self._finish(FAILED, str(lost), None, type(lost).__name__)
+            return
+        except Exception as failure:  # the cluster unreachable, a result that does not unpickle: still finish
+            logger.exception("Training %r could not run on the Ray cluster", self.name)
+            self._finish(FAILED, f"{type(failure).__name__}: {failure}", None, type(failure).__name__)
+            return
+        self._mirror(final)
+        state = TIMED_OUT if self._timed_out and final.state == STOPPED else final.state
+        self._finish(state, final.error, final.saved, final.error_type, final.save_error)
+
+    def _mirror(self, snapshot: JobSnapshot | None) -> None:
+        """Copy a worker's snapshot (progress, losses, previews, checkpoint problem) into this job."""
+        if snapshot is None:
+            return
+        with self._lock:
+            self._state.progress, self._state.fraction = snapshot.progress, snapshot.fraction
+            self._state.history = snapshot.history
+            self._state.preview, self._state.preview_inputs = snapshot.preview, snapshot.preview_inputs
+            self._state.checkpoint_error = snapshot.checkpoint_error
 
 
 class ProjectionJob(BackgroundJob):
@@ -335,6 +425,37 @@ class ProjectionJob(BackgroundJob):
         self._finish(COMPLETED, None, mapped)
 
 
+class HistoryLayoutJob(BackgroundJob):
+    """The t-SNE layouts of every recorded epoch of a ``CodeHistory`` (``history.layouts``) in the
+    background (kind ``"map"``); ``snapshot().saved`` is the (epochs, n, 2) array, also handed to
+    ``on_ready``. Stop or the time limit end it without layouts."""
+
+    def __init__(self, recorded: CodeHistory, *, method: str = "tsne",
+                 on_ready: Callable[[np.ndarray], object] | None = None, queue: TrainingQueue | None = None,
+                 owner: str | None = None, name: str = "", estimate_s: float | None = None):
+        super().__init__(queue=queue, owner=owner, name=name, kind="map", estimate_s=estimate_s)
+        self._recorded, self._method, self._on_ready = recorded, method, on_ready
+
+    def _report(self, fraction: float) -> None:
+        with self._lock:
+            self._state.fraction = fraction
+
+    def _work(self) -> None:
+        try:
+            laid_out = history_layouts(self._recorded, self._method, progress=self._report,
+                                        should_stop=lambda: self._time_is_up() or self._stop.is_set())
+        except projection.ProjectionStopped:
+            self._finish(TIMED_OUT if self._timed_out else STOPPED, None, None)
+            return
+        except Exception as error:  # too few points, a library error, memory: the job still ends, said on the page
+            logger.exception("The %s layouts over training %r failed", self._method, self.name)
+            self._finish(FAILED, str(error), None, type(error).__name__)
+            return
+        if self._on_ready is not None:
+            self._on_ready(laid_out)
+        self._finish(COMPLETED, None, laid_out)
+
+
 def workspace_job(workspace, model, data, *, name: str, dataset=None,
                   measure: Callable[[object], dict] | None = None, **job_options) -> TrainingJob:
     """A job that trains ``model`` into one new entry of ``workspace``: checkpoints marked
@@ -358,13 +479,88 @@ def workspace_job(workspace, model, data, *, name: str, dataset=None,
     return TrainingJob(model, data, on_model_ready=keep, on_checkpoint=checkpoint, name=name, **job_options)
 
 
+class ClusterJobView(BackgroundJob):
+    """A training that another app replica started on the cluster, seen through the
+    cluster's ``JobBoard``: ``snapshot()`` (its place in the shared queue, the worker's
+    progress, or how it ended) and ``stop()`` work as on the job itself. A job whose
+    reporter is gone without an end on the board (the replica that ran it died) reads as
+    failed, ``WorkerLost``; its last checkpoint is in the workspace."""
+
+    def __init__(self, settings: clusters.ClusterSettings, record: dict):
+        super().__init__(owner=record.get("owner"), name=record.get("name", ""), kind=record.get("kind", "train"))
+        self.job_id, self.started_at, self._settings = record["id"], record.get("started_at", 0.0), settings
+
+    def _record(self) -> dict:
+        import ray
+
+        return ray.get(clusters.board(self._settings).record.remote(self.job_id)) or {}
+
+    def _ended(self, error: str) -> JobSnapshot:
+        """The job's end when the replica that ran it is gone: failed, and so recorded on the
+        board (no session asks for it again)."""
+        ended = JobSnapshot(state=FAILED, progress=None, history={}, preview=None, preview_inputs=None, error=error,
+                            saved=None, started_at=self.started_at, finished_at=time.time(),
+                            error_type=clusters.WorkerLost.__name__)
+        logger.warning("%s job %r is gone from the cluster: %s", self.kind, self.name, error)
+        clusters.board(self._settings).publish.remote(self.job_id, {"final": pickle.dumps(ended)})
+        return ended
+
+    def snapshot(self) -> JobSnapshot:
+        record = self._record()
+        if "final" in record:
+            return pickle.loads(record["final"])
+        blank = dict(progress=None, history={}, preview=None, preview_inputs=None, error=None, saved=None,
+                     started_at=self.started_at, finished_at=None)
+        if record.get("reporter"):
+            try:
+                return clusters.reporter_latest(record["reporter"]) or JobSnapshot(state=RUNNING, **blank)
+            except clusters.WorkerLost as lost:
+                time.sleep(0.5)  # it may just have ended: its end reaches the board right after
+                record = self._record()
+                return pickle.loads(record["final"]) if "final" in record else self._ended(str(lost))
+        ticket = record.get("ticket")
+        if ticket is None:
+            return self._ended("the job is no longer on the cluster's board")
+        queue = clusters.ClusterQueue(self._settings)
+        queue.touch(ticket)
+        return JobSnapshot(state=QUEUED, queue=queue.position(ticket), **blank)
+
+    def stop(self) -> None:
+        record = self._record()
+        if record.get("reporter"):
+            clusters.reporter_stop(record["reporter"])
+        elif record.get("ticket") is not None:
+            clusters.ClusterQueue(self._settings).withdraw(record["ticket"])
+
+    def join(self, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.snapshot().finished and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.25)
+
+
 def active_job(owner: str, kind: str = "train") -> BackgroundJob | None:
     """The newest job of ``owner`` and ``kind`` that is still queued or running in this
-    process (a user who closed the tab finds their run again), or None."""
+    process (a user who closed the tab finds their run again) or, with a Ray cluster, on
+    any app replica (a ``ClusterJobView``), or None."""
     with _ACTIVE_LOCK:
         mine = [job for job in _ACTIVE_JOBS
                 if job.owner == owner and job.kind == kind and not job.snapshot().finished]
-    return max(mine, key=lambda job: job.started_at, default=None)
+    if mine:
+        return max(mine, key=lambda job: job.started_at)
+    settings = clusters.settings_from_env()
+    return None if settings is None else cluster_job(settings, owner, kind)
+
+
+def cluster_job(settings: clusters.ClusterSettings, owner: str, kind: str = "train") -> ClusterJobView | None:
+    """The newest job of ``owner`` and ``kind`` on the cluster's board that has not ended,
+    whichever replica started it, or None."""
+    import ray
+
+    for record in ray.get(clusters.board(settings).find.remote(owner, kind)):
+        view = ClusterJobView(settings, record)
+        if not view.snapshot().finished:
+            return view
+    return None
 
 
 # Each kind's ``training_ms_per_image`` is for a 28×28 input. Smaller inputs cost less,

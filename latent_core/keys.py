@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from latent_core.classifier import CLASSIFIER_FILENAME
+from latent_core.history import HISTORY_FILENAME
 from latent_core.store import MANIFEST_FILENAME, MODEL_FILENAME
 
-BUNDLE_FILES = (MANIFEST_FILENAME, MODEL_FILENAME)
+BUNDLE_FILES = (MANIFEST_FILENAME, MODEL_FILENAME, HISTORY_FILENAME)
 CLASSIFIER_FILES = (MANIFEST_FILENAME, CLASSIFIER_FILENAME)
 
 _dataset_keys: dict[int, tuple[weakref.ref, str]] = {}

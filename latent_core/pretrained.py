@@ -28,6 +28,7 @@ INDEX_FILENAME = "index.json"
 INDEX_FORMAT = 1
 MODELS_DIR = "models"
 CLASSIFIERS_DIR = "classifiers"
+JUDGES_DIR = "judges"  # held-out classifiers that only the library's evaluation uses, never a page
 SAMPLES_DIR = "samples"
 LATENT_MAP_FILENAME = "latent_map.npz"
 LIBRARY_KEY = "pretrained"  # the manifest block that makes a bundle part of the library
@@ -248,14 +249,19 @@ def index_content(root: Path = PRETRAINED_DIR, *, order: Sequence[str] = ()) -> 
             entry["normal_class"] = info["normal_class"]
         bundles.append(entry)
     bundles.sort(key=lambda entry: place.get(entry["name"], len(place)))
-    classifiers = []
-    for manifest_path in sorted((root / CLASSIFIERS_DIR).glob(f"*/{CLASSIFIER_MANIFEST_FILENAME}")):
+    return {"format": INDEX_FORMAT, "bundles": bundles, "classifiers": _classifier_records(root, CLASSIFIERS_DIR),
+            "judges": _classifier_records(root, JUDGES_DIR)}
+
+
+def _classifier_records(root: Path, folder: str) -> list[dict]:
+    records = []
+    for manifest_path in sorted((root / folder).glob(f"*/{CLASSIFIER_MANIFEST_FILENAME}")):
         manifest = _read_manifest(manifest_path)
-        classifiers.append({"name": manifest["name"], "dataset": manifest["dataset"]["name"],
-                            "path": manifest_path.parent.relative_to(root).as_posix(),
-                            "metrics": manifest["metrics"], "title": manifest["title"],
-                            "trained_on": manifest["dataset"]["source"]})
-    return {"format": INDEX_FORMAT, "bundles": bundles, "classifiers": classifiers}
+        records.append({"name": manifest["name"], "dataset": manifest["dataset"]["name"],
+                        "path": manifest_path.parent.relative_to(root).as_posix(),
+                        "metrics": manifest["metrics"], "title": manifest["title"],
+                        "trained_on": manifest["dataset"]["source"]})
+    return records
 
 
 def write_index(root: Path = PRETRAINED_DIR, *, order: Sequence[str] = ()) -> dict:

@@ -71,6 +71,8 @@ _HEADER = struct.Struct(">IQ")  # JSON length, payload length
 _CHILD_COMMAND = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
                   "from latent_core.sandbox import child_main; child_main(int(sys.argv[2]))")
 _CHILD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+_PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR")
+"""All the child sees of the server's environment: never its secrets (sign-in keys, cookie secret)."""
 
 
 class ParseFailed(RuntimeError):
@@ -92,7 +94,7 @@ def run(task: str, payload: bytes, options: Mapping[str, object], *, name: str, 
     """
     if task not in TASKS:
         raise ValueError(f"unknown sandbox task {task!r}; known: {sorted(TASKS)}")
-    request = {"task": task, "options": dict(options), "max_seconds": limits.max_seconds}
+    request = {"task": task, "name": name, "options": dict(options), "max_seconds": limits.max_seconds}
     try:
         reply, arrays = _pool.call(request, payload, limits)
     except ParseFailed as failure:
@@ -131,7 +133,7 @@ class _Worker:
 
     def __init__(self, memory_bytes: int):
         self.memory_bytes = memory_bytes
-        environment = {**os.environ, **_CHILD_ENV}
+        environment = {key: os.environ[key] for key in _PASSED_ENV if key in os.environ} | _CHILD_ENV
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _CHILD_COMMAND, json.dumps([_project_root(), *sys.path]),
              str(memory_bytes)],
@@ -312,6 +314,11 @@ def _answer(request: dict, payload: bytes) -> tuple[dict, dict[str, np.ndarray]]
     except MemoryError:
         # What is left may be too little to answer in; dying says "too big" just as well.
         os._exit(3)
+    except Exception as error:  # noqa: BLE001 - any other failure on hostile bytes is a refusal too
+        logger.exception("Reading an upload in the sandbox failed unexpectedly")
+        name = str(request["name"])
+        message = f"{name} could not be read ({type(error).__name__})."
+        return {"refused": {"message": message, "code": "unreadable", "details": {"name": name}}}, {}
     return {"metadata": metadata}, {name: np.ascontiguousarray(array) for name, array in arrays.items()}
 
 
@@ -339,4 +346,4 @@ def describe_child(payload: bytes, options: Mapping[str, object]) -> tuple[dict,
     return {"pid": os.getpid(), "modules": modules, "cpu_seconds": _cpu_seconds(), "peak_address_space": peak_kib * 1024,
             "memory_limit": resource.getrlimit(resource.RLIMIT_AS)[0],
             "cpu_limit": resource.getrlimit(resource.RLIMIT_CPU)[0],
-            "file_size_limit": resource.getrlimit(resource.RLIMIT_FSIZE)[0]}, {}
+            "file_size_limit": resource.getrlimit(resource.RLIMIT_FSIZE)[0], "environment": dict(os.environ)}, {}

@@ -2,7 +2,9 @@
 
 A bundle is a folder holding ``model.keras`` (Keras 3 format, no optimizer state) and
 ``manifest.json`` (kind, options, dataset and its provenance, training settings and
-history, metrics, library versions, creation time). ``load_bundle`` rebuilds a model
+history, metrics, library versions, creation time), and for a model trained here with an
+encoder ``history.npz``, its probe set's codes per epoch (``latent_core.history``; a bundle
+without one loads all the same). ``load_bundle`` rebuilds a model
 that gives identical outputs and checks the manifest against it; ``load_model`` loads a
 bare ``.keras`` upload.
 
@@ -37,10 +39,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import h5py
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 
 from latent_core import sandbox
+from latent_core.history import save_history
 from latent_core.model_archive import (
     MAX_WEIGHT_VALUES,
     InvalidModelFileError,
@@ -109,7 +112,7 @@ class Bundle:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries that shape a saved model."""
     import sklearn
-    import tensorflow as tf
+    from latent_core.frameworks import tf
 
     return {"python": platform.python_version(), "keras": keras.__version__,
             "tensorflow": tf.__version__, "numpy": np.__version__,
@@ -150,8 +153,8 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
     """Save ``model`` and its manifest into ``directory``; return the folder's path.
 
     ``dataset`` is a ``latent_core.data.Dataset`` (name, source and sizes are recorded)
-    or a dict; ``training`` a ``TrainingResult``; ``metrics`` plain numbers such as
-    ``{"test_mse": 0.008}``.
+    or a dict; ``training`` a ``TrainingResult`` (its ``code_history``, when it has one,
+    goes into ``history.npz``); ``metrics`` plain numbers such as ``{"test_mse": 0.008}``.
     """
     if not isinstance(model, LatentModel):
         raise TypeError(f"save_bundle needs a latent_core model; got {type(model).__name__}.")
@@ -175,6 +178,8 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
         "model_file": MODEL_FILENAME,
     }
     keras.saving.save_model(without_training_state(model), folder / MODEL_FILENAME, include_optimizer=False)
+    if getattr(training, "code_history", None) is not None:
+        save_history(folder, training.code_history)
     (folder / MANIFEST_FILENAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
 

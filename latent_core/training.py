@@ -13,7 +13,9 @@ A UI runs ``train`` in a background thread and sets a ``threading.Event`` to sto
 flag is read after every batch, so training ends within one batch and keeps its current
 (good) weights. A NaN or infinite loss ends training with ``TrainingDivergedError``, any
 other error with ``TrainingFailedError``, both after restoring the weights of the last
-finished epoch. Nothing here is global: all state
+finished epoch. A model with an encoder also records the codes of a fixed probe set of test
+images before training and after every finished epoch (``latent_core.history``), into the
+result's ``code_history``. Nothing here is global: all state
 lives in the callback of one call, except Keras' random seed, which ``train`` sets so
 that the same seed, model options and data give the same weights.
 """
@@ -25,9 +27,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 
+from latent_core.history import DEFAULT_PROBE_SIZE, CodeHistory, CodeRecorder, Probe, choose_probe
 from latent_core.models.base import LatentModel
 
 
@@ -85,7 +88,8 @@ class TrainingObserver:
 @dataclass
 class TrainingResult:
     """What a run produced. ``stop_reason`` is ``"completed"``, ``"stopped"``,
-    ``"diverged"`` or ``"failed"`` (see the two errors below)."""
+    ``"diverged"`` or ``"failed"`` (see the two errors below). ``code_history`` holds the
+    probe's codes up to the last finished epoch (None for a model without an encoder)."""
 
     model: LatentModel
     config: TrainingConfig
@@ -93,6 +97,7 @@ class TrainingResult:
     epochs_completed: int = 0
     stop_reason: str = "completed"
     seconds: float = 0.0
+    code_history: CodeHistory | None = None
 
     @property
     def stopped_early(self) -> bool:
@@ -195,6 +200,12 @@ class _EventCallback(keras.callbacks.Callback):
             preview_inputs=self.preview_inputs if self.model.has_encoder else None, result=self.result))
 
 
+def _keep_finished_codes(result: TrainingResult) -> None:
+    """Drop codes recorded after a partial or diverged epoch: the history ends at the last finished one."""
+    if result.code_history is not None:
+        result.code_history = result.code_history.up_to(result.epochs_completed)
+
+
 def _as_floats(logs) -> dict[str, float]:
     return {name: float(value) for name, value in (logs or {}).items()}
 
@@ -214,15 +225,30 @@ def _training_arrays(data, validation_data):
     return x_train, validation_data
 
 
-def check_training_options(*, epochs, batch_size, learning_rate, seed, preview_count) -> None:
+def _probe(model: LatentModel, data, validation: np.ndarray | None, x_train: np.ndarray,
+           size: int) -> Probe | None:
+    """The examples whose codes are recorded: from a Dataset's test split (stratified by its labels),
+    else from the validation or training inputs; None without an encoder or with ``size`` 0."""
+    if not model.has_encoder or size == 0:
+        return None
+    if len(getattr(data, "x_test", ())):
+        return choose_probe(model.check_inputs(data.x_test), data.y_test, size)
+    if validation is not None:
+        return choose_probe(validation, None, size)
+    return choose_probe(x_train, getattr(data, "y_train", None), size)
+
+
+def check_training_options(*, epochs, batch_size, learning_rate, seed, preview_count,
+                           probe_size=DEFAULT_PROBE_SIZE) -> None:
     """Refuse bad training settings before any work, saying what is expected."""
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0; got {seed!r}.")
-    if isinstance(preview_count, bool) or not isinstance(preview_count, int) or preview_count < 0:
-        raise ValueError(f"preview_count must be an integer >= 0; got {preview_count!r}.")
+    for name, value in (("preview_count", preview_count), ("probe_size", probe_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be an integer >= 0; got {value!r}.")
     try:
         rate = float(learning_rate)
     except (TypeError, ValueError):
@@ -235,7 +261,7 @@ def check_training_options(*, epochs, batch_size, learning_rate, seed, preview_c
 def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
           learning_rate: float = 1e-3, seed: int = 0, validation_data=None,
           observer: TrainingObserver | None = None, stop_event: threading.Event | None = None,
-          preview_count: int = 8) -> TrainingResult:
+          preview_count: int = 8, probe_size: int = DEFAULT_PROBE_SIZE) -> TrainingResult:
     """Train ``model`` in place on ``data`` and return a ``TrainingResult``.
 
     ``data`` is an array of inputs (n, *model.input_shape) or a ``Dataset`` (its
@@ -243,13 +269,15 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     ``ModelInputError`` when the data does not fit the model, ``TrainingDivergedError``
     when a loss becomes NaN or infinite, ``TrainingFailedError`` when anything else goes
     wrong during fit (either way the last good epoch's weights are restored first).
+    ``probe_size`` examples (0: none) have their codes recorded per epoch into
+    ``result.code_history``.
     """
     if not isinstance(model, LatentModel):
         raise TypeError(
             f"model must be a latent_core model (see latent_core.models.build_model); "
             f"got {type(model).__name__}.")
     check_training_options(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-                           seed=seed, preview_count=preview_count)
+                           seed=seed, preview_count=preview_count, probe_size=probe_size)
     x_train, validation_data = _training_arrays(data, validation_data)
     x_train = model.check_inputs(x_train)
     if len(x_train) == 0:
@@ -267,15 +295,21 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
         observer=observer or TrainingObserver(), stop_event=stop_event, validation=validation,
         preview_inputs=preview_source[:preview_count] if model.is_image_model else None,
         preview_count=preview_count)
+    probe = _probe(model, data, validation, x_train, probe_size)
+    callbacks = [callback]
+    if probe is not None:  # first: an epoch's checkpoint (in ``callback``) carries that epoch's codes
+        callbacks.insert(0, CodeRecorder(
+            probe, on_record=lambda recorded: setattr(result, "code_history", recorded)))
 
     keras.utils.set_random_seed(seed)
     model.configure_training(float(learning_rate))
     started = time.perf_counter()
     try:
         model.fit(x_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-                  callbacks=[callback])
+                  callbacks=callbacks)
     except Exception as error:
         result.seconds = time.perf_counter() - started
+        _keep_finished_codes(result)
         result.stop_reason = "failed"
         if callback.good_weights:  # empty when fit failed before its first batch
             model.set_weights(callback.good_weights)
@@ -283,6 +317,7 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
             f"{type(error).__name__}: {error}. The model keeps the weights of the last finished "
             f"epoch ({result.epochs_completed} of {epochs}).", result) from error
     result.seconds = time.perf_counter() - started
+    _keep_finished_codes(result)
     if callback.divergence:
         result.stop_reason = "diverged"
         model.set_weights(callback.good_weights)

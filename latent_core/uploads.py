@@ -17,6 +17,7 @@ a hosted server (``latent_core.hosting``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from latent_core.hosting import HostingLimits, limits_from_env
 
@@ -80,6 +81,18 @@ def check_size(payload: bytes, limit: int, error: type[UploadRefused], filename:
     """Refuse an empty upload or one over ``limit`` bytes, before anything parses it."""
     if not payload:
         raise error(f"{filename} is empty.", "empty", name=filename)
-    if len(payload) > limit:
-        raise error(f"{filename} is {megabytes(len(payload))}; uploads may be at most {megabytes(limit)}.",
-                    "too_large", name=filename, size=megabytes(len(payload)), limit=megabytes(limit))
+    _check_length(len(payload), limit, error, filename)
+
+
+def read_file_within(path: Path, limit: int, error: type[UploadRefused], filename: str) -> bytes:
+    """The bytes of the file at ``path``, refused by its size before it is read when it holds
+    over ``limit`` bytes (and never more than ``limit + 1`` read if it grows meanwhile)."""
+    _check_length(path.stat().st_size, limit, error, filename)
+    with path.open("rb") as file:
+        return file.read(limit + 1)
+
+
+def _check_length(size: int, limit: int, error: type[UploadRefused], filename: str) -> None:
+    if size > limit:
+        raise error(f"{filename} is {megabytes(size)}; uploads may be at most {megabytes(limit)}.",
+                    "too_large", name=filename, size=megabytes(size), limit=megabytes(limit))

@@ -47,6 +47,7 @@ from latent_core.uploads import (
     check_size,
     megabytes,
     parse_limits,
+    read_file_within,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def load_user_dataset(source: str | Path | bytes, *, filename: str | None = None
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}.")
     if isinstance(source, (str, Path)):
         filename = filename or Path(source).name
-        payload = Path(source).read_bytes()
+        payload = read_file_within(Path(source), max_bytes, DataFormatError, filename)
     else:
         payload = bytes(source)
     if not filename:

@@ -77,6 +77,15 @@ class SaveRefused(Exception):
         self.code = code
         self.details = {"error": message, **details}
 
+    def __reduce__(self):
+        """Pickled whole (a training on a Ray worker hands its refusal back to the app)."""
+        details = {name: value for name, value in self.details.items() if name != "error"}
+        return _rebuild_refusal, (str(self), self.code, details)
+
+
+def _rebuild_refusal(message: str, code: str, details: dict) -> SaveRefused:
+    return SaveRefused(message, code, **details)
+
 
 @dataclass(frozen=True)
 class Quota:
@@ -282,13 +291,14 @@ def remove_unused_workspaces(users_root: str | Path, unused_days: float, *,
     except FileNotFoundError:
         return []
     for folder in folders:
-        try:
-            last_used = max([folder.stat().st_mtime] + [child.stat().st_mtime for child in folder.iterdir()])
-        except FileNotFoundError:
-            continue
-        if last_used < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
+        with _SWAP_LOCK:  # a save into the folder either lands before the check or waits for the removal
+            try:
+                last_used = max([folder.stat().st_mtime] + [child.stat().st_mtime for child in folder.iterdir()])
+            except FileNotFoundError:
+                continue
+            if last_used < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
     if removed:
         logger.info("Removed %d workspace(s) unused for %s days under %s", len(removed), unused_days, users_root)
     return removed

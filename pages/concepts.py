@@ -1,4 +1,5 @@
-"""Concepts: live widgets for KL divergence, BCE vs MSE, and the VAE reparameterisation trick."""
+"""Concepts: live widgets for KL divergence, BCE vs MSE, the VAE reparameterisation trick, and inside a VAE
+(ui/vae_views.py)."""
 
 import logging
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from latent_core import concepts, data, keys
 from latent_core.images import montage, upscale
-from ui import models
+from ui import models, vae_views
 from ui.shell import (active_dataset, active_model, load_registered_dataset, registered_dataset_name, start_page,
                       t)
 
@@ -44,20 +45,20 @@ def image_source() -> tuple[str | None, data.Dataset]:
 
 
 def vae_decoder(dataset_name: str | None, input_shape: tuple[int, ...]):
-    """The sidebar's model if it is a VAE, else a pretrained VAE of the registered dataset (2-D first) that
-    takes ``input_shape``; with its name."""
+    """The sidebar's model if it is a VAE that takes ``input_shape``, else a pretrained VAE of the registered
+    dataset (2-D first) that does; with its choice (name and version)."""
     try:
         picked = active_model()
     except models.LOAD_ERRORS as error:
         logger.warning("the chosen model did not load; looking for a pretrained VAE instead", exc_info=error)
         picked = None
-    if picked is not None and picked[1].model.kind == "vae":
-        return picked[1].model, picked[0].name
+    if picked is not None and picked[1].model.kind == "vae" and picked[1].model.input_shape == input_shape:
+        return picked[1].model, picked[0]
     candidates = sorted(models.pretrained_choices(dataset_name, input_shape, kind="vae"),
                         key=lambda choice: choice.latent_dim != 2)
     for choice in candidates:
         try:
-            return models.load_choice(choice.key).model, choice.name
+            return models.load_choice(choice.key).model, choice
         except models.LOAD_ERRORS as error:
             logger.warning("the pretrained VAE %s did not load; trying the next", choice.name, exc_info=error)
     return None, None
@@ -184,15 +185,23 @@ def reparameterisation_widget(model, name: str) -> None:
 
 st.header(t("page.concepts"))
 st.write(t("concepts.intro"))
-kl_tab, loss_tab, vae_tab = st.tabs([t("concepts.kl.tab"), t("concepts.loss.tab"), t("concepts.vae.tab")])
+kl_tab, loss_tab, vae_tab, inside_tab = st.tabs([t("concepts.kl.tab"), t("concepts.loss.tab"), t("concepts.vae.tab"),
+                                                 t("concepts.inside.tab")])
 with kl_tab:
     kl_widget()
 with loss_tab:
     loss_widget()
+source, dataset = image_source()
+decoder, decoder_choice = vae_decoder(source, dataset.input_shape)
 with vae_tab:
-    source, dataset = image_source()
-    decoder, decoder_name = vae_decoder(source, dataset.input_shape)
     if decoder is None:
         st.info(t("concepts.vae.none", dataset=dataset.name))
     else:
-        reparameterisation_widget(decoder, decoder_name)
+        reparameterisation_widget(decoder, decoder_choice.name)
+with inside_tab:
+    st.write(t("vae_inside.intro"))
+    if decoder is None:
+        st.info(t("vae_inside.no_model", dataset=dataset.name))
+    else:
+        vae_views.chosen_vae(decoder_choice, decoder, dataset)
+    vae_views.sweep_view()

@@ -5,10 +5,11 @@ import numpy as np
 import streamlit as st
 
 from latent_core.images import upscale
-from ui import codes
+from ui import codes, share
 from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
 from ui.guard import require_dataset, require_model
+from ui.interpolation_views import interpolation_meter
 from ui.shell import lang, start_page, t
 
 start_page()
@@ -22,7 +23,7 @@ classifier = codes.load_classifier_for(dataset, model)
 
 sections = []
 if model.has_encoder and names:
-    sections += ["class", "perturb", "interpolate"]
+    sections += ["class", "perturb", "interpolate", "meter"]
 if model.generative:
     sections.append("prior" if model.has_encoder else "gan")
 if not sections:
@@ -41,7 +42,9 @@ if "class" in tabs:
         representatives = decoded(model, np.stack(list(means.values())))  # every class in one model call
         st.image([upscale(image, 84) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
+        share.seed_choice("generate.class", "class", list(means))
         label = st.selectbox(t("common.class"), list(means), key="generate.class", format_func=class_labels.get)
+        share.publish("class", label)
         members = int(np.count_nonzero(sample.labels == label))
         if members < 2:  # directions of variation need at least two codes
             st.error(t("generate.class_too_small", name=names[label], count=members))
@@ -54,6 +57,9 @@ if "class" in tabs:
     with tabs["interpolate"]:
         st.write(t("generate.interpolate_intro"))
         interpolation(model, sample, means, names, classifier)
+    with tabs["meter"]:
+        st.write(t("interpolation.intro"))
+        interpolation_meter(sample_key, model, sample, means, names)
 if "prior" in tabs:
     with tabs["prior"]:
         if hasattr(model, "beta"):

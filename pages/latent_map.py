@@ -3,10 +3,10 @@
 import streamlit as st
 
 from latent_core import maps
-from ui import codes
+from ui import codes, history_views
 from ui.guard import require_dataset, require_model
-from ui.latent_map_views import (chosen_map, manifold_section, map_figure, place_section, show_selection,
-                                 trust_colouring)
+from ui.latent_map_views import (chosen_map, image_layer, manifold_section, map_figure, place_section,
+                                 show_selection, trust_colouring)
 from ui.shell import lang, start_page, t
 
 start_page()
@@ -26,8 +26,9 @@ map_column, side_column = st.columns([3, 2], gap="medium")
 with map_column:
     mapped, map_key = chosen_map(choice, dataset, sample, source_text)
     trusted = trust_colouring(codes.sample_key(choice, dataset, split="test"), map_key, mapped, names)
+    pictures = image_layer(codes.sample_key(choice, dataset, split="test"), map_key, mapped, sample, model)
     placed = place_section(dataset, model, sample, mapped, map_key, names) if dataset.is_image else None
-    figure, trace_rows = map_figure(mapped, sample.labels[mapped.indices], names, placed, trusted)
+    figure, trace_rows = map_figure(mapped, sample.labels[mapped.indices], names, placed, trusted, pictures)
     event = st.plotly_chart(figure, key="latent_map.chart", on_select="rerun",
                             selection_mode=("points", "box", "lasso"), config={"displaylogo": False})
 
@@ -38,5 +39,6 @@ with side_column:
     else:
         st.info(t("latent_map.select_hint"))
 
+history_views.history_section(choice, bundle, names)
 if model.latent_dim == 2 and dataset.is_image:
     manifold_section(codes.sample_key(choice, dataset, split="test"), model, sample, names)

@@ -1,4 +1,5 @@
-"""Train: pick a model kind and settings, then watch it learn live; the result is saved at once.
+"""Train: pick a model kind and settings (or one of the course's architectures, with its
+layers and parameters shown before it trains), then watch it learn live; the result is saved at once.
 
 Hosted, the sliders stop at the classroom limits and a run waits its turn in the
 server's shared queue (one job per person, a time limit per job), showing how many jobs
@@ -17,11 +18,11 @@ from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, T
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
 from latent_core.workspace import MAX_NAME_LENGTH, SaveRefused, estimated_bytes
-from ui import account, models, queue_views, train_form
+from ui import account, history_views, models, queue_views, train_form
 from ui.charts import loss_figure
 from ui.guard import require_dataset
 from ui.queue_views import duration
-from ui.shell import start_page, t
+from ui.shell import lang, start_page, t
 
 start_page()
 logger = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ MAX_EPOCHS = 100
 MIN_IMAGES = 100
 
 
-def show_snapshot(snapshot: JobSnapshot) -> None:
-    """Queue place or progress, loss curves and the latest preview of a run."""
+def show_snapshot(snapshot: JobSnapshot, names: list[str]) -> None:
+    """Queue place or progress, loss curves (beside the latent space over training, when the run records
+    it) and the latest preview of a run."""
     progress = snapshot.progress
     if snapshot.state == QUEUED:
         queue_views.show_waiting(snapshot)
@@ -52,7 +54,8 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
         st.warning(t("train.checkpoint_refused", reason=account.refusal_text(snapshot.checkpoint_error)))
     elif snapshot.checkpoint_error is not None:
         st.warning(t("train.checkpoint_failed", error_type=type(snapshot.checkpoint_error).__name__))
-    if snapshot.history:
+    # The latent space over training comes with the loss curves beside it; without it, the curves alone.
+    if not history_views.training_history(snapshot.code_history, snapshot.history, names) and snapshot.history:
         st.plotly_chart(loss_figure(snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
                                     y_title=t("common.loss")), width="stretch")
     if snapshot.preview is not None:
@@ -100,7 +103,7 @@ if job is not None and not job.snapshot().finished:
     @st.fragment(run_every=1.0)
     def live_progress() -> None:
         snapshot = job.snapshot()
-        show_snapshot(snapshot)
+        show_snapshot(snapshot, dataset.class_names(lang()))
         if snapshot.finished:
             st.rerun()
 
@@ -111,16 +114,16 @@ if job is not None:
     with st.expander(t("train.last_run"), expanded=True):
         final = job.snapshot()
         show_outcome(final)
-        show_snapshot(final)
+        show_snapshot(final, dataset.class_names(lang()))
 
 limits = models.limits()
 defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
 left, right = st.columns(2)
 with left:
-    kind_class = train_form.choose_kind(dataset.input_shape, suggested=defaults["kind"])
+    kind_class = train_form.choose_kind(dataset.input_shape, suggested=defaults["kind"], scope=dataset.name)
     kind = kind_class.kind
-    latent_dim, options = train_form.model_settings(kind_class, dataset.input_shape,
-                                                    suggested_latent_dim=defaults["latent"])
+    latent_slot = st.container()  # filled once the layers say whether they fix the code size
+    options = train_form.model_settings(kind_class, dataset.input_shape, scope=dataset.name)
 with right:
     max_epochs = limits.cap("max_epochs", MAX_EPOCHS)
     epochs = st.slider(t("train.epochs"), 1, max_epochs, min(defaults["epochs"], max_epochs))
@@ -133,13 +136,27 @@ with right:
     if max_epochs < MAX_EPOCHS or available < len(dataset.x_train):
         st.caption(t("train.capped", epochs=max_epochs, images=f"{available:,}"))
     seed = st.number_input(t("common.seed"), min_value=0, max_value=2**31 - 1, value=0)
+    name_slot = st.container()
+
+st.subheader(t("train.layers"))
+layer_options = train_form.layer_settings(kind_class, dataset.input_shape, scope=dataset.name,
+                                          suggested_latent_dim=defaults["latent"])
+latent_dim = train_form.latent_size(latent_slot, kind_class, dataset.input_shape, layer_options, scope=dataset.name,
+                                    suggested_latent_dim=defaults["latent"])
+with name_slot:
     name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D",
                          max_chars=MAX_NAME_LENGTH)
+architecture = None
+if layer_options is not None:  # a list that does not read says so under its field
+    options.update(layer_options)
+    architecture = train_form.show_architecture(kind_class, dataset.input_shape, latent_dim, options,
+                                                scope=dataset.name, suggested_latent_dim=defaults["latent"],
+                                                max_parameters=limits.max_model_parameters)
 
 estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs)
 st.info(t("train.expected", time=duration(estimate)))
 
-if st.button(t("train.start"), type="primary", icon=":material/play_arrow:"):
+if st.button(t("train.start"), type="primary", icon=":material/play_arrow:") and architecture is not None:
     name = name.strip()  # the field's max_chars keeps it within MAX_NAME_LENGTH
     model = None
     if not name:

@@ -5,6 +5,7 @@
   python scripts/build_pretrained.py --dataset mnist --missing  # one dataset, what is not built yet
   python scripts/build_pretrained.py --list                  # the bundles and their settings
   python scripts/build_pretrained.py --index-only            # rewrite index.json and the report
+  python scripts/build_pretrained.py --remeasure --dataset fashion_mnist  # measure built models again
 
 Every bundle is trained with a fixed seed and measured on the full test set; its
 manifest records the data it saw and the metrics. Models land in
@@ -52,12 +53,13 @@ from latent_core.data import load_dataset  # noqa: E402
 from latent_core.models import build_model  # noqa: E402
 from latent_core.projection import project  # noqa: E402
 from latent_core.sources import BUNDLED_SAMPLES_DIR  # noqa: E402
-from latent_core.store import MANIFEST_FILENAME, save_bundle  # noqa: E402
+from latent_core.store import MANIFEST_FILENAME, load_bundle, save_bundle  # noqa: E402
 from latent_core.training import TrainingObserver, train  # noqa: E402
 
 PRETRAINED_DIR = pretrained.PRETRAINED_DIR
 MODELS_DIR = PRETRAINED_DIR / pretrained.MODELS_DIR
 CLASSIFIERS_DIR = PRETRAINED_DIR / pretrained.CLASSIFIERS_DIR
+JUDGES_DIR = PRETRAINED_DIR / pretrained.JUDGES_DIR
 BUILDING_DIR = PRETRAINED_DIR / ".building"  # bundles being written; moved into models/ when whole
 INDEX_PATH = PRETRAINED_DIR / pretrained.INDEX_FILENAME
 REPORT_PATH = pretrained_report.REPORT_PATH
@@ -69,7 +71,7 @@ class BundleSpec:
 
     name: str
     dataset: str
-    kind: str  # a latent_core model kind, or "classifier"
+    kind: str  # a latent_core model kind, "classifier" (the pages') or "judge" (held out, for evaluation only)
     title: str
     options: dict = field(default_factory=dict)
     epochs: int = 10
@@ -89,7 +91,7 @@ def _anomaly_specs(dataset: str, epochs: int) -> list[BundleSpec]:
 
 
 def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs: int,
-                 denoise_epochs: int, classifier_epochs: int, hidden: int,
+                 denoise_epochs: int, classifier_epochs: int, judge_epochs: int, hidden: int,
                  denoise_latent: int) -> dict[str, list[BundleSpec]]:
     """The main models of one 28x28 image dataset, grouped by build priority. ``hidden``
     sizes the dense layers and ``denoise_latent`` the denoiser's code: they set most of
@@ -99,6 +101,9 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
         "main": [
             BundleSpec(f"{d}_classifier", d, "classifier", "Small CNN classifier",
                        epochs=classifier_epochs),
+            BundleSpec(f"{d}_judge", d, "judge",
+                       "Held-out judge: a second CNN (pooling, batch norm) that only evaluates the library",
+                       epochs=judge_epochs, seed=1),
             BundleSpec(f"{d}_conv_ae_32", d, "conv_ae", "Conv autoencoder, 32-dim latent",
                        {"latent_dim": 32, "filters": [32, 64]}, epochs=ae_epochs,
                        batch_size=64, learning_rate=2e-3),
@@ -125,10 +130,10 @@ def _specs() -> list[BundleSpec]:
     sized for a shared 2-core CPU, where a conv AE epoch over 60,000 images takes about
     two minutes and a DCGAN costs about 40 times more per image than a conv AE."""
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
-                           denoise_epochs=8, classifier_epochs=10, hidden=256,
+                           denoise_epochs=8, classifier_epochs=10, judge_epochs=5, hidden=256,
                            denoise_latent=128)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
-                         denoise_epochs=12, classifier_epochs=20, hidden=128,
+                         denoise_epochs=12, classifier_epochs=20, judge_epochs=10, hidden=128,
                          denoise_latent=64)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",
@@ -235,11 +240,16 @@ def _pca_mse(dataset: str, n_components: int) -> float:
 
 
 @functools.lru_cache(maxsize=None)
-def _classifier(dataset: str) -> clf.Classifier | None:
-    folder = CLASSIFIERS_DIR / dataset
+def _classifier(dataset: str, kind: str = "classifier") -> clf.Classifier | None:
+    """The dataset's classifier (``kind`` "classifier") or held-out judge ("judge"), if built."""
+    folder = _classifier_folder(dataset, kind)
     if not (folder / clf.MANIFEST_FILENAME).is_file():
         return None
     return clf.load_classifier_folder(folder)[0]
+
+
+def _classifier_folder(dataset: str, kind: str) -> Path:
+    return (JUDGES_DIR if kind == "judge" else CLASSIFIERS_DIR) / dataset
 
 
 # ----- progress -----------------------------------------------------------------------
@@ -270,6 +280,7 @@ def evaluate(spec: BundleSpec, model, data: BuildData) -> dict[str, float]:
     """Every metric the bundle's manifest reports, on the full test set."""
     return evaluation.measure(model, data, sample=data.sample_x,
                               classifier=_classifier(spec.dataset) if data.is_image else None,
+                              judge=_classifier(spec.dataset, "judge") if data.is_image else None,
                               normal_class=spec.normal_class, pca_mse=functools.partial(_pca_mse, spec.dataset))
 
 
@@ -314,10 +325,11 @@ def build_classifier_bundle(spec: BundleSpec, data: BuildData) -> dict[str, floa
           flush=True)
     model, record = clf.train_classifier(data.x_train, data.y_train, data.class_names,
                                          epochs=spec.epochs, batch_size=spec.batch_size,
-                                         learning_rate=spec.learning_rate, seed=spec.seed)
+                                         learning_rate=spec.learning_rate, seed=spec.seed,
+                                         architecture=spec.kind)
     metrics = {"test_accuracy": model.accuracy(data.x_test, data.y_test),
                "sample_accuracy": model.accuracy(data.sample_x, data.sample_y)}
-    folder = CLASSIFIERS_DIR / spec.dataset
+    folder = _classifier_folder(spec.dataset, spec.kind)
     shutil.rmtree(folder, ignore_errors=True)
     _classifier.cache_clear()
     clf.save_classifier(model, folder, manifest={
@@ -363,7 +375,7 @@ def build(spec: BundleSpec) -> None:
     started = time.perf_counter()
     print(f"[{spec.name}] {spec.title} ({spec.kind}, {spec.dataset})", flush=True)
     data = build_data(spec.dataset)
-    if spec.kind == "classifier":
+    if spec.kind in clf.NETWORKS:
         metrics = build_classifier_bundle(spec, data)
     else:
         metrics = build_model_bundle(spec, data)
@@ -371,6 +383,16 @@ def build(spec: BundleSpec) -> None:
     shown = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if "_decoded_as" not in k
                       and "class_share" not in k)
     print(f"[{spec.name}] done in {seconds:.0f}s: {shown}", flush=True)
+    write_index()
+
+
+def remeasure(spec: BundleSpec) -> None:
+    """Measure a built model again, as it is (new metrics, a judge built since), and store
+    the figures in its manifest; the weights are not touched."""
+    folder = MODELS_DIR / spec.name
+    print(f"[{spec.name}] measuring again", flush=True)
+    metrics = evaluate(spec, load_bundle(folder).model, build_data(spec.dataset))
+    _add_to_manifest(folder, {"metrics": metrics})
     write_index()
 
 
@@ -386,7 +408,8 @@ def _folder_bytes(folder: Path) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: ``--only NAME`` (repeatable), ``--dataset``, ``--missing``, ``--list``, ``--index-only``."""
+    """The command line: ``--only NAME`` (repeatable), ``--dataset``, ``--missing``, ``--list``, ``--index-only``,
+    ``--remeasure``."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", choices=list(SPECS), metavar="NAME",
@@ -398,6 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="list the bundles and exit")
     parser.add_argument("--index-only", action="store_true",
                         help="rewrite index.json and the report from the bundles on disk")
+    parser.add_argument("--remeasure", action="store_true",
+                        help="measure the chosen models that are built again, without training them")
     return parser
 
 
@@ -416,6 +441,11 @@ def main() -> None:
         chosen = [spec for spec in chosen if spec.dataset == args.dataset]
     if args.missing:
         chosen = [spec for spec in chosen if not _is_built(spec)]
+    if args.remeasure:
+        for spec in chosen:
+            if spec.kind not in clf.NETWORKS and _is_built(spec):
+                remeasure(spec)
+        return
     started = time.perf_counter()
     for number, spec in enumerate(chosen, start=1):
         print(f"=== {number}/{len(chosen)} ({time.perf_counter() - started:.0f}s so far)",
@@ -426,7 +456,7 @@ def main() -> None:
 
 
 def _is_built(spec: BundleSpec) -> bool:
-    folder = CLASSIFIERS_DIR / spec.dataset if spec.kind == "classifier" else MODELS_DIR / spec.name
+    folder = _classifier_folder(spec.dataset, spec.kind) if spec.kind in clf.NETWORKS else MODELS_DIR / spec.name
     return (folder / MANIFEST_FILENAME).is_file()
 
 

@@ -106,7 +106,7 @@ def throwaway_kind(monkeypatch):
         kind = "tiny_ae"
         title = "tiny AE"
         training_ms_per_image = 0.5
-        train_options = (TrainOption("activation", "one_of", choices=("relu", "tanh")),)
+        train_options = (TrainOption("latent_activation", "one_of", choices=("linear", "tanh")),)
 
         def __init__(self, *, input_shape, latent_dim: int = 3, hidden_units=(8,), **kwargs):
             super().__init__(input_shape=input_shape, latent_dim=latent_dim, hidden_units=hidden_units, **kwargs)

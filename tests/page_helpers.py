@@ -41,6 +41,15 @@ def open_page(page: str, **state) -> AppTest:
     return app.switch_page(str(ROOT / "pages" / page)).run()
 
 
+def open_link(page: str, **params: str) -> AppTest:
+    """The app on ``pages/<page>`` as a link with these query parameters opens it: a new session
+    (no sidebar choices preset)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params.update(params)
+    app.run()
+    return app.switch_page(str(ROOT / "pages" / page)).run()
+
+
 def open_with_model(page: str, entry: WorkspaceEntry, **state) -> AppTest:
     """``pages/<page>`` on 8×8 digits with the workspace model ``entry`` chosen in the sidebar."""
     return open_page(page, dataset="digits", model="workspace:" + entry.id, **state)

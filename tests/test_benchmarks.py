@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from benchmarks.report import SECTIONS, assemble_report, format_ms, ratio, summarize, table, write_result
+from benchmarks.report import SECTIONS, SEPARATE_RUNS, assemble_report, format_ms, ratio, summarize, table, write_result
 
 
 def test_summarize_gives_median_and_95th_percentile_in_milliseconds():
@@ -30,7 +30,7 @@ def test_report_has_every_section_in_order_and_marks_missing_results(tmp_path):
     write_result("slider", "### Server\n\nfigures", results_dir=tmp_path)
     report = assemble_report(intro=["intro line"], results_dir=tmp_path)
     headings = [line for line in report.splitlines() if line.startswith("## ")]
-    assert headings == [f"## {heading}" for heading, _ in SECTIONS if heading != "Classroom load"]
+    assert headings == [f"## {heading}" for heading, _ in SECTIONS if heading not in SEPARATE_RUNS]
     assert "figures" in report
     assert "no fresh `benchmarks/results/model_calls.md`" in report
     assert report.startswith("# Benchmarks\n\nintro line\n")
@@ -54,6 +54,15 @@ def test_a_load_test_run_on_its_own_is_shown_and_marked_as_such(tmp_path):
     report = assemble_report(intro=[], results_dir=tmp_path, since=time.time() - 60, separate=("load",))
     section = report.split("## Classroom load")[1]
     assert "separate run of its own" in section and "thirty students" in section
+
+
+def test_the_protocol_load_test_is_shown_from_its_own_run(tmp_path):
+    old = write_result("load_protocol", "a hundred simulated students", results_dir=tmp_path)
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    report = assemble_report(intro=[], results_dir=tmp_path, since=time.time() - 60,
+                             separate=("load", "load_protocol"))
+    section = report.split("## Classroom load, server only")[1]
+    assert "`benchmarks/load_protocol.py`" in section and "a hundred simulated students" in section
 
 
 def test_a_single_browser_result_fills_section_five_and_section_one_points_there(tmp_path):

@@ -2,11 +2,15 @@
 module's on the test split, PCA at the latent size is the baseline, and each kind of
 model gets the metrics that apply to it."""
 
+import io
+import zipfile
+
+import h5py
 import numpy as np
 import pytest
 
 from latent_core import evaluation, metrics
-from latent_core.classifier import train_classifier
+from latent_core.classifier import load_classifier_folder, save_classifier, train_classifier
 from latent_core.data import load_dataset
 from latent_core.models import add_noise, build_model
 
@@ -114,3 +118,60 @@ def test_sample_classes_are_the_classes_gan_metrics_counts(small_digits):
     shares = evaluation.class_coverage(evaluation.sample_classes(model, classifier), 10).shares
     measured = evaluation.gan_metrics(model, classifier)
     assert shares.tolist() == pytest.approx([measured[f"gan_class_share_{c}"] for c in range(10)], abs=1e-12)
+
+
+class AlwaysFirstClass:
+    """A judge that calls every image class 0: its verdicts are easy to tell from any other's."""
+
+    def predict_proba(self, images):
+        probabilities = np.zeros((len(images), 10), np.float32)
+        probabilities[:, 0] = 1.0
+        return probabilities
+
+    def predict(self, images):
+        return np.argmax(self.predict_proba(images), axis=1)
+
+
+def test_a_held_out_judge_gives_its_own_verdicts_beside_the_classifiers(small_digits):
+    classifier, _ = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)], epochs=1)
+    encoder_model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
+    judged = evaluation.measure(encoder_model, small_digits, classifier=classifier, judge=AlwaysFirstClass())
+    assert judged["judge_class_mean_decode_accuracy"] == pytest.approx(0.1)  # only class 0's mean is "right"
+    assert all(judged[f"judge_class_mean_{c}_decoded_as"] == 0 for c in range(10))
+    assert judged["class_mean_decode_accuracy"] == evaluation.class_mean_metrics(
+        encoder_model, small_digits, classifier)["class_mean_decode_accuracy"]  # the classifier's own, unchanged
+
+    generator = build_model("dcgan", input_shape=small_digits.input_shape, latent_dim=8, seed=0)
+    judged = evaluation.measure(generator, small_digits, classifier=classifier, judge=AlwaysFirstClass())
+    assert judged["judge_gan_class_share_0"] == 1.0 and judged["judge_gan_classes_covered"] == 1.0
+    assert judged["judge_gan_class_entropy"] == 0.0
+    assert "gan_class_entropy" in judged
+
+    assert not any(name.startswith("judge_") for name in evaluation.measure(encoder_model, small_digits,
+                                                                              classifier=classifier))
+    detector = evaluation.measure(encoder_model, small_digits, judge=AlwaysFirstClass(), normal_class=0)
+    assert not any(name.startswith("judge_") for name in detector)
+
+
+def test_a_saved_judge_keeps_only_its_weights_and_reloads_the_same(small_digits, tmp_path):
+    judge, _ = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)],
+                                epochs=1, architecture="judge")
+    save_classifier(judge, tmp_path, manifest={"name": "judge"})
+    with zipfile.ZipFile(tmp_path / "classifier.keras") as archive, archive.open("model.weights.h5") as weights:
+        with h5py.File(io.BytesIO(weights.read())) as stored:
+            assert "optimizer" not in stored or not len(stored["optimizer"].get("vars", {}))  # no Adam moments
+    reloaded, _ = load_classifier_folder(tmp_path)
+    np.testing.assert_allclose(reloaded.predict_proba(small_digits.x_test), judge.predict_proba(small_digits.x_test),
+                               atol=1e-5)
+
+
+def test_the_judge_is_built_differently_from_the_apps_classifier(small_digits):
+    judge, record = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)],
+                                     epochs=1, architecture="judge")
+    app, _ = train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)], epochs=1)
+    layer_types = {type(layer).__name__ for layer in judge.network.layers}
+    assert {"MaxPooling2D", "BatchNormalization"} <= layer_types
+    assert not {"MaxPooling2D", "BatchNormalization"} & {type(layer).__name__ for layer in app.network.layers}
+    assert record["architecture"] == "judge" and judge.predict(small_digits.x_test).shape == (len(small_digits.x_test),)
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)], architecture="svm")

@@ -138,6 +138,18 @@ def test_cancel_while_waiting_leaves_the_queue_at_once():
     assert queue.running == queue.waiting == 0
 
 
+def test_withdrawing_takes_out_a_waiting_ticket_but_never_a_running_one():
+    queue = TrainingQueue(slots=1)
+    running, waiting = queue.join(), queue.join()
+    assert queue.wait_for_slot(running, timeout=0)
+    assert not queue.withdraw(running)  # a Stop that came just after the start
+    assert queue.running == 1
+    assert queue.withdraw(waiting) and queue.position(waiting) is None and queue.waiting == 0
+    assert not queue.withdraw(waiting)  # gone already
+    queue.leave(running)
+    assert queue.running == 0
+
+
 def test_unlimited_slots_never_wait_and_resizing_lets_waiters_in():
     free = TrainingQueue(slots=None)
     tickets = [free.join() for _ in range(10)]

@@ -41,6 +41,10 @@ def test_every_kind_describes_itself_for_the_train_page(kind):
             assert option.minimum <= default[0] <= default[1] <= option.maximum
         elif option.type == "one_of":
             assert default in option.choices
+        elif option.type == "int_list":
+            assert option.parse_list(", ".join(map(str, default))) == tuple(default)  # within its bounds
+        elif option.type == "flag":
+            assert isinstance(default, bool)
         else:
             assert set(default) <= set(option.choices)
 

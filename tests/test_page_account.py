@@ -61,7 +61,8 @@ def test_hosted_without_sign_in_the_sidebar_shares_this_view_without_the_key(wor
     app = run_app("library.py", url="http://127.0.0.1:8501/library", query={"user": key, "lang": "en"})
     assert app.query_params["user"] == key
     assert [expander.label for expander in app.sidebar.expander] == ["Share this view"]
-    assert app.sidebar.code[0].value == "http://127.0.0.1:8501/library?lang=en"
+    assert app.sidebar.code[0].value == ("http://127.0.0.1:8501/library?lang=en&dataset=fashion_mnist"
+                                         "&model=pretrained:fashion_mnist_conv_ae_32")  # the view, not the key
     assert "whoever has it has them" in app.sidebar.expander[0].caption[0].value
     assert not [button for button in app.sidebar.button if "Sign" in button.label]
 

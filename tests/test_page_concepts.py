@@ -98,7 +98,7 @@ def test_in_korean(workspace_root):
     app = open_page("concepts.py", lang="ko", dataset="digits")
     assert not app.exception
     assert app.header[0].value == "개념 익히기"
-    assert [tab.label for tab in app.tabs] == ["KL 발산", "BCE와 MSE", "재매개변수화"]
+    assert [tab.label for tab in app.tabs] == ["KL 발산", "BCE와 MSE", "재매개변수화", "VAE의 속"]
 
 
 def test_a_chosen_model_that_does_not_load_is_logged_and_a_pretrained_vae_used(workspace_root, caplog):

@@ -19,7 +19,8 @@ def test_an_autoencoder_gets_representatives_sliders_perturbations_and_interpola
     app = open_with_model(PAGE, tiny.ae)
     assert not app.exception
     assert app.header[0].value == "Generate"
-    assert [tab.label for tab in app.tabs] == ["Class representative", "Perturbations", "Interpolation"]
+    assert [tab.label for tab in app.tabs] == ["Class representative", "Perturbations", "Interpolation",
+                                            "Interpolation meter"]
     representatives = app.get("image")[0].proto.imgs
     assert [image.caption for image in representatives] == [str(digit) for digit in range(10)]
     direction_sliders = [s for s in app.slider if s.key.startswith("generate.direction.")]
@@ -176,7 +177,7 @@ def test_page_speaks_korean(tiny):
     app = open_with_model(PAGE, tiny.ae, lang="ko")
     assert not app.exception
     assert app.header[0].value == "생성"
-    assert [tab.label for tab in app.tabs] == ["클래스 대표", "무작위 변형", "보간"]
+    assert [tab.label for tab in app.tabs] == ["클래스 대표", "무작위 변형", "보간", "보간 측정기"]
 
 
 def test_a_class_with_one_image_says_it_has_too_few_for_directions(tiny):

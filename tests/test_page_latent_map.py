@@ -1,6 +1,7 @@
 """The Latent map page through AppTest: computed and precomputed maps, selections, placement, the 2-D grid."""
 
 import base64
+import io
 import json
 
 import numpy as np
@@ -303,3 +304,62 @@ def test_map_trust_speaks_korean(tiny):
     assert not app.exception
     assert "지도의 신뢰도(trustworthiness)" in metric_values(app)
     assert any("t-SNE의 거리를" in caption.value for caption in app.caption)
+
+
+def layout_images(app: AppTest) -> list[dict]:
+    return charts(app)[0]["layout"].get("images", [])
+
+
+def test_thumbnails_draw_spread_out_points_as_their_images(tiny):
+    from latent_core import map_images
+
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    assert layout_images(app) == []  # dots only until asked
+    app.radio(key="latent_map.images").set_value("thumbnails").run()
+    assert not app.exception
+    pictures = layout_images(app)
+    assert len(pictures) == map_images.MAX_THUMBNAILS  # capped: the map has 360 points
+    assert all(picture["source"].startswith("data:image/png;base64,") for picture in pictures)
+    assert len({picture["sizex"] for picture in pictures}) == 1 and pictures[0]["sizex"] > 0
+    drawn = {(float(x), float(y)) for trace in charts(app)[0]["data"]
+             for x, y in zip(values(trace["x"]), values(trace["y"]))}
+    assert all((picture["x"], picture["y"]) in drawn for picture in pictures)  # each sits on its point
+    assert any("picked farthest from those before it" in caption.value for caption in app.caption)
+    app.radio(key="latent_map.images").set_value("dots").run()
+    assert layout_images(app) == []
+
+
+def test_what_lives_here_decodes_each_cells_mean_code_under_the_map(tiny, monkeypatch):
+    from PIL import Image
+
+    from latent_core import map_images
+
+    grids = []
+    region_codes = map_images.region_codes
+    monkeypatch.setattr(map_images, "region_codes",
+                        lambda *args, **options: grids.append(region_codes(*args, **options)) or grids[-1])
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.images").set_value("regions").run()
+    app.slider(key="latent_map.region_steps").set_value(5).run()
+    assert not app.exception
+    picture, = layout_images(app)
+    assert picture["layer"] == "below" and picture["sizing"] == "stretch"
+    grid = grids[-1]
+    assert grid.steps == 5 and grid.counts.sum() == 360
+    assert (picture["x"], picture["y"]) == (grid.x_range[0], grid.y_range[1])
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(picture["source"].split(",", 1)[1]))))
+    side = pixels.shape[0] // 5
+    alpha = pixels[::side, ::side, 3].ravel()  # one pixel of each cell, top row first
+    np.testing.assert_array_equal(np.flatnonzero(alpha), grid.cells)  # empty cells are transparent
+    assert any("cells with no point stay empty" in caption.value for caption in app.caption)
+
+
+def test_a_clicked_point_shows_its_image_beside_its_code_decoded(tiny):
+    app = open_with_model(PAGE, tiny.ae)
+    app.radio(key="latent_map.method").set_value("pca").run()
+    select(app, [(3, 1)])
+    assert not app.exception
+    assert app.subheader[0].value.startswith("3 · #")
+    assert [image.proto.imgs[0].caption for image in app.get("image")][:2] == ["Its image", "Its code, decoded"]

@@ -121,7 +121,8 @@ def test_point_data_offers_only_the_kinds_that_take_points(workspace_root):
 
 def test_each_kind_shows_its_own_settings_and_only_the_losses_it_trains_with(workspace_root):
     app = open_page("train.py", dataset="digits")
-    assert app.selectbox[1].options == ["MSE", "BCE", "L1"] and list(app.main.radio) == []
+    assert app.selectbox[1].options == ["MSE", "BCE", "L1"]
+    assert [radio.label for radio in app.main.radio] == ["Activation of the hidden layers"]  # its layer builder's
     app.selectbox[0].set_value("linear_ae").run()
     assert app.selectbox[1].options == ["MSE", "L1"]  # a linear output cannot take BCE
     app.selectbox[0].set_value("vae").run()
@@ -148,14 +149,14 @@ def test_a_newly_registered_kind_is_offered_estimated_and_trained(workspace_root
     ours, dense = (estimate_seconds(kind, (8, 8, 1), images=images, epochs=40) for kind in ("tiny_ae", "dense_ae"))
     assert round(ours) != round(dense)
     assert app.info[0].value == f"Expected time on 2 CPU cores: about {ours:.0f} s."
-    next(radio for radio in app.radio if radio.label == "activation").set_value("tanh")
+    next(radio for radio in app.radio if radio.label == "latent activation").set_value("tanh")
     app.slider[0].set_value(2)  # epochs
     app.text_input[0].set_value("my tiny AE")
     button(app, "Start training").click().run()
     wait_for_outcome(app)
     assert app.success[0].value.startswith("Finished my tiny AE in")
     model = app.session_state["training_job"].model
-    assert (model.kind, model.activation, model.hidden_units) == ("tiny_ae", "tanh", (8,))
+    assert (model.kind, model.latent_activation, model.hidden_units) == ("tiny_ae", "tanh", (8,))
     assert [entry.kind for entry in Workspace(workspace_root).entries()] == ["tiny_ae"]
     assert "★ my tiny AE · tiny AE, 8-D" in app.sidebar.selectbox[1].options
 
@@ -378,3 +379,92 @@ def test_a_checkpoint_refused_by_a_quota_is_told_in_the_chosen_language(workspac
     if lang == "ko":
         assert not any("would take more than" in warning.value for warning in app.warning)
     assert Workspace(workspace_root).entries()[0].in_progress is False  # the final save went through
+
+
+# --------------------------------------------------------------------------- the layer builder
+
+
+def by_label(widgets, label):
+    return next(widget for widget in widgets if widget.label == label)
+
+
+def architecture_rows(app):
+    table = app.dataframe[0].value
+    return list(zip(table["Type"], table["Output shape"], table["Activation"]))
+
+
+def parameters_caption(app):
+    return next(caption.value for caption in app.caption if caption.value.endswith("parameters in all, before any training."))
+
+
+def test_a_preset_sets_the_layers_and_the_table_shows_them_before_training(workspace_root):
+    app = open_page("train.py", dataset="mnist")
+    presets = app.button_group[0]
+    assert presets.options[:2] == ["conv AE: strided 32, 64 (the app's default)", "dense AE: 256 (the app's default)"]
+    assert architecture_rows(app)[1:3] == [("Conv2D", "(None, 14, 14, 32)", "relu"), ("Conv2D", "(None, 7, 7, 64)", "relu")]
+    presets.set_value("mlp_784_128_64_32").run()
+    assert not app.exception
+    assert app.selectbox[0].value == "dense_ae" and app.number_input[0].value == 32
+    assert by_label(app.text_input, "Hidden layer widths, encoder side (the decoder mirrors them)").value == "128, 64"
+    dense = [(shape, activation) for kind, shape, activation in architecture_rows(app) if kind == "Dense"]
+    assert dense == [("(None, 128)", "relu"), ("(None, 64)", "relu"), ("(None, 32)", "linear"),
+                     ("(None, 64)", "relu"), ("(None, 128)", "relu"), ("(None, 784)", "sigmoid")]
+    assert parameters_caption(app) == "222,384 parameters in all, before any training."
+    app.button_group[0].set_value("conv_code_100").run()
+    assert (app.selectbox[0].value, app.number_input[0].value) == ("conv_ae", 100)  # not the data's 32
+
+    app.button_group[0].set_value("mnist_pooling").run()
+    assert app.selectbox[0].value == "conv_ae"
+    assert (app.number_input[0].value, app.number_input[0].disabled) == (392, True)  # the feature map is the code
+    assert by_label(app.radio, "Down-sampling").value == "maxpool"
+    assert by_label(app.toggle, "Dense code layer (off: the code is the last feature map)").value is False
+    kinds = [kind for kind, _, _ in architecture_rows(app)]
+    assert kinds.count("MaxPooling2D") == 2 and kinds.count("UpSampling2D") == 2 and "Dense" not in kinds
+    assert parameters_caption(app) == "3,217 parameters in all, before any training."
+
+    app.slider[0].set_value(1)  # epochs
+    app.slider[1].set_value(app.slider[1].min)  # a few hundred images at most
+    app.text_input[0].set_value("pooling AE")
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    assert app.success[0].value.startswith("Finished pooling AE in")
+    model = app.session_state["training_job"].model
+    assert (model.kind, model.latent_dim, model.filters, model.downsample, model.dense_code) == (
+        "conv_ae", 392, (16, 8), "maxpool", False)
+    entry = Workspace(workspace_root).entries()[0]
+    assert entry.name == "pooling AE" and entry.kind == "conv_ae"
+
+
+def test_changing_a_presets_layers_is_shown_and_the_table_follows(workspace_root):
+    app = open_page("train.py", dataset="swiss_roll")
+    app.button_group[0].set_value("swiss_roll_elu").run()
+    assert by_label(app.radio, "Activation of the hidden layers").value == "elu"
+    assert not any(caption.value.startswith("Changed since") for caption in app.caption)
+    by_label(app.text_input, "Hidden layer widths, encoder side (the decoder mirrors them)").set_value("4, 4").run()
+    assert "Changed since choosing swiss roll 3-2-2 ELU." in [caption.value for caption in app.caption]
+    dense = [shape for kind, shape, _ in architecture_rows(app) if kind == "Dense"]
+    assert dense == ["(None, 4)", "(None, 4)", "(None, 2)", "(None, 4)", "(None, 4)", "(None, 3)"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_width_list_beyond_the_bounds_is_refused_under_its_field_in_the_chosen_language(
+        workspace_root, monkeypatch, lang):
+    speak(lang, monkeypatch)
+    app = open_page("train.py", dataset="digits", lang=lang)
+    widths = by_label(app.text_input, translate("train.option.hidden_units", lang))
+    widths.set_value("256, 2048").run()
+    assert [error.value for error in app.error] == [translate("train.refused.list_range", lang, minimum=1, maximum=1024)]
+    assert not app.dataframe  # nothing to show
+    button(app, translate("train.start", lang)).click().run()
+    assert "training_job" not in app.session_state
+
+
+def test_a_hosted_server_refuses_layers_over_its_parameter_limit_before_training(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_MAX_MODEL_PARAMETERS", "30000")
+    app = open_page("train.py", dataset="digits")
+    assert [error.value for error in app.error] == [
+        "These layers have 37,448 parameters, over the 30,000 this server trains: use narrower or fewer layers."]
+    button(app, "Start training").click().run()
+    assert "training_job" not in app.session_state
+    by_label(app.text_input, "Hidden layer widths, encoder side (the decoder mirrors them)").set_value("64").run()
+    assert not app.error and parameters_caption(app) == "9,416 parameters in all, before any training."

@@ -4,6 +4,7 @@ kills it."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 
@@ -102,6 +103,23 @@ def test_a_picture_comes_back_with_its_mode_and_pixels():
     picture = images.read_picture(buffer.getvalue(), name="noise.png")
     assert picture.is_colour and picture.original_mode == "RGB"
     np.testing.assert_array_equal(np.asarray(picture.image), pixels)
+
+
+def test_an_unexpected_failure_inside_the_child_is_a_refusal_and_the_worker_lives_on():
+    first = describe()
+    with pytest.raises(UploadRefused) as refused:  # options without the file's name: a KeyError in the child
+        sandbox.run("dataset", b"not a dataset", {}, name="mine.npz", limits=LIMITS, error=UploadRefused)
+    assert refused.value.code == "unreadable" and refused.value.details["name"] == "mine.npz"
+    assert "KeyError" in str(refused.value)
+    assert describe()["pid"] == first["pid"]  # the same child answered; nothing had to be replaced
+
+
+def test_the_child_sees_none_of_the_servers_secrets(monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_TEST_SECRET", "s3cret")
+    fresh = dataclasses.replace(LIMITS, memory_bytes=LIMITS.memory_bytes + MIB)  # a new child, started now
+    seen = describe(fresh)["environment"]
+    assert "LATENT_EXPLORER_TEST_SECRET" not in seen
+    assert seen["OMP_NUM_THREADS"] == "1"
 
 
 def test_unknown_tasks_are_refused_before_any_child_sees_them():

@@ -24,11 +24,11 @@ def test_a_kind_without_texts_shows_its_own_english_and_logs_the_key_once(throwa
     for _ in range(2):
         assert translate("kind.tiny_ae", "ko") == "tiny AE"
     assert translate("train.kind_help.tiny_ae", "en") == "A dense AE with one hidden layer of 8 units."
-    assert translate("train.option.activation", "ko") == "activation"
+    assert translate("train.option.latent_activation", "ko") == "latent activation"
     warnings = [record.getMessage() for record in caplog.records if record.name == "ui.text"]
     assert warnings == ["No UI text 'kind.tiny_ae': showing the model kind's own English; add it to ui/texts/",
                         "No UI text 'train.kind_help.tiny_ae': showing the model kind's own English; add it to ui/texts/",
-                        "No UI text 'train.option.activation': showing the model kind's own English; add it to ui/texts/"]
+                        "No UI text 'train.option.latent_activation': showing the model kind's own English; add it to ui/texts/"]
 
 
 def test_texts_of_translated_kinds_win_and_other_missing_keys_still_fail(throwaway_kind):

@@ -163,3 +163,18 @@ def test_decoding_a_zip_stops_at_its_time_limit(monkeypatch):
 def test_wrong_files_get_a_specific_message(payload, filename, message):
     with pytest.raises(user_data.DataFormatError, match=message):
         user_data.load_user_dataset(payload, filename=filename)
+
+
+def test_a_file_over_the_limit_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.npz"
+    with path.open("wb") as file:
+        file.truncate(3 * 2**20)  # 3 MB of holes: cheap to make, and over a 1 MB limit
+    monkeypatch.setattr("pathlib.Path.read_bytes", lambda self: pytest.fail("the whole file was read"))
+    opened = []
+    real_open = type(path).open
+    monkeypatch.setattr(type(path), "open", lambda self, *args, **kwargs: opened.append(self) or real_open(self, *args,
+                                                                                                        **kwargs))
+    with pytest.raises(user_data.DataFormatError) as refused:
+        user_data.load_user_dataset(path, max_bytes=2**20)
+    assert refused.value.code == "too_large" and refused.value.details["size"] == "3.0 MB"
+    assert opened == []  # refused from its size alone

@@ -23,6 +23,7 @@ from latent_core import hosting, identity
 from ui.shell import t
 
 USER_PARAM = "user"
+SHARE_POLL_S = 2.0  # how often an open "Share this view" reads the address again
 logger = logging.getLogger(__name__)
 
 
@@ -74,7 +75,7 @@ def share_link() -> str | None:
     if not url:
         return None
     params = {name: value for name, value in st.query_params.to_dict().items() if name != USER_PARAM}
-    return f"{url}?{urlencode(params)}" if params else url
+    return f"{url}?{urlencode(params, safe=',:')}" if params else url  # commas and colons read as they are
 
 
 def sign_in_gate() -> bool:
@@ -99,18 +100,26 @@ def sidebar_account() -> None:
     share this view without the address key."""
     providers = sign_in_providers()
     if providers is None:
-        if address_key() is not None:
-            link = share_link()
-            if link is not None:
-                with st.sidebar.expander(t("account.share"), icon=":material/share:"):
-                    st.caption(t("account.share_help"))
-                    st.code(link, language=None, wrap_lines=True)
+        if address_key() is not None and share_link() is not None:
+            with st.sidebar.expander(t("account.share"), icon=":material/share:", key="account.share",
+                                     on_change="rerun") as share_box:
+                st.caption(t("account.share_help"))
+                if share_box.open:  # the page's widgets (fragments too) change the address: follow it while open
+                    st.fragment(_share_link_code, run_every=SHARE_POLL_S)()
+                else:
+                    _share_link_code()
     elif st.user.get("is_logged_in"):
         st.sidebar.caption(t("account.signed_in", name=identity.display_name(st.user.to_dict())))
         st.sidebar.button(t("account.sign_out"), on_click=st.logout, icon=":material/logout:")
     else:
         st.sidebar.caption(t("account.signed_out"))
         _sign_in_buttons(st.sidebar, providers, key="sidebar")
+
+
+def _share_link_code() -> None:
+    link = share_link()
+    if link is not None:
+        st.code(link, language=None, wrap_lines=True)
 
 
 def _sign_in_buttons(place, providers: list[str | None], *, key: str) -> None:

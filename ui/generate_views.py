@@ -14,9 +14,11 @@ import streamlit as st
 
 from latent_core import evaluation, latent, maps
 from latent_core.images import montage, png_bytes, upscale
+from ui import share
 from ui.shell import t
 
 DIRECTION_RANGE = 3.0
+SLIDER_STEP = 0.1
 MAX_DIMENSION_SLIDERS = 8
 GAN_NOISE_SLIDERS = 6
 SHOWN_SIZE = 224
@@ -112,18 +114,24 @@ def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names:
     with left:
         st.caption(t("generate.directions_help"))
         direction_keys = [f"generate.direction.{i}" for i in range(len(directions.std))]
+        share.seed_numbers(direction_keys, "dir", -DIRECTION_RANGE, DIRECTION_RANGE, SLIDER_STEP)
         values = [st.slider(t("generate.direction", number=i + 1,
                               share=round(100 * float(directions.explained_variance_ratio[i]))),
-                            -DIRECTION_RANGE, DIRECTION_RANGE, 0.0, 0.1, key=key)
+                            -DIRECTION_RANGE, DIRECTION_RANGE, 0.0, SLIDER_STEP, key=key)
                   for i, key in enumerate(direction_keys)]
+        share.publish_numbers("dir", values, SLIDER_STEP)
         code = latent.code_from_sliders(mean, directions, np.array(values))
         dimension_keys = []
         if model.latent_dim <= MAX_DIMENSION_SLIDERS:
             with st.expander(t("generate.dimensions")):
                 dimension_keys = [f"generate.dim.{i}" for i in range(model.latent_dim)]
+                share.seed_numbers(dimension_keys, "dims", -DIRECTION_RANGE, DIRECTION_RANGE, SLIDER_STEP)
                 dimension_values = [st.slider(t("generate.dimension", index=i), -DIRECTION_RANGE, DIRECTION_RANGE,
-                                              0.0, 0.1, key=key) for i, key in enumerate(dimension_keys)]
+                                              0.0, SLIDER_STEP, key=key) for i, key in enumerate(dimension_keys)]
+                share.publish_numbers("dims", dimension_values, SLIDER_STEP)
             code = code + latent.code_from_dimension_sliders(mean, directions, np.array(dimension_values)) - mean
+        else:
+            share.publish("dims", None)
         st.button(t("generate.reset"), key="generate.reset", on_click=reset_sliders,
                   args=(direction_keys + dimension_keys,))
     with right:

@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
-from latent_core import data, drawing, images, jobs, keys, maps, projection, trust
+from latent_core import data, drawing, images, jobs, keys, map_images, maps, projection, trust
 from latent_core.images import montage, png_bytes, upscale
 from latent_core.uploads import MAX_PICTURE_BYTES
-from ui import codes, models, queue_views
+from ui import codes, models, queue_views, share
 from ui.canvas import DRAW_BRUSH, drawing_canvas
 from ui.shell import lang, t
 from ui.uploads import refusal_text, upload_limit
@@ -35,6 +35,8 @@ PLACE_SOURCES = ("none", "test", "draw", "upload")
 QUEUED_METHODS = ("tsne", "umap")  # seconds or more of CPU each: they wait their turn in the server's queue
 MAP_JOB = "latent_map.job"
 SUPERSEDED_WAIT_S = 2.0  # a t-SNE job asked to stop ends at its next progress report, well within this
+IMAGE_LAYERS = ("dots", "thumbnails", "regions")
+REGION_STEPS = (4, 24, 12)  # the "what lives here" grid's cells per side: least, most, default
 
 
 def method_label(method: str) -> str:
@@ -89,9 +91,11 @@ def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample,
 
 
 def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[str],
-               placed: np.ndarray | None, trusted: trust.MapTrust | None = None) -> tuple[go.Figure, list[np.ndarray]]:
+               placed: np.ndarray | None, trusted: trust.MapTrust | None = None,
+               pictures: list[dict] | None = None) -> tuple[go.Figure, list[np.ndarray]]:
     """One WebGL trace per class (a colour scale for continuous labels), or one coloured by the
-    neighbours each point kept when ``trusted`` is given, and the placed image's star.
+    neighbours each point kept when ``trusted`` is given, and the placed image's star; ``pictures``
+    (from :func:`image_layer`) are drawn as the figure's layout images.
 
     Returns the figure and, per trace, the sample rows it draws, to read selections back.
     """
@@ -124,9 +128,51 @@ def map_figure(mapped: projection.Projection, labels: np.ndarray, names: list[st
             marker={"symbol": "star", "size": 22, "color": "black", "line": {"color": "white", "width": 2}},
             hovertext=[t("latent_map.placed_marker")], hoverinfo="text"))
     axis = {"showticklabels": mapped.method != "tsne", "zeroline": False}
-    figure.update_layout(height=620, dragmode="lasso", margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         legend={"itemsizing": "constant"}, xaxis=axis, yaxis=axis)
+    # Dragging zooms (thumbnails grow with it) and a click selects the point under it; a lasso or a box
+    # is one of the map's tools (Streamlit lets a click select only outside the lasso and box modes).
+    figure.update_layout(height=620, dragmode="zoom", margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         legend={"itemsizing": "constant"}, xaxis=axis, yaxis=axis, images=pictures or [])
     return figure, trace_rows
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def thumbnails(sample_key: str, map_key: tuple, _mapped: projection.Projection,
+               _inputs: np.ndarray) -> list[dict]:
+    """The map's thumbnail layer (``map_images.thumbnail_layer``), once per map (``sample_key``, ``map_key``)."""
+    return map_images.thumbnail_layer(_mapped.coordinates, _inputs[_mapped.indices], map_images.MAX_THUMBNAILS)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def region_grid(sample_key: str, map_key: tuple, steps: int, _mapped: projection.Projection,
+                _model) -> dict:
+    """The map's "what lives here" picture, each filled cell's mean code decoded in one model call,
+    once per map and number of cells."""
+    grid = map_images.region_codes(_mapped.coordinates, _mapped.codes, steps=steps)
+    return map_images.region_layer(grid, np.clip(_model.decode(grid.codes.astype(np.float32)), 0.0, 1.0))
+
+
+def image_layer(sample_key: str, map_key: tuple, mapped: projection.Projection, sample: maps.CodeSample,
+                model) -> list[dict]:
+    """What the map shows besides its dots: its points' own images (thumbnails) or the decoded
+    "what lives here" grid, as plotly layout images; none for dots only, or data that are not images."""
+    if sample.inputs.ndim != 4:
+        return []
+    labels = {layer: t(f"latent_map.images.{layer}") for layer in IMAGE_LAYERS}
+    share.seed_choice("latent_map.images", "images", IMAGE_LAYERS)
+    layer = st.radio(t("latent_map.images"), IMAGE_LAYERS, horizontal=True, key="latent_map.images",
+                     format_func=labels.get, help=t("latent_map.images_help", count=map_images.MAX_THUMBNAILS))
+    share.publish("images", layer)
+    if layer == "thumbnails":
+        st.caption(t("latent_map.thumbnails_explain", count=min(map_images.MAX_THUMBNAILS, len(mapped.indices))))
+        return thumbnails(sample_key, map_key, mapped, sample.inputs)
+    if layer != "regions":
+        return []
+    low, high, default = REGION_STEPS
+    share.seed_int("latent_map.region_steps", "cells", low, high)
+    steps = st.slider(t("latent_map.region_steps"), low, high, default, key="latent_map.region_steps")
+    share.publish("cells", steps)
+    st.caption(t("latent_map.regions_explain"))
+    return [region_grid(sample_key, map_key, steps, mapped, model)]
 
 
 def trust_trace(mapped: projection.Projection, labels: np.ndarray, names: list[str],
@@ -149,8 +195,10 @@ def trust_colouring(sample_key: str, map_key: tuple, mapped: projection.Projecti
     kept), its numbers and what to look for. None when points are coloured by their labels."""
     labels = {"labels": t("common.class") if names else t("latent_map.colour.position"),
               "trust": t("latent_map.colour.trust")}
+    share.seed_choice("latent_map.colour", "colour", list(labels))
     colouring = st.radio(t("latent_map.colour"), list(labels), horizontal=True, key="latent_map.colour",
                          format_func=labels.get, help=t("latent_map.colour_help"))
+    share.publish("colour", colouring)
     if colouring != "trust":
         return None
     with st.spinner(t("latent_map.trust_computing", points=f"{len(mapped.indices):,}")):
@@ -220,7 +268,11 @@ def placement(map_key: tuple, mapped: projection.Projection, image: np.ndarray, 
 
 
 def show_selection(rows: np.ndarray, sample: maps.CodeSample, names: list[str], model, classifier) -> None:
-    """The selected points' images and their mean code decoded."""
+    """The selected points' images and their mean code decoded; one point's image large beside
+    its code decoded."""
+    if len(rows) == 1 and sample.inputs.ndim == 4:
+        show_point(int(rows[0]), sample, names, model)
+        return
     st.subheader(t("latent_map.selected", count=f"{len(rows):,}"))
     if names:
         found, counts = np.unique(sample.labels[rows].astype(int), return_counts=True)
@@ -248,6 +300,16 @@ def show_selection(rows: np.ndarray, sample: maps.CodeSample, names: list[str], 
                                  file_name="selection-mean.png", mime="image/png", on_click="ignore")
     downloads[1].download_button(t("latent_map.download_codes"), lambda: maps.codes_csv(sample.codes[rows], labels),
                                  file_name="selected-codes.csv", mime="text/csv", on_click="ignore")
+
+
+def show_point(row: int, sample: maps.CodeSample, names: list[str], model) -> None:
+    """A clicked point: its image and the image its code decodes to, side by side."""
+    name = names[int(sample.labels[row])] if names else f"{float(sample.labels[row]):.2f}"
+    st.subheader(t("latent_map.point", name=name, row=row))
+    decoded = np.clip(model.decode(sample.codes[row][np.newaxis]), 0.0, 1.0)[0]
+    columns = st.columns(2)
+    columns[0].image(upscale(sample.inputs[row], 168), caption=t("latent_map.point_image"), output_format="PNG")
+    columns[1].image(upscale(decoded, 168), caption=t("latent_map.point_decoded"), output_format="PNG")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -284,18 +346,23 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
     here (up to the hosting cap of points). Returns the map and a key naming it."""
     methods = [m for m in projection.available_methods() if m != "identity" or choice.latent_dim == 2]
     controls = st.columns([3, 2])
+    share.seed_choice("latent_map.method", "map", methods)
     method = controls[0].radio(t("latent_map.method"), methods, horizontal=True, key="latent_map.method",
                                format_func=method_label, help=t("latent_map.method_help"))
+    share.publish("map", method)
     latent_map = codes.latent_map_of(choice)
     if latent_map is not None and method in latent_map.coordinates:
         mapped = latent_map.projection(method)
         st.caption(t("latent_map.precomputed", count=f"{len(mapped.indices):,}", source=source_text))
+        share.publish("points", None)
         return mapped, (choice.cache_key, method, "precomputed")
     available = models.limits().cap("max_tsne_points", len(sample.codes))  # hosted: a classroom limit
     points = available
     if available > MIN_POINTS:
+        share.seed_int("latent_map.points", "points", MIN_POINTS, available)
         points = controls[1].slider(t("latent_map.points"), MIN_POINTS, available, min(DEFAULT_POINTS, available),
                                     step=50, key="latent_map.points", help=t("latent_map.points_help"))
+    share.publish("points", points if available > MIN_POINTS else None)
     mapped = computed_map(choice.cache_key, dataset, sample, method, points)
     st.caption(t("latent_map.computed", count=f"{len(mapped.indices):,}", source=source_text))
     return mapped, (choice.cache_key, method, points)

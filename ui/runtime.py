@@ -35,8 +35,9 @@ import sys
 import threading
 import time
 
-# Everything a page imports that creates many long-lived objects.
-HEAVY_LIBRARIES = ("tensorflow", "keras", "plotly.graph_objects", "sklearn.decomposition", "streamlit")
+# Everything a page imports that creates many long-lived objects (TensorFlow and Keras through
+# latent_core.frameworks, which lets one thread at a time import them).
+HEAVY_LIBRARIES = ("latent_core.frameworks", "plotly.graph_objects", "sklearn.decomposition", "streamlit")
 
 TRIM_INTERVAL_SECONDS = 5.0
 

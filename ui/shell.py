@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 ICON = Path(__file__).with_name("icon.png")  # a file, so no page load fetches an icon from the internet
 
 USER_PREFIX = "user:"
-ADDRESS_CHOICES = ("dataset", "model")  # sidebar choices a link may preset
 
 
 def start_page() -> None:
@@ -153,9 +152,13 @@ def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, d
 
 
 def _dataset_picker() -> None:
+    from ui import share
+
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
+    share.seed_choice("dataset", "dataset", list(data.DATASETS))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
                     default="fashion_mnist", format_func=functools.partial(dataset_title, language=lang()))
+    share.publish("dataset", registered_dataset_name())  # an upload is this session's alone: not in links
 
 
 def _model_picker() -> None:
@@ -167,12 +170,17 @@ def _model_picker() -> None:
         return
     choices = {choice.key: choice
                for choice in models.choices_for(registered_dataset_name(), dataset.input_shape)}
+    from ui import share
+
     if not choices:
+        share.publish("model", None)
         st.sidebar.caption(t("sidebar.no_models"))
         return
+    share.seed_choice("model", "model", list(choices))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.model"), list(choices), state_key="model",
                     default=next(iter(choices)),
                     format_func=lambda key, language=lang(): model_label(choices[key], language))
+    share.publish("model", st.session_state["model"])
 
 
 def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
@@ -246,25 +254,12 @@ def _hosting_notice() -> None:
                            help=t("sidebar.hosted_help") if limits.hosted else None)
 
 
-def _choices_from_address() -> None:
-    """An address such as ``/library?dataset=mnist&model=workspace:ID`` (what ``python -m
-    latent_core.explore`` opens) picks the sidebar's dataset and model of a new session;
-    the address then drops them, so later choices are the sidebar's alone."""
-    for name in ADDRESS_CHOICES:
-        if name in st.query_params:
-            value = st.query_params[name]
-            if name not in st.session_state and (name == "model" or value in data.DATASETS):
-                st.session_state[name] = value
-            del st.query_params[name]
-
-
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
     prepare_process()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
         st.session_state["lang"] = st.query_params.get("lang", "en")
-    _choices_from_address()
     navigation = st.navigation({
         t(section): [st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in specs]
         for section, specs in PAGES.items()})

@@ -9,8 +9,8 @@ what is added to the loss (``code_penalty``: the sparse AE's L1 term). Metrics a
 
 from __future__ import annotations
 
-import keras
-import tensorflow as tf
+from latent_core.frameworks import keras
+from latent_core.frameworks import tf
 
 from latent_core.models import options as opt
 from latent_core.models.base import LatentModel, reconstruction_error

@@ -15,9 +15,9 @@ import math
 import threading
 from collections.abc import Callable
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
-import tensorflow as tf
+from latent_core.frameworks import tf
 
 from latent_core.models import options as opt
 
@@ -118,6 +118,10 @@ class LatentModel(keras.Model):
     generative: bool = False
     has_encoder: bool = True
     option_names: tuple[str, ...] = ()
+    # Options added after bundles of the kind were first saved: left out of ``options`` (and so
+    # of the saved config and manifest) while at their default, so a bundle saved before they
+    # existed still matches its manifest, and one saved with another value reloads exactly.
+    added_options: tuple[str, ...] = ()
 
     title: str = ""
     # Only (height, width, channels) inputs; flat vectors such as the swiss roll are refused.
@@ -175,6 +179,12 @@ class LatentModel(keras.Model):
         return max(math.prod(options["input_shape"]), cls.saved_value(options, "latent_dim"), *widths)
 
     @classmethod
+    def fixed_latent_dim(cls, input_shape, options: dict) -> int | None:
+        """The code size ``options`` leave no choice about on inputs of ``input_shape`` (a
+        conv AE whose code is its last feature map), or None when ``latent_dim`` is free."""
+        return None
+
+    @classmethod
     def supported_losses(cls, input_shape) -> tuple[str, ...]:
         """The reconstruction losses this kind trains with on inputs of ``input_shape``
         with its default options, the first being the one to suggest; empty when the kind
@@ -221,7 +231,8 @@ class LatentModel(keras.Model):
     def options(self) -> dict:
         """The keyword options this model was built with (JSON-friendly)."""
         values = {"input_shape": list(self._input_shape), "latent_dim": self._latent_dim}
-        values.update({name: _jsonable(getattr(self, name)) for name in self.option_names})
+        values.update({name: _jsonable(getattr(self, name)) for name in self.option_names
+                       if name not in self.added_options or getattr(self, name) != self.option_default(name)})
         values["seed"] = self.seed
         return values
 
@@ -233,7 +244,8 @@ class LatentModel(keras.Model):
         return {}
 
     def summary_rows(self) -> list[dict]:
-        """Layer name, type, output shape and parameter count of every sub-model layer."""
+        """Layer name, type, output shape, activation (None for a layer without one) and
+        parameter count of every sub-model layer."""
         rows = []
         for submodel in self.submodels():
             for layer in submodel.layers:
@@ -243,6 +255,7 @@ class LatentModel(keras.Model):
                         "layer": layer.name,
                         "type": type(layer).__name__,
                         "output_shape": str(tuple(layer.output.shape)),
+                        "activation": _activation_name(layer),
                         "parameters": int(layer.count_params()),
                     }
                 )
@@ -342,6 +355,12 @@ class LatentModel(keras.Model):
         opt.check_positive_int("n", n, kind=self.kind)
         opt.check_seed(seed, kind=self.kind)
         return np.random.default_rng(seed).standard_normal((n, self._latent_dim)).astype(np.float32)
+
+
+def _activation_name(layer) -> str | None:
+    """The name of a layer's own activation ("relu"), None for a layer without one."""
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None) if activation is not None else None
 
 
 def _jsonable(value):

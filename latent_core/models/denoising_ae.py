@@ -8,7 +8,7 @@ the clean image. At inference ``reconstruct(noisy)`` returns the denoised image.
 
 from __future__ import annotations
 
-import keras
+from latent_core.frameworks import keras
 
 from latent_core.models import noise
 from latent_core.models import options as opt

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-import keras
+from latent_core.frameworks import keras
 
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
@@ -63,6 +63,11 @@ class DenseAutoencoder(AutoencoderModel):
         opt.activation_option("activation"),
         opt.activation_option("latent_activation"),
         opt.activation_option("output_activation", optional=True),
+    )
+    train_options = (
+        opt.TrainOption("hidden_units", "int_list", minimum=1, maximum=opt.BUILDER_MAX_WIDTH,
+                        max_length=opt.BUILDER_MAX_LAYERS, layers=True),
+        opt.TrainOption("activation", "one_of", choices=opt.BUILDER_ACTIVATIONS, layers=True),
     )
 
     @classmethod

@@ -27,10 +27,10 @@ import itertools
 import math
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 
 from latent_core.data import DATASETS
+from latent_core.frameworks import keras
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
 from latent_core.models.base import SERIALIZATION_PACKAGE, LatentModel, NoEncoderError

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-import keras
+from latent_core.frameworks import keras
 
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel

@@ -9,7 +9,7 @@ standard deviation, the fraction of flipped pixels, or each stroke's chance to a
 
 from __future__ import annotations
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
 
 NOISE_KINDS = ("gaussian", "salt_pepper", "strokes")

@@ -25,7 +25,9 @@ RECONSTRUCTION_LOSSES = ("mse", "bce", "l1")
 # list, so an option can never name some other Keras function.
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "elu", "selu", "gelu", "softplus", "softsign",
                "swish", "silu", "leaky_relu", "hard_sigmoid", "exponential", "mish", "relu6")
-OptionType = Literal["number", "range", "one_of", "some_of"]
+# The activations the Train page's layer builder offers for hidden layers (the course's).
+BUILDER_ACTIVATIONS = ("relu", "elu", "tanh", "leaky_relu")
+OptionType = Literal["number", "range", "one_of", "some_of", "int_list", "flag"]
 SavedType = Literal["int", "float", "bool", "name", "one_of", "some_of", "int_list", "float_pair", "shape"]
 
 # Bounds on sizes a saved model may ask for: far above every model this app trains, far
@@ -40,6 +42,10 @@ MAX_CONV_STAGES = 4
 MAX_KERNEL_SIZE = 7
 MAX_SEED = 2**31 - 1
 MAX_NAME_LENGTH = 100
+# What the Train page's layer builder lets a user ask for (saved files may hold more, above).
+BUILDER_MAX_WIDTH = 1024
+BUILDER_MAX_LAYERS = 6
+BUILDER_MAX_FILTERS = 256
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
@@ -49,9 +55,12 @@ class TrainOption:
 
     ``type`` says what a value is: ``"number"`` (a float from ``minimum`` to ``maximum``
     in steps of ``step``), ``"range"`` (a (low, high) pair of such numbers), ``"one_of"``
-    (one of ``choices``) or ``"some_of"`` (a tuple of ``choices``). Its label is the text
+    (one of ``choices``), ``"some_of"`` (a tuple of ``choices``), ``"int_list"`` (a tuple
+    of ``min_length`` to ``max_length`` ints from ``minimum`` to ``maximum``, typed as a
+    list such as "128, 64": layer widths) or ``"flag"`` (on or off). Its label is the text
     ``train.option.<name>`` of ui/texts. ``images_only`` options are offered for image
-    data only (e.g. a convolutional architecture).
+    data only (e.g. a convolutional architecture); ``layers`` options shape the layer
+    stack and are shown with the architecture they build.
     """
 
     name: str
@@ -61,13 +70,50 @@ class TrainOption:
     step: float | None = None
     choices: tuple = ()
     images_only: bool = False
+    layers: bool = False
+    min_length: int = 0
+    max_length: int = 0
 
     def __post_init__(self):
-        numeric = self.type in ("number", "range")
-        if numeric and None in (self.minimum, self.maximum, self.step):
+        if self.type in ("number", "range") and None in (self.minimum, self.maximum, self.step):
             raise ValueError(f"option {self.name!r}: a {self.type} needs minimum, maximum and step.")
-        if not numeric and not self.choices:
+        if self.type == "int_list" and (None in (self.minimum, self.maximum) or self.max_length < 1):
+            raise ValueError(f"option {self.name!r}: an int_list needs minimum, maximum and max_length.")
+        if self.type in ("one_of", "some_of") and not self.choices:
             raise ValueError(f"option {self.name!r}: a {self.type} needs its choices.")
+
+    def parse_list(self, text: str) -> tuple[int, ...]:
+        """The ints of an ``int_list`` typed as text ("128, 64", spaces or commas between);
+        raises ``SettingsRefused`` saying what is wrong (``list_not_numbers``,
+        ``list_length``, ``list_range``)."""
+        words = [word for word in re.split(r"[,\s]+", str(text).strip()) if word]
+        details = {"option": self.name, "text": str(text)[:40], "minimum": int(self.minimum),
+                   "maximum": int(self.maximum), "min_length": self.min_length, "max_length": self.max_length}
+        if not all(re.fullmatch(r"[0-9]{1,9}", word) for word in words):
+            raise SettingsRefused(f"{self.name}: {text!r} is not a list of whole numbers such as 128, 64.",
+                                  "list_not_numbers", **details)
+        if not self.min_length <= len(words) <= self.max_length:
+            raise SettingsRefused(f"{self.name}: needs {self.min_length} to {self.max_length} numbers; "
+                                  f"got {len(words)}.", "list_length", **details)
+        values = tuple(int(word) for word in words)
+        if not all(self.minimum <= value <= self.maximum for value in values):
+            raise SettingsRefused(f"{self.name}: every number must be from {self.minimum:g} to "
+                                  f"{self.maximum:g}; got {text!r}.", "list_range", **details)
+        return values
+
+
+def format_list(values) -> str:
+    """An int list as the Train page shows it for editing: "128, 64"."""
+    return ", ".join(str(int(value)) for value in values)
+
+
+class SettingsRefused(ValueError):
+    """Settings that cannot build a model, for a reason the interface words itself: ``code``
+    names the reason (e.g. ``not_divisible``) and ``details`` holds its numbers."""
+
+    def __init__(self, message: str, code: str, **details):
+        super().__init__(message)
+        self.code, self.details = code, details
 
 
 class OptionRefused(ValueError):
@@ -298,10 +344,10 @@ def check_divisible(input_shape: tuple[int, ...], factor: int, *, kind: str, why
     """Check the image height and width are multiples of ``factor``."""
     height, width = input_shape[0], input_shape[1]
     if height % factor or width % factor:
-        raise ValueError(
+        raise SettingsRefused(
             f"{kind}: image height and width must be multiples of {factor} ({why}); got "
-            f"{height}x{width}. Pad or resize the images, or use fewer down-sampling stages."
-        )
+            f"{height}x{width}. Pad or resize the images, or use fewer down-sampling stages.",
+            "not_divisible", factor=factor, height=height, width=width)
 
 
 def check_loss_fits_output(loss: str, output_activation: str, *, kind: str) -> None:

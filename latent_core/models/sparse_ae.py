@@ -7,7 +7,7 @@ input is described by a few active units. The penalty is reported as ``sparsity_
 
 from __future__ import annotations
 
-import keras
+from latent_core.frameworks import keras
 
 from latent_core.models import options as opt
 from latent_core.models.base import SERIALIZATION_PACKAGE

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-import keras
+from latent_core.frameworks import keras
 import numpy as np
-import tensorflow as tf
+from latent_core.frameworks import tf
 
 from latent_core.models import options as opt
 from latent_core.models.base import (

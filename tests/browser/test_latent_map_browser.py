@@ -31,6 +31,8 @@ def test_a_pretrained_map_renders_its_points_and_a_lasso_selects_some(page, app_
     expect(page.locator('[data-testid="stPlotlyChart"] canvas').first).to_be_visible()
     expect(page.get_by_text("Click a point to see its image")).to_be_visible()
 
+    page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first.hover()
+    page.locator('[data-testid="stPlotlyChart"] .modebar-btn[data-val="lasso"]').first.click()
     area = page.locator('[data-testid="stPlotlyChart"] .nsewdrag').first.bounding_box()
     left, top = area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3
     page.mouse.move(left, top)
@@ -66,3 +68,25 @@ def test_the_map_is_coloured_by_the_neighbours_it_kept(page, app_url, screenshot
     expect(page.get_by_test_id("stException")).to_have_count(0)
     idle(page)
     screenshot(page, "latent_map_trust")
+
+
+def test_the_thumbnail_layer_draws_images_on_the_map_and_a_click_shows_one(page, app_url, screenshot):
+    mnist = {entry.name: entry for entry in pretrained.list_pretrained("mnist")}
+    if "mnist_conv_ae_32" not in mnist:
+        pytest.skip("no pretrained mnist_conv_ae_32 in pretrained/")
+    open_latent_map(page, app_url)
+    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)
+    idle(page)
+    page.get_by_test_id("stMain").get_by_text("Their images", exact=True).click()
+    thumbnails = page.locator('[data-testid="stPlotlyChart"] .layer-above image')
+    expect(thumbnails).to_have_count(300, timeout=WAIT)
+    page.wait_for_function(f"() => ({POINTS_DRAWN})() === 2000", timeout=WAIT)  # the dots stay under them
+    expect(page.get_by_text("picked farthest from those before it")).to_be_visible()
+    idle(page)
+    page.get_by_test_id("stPlotlyChart").first.scroll_into_view_if_needed()
+    box = thumbnails.nth(0).bounding_box()  # the first pick: the point nearest the map's centre
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_text("Its code, decoded")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    idle(page)
+    screenshot(page, "latent_map_thumbnails")

@@ -72,6 +72,7 @@ TEXT = {
               "훨씬 크게 벌하므로 시그모이드 출력에 잘 맞습니다.",
     },
     "concepts.vae.tab": {"en": "Reparameterisation", "ko": "재매개변수화"},
+    "concepts.inside.tab": {"en": "Inside a VAE", "ko": "VAE의 속"},
     "concepts.vae.intro": {
         "en": "A VAE's encoder gives a mean μ and a log-variance log σ² per latent dimension. To sample a code "
               "and still train by backpropagation, it draws ε ~ N(0, 1) outside the network and computes "

@@ -21,6 +21,7 @@ TEXT = {
     "generate.tab.class": {"en": "Class representative", "ko": "클래스 대표"},
     "generate.tab.perturb": {"en": "Perturbations", "ko": "무작위 변형"},
     "generate.tab.interpolate": {"en": "Interpolation", "ko": "보간"},
+    "generate.tab.meter": {"en": "Interpolation meter", "ko": "보간 측정기"},
     "generate.tab.prior": {"en": "Samples from the prior", "ko": "사전 분포 샘플"},
     "generate.tab.gan": {"en": "GAN samples", "ko": "GAN 샘플"},
     "generate.class_intro": {

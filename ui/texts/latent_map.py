@@ -118,10 +118,11 @@ TEXT = {
     },
     "latent_map.select_hint": {
         "en": "Click a point to see its image, or drag a lasso or a box around a group (the tools are at the "
-              "top right of the map) to see all their images and the image of their mean code. Double-click "
-              "the map to clear the selection.",
+              "top right of the map) to see all their images and the image of their mean code. Dragging "
+              "otherwise zooms in; with the lasso or box tool chosen, double-click the map to clear the selection.",
         "ko": "점을 클릭하면 그 이미지가 보이고, 올가미나 사각형(지도 오른쪽 위의 도구)으로 여러 점을 고르면 그 "
-              "이미지들과 평균 코드의 이미지가 보입니다. 지도를 두 번 클릭하면 선택이 풀립니다.",
+              "이미지들과 평균 코드의 이미지가 보입니다. 그 밖에는 끌면 확대됩니다. 올가미나 사각형 도구를 고른 "
+              "상태에서 지도를 두 번 클릭하면 선택이 풀립니다.",
     },
     "latent_map.selected": {"en": "{count} selected", "ko": "{count}개 선택"},
     "latent_map.shown": {
@@ -190,4 +191,34 @@ TEXT = {
               "지나치게 해석하지 마세요. t-SNE는 가까운 이웃은 함께 모아 주지만, 군집의 크기와 군집 사이의 간격은 "
               "큰 의미가 없습니다.",
     },
+    "latent_map.images": {"en": "Draw points as", "ko": "점 그리는 방식"},
+    "latent_map.images.dots": {"en": "Dots", "ko": "점"},
+    "latent_map.images.thumbnails": {"en": "Their images", "ko": "그 이미지"},
+    "latent_map.images.regions": {"en": "What lives here", "ko": "이 자리의 모습"},
+    "latent_map.images_help": {
+        "en": "Their images: up to {count} points, picked to cover the whole map, drawn as the images they encode. "
+              "What lives here: the map cut into a grid; each cell shows the mean code of the points in it, decoded.",
+        "ko": "그 이미지: 지도 전체에 고루 퍼지도록 고른 점 최대 {count}개를 그 점이 나타내는 이미지로 그립니다. "
+              "이 자리의 모습: 지도를 격자로 나누고, 칸마다 그 안에 있는 점들의 평균 코드를 복원해 보여 줍니다.",
+    },
+    "latent_map.thumbnails_explain": {
+        "en": "{count} points, each picked farthest from those before it so the images cover the map, drawn as "
+              "their images and as large as the closest two are apart; zoom in to see them larger. Look at where "
+              "images of one kind give way to another, and at odd images sitting among their neighbours.",
+        "ko": "앞서 고른 점들에서 가장 먼 점을 차례로 골라 지도를 고루 덮은 점 {count}개를 그 이미지로 그렸고, "
+              "가장 가까운 두 점 사이의 거리만큼 크게 그렸습니다. 확대하면 더 크게 보입니다. 한 종류의 이미지가 다른 "
+              "종류로 바뀌는 곳과, 이웃들 사이에 끼어 있는 낯선 이미지를 살펴보세요.",
+    },
+    "latent_map.region_steps": {"en": "Cells per side", "ko": "한 변의 칸 수"},
+    "latent_map.regions_explain": {
+        "en": "Each cell shows the mean of the codes of the points inside it (the points nearest its centre), "
+              "decoded; cells with no point stay empty. This works for any map, not only a 2-D latent: the "
+              "picture says what the model keeps in each region. A blurry cell mixes points that differ.",
+        "ko": "칸마다 그 안에 있는 점들(칸의 중심에 가장 가까운 점들)의 코드 평균을 복원해 보여 주며, 점이 없는 칸은 "
+              "비워 둡니다. 2차원 잠재 공간뿐 아니라 어떤 지도에서도 됩니다. 그림은 모델이 각 영역에 무엇을 담고 "
+              "있는지 보여 줍니다. 흐릿한 칸은 서로 다른 점들이 섞인 곳입니다.",
+    },
+    "latent_map.point": {"en": "{name} · #{row}", "ko": "{name} · #{row}"},
+    "latent_map.point_image": {"en": "Its image", "ko": "이 점의 이미지"},
+    "latent_map.point_decoded": {"en": "Its code, decoded", "ko": "이 점의 코드를 복원한 이미지"},
 }

@@ -22,6 +22,12 @@ TEXT = {
         "ko": "{name}을(를) 읽으려면 메모리가 {memory}보다 많이 필요합니다. 이 서버가 업로드 하나에 주는 양을 넘어 "
               "중단했습니다. 더 작은 파일을 올려 주세요.",
     },
+    "upload.unreadable": {
+        "en": "{name} could not be read: it does not hold what a file of this kind holds. Check that it is the "
+              "right file and upload it again.",
+        "ko": "{name}을(를) 읽을 수 없습니다. 이런 종류의 파일에 있어야 할 내용이 들어 있지 않습니다. 올바른 파일인지 "
+              "확인하고 다시 올려 주세요.",
+    },
     # Pictures (Latent map uploads, images inside a zipped dataset)
     "upload.not_picture": {
         "en": "{name} is not a readable image: it is not a PNG or JPEG file, whatever its name says.",

@@ -1,0 +1,200 @@
+"""Trainings on a Ray cluster: a local cluster on loopback (one per module) runs real tiny
+trainings through the job API — progress mirrored, checkpoints and the final model in the
+shared workspace, Stop, a result handed back to the app, a killed worker."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from latent_core import cluster
+from latent_core.data import load_dataset
+from latent_core.hosting import AlreadyQueued, TrainingQueue
+from latent_core.jobs import (CANCELLED, COMPLETED, FAILED, QUEUED, RUNNING, STOPPED, ClusterJobView, TrainingJob,
+                              cluster_job, workspace_job)
+from latent_core.manifold import point_autoencoder_job
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A two-CPU Ray cluster on loopback for this module's tests, shut down after them."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
+             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
+    try:
+        yield cluster.ClusterSettings(address=ray.get_runtime_context().gcs_address, num_cpus=1, memory_mb=512)
+    finally:
+        ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits", max_train=300, max_test=50, seed=0)
+
+
+def wait_for(condition, timeout: float = 90.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_settings_come_from_the_environment():
+    assert cluster.settings_from_env({}) is None
+    settings = cluster.settings_from_env({cluster.RAY_ADDRESS_ENV: "auto", cluster.TRAINING_CPUS_ENV: "2",
+                                          cluster.TRAINING_MEMORY_ENV: "1500"})
+    assert settings == cluster.ClusterSettings(address="auto", num_cpus=2.0, memory_mb=1500)
+    with pytest.raises(ValueError, match=cluster.TRAINING_MEMORY_ENV):
+        cluster.settings_from_env({cluster.RAY_ADDRESS_ENV: "auto", cluster.TRAINING_MEMORY_ENV: "lots"})
+
+
+def test_a_queued_training_runs_in_a_worker_and_saves_into_the_shared_workspace(ray_cluster, digits, tmp_path):
+    workspace = Workspace(tmp_path / "shared")
+    queue = TrainingQueue(1)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="on ray", epochs=2, batch_size=64, seed=0,
+                        checkpoint_every_s=0.0, queue=queue, owner="student-a", cluster=ray_cluster).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == COMPLETED, snapshot.error
+    assert job.remote.worker_pid() not in (None, os.getpid())  # trained in another process
+    assert len(snapshot.history["loss"]) == 2 and snapshot.preview.shape == (8, 8, 8, 1)
+    [entry] = workspace.entries()
+    assert snapshot.saved.id == entry.id and not entry.in_progress and entry.epochs_completed == 2
+    assert queue.running == 0 and queue.waiting == 0  # the slot was given back
+
+
+def test_stop_reaches_the_worker_and_keeps_what_was_learned(ray_cluster, digits, tmp_path):
+    workspace = Workspace(tmp_path / "shared")
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="stopped on ray", epochs=500, batch_size=8, seed=0,
+                        cluster=ray_cluster).start()
+    wait_for(lambda: job.snapshot().progress is not None)  # the worker's progress reached the app
+    job.stop()
+    job.join(60)
+    snapshot = job.snapshot()
+    assert snapshot.state == STOPPED
+    [entry] = workspace.entries()
+    assert entry.stop_reason == "stopped" and entry.epochs_completed < 500 and not entry.in_progress
+
+
+def test_a_result_kept_in_memory_comes_back_to_the_app(ray_cluster):
+    points = load_dataset("swiss_roll").x_train[:300]
+    job = point_autoencoder_job(points, kind="linear_ae", epochs=2, cluster=ray_cluster).start()
+    job.join(120)
+    snapshot = job.snapshot()
+    assert snapshot.state == COMPLETED, snapshot.error
+    assert snapshot.saved.model.encode(snapshot.saved.standardiser.apply(points[:5])).shape == (5, 2)
+
+
+def test_a_killed_worker_fails_the_job_and_leaves_its_last_checkpoint(ray_cluster, digits, tmp_path):
+    workspace = Workspace(tmp_path / "shared")
+    queue = TrainingQueue(1)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="killed on ray", epochs=1000, batch_size=32, seed=0,
+                        checkpoint_every_s=0.0, queue=queue, cluster=ray_cluster).start()
+    wait_for(lambda: workspace.entries())  # a checkpoint was saved
+    os.kill(wait_for(job.remote.worker_pid), signal.SIGKILL)
+    job.join(60)
+    snapshot = job.snapshot()
+    assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
+    [entry] = workspace.entries()
+    assert entry.in_progress and entry.epochs_completed >= 1  # listed as unfinished, with its epochs
+    assert queue.running == 0  # the slot is free for the next job: the app serves on
+
+
+def test_without_a_cluster_a_training_runs_in_this_process(digits, monkeypatch):
+    monkeypatch.delenv(cluster.RAY_ADDRESS_ENV, raising=False)
+    job = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1).start()
+    job.join(60)
+    assert job.cluster is None and job.remote is None and job.snapshot().state == COMPLETED
+
+
+def test_a_refused_save_crosses_processes_whole():
+    import pickle
+
+    from latent_core.workspace import SaveRefused
+
+    refusal = pickle.loads(pickle.dumps(SaveRefused("Your models would take more than 1 MB.", "user_space",
+                                                    limit="1 MB")))
+    assert refusal.code == "user_space" and refusal.details["limit"] == "1 MB" and "1 MB" in str(refusal)
+
+
+def test_every_replica_shares_one_queue(ray_cluster):
+    first, second = cluster.ClusterQueue(ray_cluster), cluster.ClusterQueue(ray_cluster)  # two replicas' views
+    first.configure(slots=1, per_user=1, time_limit_s=None, unwatched_s=None)
+    assert second.rules == (1, 1, None, None)
+    mine = first.join("student-a", kind="train", label="mine", estimate_s=10.0)
+    with pytest.raises(AlreadyQueued) as busy:
+        second.join("student-a", label="again")
+    assert busy.value.existing.label == "mine"
+    theirs = second.join("student-b", label="theirs", estimate_s=10.0)
+    assert first.try_start(mine) and not second.try_start(theirs)
+    place = second.position(theirs)
+    assert place.ahead == 0 and place.running == 1
+    first.leave(mine, finished=True)
+    assert second.wait_for_slot(theirs, timeout=10) and first.running == 1 and first.waiting == 0
+    second.leave(theirs)
+    first.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
+
+
+def test_another_replica_sees_a_running_training_and_stops_it(ray_cluster, digits, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(cluster.RAY_ADDRESS_ENV, ray_cluster.address)
+    workspace = Workspace(tmp_path / "shared")
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="seen elsewhere", epochs=500, batch_size=8, seed=0,
+                        queue=cluster.ClusterQueue(ray_cluster), owner="student-c", cluster=ray_cluster).start()
+    view = wait_for(lambda: cluster_job(ray_cluster, "student-c"))  # what a session on another replica finds
+    assert view.name == "seen elsewhere" and cluster_job(ray_cluster, "student-d") is None
+    wait_for(lambda: view.snapshot().progress is not None)
+    assert view.snapshot().state == RUNNING
+    [listed] = cluster.active_jobs(ray_cluster, replica=cluster.replica_name())  # what a drain waits for
+    assert listed["name"] == "seen elsewhere" and cluster.active_jobs(ray_cluster, replica="another-host") == []
+    assert cluster.main(["jobs", "--replica", cluster.replica_name()]) == 1  # not drained yet
+    assert "running\t'seen elsewhere'" in capsys.readouterr().out
+    view.stop()
+    job.join(60)
+    ended = view.snapshot()
+    assert ended.state == STOPPED and ended.saved.id == workspace.entries()[0].id
+    assert cluster_job(ray_cluster, "student-c") is None  # ended: nothing left to take over
+    assert cluster.main(["jobs", "--replica", cluster.replica_name(), "--wait", "1"]) == 0  # drained
+    assert "no trainings queued or running" in capsys.readouterr().out
+
+
+def test_a_job_waiting_in_the_shared_queue_shows_its_place_elsewhere_and_leaves_on_stop(ray_cluster, digits):
+    queue = cluster.ClusterQueue(ray_cluster)
+    queue.configure(slots=1, per_user=None, time_limit_s=None, unwatched_s=None)
+    holder = queue.join("someone else", label="ahead")
+    assert queue.try_start(holder)  # the only slot is taken
+    try:
+        job = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1,
+                          queue=queue, owner="student-e", name="waits", cluster=ray_cluster).start()
+        view = wait_for(lambda: cluster_job(ray_cluster, "student-e"))
+        snapshot = view.snapshot()
+        assert snapshot.state == QUEUED and snapshot.queue.ahead == 0 and snapshot.queue.running == 1
+        view.stop()  # from another replica: the ticket leaves, the job ends without running
+        job.join(30)
+        assert job.snapshot().state == CANCELLED and view.snapshot().state == CANCELLED
+    finally:
+        queue.leave(holder)
+        queue.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
+
+
+def test_a_job_whose_replica_died_reads_as_failed_and_is_taken_off_the_board(ray_cluster):
+    board = cluster.board(ray_cluster)
+    ray.get(board.publish.remote("gone-job", {"owner": "student-f", "kind": "train", "name": "orphan",
+                                              "started_at": time.time(), "reporter": "training-gone-job"}))
+    [record] = ray.get(board.find.remote("student-f", "train"))
+    view = ClusterJobView(ray_cluster, record)
+    snapshot = view.snapshot()
+    assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
+    assert wait_for(lambda: ray.get(board.find.remote("student-f", "train")) == [])  # nobody asks again
+    assert cluster_job(ray_cluster, "student-f") is None

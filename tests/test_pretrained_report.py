@@ -1,0 +1,49 @@
+"""The library's report: targets on class means and GAN coverage are judged by the held-out
+judge, and the app's own classifier's verdict is shown beside it, never instead of it."""
+
+import json
+
+from benchmarks import pretrained_report
+
+
+def bundle(tmp_path, name: str, kind: str, metrics: dict) -> dict:
+    folder = tmp_path / "models" / name
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"training": {"seconds": 12.0}}), encoding="utf-8")
+    return {"name": name, "dataset": "fashion_mnist", "kind": kind, "latent_dim": 32, "path": f"models/{name}",
+            "metrics": metrics, "title": name, "trained_on": "Fashion-MNIST"}
+
+
+def target_row(report: str, start: str) -> str:
+    return next(line for line in report.splitlines() if line.startswith(f"| {start}"))
+
+
+def test_class_means_are_met_only_when_the_held_out_judge_agrees(tmp_path):
+    liked_by_both = {"test_mse": 0.01, "class_mean_decode_accuracy": 1.0, "judge_class_mean_decode_accuracy": 1.0}
+    liked_by_the_app_only = {**liked_by_both, "judge_class_mean_decode_accuracy": 0.8}
+    for metrics, verdict in ((liked_by_both, "| met |"), (liked_by_the_app_only, "| **NOT met** |")):
+        root = tmp_path / verdict.strip("|* ").replace(" ", "_")
+        content = {"bundles": [bundle(root, "fashion_mnist_conv_ae_32", "conv_ae", metrics)], "classifiers": [],
+                   "judges": []}
+        row = target_row(pretrained_report.report_markdown(content, root=root), "fashion_mnist_conv_ae_32: each")
+        assert "10 of 10 (app's classifier)" in row and row.endswith(verdict)
+    assert "8 of 10 (held-out judge)" in row
+
+
+def test_gan_coverage_is_judged_by_the_judges_shares_and_both_are_tabled(tmp_path):
+    even = {f"gan_class_share_{c}": 0.1 for c in range(10)}
+    collapsed_for_the_judge = {f"judge_gan_class_share_{c}": share for c, share in enumerate([0.28] + [0.08] * 9)}
+    collapsed_for_the_judge["judge_gan_class_share_9"] = 0.0
+    collapsed_for_the_judge["judge_gan_class_share_1"] = 0.16
+    metrics = {**even, "gan_classes_covered": 10.0, "gan_class_entropy": 2.3026, "gan_mean_confidence": 0.9,
+               **collapsed_for_the_judge, "judge_gan_classes_covered": 9.0, "judge_gan_class_entropy": 2.0,
+               "judge_gan_mean_confidence": 0.8}
+    content = {"bundles": [bundle(tmp_path, "fashion_mnist_dcgan", "dcgan", metrics)], "classifiers": [],
+               "judges": [{"name": "fashion_mnist_judge", "dataset": "fashion_mnist", "trained_on": "Fashion-MNIST",
+                           "metrics": {"test_accuracy": 0.91}}]}
+    report = pretrained_report.report_markdown(content, root=tmp_path)
+    row = target_row(report, "fashion_mnist_dcgan: 1,000 samples")
+    assert "smallest class 0.0%" in row and row.endswith("| **NOT met** |")  # the app's classifier saw all 10
+    assert target_row(report, "fashion_mnist held-out judge test accuracy").endswith("| met |")
+    assert target_row(report, "fashion_mnist_dcgan | classifier |")
+    assert "| 0% |" in target_row(report, "fashion_mnist_dcgan | held-out judge |")

@@ -1,0 +1,50 @@
+"""Widget values written into a page address and read back strictly: bad values are refused."""
+
+import pytest
+
+from latent_core.view_params import (format_number, format_numbers, parse_choice, parse_int, parse_number,
+                                     parse_numbers)
+
+
+def test_a_choice_must_be_one_of_the_options():
+    assert parse_choice("pca", ["tsne", "pca"]) == "pca"
+    assert parse_choice("PCA", ["tsne", "pca"]) is None
+    assert parse_choice("", ["tsne", "pca"]) is None
+
+
+@pytest.mark.parametrize("text", ["", "1.0", "1e2", " 3", "0x10", "+3", "nan", "3,4", "12345678901"])
+def test_whole_numbers_are_plain_digits_only(text):
+    assert parse_int(text, -1000, 10**12) is None
+
+
+def test_whole_numbers_must_be_in_range():
+    assert parse_int("300", 100, 360) == 300
+    assert parse_int("-5", -10, 0) == -5
+    assert parse_int("361", 100, 360) is None and parse_int("99", 100, 360) is None
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e-1", "0.15", "3.1", "-3.1", "", "0.5 ", "1,5", "--1"])
+def test_slider_values_off_the_range_or_step_or_oddly_written_are_refused(text):
+    assert parse_number(text, -3.0, 3.0, 0.1) is None
+
+
+def test_slider_values_on_the_step_grid_are_read_and_rounded():
+    assert parse_number("0.3", -3.0, 3.0, 0.1) == 0.3
+    assert parse_number("-3", -3.0, 3.0, 0.1) == -3.0
+    assert parse_number("0.30000000000000004", -3.0, 3.0, 0.1) == 0.3
+    assert parse_number("50", 0.0, 100.0, 25.0) == 50.0 and parse_number("60", 0.0, 100.0, 25.0) is None
+
+
+def test_a_list_of_slider_values_must_have_one_value_per_slider():
+    assert parse_numbers("0.5,-1,0", 3, -3.0, 3.0, 0.1) == [0.5, -1.0, 0.0]
+    assert parse_numbers("0.5,-1", 3, -3.0, 3.0, 0.1) is None
+    assert parse_numbers("0.5,-1,9", 3, -3.0, 3.0, 0.1) is None
+    assert parse_numbers("0.5,,0", 3, -3.0, 3.0, 0.1) is None
+
+
+def test_formatted_values_read_back_as_themselves():
+    values = [0.1 + 0.2, -1.0, 0.0, -0.0000001, 2.5]
+    text = format_numbers(values, 0.1)
+    assert text == "0.3,-1,0,0,2.5"
+    assert parse_numbers(text, 5, -3.0, 3.0, 0.1) == [0.3, -1.0, 0.0, 0.0, 2.5]
+    assert format_number(12.0, 1.0) == "12"
