@@ -73,6 +73,8 @@ class DatasetInfo:
     title_en: str
     title_ko: str
     loader: Callable[[Path | None], Dataset]
+    # One example's shape, declared so models can be matched to datasets without loading them.
+    input_shape: tuple[int, ...] = (28, 28, 1)
     is_image: bool = True
 
 
@@ -163,8 +165,9 @@ DATASETS: dict[str, DatasetInfo] = {
     info.name: info for info in (
         DatasetInfo("fashion_mnist", "Fashion-MNIST", "패션 MNIST", _load_fashion_mnist),
         DatasetInfo("mnist", "MNIST digits", "MNIST 손글씨 숫자", _load_mnist),
-        DatasetInfo("digits", "Digits (8×8)", "숫자 (8×8)", _load_digits),
-        DatasetInfo("swiss_roll", "Swiss roll (3-D)", "스위스 롤 (3차원)", _load_swiss_roll, is_image=False),
+        DatasetInfo("digits", "Digits (8×8)", "숫자 (8×8)", _load_digits, input_shape=(8, 8, 1)),
+        DatasetInfo("swiss_roll", "Swiss roll (3-D)", "스위스 롤 (3차원)", _load_swiss_roll, input_shape=(3,),
+                    is_image=False),
     )
 }
 

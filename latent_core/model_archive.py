@@ -11,7 +11,9 @@ refuses, before anything is built or converted:
 - a weights file holding anything but float32 datasets in plain groups (links, external
   or virtual storage, filters other than gzip and shuffle), datasets declared but not
   stored (fill-value only, missing chunks), stored sizes that do not match the declared
-  ones, and compression ratios no trained weights reach.
+  ones, and compression ratios no trained weights reach. A compiled model's optimizer
+  state (the top-level ``optimizer`` group, which a model saved after ``fit`` carries) is
+  skipped unread.
 
 What it returns is plain data: the parsed config and the weights file's datasets as
 float32 arrays (path -> array), whose layout ``store`` matches against the model the
@@ -50,6 +52,9 @@ MEMBER_LIMITS = {
 }
 MAX_ARCHIVE_BYTES = sum(MEMBER_LIMITS.values())
 MAX_DATASETS = 512
+# Where Keras writes a compiled model's optimizer state (its step count is int64); skipped
+# unread, so a model saved after ``fit`` loads like one saved before.
+OPTIMIZER_GROUP = "optimizer"
 MAX_GROUP_DEPTH = 16
 MAX_CHUNKS = 100_000
 # Trained float32 weights barely compress (about 1.1×); all-zero ones compress 1000×.
@@ -204,6 +209,8 @@ def _walk(group: h5py.Group, prefix: str, depth: int, layout: dict, label: str) 
         raise _odd(label, f"groups nested over {MAX_GROUP_DEPTH} deep")
     for name in group:
         path = f"{prefix}{name}"
+        if path == OPTIMIZER_GROUP:
+            continue  # training state of a model saved after fit(): never read, never built
         link = group.get(name, getlink=True)
         if not isinstance(link, h5py.HardLink):
             raise _odd(label, f"'{path[:80]}' is a link")

@@ -16,7 +16,9 @@ unpacked into plain arrays. Uploaded bytes are read so in the sandbox
 and the arrays; a file on disk is one of the app's own (a shipped pretrained bundle or a
 bundle the app saved in a workspace) and is read in this process. Then its config is
 refused when it names a ``Lambda`` layer or any class that is not a registered Latent
-Explorer model kind; its options are checked against the kind's ``saved_options``
+Explorer model kind or a plain Keras model (``Sequential`` or functional, read by
+``models/keras_ae.py``, also as an encoder and its decoder in two files, each read in the
+sandbox); its options are checked against the kind's ``saved_options``
 (types and ranges, no nested objects) and the kind's ``weight_count`` and
 ``activation_values`` are capped (and,
 when the caller says which data the model is for, the input shape must fit it). Only
@@ -52,7 +54,18 @@ from latent_core.model_archive import (
 )
 from latent_core.models import MODEL_KINDS, LatentModel
 from latent_core.models.base import SERIALIZATION_PACKAGE
-from latent_core.models.keras_ae import KerasAutoencoder, options_from_keras_config
+from latent_core.models.keras_ae import (
+    LAYER_FIELDS,
+    PLAIN_KINDS,
+    NoCode,
+    PlainNetwork,
+    ShapesDoNotMeet,
+    ShapeWithoutDataset,
+    UnsupportedLayer,
+    encoder_first,
+    plain_kind_and_options,
+    read_network,
+)
 from latent_core.models.options import OptionRefused
 from latent_core.uploads import (
     MAX_MODEL_BYTES,
@@ -215,7 +228,8 @@ def _check_manifest(manifest: dict, model: LatentModel, manifest_path: Path) -> 
 
 def load_model(source, *, name: str = "the uploaded file", input_shape=None,
                data_name: str = "the data", max_bytes: int = MAX_MODEL_BYTES,
-               limits: ParseLimits | None = None) -> LatentModel:
+               limits: ParseLimits | None = None, decoder: bytes | None = None,
+               decoder_name: str = "the decoder file") -> LatentModel:
     """Load a Latent Explorer model from a ``.keras`` file path or its bytes, safely.
 
     Bytes are an upload: they may be at most ``max_bytes`` long, ``name`` names them in
@@ -228,12 +242,29 @@ def load_model(source, *, name: str = "the uploaded file", input_shape=None,
     ``parse_too_big`` / ``parse_too_slow``), ``UnsafeModelError`` (Lambda layers or unknown custom code:
     never run) and, when ``input_shape`` is given, ``IncompatibleModelError`` for a model
     made for other data, judged from the file's config before anything is built.
+
+    ``decoder`` (bytes, named ``decoder_name``) is the decoder of a plain Keras encoder
+    given as ``source`` (or the other way round: the encoder is told by its shapes): both
+    are read in the sandbox and loaded as one model.
     """
     if isinstance(source, (bytes, bytearray)):
         payload = bytes(source)
         check_size(payload, max_bytes, InvalidModelFileError, name)
-        archive = _archive_from_sandbox(payload, name, parse_limits() if limits is None else limits)
-        return _model_from_archive(archive, name, input_shape, data_name)
+        limits = parse_limits() if limits is None else limits
+        archive = _archive_from_sandbox(payload, name, limits)
+        if decoder is None:
+            return _model_from_archive(archive, name, input_shape, data_name)
+        check_size(bytes(decoder), max_bytes, InvalidModelFileError, decoder_name)
+        second = _archive_from_sandbox(bytes(decoder), decoder_name, limits)
+        for part, label in ((archive, name), (second, decoder_name)):
+            _refuse_all_code(part.config, label)
+            if part.config.get("class_name") not in PLAIN_MODEL_CLASSES:
+                raise InvalidModelFileError(
+                    f"{label} is not a plain Keras model; an encoder and its decoder are two Sequential or "
+                    "functional Keras models.", "plain_pair_part", part=label)
+        return _plain_model([archive, second], [name, decoder_name], input_shape, data_name)
+    if decoder is not None:
+        raise TypeError("a decoder file goes with an uploaded encoder's bytes.")
     path = Path(source)
     if not path.is_file():
         raise FileNotFoundError(f"no model file at {path}.")
@@ -253,17 +284,21 @@ def _archive_from_sandbox(payload: bytes, label: str, limits: ParseLimits) -> Mo
     return ModelArchive(config=config, weights=arrays)
 
 
-def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_name: str) -> LatentModel:
-    config = archive.config
+def _refuse_all_code(config: dict, label: str) -> None:
     try:
         _refuse_code(config, label)
     except RecursionError:
         raise InvalidModelFileError(f"{label} has a config.json nested too deep.", "bad_config",
                                     error="nested too deep") from None
+
+
+def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_name: str) -> LatentModel:
+    config = archive.config
+    _refuse_all_code(config, label)
     if config.get("class_name") in PLAIN_MODEL_CLASSES:
-        return _plain_model(archive, label, input_shape, data_name)
+        return _plain_model([archive], [label], input_shape, data_name)
     registered = config.get("registered_name") or ""
-    kind_class = next((cls for cls in (*MODEL_KINDS.values(), KerasAutoencoder)
+    kind_class = next((cls for cls in (*MODEL_KINDS.values(), *PLAIN_KINDS)
                        if registered == f"{SERIALIZATION_PACKAGE}>{cls.__name__}"), None)
     if kind_class is None:
         found = str(config.get("class_name", "unknown"))[:80]
@@ -273,7 +308,7 @@ def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_nam
             "`python -m latent_core.train` and upload its model.keras.",
             "not_ours", found=found, kinds=", ".join(MODEL_KINDS))
     options = _checked_options(kind_class, config.get("config"), label)
-    _check_sizes(kind_class, options, archive, label)
+    _check_sizes(kind_class, options, archive.weight_values, label)
     if input_shape is not None:
         _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
     _refuse_non_finite(archive, label)
@@ -282,11 +317,63 @@ def _model_from_archive(archive: ModelArchive, label: str, input_shape, data_nam
     return model
 
 
-def _plain_model(archive: ModelArchive, label: str, input_shape, data_name: str) -> KerasAutoencoder:
-    """A plain Keras autoencoder (``Sequential`` or a functional chain of built-in layers),
-    rebuilt from its checked layer fields and split at its narrowest layer."""
+def _plain_model(archives: list[ModelArchive], labels: list[str], input_shape, data_name: str) -> LatentModel:
+    """A plain Keras model (``Sequential`` or a functional chain of built-in layers) or an
+    encoder and its decoder: an autoencoder split at its narrowest layer (or where the
+    encoder ends), a VAE, or a generator alone, rebuilt from its checked layer fields."""
+    networks = [_network(archive.config, part) for archive, part in zip(archives, labels)]
+    order = encoder_first(networks)
+    networks, archives, labels = ([items[index] for index in order] for items in (networks, archives, labels))
+    label = " + ".join(labels)
     try:
-        options = options_from_keras_config(archive.config)
+        kind_class, options = plain_kind_and_options(networks, input_shape)
+    except ShapeWithoutDataset as error:
+        raise IncompatibleModelError(
+            f"{label} works on values of shape {error.shape}, which no dataset here has (they have "
+            f"{', '.join(map(str, error.known))}). Upload data of that shape on the Data page.", "plain_no_dataset",
+            shape=str(error.shape), known=", ".join(map(str, error.known))) from None
+    except NoCode as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.", "plain_no_code",
+                                    layer=error.layer, values=error.values, input_values=error.input_values) from None
+    except ShapesDoNotMeet as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
+                                    f"plain_{error.what}_shape", gives=str(error.gives), takes=str(error.takes)) \
+            from None
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    _check_sizes(kind_class, options, sum(archive.weight_values for archive in archives), label)
+    for network, archive, part in zip(networks, archives, labels):
+        if archive.weight_values != network.weight_count():
+            raise InvalidModelFileError(
+                f"{part}'s weights file holds {archive.weight_values:,} values where its layers need "
+                f"{network.weight_count():,}.", "weights_mismatch",
+                what=f"{archive.weight_values:,} ≠ {network.weight_count():,}")
+    if input_shape is not None:
+        _check_shape(options["input_shape"], input_shape, kind_class.kind, data_name)
+    for archive, part in zip(archives, labels):
+        _refuse_non_finite(archive, part)
+    try:
+        model = kind_class(**options)
+    except ValueError as error:
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
+                                    "plain_not_autoencoder", error=str(error)[:300]) from None
+    rebuilt = [network.rebuilt() for network in networks]
+    for part, archive, part_label in zip(rebuilt, archives, labels):
+        _set_weights(part.model, archive, part_label)
+    model.take_weights([layer for part in rebuilt for layer in part.chain]
+                       + [part.head for part in rebuilt if part.head is not None])
+    return model
+
+
+def _network(config: dict, label: str) -> PlainNetwork:
+    """A plain model's checked layers; its refusals said as an upload's."""
+    try:
+        return read_network(config)
+    except UnsupportedLayer as refused:
+        raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
+                                    f"{refused.reason}.", "plain_unsupported_layer", layer=refused.layer,
+                                    found=refused.found, supported=", ".join(LAYER_FIELDS)) from None
     except OptionRefused as refused:
         if refused.too_big:
             what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
@@ -296,21 +383,8 @@ def _plain_model(archive: ModelArchive, label: str, input_shape, data_name: str)
                                     f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
             from None
     except ValueError as error:
-        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
+        raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
                                     "plain_not_autoencoder", error=str(error)[:300]) from None
-    _check_sizes(KerasAutoencoder, options, archive, label)
-    if input_shape is not None:
-        _check_shape(options["input_shape"], input_shape, KerasAutoencoder.kind, data_name)
-    _refuse_non_finite(archive, label)
-    try:
-        model = KerasAutoencoder(**options)
-    except ValueError as error:
-        raise InvalidModelFileError(f"{label} is not an autoencoder this app can explore: {error}.",
-                                    "plain_not_autoencoder", error=str(error)[:300]) from None
-    plain = model.plain_model()
-    _set_weights(plain, archive, label)
-    model.set_weights_from(plain)
-    return model
 
 
 def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
@@ -332,7 +406,7 @@ def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
                                     option=refused.name, value=refused.shown, reason=refused.reason) from None
 
 
-def _check_sizes(kind_class: type[LatentModel], options: dict, archive: ModelArchive, label: str) -> None:
+def _check_sizes(kind_class: type[LatentModel], options: dict, weight_values: int, label: str) -> None:
     """Cap the weights and the per-example activations the options ask for, and refuse a
     weights file of another size, all before building."""
     try:
@@ -346,10 +420,10 @@ def _check_sizes(kind_class: type[LatentModel], options: dict, archive: ModelArc
             what = f"{amount:,} {unit}"
             raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
                                         "too_big_model", what=what)
-    if archive.weight_values != count:
+    if weight_values != count:
         raise InvalidModelFileError(
-            f"{label}'s weights file holds {archive.weight_values:,} values where its {kind_class.kind} "
-            f"options need {count:,}.", "weights_mismatch", what=f"{archive.weight_values:,} ≠ {count:,}")
+            f"{label}'s weights file holds {weight_values:,} values where its {kind_class.kind} "
+            f"options need {count:,}.", "weights_mismatch", what=f"{weight_values:,} ≠ {count:,}")
 
 
 def _built(kind_class: type[LatentModel], options: dict, label: str) -> LatentModel:

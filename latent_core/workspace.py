@@ -37,6 +37,9 @@ from pathlib import Path
 
 from latent_core import store
 
+# Where the app keeps its users' models: this variable, or ``workspace/`` in the repository.
+WORKSPACE_ENV = "LATENT_EXPLORER_WORKSPACE"
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "workspace"
 LABEL_FILENAME = "workspace.json"
 MAX_NAME_LENGTH = 60
 _REPLACED_PREFIX = ".replaced-"

@@ -24,10 +24,8 @@ classifier = codes.load_classifier_for(dataset, model)
 sections = []
 if model.has_encoder and names:
     sections += ["class", "perturb", "interpolate", "meter"]
-if model.kind == "vae":
-    sections.append("prior")
-if model.kind == "dcgan":
-    sections.append("gan")
+if model.generative:
+    sections.append("prior" if model.has_encoder else "gan")
 if not sections:
     st.info(t("generate.nothing"))
     st.stop()
@@ -64,7 +62,10 @@ if "class" in tabs:
         interpolation_meter(sample_key, model, sample, means, names)
 if "prior" in tabs:
     with tabs["prior"]:
-        st.write(t("generate.prior_intro", dims=model.latent_dim, beta=f"{model.beta:g}"))
+        if hasattr(model, "beta"):
+            st.write(t("generate.prior_intro", dims=model.latent_dim, beta=f"{model.beta:g}"))
+        else:  # a VAE from a notebook: its β is not known
+            st.write(t("generate.prior_intro_plain", dims=model.latent_dim))
         prior_samples(model, names, classifier)
         class_histogram(choice.cache_key, codes.classifier_key(), model, classifier, names)
 if "gan" in tabs:

@@ -10,6 +10,7 @@ from latent_core.workspace import SaveRefused
 from ui import account, models
 from ui.charts import loss_figure
 from ui.guard import chosen_model, require_dataset
+from ui.library_views import plain_model_controls
 from ui.shell import model_label, registered_dataset_name, select_model, start_page, t
 from ui.uploads import refusal_text, upload_limit
 
@@ -58,6 +59,8 @@ if picked is not None:
             t("library.col.type"): row["type"], t("library.col.shape"): row["output_shape"],
             t("library.parameters"): row["parameters"],
         } for row in model.summary_rows()]), hide_index=True, width="stretch")
+        if hasattr(model, "layer_rows"):  # a plain Keras model from a notebook: its own chain of layers
+            plain_model_controls(choice, manifest, model)
     with training:
         record = manifest.get("training")
         if not record:
@@ -96,14 +99,22 @@ if picked is not None:
 
 with st.expander(t("library.upload.header"), expanded=not choices):
     st.write(t("library.upload.help"))
-    upload = st.file_uploader(t("library.upload.label"), type=["keras"])
-    if upload is not None and upload.file_id != st.session_state.get("last_model_upload"):
-        st.session_state["last_model_upload"] = upload.file_id
+    pair = st.checkbox(t("library.upload.pair"), key="library.upload.pair", help=t("library.upload.pair_help"))
+    upload = st.file_uploader(t("library.upload.label"), type=["keras"], key="library.upload.model")
+    decoder = st.file_uploader(t("library.upload.decoder"), type=["keras"], key="library.upload.decoder") \
+        if pair else None
+    files = [part for part in (upload, decoder) if part is not None]
+    upload_id = tuple(part.file_id for part in files)
+    ready = upload is not None and (decoder is not None or not pair)  # a pair waits for both files
+    if ready and upload_id != st.session_state.get("last_model_upload"):
+        st.session_state["last_model_upload"] = upload_id
         workspace = models.workspace()
         try:
-            workspace.check_room(upload.size)  # before parsing: a full workspace refuses at once
+            workspace.check_room(sum(part.size for part in files))  # before parsing: a full workspace refuses at once
             uploaded = store.load_model(upload.getvalue(), name=upload.name, input_shape=dataset.input_shape,
-                                        data_name=dataset.name, max_bytes=upload_limit(MAX_MODEL_BYTES))
+                                        data_name=dataset.name, max_bytes=upload_limit(MAX_MODEL_BYTES),
+                                        **({} if decoder is None else {"decoder": decoder.getvalue(),
+                                                                       "decoder_name": decoder.name}))
         except store.UnsafeModelError as error:
             st.session_state["model_upload_message"] = t("library.upload.refused", error=refusal_text(error))
         except store.IncompatibleModelError as error:
@@ -113,10 +124,11 @@ with st.expander(t("library.upload.header"), expanded=not choices):
         except SaveRefused as error:
             st.session_state["model_upload_message"] = account.refusal_text(error)
         else:
-            name = upload.name.removesuffix(".keras")[:60] or "uploaded"
+            name = " + ".join(part.name.removesuffix(".keras") for part in files)[:60] or "uploaded"
             try:
+                filenames = " + ".join(part.name for part in files)
                 entry = workspace.save(uploaded, name=name, dataset={
-                    "name": dataset.name, "source": t("library.upload.source", filename=upload.name)})
+                    "name": dataset.name, "source": t("library.upload.source", filename=filenames)})
             except SaveRefused as error:
                 st.session_state["model_upload_message"] = account.refusal_text(error)
             else:

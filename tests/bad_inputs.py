@@ -434,7 +434,7 @@ def _model_cases() -> list[BadFile]:
          lambda: replace_members(good_model_bytes(), config_json=b"[1, 2, 3]"), "bad_config"),
         ("model_custom_class", "custom.keras", custom_class_model_bytes, "custom_code"),
         ("model_plain_not_an_autoencoder", "plain.keras", plain_keras_model_bytes, "plain_not_autoencoder"),
-        ("model_plain_unsupported_layer", "noise.keras", unsupported_layer_model_bytes, "plain_layer"),
+        ("model_plain_unsupported_layer", "noise.keras", unsupported_layer_model_bytes, "plain_unsupported_layer"),
         ("model_huge_layers", "giant.keras", lambda: config_with(good_model_bytes(), hidden_units=[10**7]),
          "too_big_model"),
         ("model_huge_input", "wide.keras", lambda: config_with(good_model_bytes(), input_shape=[HUGE_SIDE, HUGE_SIDE, 1]),

@@ -5,16 +5,23 @@ the original computes; anything outside the allow-list refused naming the layer.
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from io import BytesIO
 
 import keras
 import numpy as np
 import pytest
-from bad_inputs import keras_bytes, replace_members
+from bad_inputs import keras_bytes, lambda_model_bytes, replace_members
 
-from latent_core import store
-from latent_core.models.keras_ae import KerasAutoencoder, checked_layer, narrowest_layer
+from latent_core import sandbox, store
+from latent_core.models.keras_ae import (
+    KerasAutoencoder,
+    KerasGenerator,
+    KerasVAE,
+    checked_layer,
+    narrowest_layer,
+)
 from latent_core.uploads import UploadRefused
 from latent_core.workspace import Workspace
 
@@ -152,7 +159,8 @@ def test_a_layer_outside_the_allow_list_is_refused_naming_it():
     model = keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.GaussianNoise(0.1, name="noisy"),
                               layers.Dense(8)])
     error = refusal(keras_bytes(model))
-    assert error.code == "plain_layer"
+    assert error.code == "plain_unsupported_layer"
+    assert (error.details["layer"], error.details["found"]) == ("noisy", "GaussianNoise")
     assert "layer noisy" in str(error) and "GaussianNoise" in str(error)
 
 
@@ -206,16 +214,217 @@ def test_a_functional_model_whose_layers_do_not_form_a_chain_is_refused():
     assert error.code == "plain_layer" and "one chain" in str(error)
 
 
-@pytest.mark.parametrize("model, words", [
-    (keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.Dense(3)]), "not its input's"),
-    (keras.Sequential([keras.Input((8,)), layers.Dense(16), layers.Dense(8)]), "no code to explore"),
+@pytest.mark.parametrize("model, code, words", [
+    (keras.Sequential([keras.Input((8,)), layers.Dense(4), layers.Dense(3)]), "plain_not_autoencoder",
+     "not its input's"),
+    (keras.Sequential([keras.Input((64,)), layers.Dense(128, name="wide"), layers.Dense(64)]), "plain_no_code",
+     "narrowest layer (wide, 128 values)"),
 ], ids=["output_of_another_shape", "no_bottleneck"])
-def test_a_model_that_is_not_an_autoencoder_is_told_why(model, words):
+def test_a_model_that_is_not_an_autoencoder_is_told_why(model, code, words):
     error = refusal(keras_bytes(model))
-    assert error.code == "plain_not_autoencoder" and words in str(error)
+    assert error.code == code and words in str(error)
 
 
 def test_a_plain_autoencoder_for_other_data_is_refused_with_both_shapes():
     error = refusal(keras_bytes(tutorial_dense_ae()), input_shape=(8, 8, 1), data_name="Digits")
     assert error.code == "wrong_shape"
     assert error.details["model_shape"] == "(28, 28, 1)" and error.details["data_shape"] == "(8, 8, 1)"
+
+
+def tutorial_encoder_decoder() -> tuple[keras.Model, keras.Model]:
+    """An encoder and a decoder written as two models, as the TF tutorial's ``Autoencoder``
+    class holds them."""
+    encoder = keras.Sequential([keras.Input(MNIST_SHAPE), layers.Flatten(), layers.Dense(16, activation="relu")])
+    decoder = keras.Sequential([keras.Input((16,)), layers.Dense(784, activation="sigmoid"),
+                                layers.Reshape(MNIST_SHAPE)])
+    return encoder, decoder
+
+
+def vae_encoder_decoder() -> tuple[keras.Model, keras.Model]:
+    """A VAE's encoder with two outputs (mean, log-variance) and its conv decoder, in the
+    functional style of keras-io's VAE (without its custom sampling layer)."""
+    inputs = keras.Input(MNIST_SHAPE)
+    x = layers.Conv2D(4, 3, strides=2, padding="same", activation="relu")(inputs)
+    x = layers.Flatten()(x)
+    x = layers.Dense(8, activation="relu")(x)
+    z_mean = layers.Dense(2, name="z_mean")(x)
+    z_log_var = layers.Dense(2, name="z_log_var")(x)
+    encoder = keras.Model(inputs, [z_mean, z_log_var], name="encoder")
+    codes = keras.Input((2,))
+    x = layers.Dense(7 * 7 * 4, activation="relu")(codes)
+    x = layers.Reshape((7, 7, 4))(x)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same", activation="relu")(x)
+    outputs = layers.Conv2DTranspose(1, 3, padding="same", activation="sigmoid")(x)
+    decoder = keras.Model(codes, outputs, name="decoder")
+    rng = np.random.default_rng(2)
+    for model in (encoder, decoder):
+        model.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in model.get_weights()])
+    return encoder, decoder
+
+
+def dcgan_generator(noise: int = 8) -> keras.Model:
+    """The TF DCGAN tutorial's generator, small: Dense, BatchNormalization, LeakyReLU,
+    Reshape, Conv2DTranspose up to a tanh image; its batch-norm statistics moved."""
+    model = keras.Sequential([
+        keras.Input((noise,)),
+        layers.Dense(7 * 7 * 8, use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Reshape((7, 7, 8)),
+        layers.Conv2DTranspose(4, (5, 5), strides=(1, 1), padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Conv2DTranspose(4, (5, 5), strides=(2, 2), padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(),
+        layers.Conv2DTranspose(1, (5, 5), strides=(2, 2), padding="same", use_bias=False, activation="tanh"),
+    ])
+    rng = np.random.default_rng(3)
+    model.set_weights([rng.uniform(0.2, 1.0, w.shape).astype(np.float32) for w in model.get_weights()])
+    return model
+
+
+def test_an_encoder_and_a_decoder_load_as_one_autoencoder_computing_what_they_compute():
+    encoder, decoder = tutorial_encoder_decoder()
+    x = images()
+    model = store.load_model(keras_bytes(encoder), name="encoder.keras", decoder=keras_bytes(decoder),
+                             decoder_name="decoder.keras", input_shape=MNIST_SHAPE)
+    assert isinstance(model, KerasAutoencoder) and (model.split, model.latent_dim) == (1, 16)
+    assert_close(model.encode(x), np.asarray(encoder(x)))
+    assert_close(model.reconstruct(x), np.asarray(decoder(encoder(x))))
+
+
+def test_a_vae_encoder_with_two_outputs_and_its_decoder_load_as_a_vae():
+    encoder, decoder = vae_encoder_decoder()
+    x = images()
+    model = store.load_model(keras_bytes(encoder), name="encoder.keras", decoder=keras_bytes(decoder))
+    assert isinstance(model, KerasVAE) and model.generative and model.latent_dim == 2
+    mean, log_var = (np.asarray(part) for part in encoder(x))
+    assert_close(model.encode(x), mean)
+    assert_close(model.encode_distribution(x)[1], log_var)
+    assert_close(model.reconstruct(x), np.asarray(decoder(mean)))
+    codes = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
+    assert_close(model.sample(3, seed=0), np.asarray(decoder(codes)))
+
+
+def test_an_encoder_and_decoder_whose_shapes_do_not_meet_are_refused_with_both_shapes():
+    encoder, _ = tutorial_encoder_decoder()
+    decoder = keras.Sequential([keras.Input((8,)), layers.Dense(784), layers.Reshape(MNIST_SHAPE)])
+    error = refusal(keras_bytes(encoder), decoder=keras_bytes(decoder))
+    assert (error.code, error.details["gives"], error.details["takes"]) == ("plain_encoder_shape", "(16,)", "(8,)")
+    assert "codes of shape (16,)" in str(error) and "takes (8,)" in str(error)
+
+
+def test_a_vae_encoder_alone_is_told_to_come_with_its_decoder():
+    encoder, _ = vae_encoder_decoder()
+    error = refusal(keras_bytes(encoder))
+    assert error.code == "plain_not_autoencoder" and "with its decoder" in str(error)
+
+
+def test_a_dcgan_generator_alone_samples_its_tanh_images_mapped_to_unit_range():
+    generator = dcgan_generator()
+    model = store.load_model(keras_bytes(generator), name="generator.keras", input_shape=MNIST_SHAPE)
+    assert isinstance(model, KerasGenerator) and not model.has_encoder and model.generative
+    assert (model.latent_dim, model.output_range) == (8, "tanh")
+    noise = np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32)
+    expected = np.asarray(generator(noise, training=False))
+    assert_close(model.decode(noise), (expected + 1) / 2)
+    assert_close(model.sample(4, seed=0), (expected + 1) / 2)
+    assert_close(model.with_options(output_range="unit").decode(noise), expected)
+
+
+def test_a_generator_whose_last_activation_is_not_tanh_keeps_its_outputs():
+    generator = keras.Sequential([keras.Input((4,)), layers.Dense(64, activation="sigmoid"), layers.Reshape((8, 8))])
+    model = store.load_model(keras_bytes(generator), name="digits generator.keras")
+    noise = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    assert (model.output_range, model.input_shape) == ("unit", (8, 8, 1))
+    assert_close(model.decode(noise), np.asarray(generator(noise)).reshape(3, 8, 8, 1))
+
+
+@pytest.mark.parametrize("shape, data_shape", [
+    ((28, 28), (28, 28, 1)), ((28, 28, 1), (28, 28, 1)), ((784,), (28, 28, 1)), ((8, 8), (8, 8, 1)), ((64,), (8, 8, 1)),
+], ids=["28x28", "28x28x1", "784", "8x8", "64"])
+def test_inputs_of_every_course_shape_work_on_their_dataset(shape, data_shape):
+    size = math.prod(shape)
+    original = keras.Sequential([keras.Input(shape), layers.Reshape((size,)), layers.Dense(5, activation="relu"),
+                                 layers.Dense(size, activation="sigmoid"), layers.Reshape(shape)])
+    model = store.load_model(keras_bytes(original), name="mine.keras")
+    assert model.input_shape == data_shape and model.latent_dim == 5
+    x = images(shape=data_shape)
+    assert_close(model.reconstruct(x), np.asarray(original(x.reshape(len(x), *shape))).reshape(x.shape))
+
+
+def test_a_flat_autoencoder_with_an_image_output_works_on_its_dataset():
+    original = keras.Sequential([keras.Input((784,)), layers.Dense(6), layers.Dense(784), layers.Reshape((28, 28))])
+    model = store.load_model(keras_bytes(original), name="mine.keras")
+    x = images()
+    assert model.input_shape == MNIST_SHAPE
+    assert_close(model.reconstruct(x), np.asarray(original(x.reshape(len(x), 784))).reshape(x.shape))
+
+
+def test_a_shape_no_dataset_has_is_named_with_the_shapes_there_are():
+    original = keras.Sequential([keras.Input((30, 30, 1)), layers.Flatten(), layers.Dense(4), layers.Dense(900),
+                                 layers.Reshape((30, 30, 1))])
+    error = refusal(keras_bytes(original), input_shape=MNIST_SHAPE)
+    assert error.code == "plain_no_dataset" and error.details["shape"] == "(30, 30, 1)"
+    assert "(28, 28, 1)" in error.details["known"] and "(8, 8, 1)" in error.details["known"]
+
+
+def test_every_split_reproduces_the_original_and_a_moved_split_persists_in_the_saved_bundle(tmp_path):
+    original, x = pooling_ae(), images()
+    model = store.load_model(keras_bytes(original), name="mine.keras")
+    expected = np.asarray(original(x, training=False))
+    choices = model.split_choices()
+    assert model.split in choices and 0 not in choices  # 28×28×8 values are more than a code may hold
+    for split in choices:
+        moved = model.with_options(split=split)
+        assert moved.latent_dim == code_of(original, split, x).shape[1]
+        assert_close(moved.encode(x), code_of(original, split, x))
+        assert_close(moved.decode(moved.encode(x)), expected)
+    workspace = Workspace(tmp_path)
+    entry = workspace.save(model.with_options(split=choices[-1]), name="moved")
+    reloaded = workspace.load(entry.id).model
+    assert reloaded.split == choices[-1]
+    assert_close(reloaded.reconstruct(x), expected)
+
+
+def test_a_vae_and_a_generator_reload_from_the_workspace_the_same(tmp_path):
+    encoder, decoder = vae_encoder_decoder()
+    x = images()
+    vae = store.load_model(keras_bytes(encoder), decoder=keras_bytes(decoder))
+    generator = store.load_model(keras_bytes(dcgan_generator()))
+    workspace = Workspace(tmp_path)
+    for model, check in ((vae, lambda m: m.reconstruct(x)), (generator, lambda m: m.sample(3, seed=1))):
+        reloaded = workspace.load(workspace.save(model, name=model.kind).id).model
+        assert reloaded.kind == model.kind
+        assert_close(check(reloaded), check(model))
+
+
+def test_both_files_of_a_pair_are_read_in_the_sandbox_and_a_decoder_with_code_is_refused_unrun(tmp_path,
+                                                                                                  monkeypatch):
+    tasks = []
+    real_run = sandbox.run
+
+    def counting_run(task, payload, *args, **kwargs):
+        tasks.append(task)
+        return real_run(task, payload, *args, **kwargs)
+
+    monkeypatch.setattr(sandbox, "run", counting_run)
+    encoder, decoder = tutorial_encoder_decoder()
+    store.load_model(keras_bytes(encoder), decoder=keras_bytes(decoder))
+    assert tasks == ["model_archive", "model_archive"]
+    marker = tmp_path / "ran"
+    with pytest.raises(store.UnsafeModelError):
+        store.load_model(keras_bytes(encoder), decoder=lambda_model_bytes(marker), decoder_name="decoder.keras")
+    assert not marker.exists()
+
+
+def test_a_model_saved_after_compile_and_fit_loads_without_its_optimizer_state():
+    original = keras.Sequential([keras.Input((8, 8)), layers.Flatten(), layers.Dense(4, activation="relu"),
+                                 layers.Dense(64, activation="sigmoid"), layers.Reshape((8, 8))])
+    original.compile(optimizer="adam", loss="binary_crossentropy", metrics=["mae"])
+    x = np.random.default_rng(0).random((64, 8, 8), dtype=np.float32)
+    original.fit(x, x, epochs=1, batch_size=32, verbose=0)
+    model = store.load_model(keras_bytes(original), name="trained.keras")
+    assert_close(model.reconstruct(x[:5, ..., None]), np.asarray(original(x[:5]))[..., None])

@@ -195,3 +195,50 @@ def test_a_class_with_one_image_says_it_has_too_few_for_directions(tiny):
     assert not app.exception
     assert [error.value for error in app.error] == [
         "one has too few images for its directions of variation: 1 in this sample, at least 2 needed."]
+
+
+def notebook_models(workspace_root):
+    """A generator and a VAE as a notebook writes them, uploaded through the strict path and saved."""
+    import keras
+    from bad_inputs import keras_bytes
+
+    from latent_core import store
+    from latent_core.workspace import Workspace
+
+    layers = keras.layers
+    generator = keras.Sequential([keras.Input((4,)), layers.Dense(32), layers.BatchNormalization(), layers.LeakyReLU(),
+                                  layers.Dense(64, activation="tanh"), layers.Reshape((8, 8, 1))])
+    inputs = keras.Input((64,))
+    hidden = layers.Dense(8, activation="relu")(inputs)
+    encoder = keras.Model(inputs, [layers.Dense(2, name="z_mean")(hidden), layers.Dense(2, name="z_log_var")(hidden)])
+    decoder = keras.Sequential([keras.Input((2,)), layers.Dense(64, activation="sigmoid")])
+    workspace = Workspace(workspace_root)
+    return (workspace.save(store.load_model(keras_bytes(generator), input_shape=(8, 8, 1)), name="notebook gan"),
+            workspace.save(store.load_model(keras_bytes(encoder), decoder=keras_bytes(decoder),
+                                            input_shape=(8, 8, 1)), name="notebook vae"))
+
+
+def test_a_keras_generator_gets_gan_samples_and_a_keras_vae_its_prior(workspace_root):
+    generator, vae = notebook_models(workspace_root)
+    app = open_with_model(PAGE, generator)
+    assert not app.exception
+    assert [tab.label for tab in app.tabs] == ["GAN samples"]
+    assert image_by_caption(app, "16 GAN samples")
+    app = open_with_model(PAGE, vae)
+    assert not app.exception
+    assert [tab.label for tab in app.tabs][-1] == "Samples from the prior"
+    assert image_by_caption(app, "16 samples from the prior")
+    assert "β" not in " ".join(markdown.value for markdown in app.markdown)
+
+
+def test_a_keras_generator_on_an_encoder_page_is_told_it_has_no_encoder(workspace_root):
+    from ui.text import translate
+
+    generator, _ = notebook_models(workspace_root)
+    app = open_with_model("latent_map.py", generator)
+    assert not app.exception
+    assert [warning.value for warning in app.warning] == [
+        translate("latent_map.no_encoder", "en", kind=translate("kind.keras_generator", "en"))]
+    app = open_with_model("reconstruct.py", generator)
+    assert [warning.value for warning in app.warning] == [
+        translate("guard.no_encoder", "en", kind=translate("kind.keras_generator", "en"))]

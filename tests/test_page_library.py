@@ -165,3 +165,91 @@ def keras_file_bytes(model) -> bytes:
         path = Path(folder) / "model.keras"
         model.save(path)
         return path.read_bytes()
+
+
+def digits_encoder_decoder():
+    layers = keras.layers
+    encoder = keras.Sequential([keras.Input((8, 8)), layers.Flatten(), layers.Dense(16, activation="relu", name="hidden"),
+                                layers.Dense(3, name="code")])
+    decoder = keras.Sequential([keras.Input((3,)), layers.Dense(64, activation="sigmoid"), layers.Reshape((8, 8))])
+    return encoder, decoder
+
+
+def test_an_encoder_and_its_decoder_upload_together_once_both_are_there(workspace_root):
+    encoder, decoder = digits_encoder_decoder()
+    app = open_page("library.py", dataset="digits")
+    app.checkbox(key="library.upload.pair").check().run()
+    upload(app, keras_file_bytes(decoder), "decoder.keras")  # the decoder where the encoder goes: told by shapes
+    assert Workspace(workspace_root).entries() == []  # a pair waits for both files
+    app.file_uploader[1].set_value(("encoder.keras", keras_file_bytes(encoder), "application/octet-stream")).run()
+    assert not app.exception and not app.error
+    [entry] = Workspace(workspace_root).entries()
+    assert (entry.kind, entry.latent_dim, entry.input_shape) == ("keras_ae", 3, (8, 8, 1))
+    x = np.random.default_rng(0).random((4, 8, 8, 1), dtype=np.float32)
+    expected = np.asarray(decoder(encoder(x[..., 0]))).reshape(x.shape)
+    np.testing.assert_allclose(Workspace(workspace_root).load(entry.id).model.reconstruct(x), expected, atol=1e-5)
+
+
+def test_moving_the_split_on_the_layer_diagram_saves_the_model_with_its_new_code(workspace_root):
+    encoder, decoder = digits_encoder_decoder()
+    app = open_page("library.py", dataset="digits")
+    app.checkbox(key="library.upload.pair").check().run()
+    upload(app, keras_file_bytes(encoder), "encoder.keras")
+    app.file_uploader[1].set_value(("decoder.keras", keras_file_bytes(decoder), "application/octet-stream")).run()
+    [entry] = Workspace(workspace_root).entries()
+    slider = next(widget for widget in app.select_slider if widget.label == "The encoder ends after")
+    assert slider.value == 2  # after the code layer, where the encoder file ends
+    slider.set_value(1).run()
+    assert not app.exception and not app.error
+    [moved] = Workspace(workspace_root).entries()
+    assert moved.id == entry.id and moved.latent_dim == 16
+    model = Workspace(workspace_root).load(moved.id).model
+    assert model.split == 1
+    x = np.random.default_rng(0).random((4, 8, 8, 1), dtype=np.float32)
+    np.testing.assert_allclose(model.reconstruct(x), np.asarray(decoder(encoder(x[..., 0]))).reshape(x.shape),
+                               atol=1e-5)
+    assert any(metric.label == "Latent size" and metric.value == "16" for metric in app.metric)
+
+
+def test_a_generators_output_range_is_read_from_its_last_activation_and_can_be_changed(workspace_root):
+    layers = keras.layers
+    generator = keras.Sequential([keras.Input((4,)), layers.Dense(64, activation="tanh"), layers.Reshape((8, 8, 1))])
+    app = open_page("library.py", dataset="digits")
+    upload(app, keras_file_bytes(generator), "generator.keras")
+    assert not app.exception and not app.error
+    [entry] = Workspace(workspace_root).entries()
+    assert entry.kind == "keras_generator"
+    radio = next(widget for widget in app.radio if widget.label == "The generator's outputs")
+    assert radio.value == "tanh"
+    radio.set_value("unit").run()
+    assert not app.exception
+    assert Workspace(workspace_root).load(entry.id).model.output_range == "unit"
+
+
+def test_a_model_no_dataset_has_is_refused_naming_its_shape_in_korean(workspace_root):
+    layers = keras.layers
+    odd = keras.Sequential([keras.Input((5, 5, 1)), layers.Flatten(), layers.Dense(2), layers.Dense(25),
+                            layers.Reshape((5, 5, 1))])
+    app = open_page("library.py", dataset="digits", lang="ko")
+    upload(app, keras_file_bytes(odd), "odd.keras")
+    assert Workspace(workspace_root).entries() == []
+    assert "(5, 5, 1)" in app.error[0].value and "데이터셋이 없습니다" in app.error[0].value
+
+
+@pytest.mark.parametrize("lang, words", [("en", "is a GaussianNoise layer"), ("ko", "GaussianNoise 층인데")])
+def test_an_unsupported_layer_is_named_in_either_language(workspace_root, lang, words):
+    layers = keras.layers
+    noisy = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(4),
+                              layers.GaussianNoise(0.1, name="noisy"), layers.Dense(64), layers.Reshape((8, 8, 1))])
+    app = open_page("library.py", dataset="digits", lang=lang)
+    upload(app, keras_file_bytes(noisy), "noisy.keras")
+    assert Workspace(workspace_root).entries() == []
+    assert "noisy" in app.error[0].value and words in app.error[0].value
+
+
+def test_a_split_that_cannot_be_found_is_told_in_korean(workspace_root):
+    layers = keras.layers
+    wide = keras.Sequential([keras.Input((64,)), layers.Dense(128, name="wide"), layers.Dense(64)])
+    app = open_page("library.py", dataset="digits", lang="ko")
+    upload(app, keras_file_bytes(wide), "wide.keras")
+    assert "wide" in app.error[0].value and "탐색할 코드가 없습니다" in app.error[0].value

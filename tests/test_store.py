@@ -111,7 +111,7 @@ def test_files_that_are_not_our_models_get_clear_errors(tmp_path):
         store.load_model(archive)
     plain = tmp_path / "plain.keras"
     keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)]).save(plain)
-    with pytest.raises(store.InvalidModelFileError, match="not an autoencoder this app can explore"):
+    with pytest.raises(store.InvalidModelFileError, match="it is not an autoencoder, nor a generator"):
         store.load_model(plain)
     with pytest.raises(FileNotFoundError, match="no model file"):
         store.load_model(tmp_path / "missing.keras")

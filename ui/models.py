@@ -35,13 +35,18 @@ import streamlit as st
 from latent_core import hosting, keys, pretrained, store
 from latent_core.classifier import Classifier, load_classifier_folder
 from latent_core.uploads import MIB
-from latent_core.workspace import Quota, UnusedWorkspaceSweeper, Workspace, WorkspaceEntry
+from latent_core.workspace import (
+    DEFAULT_ROOT,
+    WORKSPACE_ENV,
+    Quota,
+    UnusedWorkspaceSweeper,
+    Workspace,
+    WorkspaceEntry,
+)
 from ui import account
 
 PRETRAINED_PREFIX = "pretrained:"
 WORKSPACE_PREFIX = "workspace:"
-WORKSPACE_ENV = "LATENT_EXPLORER_WORKSPACE"
-DEFAULT_WORKSPACE = Path(__file__).resolve().parent.parent / "workspace"
 USERS_FOLDER = "users"
 SIGNED_OUT_FOLDER = "signed-out"  # never written: a signed-out visitor saves nothing
 USER_MODEL_CACHE_SECONDS = 30 * 60
@@ -87,7 +92,7 @@ def limits() -> hosting.HostingLimits:
 
 def workspace_root() -> Path:
     """Where every workspace lies (``LATENT_EXPLORER_WORKSPACE``, default ``workspace/``)."""
-    return Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE)
+    return Path(os.environ.get(WORKSPACE_ENV) or DEFAULT_ROOT)
 
 
 def _quota(root: Path) -> Quota:

@@ -1,28 +1,39 @@
-"""``keras_ae``: a plain Keras autoencoder a student built in a notebook, rebuilt safely.
+"""Plain Keras models a student built in a notebook, rebuilt safely: ``keras_ae``,
+``keras_vae`` and ``keras_generator``.
 
-An uploaded ``Sequential`` model, or a functional one whose layers form one chain, made
-only of the built-in layers of ``LAYER_FIELDS``, is read from its config field by field:
-each layer's fields are checked against a declared type and range (activations by name
-from a fixed list), fields that only shape training (initializers, regularizers,
-constraints) are dropped unread, and any other field, layer class or wiring is refused
-naming the layer. Output shapes and parameter counts are then computed by arithmetic,
-so sizes are bounded before anything is built. The model is rebuilt from those checked
-fields layer by layer through the layers' constructors (never Keras' deserialiser on the
-file's config) and split into an encoder and a decoder after its narrowest layer (the
-smallest output; the first on a tie). Feature-map codes are flattened, so the code is
-always a vector and every page treats the model as one of the app's own.
+An uploaded ``Sequential`` model, or a functional one whose layers form one chain (or end
+in two heads on the same input: a VAE encoder's mean and log-variance), made only of the
+built-in layers of ``LAYER_FIELDS``, is read from its config field by field
+(``read_network``): each layer's fields are checked against a declared type and range
+(activations by name from a fixed list), fields that only shape training (initializers,
+regularizers, constraints) are dropped unread, and any other field, layer class or wiring
+is refused naming the layer. Output shapes and parameter counts are then computed by
+arithmetic, so sizes are bounded before anything is built, and ``plain_kind_and_options``
+says what the file is: an autoencoder (output of its input's shape) split after its
+narrowest layer (the smallest output; the first on a tie), an encoder and its decoder
+(their shapes checked against each other; a two-output encoder makes a VAE), or a
+generator alone (noise vector in, image out; tanh outputs mapped to [0, 1]). Inputs of
+(28, 28), 784 or (28, 28, 1) values work on the 28×28 datasets, (8, 8) or 64 on digits
+(``fits``); a shape no dataset has is refused naming it. The model is rebuilt from the
+checked fields layer by layer through the layers' constructors (never Keras' deserialiser
+on the file's config). Feature-map codes are flattened, so the code is always a vector and
+every page treats the model as one of the app's own; the split can be moved to any layer
+whose output a code may hold (``with_options``), and the output stays exactly the same.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 
+import numpy as np
+
+from latent_core.data import DATASETS
 from latent_core.frameworks import keras
-
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
-from latent_core.models.base import SERIALIZATION_PACKAGE
+from latent_core.models.base import SERIALIZATION_PACKAGE, LatentModel, NoEncoderError
 
 MAX_PLAIN_LAYERS = 64
 _SIDE = (1, opt.MAX_INPUT_SIDE)
@@ -76,6 +87,33 @@ def _refused(layer: str, value, reason: str, *, too_big: bool = False) -> opt.Op
     return opt.OptionRefused(f"layer {layer}", value, reason, too_big=too_big)
 
 
+class UnsupportedLayer(opt.OptionRefused):
+    """A layer of a class this app does not rebuild (its name and class in ``layer`` and ``found``)."""
+
+    def __init__(self, layer: str, found):
+        self.layer, self.found = layer, str(found)[:40]
+        super().__init__(f"layer {layer}", found, f"is a {self.found} layer; models of {', '.join(LAYER_FIELDS)} "
+                         "layers are supported")
+
+
+class NoCode(ValueError):
+    """An autoencoder with no layer narrower than its input: nothing to use as a code."""
+
+    def __init__(self, layer: str, values: int, input_values: int):
+        self.layer, self.values, self.input_values = layer, values, input_values
+        super().__init__(f"its narrowest layer ({layer}, {values} values) is not narrower than its input "
+                         f"({input_values} values): it has no code to explore")
+
+
+class ShapesDoNotMeet(ValueError):
+    """An encoder and a decoder whose shapes do not meet: ``gives`` is what one gives, ``takes`` what the other takes."""
+
+    def __init__(self, what: str, gives: tuple[int, ...], takes: tuple[int, ...]):
+        self.what, self.gives, self.takes = what, tuple(gives), tuple(takes)
+        super().__init__(f"the {what} gives {'codes' if what == 'encoder' else 'outputs'} of shape {self.gives}, "
+                         f"but the {'decoder' if what == 'encoder' else 'encoder'} takes {self.takes}")
+
+
 def _layer_name(entry) -> str:
     config = entry.get("config") if isinstance(entry, dict) else None
     name = config.get("name") if isinstance(config, dict) else None
@@ -91,8 +129,7 @@ def checked_layer(entry) -> dict:
     layer, config = _layer_name(entry), entry["config"]
     class_name = entry["layer"] if "layer" in entry else entry.get("class_name")
     if class_name not in LAYER_FIELDS or entry.get("module", "keras.layers") != "keras.layers":
-        raise _refused(layer, class_name, f"is a {str(class_name)[:40]} layer; models of "
-                       f"{', '.join(LAYER_FIELDS)} layers are supported")
+        raise UnsupportedLayer(layer, class_name)
     kept = {option.name: option for option in (_NAME, *LAYER_FIELDS[class_name])}
     checked = {}
     for field, value in config.items():
@@ -120,42 +157,130 @@ def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def options_from_keras_config(config: dict) -> dict:
-    """``keras_ae`` options (input shape, checked layers, split) from the config of a saved
-    ``Sequential`` model or functional chain; raises ``OptionRefused`` for anything else."""
+@dataclass(frozen=True)
+class PlainNetwork:
+    """One saved plain Keras model, checked: its own input shape, its chain of layers and,
+    for a VAE-style encoder, a second head (the log-variance) taking what the last layer
+    (the mean) takes."""
+
+    input_shape: tuple[int, ...]
+    layers: list[dict]
+    second_head: dict | None = None
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """The shape of the chain's output (the mean's, for a VAE-style encoder)."""
+        return stack_shapes(self.input_shape, self.layers)[0][-1] if self.layers else self.input_shape
+
+    def weight_count(self) -> int:
+        """How many weight values the file holds, by arithmetic."""
+        shapes, count = stack_shapes(self.input_shape, self.layers)
+        if self.second_head is not None:
+            before = shapes[-2] if len(shapes) > 1 else self.input_shape
+            count += layer_output(before, self.second_head)[1]
+        return count
+
+    def rebuilt(self) -> RebuiltNetwork:
+        """A fresh Keras model of these layers, built through their constructors, named as in
+        the file so the file's weights can be read into it by their paths."""
+        inputs = keras.Input(self.input_shape)
+        chain = [_built_layer(layer) for layer in self.layers]
+        head = None if self.second_head is None else _built_layer(self.second_head)
+        features = inputs
+        for layer in chain[:-1]:
+            features = layer(features)
+        outputs = chain[-1](features)
+        if head is not None:
+            outputs = [outputs, head(features)]
+        return RebuiltNetwork(keras.Model(inputs, outputs), chain, head)
+
+
+@dataclass(frozen=True)
+class RebuiltNetwork:
+    """A ``PlainNetwork`` rebuilt: the Keras model, its chain's layers in order and its second head."""
+
+    model: keras.Model
+    chain: list
+    head: object | None
+
+
+class ShapeWithoutDataset(ValueError):
+    """A model takes (or gives) a shape that no dataset here has."""
+
+    def __init__(self, shape: tuple[int, ...], known: list[tuple[int, ...]]):
+        self.shape, self.known = tuple(shape), known
+        super().__init__(f"it works on values of shape {self.shape}, which no dataset here has "
+                         f"(they have {', '.join(map(str, known))})")
+
+
+def read_network(config: dict) -> PlainNetwork:
+    """The checked layers of a saved ``Sequential`` model or functional chain (a functional
+    model may end in two heads on the same input: a VAE encoder's mean and log-variance);
+    raises ``OptionRefused`` naming the layer for anything else."""
     inner = config.get("config")
     if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
         raise opt.OptionRefused("config", None, "holds no list of layers")
     entries = inner["layers"]
     if len(entries) > MAX_PLAIN_LAYERS + 1:
         raise opt.OptionRefused("layers", len(entries), f"more than {MAX_PLAIN_LAYERS} layers", too_big=True)
-    if config.get("class_name") == "Functional":
-        _check_chain(inner, entries)
     if not entries or not isinstance(entries[0], dict) or entries[0].get("class_name") != "InputLayer":
         raise opt.OptionRefused("layers", None, "the model must start with keras.Input(shape=...)")
     input_shape = _input_shape(entries[0])
+    second = None
+    if config.get("class_name") == "Functional":
+        entries, second = _functional_chain(inner, entries)
     layers = [checked_layer(entry) for entry in entries[1:]]
-    return {"input_shape": input_shape, "layers": layers, "split": narrowest_layer(input_shape, layers)}
+    if not layers:
+        raise opt.OptionRefused("layers", None, "the model has no layers after its input")
+    return PlainNetwork(input_shape, layers, None if second is None else checked_layer(second))
 
 
-def _check_chain(inner: dict, entries: list) -> None:
-    """A functional model is accepted when each layer takes exactly the previous one's output."""
+def _inbound(entry) -> str | None:
+    """The one layer whose output ``entry`` takes alone, or None when it takes anything else."""
+    nodes = entry.get("inbound_nodes") if isinstance(entry, dict) else None
+    if not (isinstance(nodes, list) and len(nodes) == 1 and isinstance(nodes[0], dict)) or nodes[0].get("kwargs"):
+        return None
+    args = nodes[0].get("args")
+    config = args[0].get("config") if isinstance(args, list) and len(args) == 1 and isinstance(args[0], dict) \
+        else None
+    history = config.get("keras_history") if isinstance(config, dict) else None
+    return history[0] if isinstance(history, list) and history and isinstance(history[0], str) else None
+
+
+def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
+    """A functional model's layers as one chain, and its second head when it has two outputs
+    on the same input; ``OptionRefused`` for any other wiring."""
+    outputs = inner.get("output_layers")
+    if isinstance(outputs, list) and len(outputs) == 3 and isinstance(outputs[0], str):
+        outputs = [outputs]
+    names = [output[0] if isinstance(output, list) and output[1:] == [0, 0] else None
+             for output in outputs] if isinstance(outputs, list) else [None]
+    if len(names) not in (1, 2) or None in names:
+        raise opt.OptionRefused("output_layers", None, "the model must have one output (or a mean and a "
+                                "log-variance), its last layers")
+    by_name = {entry.get("name"): entry for entry in entries if isinstance(entry, dict)}
+    second = None
+    if len(names) == 2:
+        if set(names) != {_layer_entry_name(entries[-1]), _layer_entry_name(entries[-2])} or \
+                _inbound(entries[-1]) != _inbound(entries[-2]):
+            raise opt.OptionRefused("output_layers", None, "a model with two outputs must end in two layers "
+                                    "taking the same input (a mean and a log-variance)")
+        second = by_name[names[1]]
+        entries = [entry for entry in entries if entry is not second]
     for previous, entry in itertools.pairwise(entries):
-        nodes = entry.get("inbound_nodes") if isinstance(entry, dict) else None
-        args = nodes[0].get("args") if isinstance(nodes, list) and len(nodes) == 1 and isinstance(nodes[0], dict) \
-            else None
-        history = args[0].get("config", {}).get("keras_history") if isinstance(args, list) and len(args) == 1 \
-            and isinstance(args[0], dict) else None
-        if not (isinstance(history, list) and history and history[0] == previous.get("name")
-                and not nodes[0].get("kwargs")):
+        if _inbound(entry) is None or _inbound(entry) != _layer_entry_name(previous):
             raise _refused(_layer_name(entry), None, "does not take the previous layer's output alone; only "
                            "models whose layers form one chain are supported")
-    last = entries[-1].get("name") if entries and isinstance(entries[-1], dict) else None
-    if inner.get("output_layers") not in ([last, 0, 0], [[last, 0, 0]]):
-        raise opt.OptionRefused("output_layers", None, "the model must have one output, its last layer")
+    if names[0] != _layer_entry_name(entries[-1]):
+        raise opt.OptionRefused("output_layers", None, "the model's output must be its last layer")
+    return entries, second
 
 
-def _input_shape(entry: dict) -> list[int]:
+def _layer_entry_name(entry) -> str | None:
+    return entry.get("name") if isinstance(entry, dict) else None
+
+
+def _input_shape(entry: dict) -> tuple[int, ...]:
     config = entry.get("config")
     shape = config.get("batch_shape") if isinstance(config, dict) else None
     if not isinstance(shape, list) or not shape or shape[0] is not None:
@@ -169,7 +294,140 @@ def _input_shape(entry: dict) -> list[int]:
                 raise _refused(_layer_name(entry), value, "dtype must be float32")
         elif field not in ("batch_shape", "name"):
             raise _refused(_layer_name(entry), value, f"has a field {field[:40]!r} this app does not rebuild")
-    return list(opt.SavedOption("input_shape", "shape", minimum=1, maximum=opt.MAX_INPUT_SIDE).check(shape[1:]))
+    return _LAYER_SHAPE.check(shape[1:])
+
+
+# --------------------------------------------------------------------------- shapes and datasets
+
+
+def fits(layer_shape, data_shape) -> bool:
+    """Whether examples of ``data_shape`` can feed layers taking ``layer_shape``: the same
+    shape, an (h, w, c) image as its h·w·c values, or an (h, w, 1) image as (h, w)."""
+    layer_shape, data_shape = tuple(layer_shape), tuple(data_shape)
+    if layer_shape == data_shape:
+        return True
+    if len(data_shape) != 3:
+        return False
+    return layer_shape == (math.prod(data_shape),) or (data_shape[2] == 1 and layer_shape == data_shape[:2])
+
+
+def dataset_shapes() -> list[tuple[int, ...]]:
+    """The example shapes of the registered datasets, each once."""
+    return list(dict.fromkeys(info.input_shape for info in DATASETS.values()))
+
+
+def data_shape_for(layer_shape, data_shape=None) -> tuple[int, ...]:
+    """The data shape layers of ``layer_shape`` work on: ``data_shape`` (the chosen data's)
+    when it fits, else the first registered dataset's that does; ``ShapeWithoutDataset``
+    when none fits. A chosen dataset that does not fit is judged by the caller."""
+    if data_shape is not None and fits(layer_shape, data_shape):
+        return tuple(data_shape)
+    for shape in dataset_shapes():
+        if fits(layer_shape, shape):
+            return shape
+    raise ShapeWithoutDataset(layer_shape, dataset_shapes() if data_shape is None
+                              else list(dict.fromkeys([tuple(data_shape), *dataset_shapes()])))
+
+
+def _own_shape(layer_shape, data_shape) -> list[int] | None:
+    """What a model saves as ``layer_shape``: None when its layers take the data's shape itself."""
+    return None if tuple(layer_shape) == tuple(data_shape) else list(layer_shape)
+
+
+def last_activation(layers: list[dict]) -> str:
+    """The activation of the last layer that applies one (``linear`` when none does)."""
+    for layer in reversed(layers):
+        config = layer["config"]
+        if layer["layer"] in ("ReLU", "LeakyReLU"):
+            return "relu"
+        if "activation" in config:
+            return config["activation"]
+    return "linear"
+
+
+def plain_kind_and_options(networks: list[PlainNetwork], data_shape=None) -> tuple[type, dict]:
+    """The kind (autoencoder, VAE or generator) and options of one uploaded file or of an
+    encoder and a decoder, by arithmetic only. ``ValueError`` says why the networks are none
+    of these; ``ShapeWithoutDataset`` when no dataset has their shape."""
+    if len(networks) == 2:
+        return _pair(*networks, data_shape)
+    network = networks[0]
+    if network.second_head is not None:
+        raise ValueError("it has two outputs (a mean and a log-variance?): upload it together with its decoder")
+    own, output = network.input_shape, network.output_shape
+    if output == own or (math.prod(output) == math.prod(own) and len(own) != len(output)
+                         and _same_data(own, output, data_shape)):
+        target = data_shape_for(own, data_shape)
+        return KerasAutoencoder, {"input_shape": list(target), "layer_shape": _own_shape(own, target),
+                                  "layers": network.layers, "split": narrowest_layer(own, network.layers)}
+    if len(own) == 1 and _generated_image_shape(output, data_shape) is not None:
+        target = _generated_image_shape(output, data_shape)
+        return KerasGenerator, {"input_shape": list(target), "latent_dim": own[0], "layers": network.layers,
+                                "layer_shape": _own_shape(output, target),
+                                "output_range": "tanh" if last_activation(network.layers) == "tanh" else "unit"}
+    raise ValueError(f"its output has shape {output}, not its input's {own}: it is not an autoencoder, "
+                     "nor a generator of images from a noise vector")
+
+
+def _generated_image_shape(output, data_shape) -> tuple[int, ...] | None:
+    """The image data shape a generator's ``output`` fills; None when its output is no image
+    (a flat output no image dataset has); ``ShapeWithoutDataset`` for an image no dataset has."""
+    try:
+        target = data_shape_for(output, data_shape)
+    except ShapeWithoutDataset:
+        if len(output) > 1:
+            raise
+        return None
+    return target if len(target) == 3 else None
+
+
+def encoder_first(networks: list[PlainNetwork]) -> list[int]:
+    """The order of two uploaded files that puts the encoder first: the one with two outputs
+    (a VAE's), else the one taking more values (data, not codes)."""
+    return sorted(range(len(networks)), key=lambda index: (networks[index].second_head is None,
+                                                           -math.prod(networks[index].input_shape), index))
+
+
+def _same_data(first, second, data_shape) -> bool:
+    """Whether layer shapes ``first`` and ``second`` work on the same data (784 values in, a 28×28 image out)."""
+    try:
+        return data_shape_for(first, data_shape) == data_shape_for(second, data_shape)
+    except ShapeWithoutDataset:
+        return False
+
+
+def _pair(encoder: PlainNetwork, decoder: PlainNetwork, data_shape) -> tuple[type, dict]:
+    """An encoder and a decoder as one chain split where the encoder ends; their shapes must meet."""
+    if decoder.second_head is not None:
+        raise ValueError("the decoder has two outputs; a decoder gives one image")
+    if decoder.input_shape != encoder.output_shape:
+        raise ShapesDoNotMeet("encoder", encoder.output_shape, decoder.input_shape)
+    target = data_shape_for(encoder.input_shape, data_shape)
+    if decoder.output_shape != encoder.input_shape and not fits(decoder.output_shape, target):
+        raise ShapesDoNotMeet("decoder", decoder.output_shape, encoder.input_shape)
+    taken = {layer["config"]["name"] for layer in encoder.layers}
+    if encoder.second_head is not None:
+        taken.add(encoder.second_head["config"]["name"])
+    decoder_layers = [_renamed(layer, taken) for layer in decoder.layers]
+    options = {"input_shape": list(target), "layer_shape": _own_shape(encoder.input_shape, target),
+               "layers": encoder.layers + decoder_layers, "split": len(encoder.layers) - 1}
+    if encoder.second_head is None:
+        return KerasAutoencoder, options
+    return KerasVAE, {**options, "log_var_layer": encoder.second_head}
+
+
+def _renamed(layer: dict, taken: set[str]) -> dict:
+    """``layer``, renamed when the encoder already has a layer of its name (files from two sessions)."""
+    name = layer["config"]["name"]
+    if name not in taken:
+        taken.add(name)
+        return layer
+    suffix = 1
+    while f"decoder_{name}_{suffix}"[: opt.MAX_NAME_LENGTH] in taken:
+        suffix += 1
+    renamed = f"decoder_{name}_{suffix}"[: opt.MAX_NAME_LENGTH]
+    taken.add(renamed)
+    return {"layer": layer["layer"], "config": {**layer["config"], "name": renamed}}
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -240,12 +498,11 @@ def narrowest_layer(input_shape, layers: list[dict]) -> int:
     sizes = [math.prod(shape) for shape in shapes[:-1]]
     split = sizes.index(min(sizes))
     if sizes[split] >= math.prod(input_shape):
-        raise ValueError(f"its narrowest layer ({layers[split]['config']['name']}, {sizes[split]} values) is not "
-                         f"narrower than its input ({math.prod(input_shape)} values): it has no code to explore")
+        raise NoCode(layers[split]["config"]["name"], sizes[split], math.prod(input_shape))
     return split
 
 
-# --------------------------------------------------------------------------- the model
+# --------------------------------------------------------------------------- the models
 
 
 def _built_layer(layer: dict) -> keras.layers.Layer:
@@ -253,15 +510,20 @@ def _built_layer(layer: dict) -> keras.layers.Layer:
     return getattr(keras.layers, layer["layer"])(**layer["config"])
 
 
-@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
-class KerasAutoencoder(AutoencoderModel):
-    """A plain Keras autoencoder from a notebook: its own layers, split at the narrowest."""
+_LAYER_SHAPE = opt.SavedOption("layer_shape", "int_list", minimum=1, maximum=opt.MAX_INPUT_SIDE, min_length=1,
+                               max_length=3, optional=True)
+OUTPUT_RANGES = ("unit", "tanh")  # outputs in [0, 1], or in [-1, 1] (shown mapped to [0, 1])
 
-    kind = "keras_ae"
-    title = "Keras AE"
-    saved_options = AutoencoderModel.saved_options + (
-        opt.int_option("split", MAX_PLAIN_LAYERS - 1, minimum=0),
-    )
+
+class PlainLayers:
+    """What the plain kinds share: a chain of checked layers (``layer_specs``, built as
+    ``stack``), checked, counted and bounded from their saved options before anything is
+    built, a description for the layer diagram, and a copy with other options."""
+
+    # Layer options besides ``layers``: each a checked layer or None.
+    layer_options: tuple[str, ...] = ()
+    # Options that follow from the others (left out when other options are chosen).
+    derived_options: tuple[str, ...] = ()
 
     @classmethod
     def checked_saved_options(cls, config) -> dict:
@@ -272,54 +534,254 @@ class KerasAutoencoder(AutoencoderModel):
             raise opt.OptionRefused("layers", len(config["layers"]), f"more than {MAX_PLAIN_LAYERS} layers",
                                     too_big=True)
         layers = [checked_layer(entry) for entry in config["layers"]]
-        options = super().checked_saved_options({key: value for key, value in config.items() if key != "layers"})
-        return {**options, "layers": layers}
+        extra = {name: checked_layer(config[name]) for name in cls.layer_options if config.get(name) is not None}
+        rest = {key: value for key, value in config.items() if key != "layers" and key not in cls.layer_options}
+        options = super().checked_saved_options(rest)
+        if options.get("layer_shape") is not None:
+            options["layer_shape"] = list(options["layer_shape"])
+        return {**options, "layers": layers, **extra}
+
+    @classmethod
+    def stack_input(cls, options: dict) -> tuple[int, ...]:
+        """The shape the chain of layers takes, from checked options."""
+        raise NotImplementedError
 
     @classmethod
     def weight_count(cls, options: dict) -> int:
-        return stack_shapes(options["input_shape"], options["layers"])[1]
+        shapes, count = stack_shapes(cls.stack_input(options), options["layers"])
+        for name in cls.layer_options:
+            if options.get(name) is not None:
+                before = shapes[options["split"] - 1] if options["split"] else cls.stack_input(options)
+                count += layer_output(before, options[name])[1]
+        return count
 
     @classmethod
     def activation_values(cls, options: dict) -> int:
-        shapes, _ = stack_shapes(options["input_shape"], options["layers"])
+        shapes, _ = stack_shapes(cls.stack_input(options), options["layers"])
         return max(math.prod(options["input_shape"]), *(math.prod(shape) for shape in shapes))
 
-    def __init__(self, *, input_shape, layers, split: int, latent_dim: int | None = None, loss: str = "mse",
-                 seed: int = 0, **kwargs):
+    def weight_layers(self) -> list:
+        """The built layers holding weights, in the order ``take_weights`` copies them."""
+        return list(self.stack)
+
+    def take_weights(self, layers: list) -> None:
+        """Copy the weights of ``layers`` (a rebuilt file's, or another model's
+        ``weight_layers()``), layer by layer, into this model's."""
+        for mine, theirs in zip(self.weight_layers(), layers, strict=True):
+            mine.set_weights(theirs.get_weights())
+
+    def with_options(self, **changes):
+        """The same layers and weights under other options (a moved split, another output range)."""
+        options = {name: value for name, value in self.options.items() if name not in self.derived_options}
+        copy = type(self)(**{**options, **changes})
+        copy.take_weights(self.weight_layers())
+        return copy
+
+    def layer_rows(self) -> list[dict]:
+        """Every layer of the chain: position, name, type, output shape, values and part."""
+        shapes, _ = stack_shapes(self.stack_input(self.options), self.layer_specs)
+        return [{"index": index, "name": layer["config"]["name"], "type": layer["layer"], "shape": shape,
+                 "values": math.prod(shape), "part": self.part_of(index)}
+                for index, (layer, shape) in enumerate(zip(self.layer_specs, shapes))]
+
+    def part_of(self, index: int) -> str:
+        """Which sub-model layer ``index`` of the chain belongs to."""
+        raise NotImplementedError
+
+
+def _reshape(shape, name: str) -> list:
+    return [keras.layers.Reshape(tuple(shape), name=name)]
+
+
+class _PlainAutoencoder(PlainLayers, AutoencoderModel):
+    """The chain split into an encoder (through layer ``split``) and a decoder; the code is
+    the split layer's output, flattened when it is a feature map."""
+
+    saved_options = AutoencoderModel.saved_options + (
+        opt.int_option("split", MAX_PLAIN_LAYERS - 1, minimum=0), _LAYER_SHAPE,
+    )
+    derived_options = ("latent_dim",)
+
+    @classmethod
+    def stack_input(cls, options: dict) -> tuple[int, ...]:
+        return tuple(options.get("layer_shape") or options["input_shape"])
+
+    def __init__(self, *, input_shape, layers, split: int, layer_shape=None, log_var_layer=None,
+                 latent_dim: int | None = None, loss: str = "mse", seed: int = 0, **kwargs):
         layers = [checked_layer(layer) for layer in layers]
-        shapes, _ = stack_shapes(input_shape, layers)
-        if shapes[-1] != tuple(input_shape):
-            raise ValueError(f"its output has shape {shapes[-1]}, not its input's {tuple(input_shape)}: "
-                             "it is not an autoencoder")
+        data_shape = tuple(input_shape)
+        own = tuple(layer_shape) if layer_shape is not None else data_shape
+        if not fits(own, data_shape):
+            raise ValueError(f"layers taking {own} cannot work on data of shape {data_shape}")
+        shapes, _ = stack_shapes(own, layers)
+        if shapes[-1] != own and not fits(shapes[-1], data_shape):
+            raise ValueError(f"its output has shape {shapes[-1]}, not its input's {own}: it is not an autoencoder")
         if not 0 <= split < len(layers) - 1:
             raise ValueError(f"split {split} must name a layer before the last of {len(layers)}")
         code_shape = shapes[split]
         size = math.prod(code_shape)
         if latent_dim is not None and latent_dim != size:
             raise ValueError(f"latent_dim {latent_dim} differs from the split layer's {size} values")
-        super().__init__(input_shape=input_shape, latent_dim=size, loss=loss, seed=seed, **kwargs)
-        self.layer_specs, self.split = layers, split
+        super().__init__(input_shape=data_shape, latent_dim=size, loss=loss, seed=seed, **kwargs)
+        self.layer_specs, self.split, self.layer_shape = layers, split, None if layer_shape is None else list(own)
         self.stack = [_built_layer(layer) for layer in layers]
-        flat = len(code_shape) == 1
-        self.encoder = keras.Sequential(
-            [keras.Input(self.input_shape), *self.stack[: split + 1], *([] if flat else [keras.layers.Flatten(name="code>flatten")])],
-            name="encoder")
+        self.log_var_spec = None if log_var_layer is None else checked_layer(log_var_layer)
+        inputs = keras.Input(data_shape)
+        features = inputs
+        for layer in ([] if own == data_shape else _reshape(own, "input>reshape")) + self.stack[:split]:
+            features = layer(features)
+        code = self.stack[split](features)
+        if len(code_shape) > 1:
+            code = keras.layers.Flatten(name="code>flatten")(code)
+        if self.log_var_spec is None:
+            self.encoder = keras.Model(inputs, code, name="encoder")
+        else:
+            self.log_var_head = _built_layer(self.log_var_spec)
+            self.encoder = keras.Model(inputs, [code, self.log_var_head(features)], name="encoder")
         self.decoder = keras.Sequential(
-            [keras.Input((size,)), *([] if flat else [keras.layers.Reshape(code_shape, name="code>reshape")]), *self.stack[split + 1:]],
+            [keras.Input((size,)), *([] if len(code_shape) == 1 else _reshape(code_shape, "code>reshape")),
+             *self.stack[split + 1:], *([] if shapes[-1] == data_shape else _reshape(data_shape, "output>reshape"))],
             name="decoder")
         self.built = True
 
-    def plain_model(self) -> keras.Sequential:
-        """A fresh ``Sequential`` of this model's layers, as the uploaded file was saved: its
-        weights file can be read into it by its paths, then handed over with ``set_weights_from``."""
-        return keras.Sequential([keras.Input(self.input_shape),
-                                 *(_built_layer(layer) for layer in self.layer_specs)])
+    def split_choices(self) -> list[int]:
+        """The layers the encoder may end after: any but the last whose output is a code
+        this app can hold (at most ``MAX_LATENT_DIM`` values)."""
+        return [row["index"] for row in self.layer_rows()[:-1] if row["values"] <= opt.MAX_LATENT_DIM]
 
-    def set_weights_from(self, plain: keras.Sequential) -> None:
-        """Take the weights of ``plain`` (from ``plain_model``), layer by layer."""
-        for mine, theirs in zip(self.stack, plain.layers, strict=True):
-            mine.set_weights(theirs.get_weights())
+    def part_of(self, index: int) -> str:
+        return "encoder" if index <= self.split else "decoder"
 
     @property
     def options(self) -> dict:
-        return {**super().options, "layers": self.layer_specs, "split": self.split}
+        return {**super().options, "layers": self.layer_specs, "split": self.split, "layer_shape": self.layer_shape}
+
+
+@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
+class KerasAutoencoder(_PlainAutoencoder):
+    """A plain Keras autoencoder from a notebook (one file, or an encoder and a decoder):
+    its own layers, split at the narrowest or where the encoder file ends."""
+
+    kind = "keras_ae"
+    title = "Keras AE"
+
+    def __init__(self, *, input_shape, layers, split: int, layer_shape=None, latent_dim: int | None = None,
+                 loss: str = "mse", seed: int = 0, **kwargs):
+        super().__init__(input_shape=input_shape, layers=layers, split=split, layer_shape=layer_shape,
+                         latent_dim=latent_dim, loss=loss, seed=seed, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
+class KerasVAE(_PlainAutoencoder):
+    """A VAE from a notebook: an encoder with two outputs (mean and log-variance, Dense
+    layers on the same input) and a decoder. ``encode`` gives the mean; ``sample`` decodes
+    draws from the prior N(0, I)."""
+
+    kind = "keras_vae"
+    title = "Keras VAE"
+    generative = True
+    layer_options = ("log_var_layer",)
+
+    def __init__(self, *, input_shape, layers, split: int, log_var_layer, layer_shape=None,
+                 latent_dim: int | None = None, loss: str = "mse", seed: int = 0, **kwargs):
+        log_var = checked_layer(log_var_layer)
+        mean = checked_layer(layers[split]) if 0 <= split < len(layers) else None
+        if mean is None or mean["layer"] != "Dense" or log_var["layer"] != "Dense" or \
+                mean["config"]["units"] != log_var["config"]["units"]:
+            raise ValueError("a VAE encoder must end in two Dense layers of the same size (mean and log-variance)")
+        super().__init__(input_shape=input_shape, layers=layers, split=split, layer_shape=layer_shape,
+                         log_var_layer=log_var, latent_dim=latent_dim, loss=loss, seed=seed, **kwargs)
+
+    def split_choices(self) -> list[int]:
+        return [self.split]  # the code is the mean, beside the log-variance
+
+    def weight_layers(self) -> list:
+        return [*self.stack, self.log_var_head]
+
+    def call(self, inputs, training=False):
+        return self.decoder(self.encoder(inputs, training=training)[0], training=training)
+
+    def _encode_tensor(self, x):
+        return self.encoder(x, training=False)[0]
+
+    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and log-variance of q(z|x) for inputs ``x``."""
+        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
+        return np.asarray(z_mean), np.asarray(z_log_var)
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """Decode ``n`` codes drawn from the prior N(0, I)."""
+        return self.decode(self._prior_codes(n, seed))
+
+    @property
+    def options(self) -> dict:
+        return {**super().options, "log_var_layer": self.log_var_spec}
+
+
+@keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
+class KerasGenerator(PlainLayers, LatentModel):
+    """A generator from a notebook (a GAN's, noise → image) alone: Generate and sampling
+    only, no encoder. Outputs of a tanh generator (``output_range`` "tanh", in [-1, 1]) are
+    mapped to [0, 1]."""
+
+    kind = "keras_generator"
+    title = "Keras generator"
+    generative = True
+    has_encoder = False
+    saved_options = LatentModel.saved_options + (
+        _LAYER_SHAPE, opt.SavedOption("output_range", "one_of", choices=OUTPUT_RANGES),
+    )
+
+    @classmethod
+    def stack_input(cls, options: dict) -> tuple[int, ...]:
+        return (options["latent_dim"],)
+
+    def __init__(self, *, input_shape, latent_dim: int, layers, output_range: str = "unit", layer_shape=None,
+                 seed: int = 0, **kwargs):
+        layers = [checked_layer(layer) for layer in layers]
+        data_shape = tuple(input_shape)
+        shapes, _ = stack_shapes((latent_dim,), layers)
+        own = tuple(layer_shape) if layer_shape is not None else data_shape
+        if shapes[-1] != own or not fits(own, data_shape):
+            raise ValueError(f"it gives outputs of shape {shapes[-1]}, not {data_shape}")
+        super().__init__(input_shape=data_shape, latent_dim=latent_dim, seed=seed, **kwargs)
+        self.output_range = opt.check_choice("output_range", output_range, OUTPUT_RANGES, kind=self.kind)
+        self.layer_specs, self.layer_shape = layers, None if layer_shape is None else list(own)
+        self.stack = [_built_layer(layer) for layer in layers]
+        self.generator = keras.Sequential(
+            [keras.Input((latent_dim,)), *self.stack, *([] if own == data_shape else _reshape(data_shape, "output>reshape"))],
+            name="generator")
+        self.built = True
+
+    def part_of(self, index: int) -> str:
+        return "generator"
+
+    def submodels(self) -> list[keras.Model]:
+        return [self.generator]
+
+    def call(self, codes, training=False):
+        return self.generator(codes, training=training)
+
+    def encode(self, x):
+        raise NoEncoderError("A generator has no encoder: it maps noise to images, not images to codes. "
+                             "Use sample(n) or decode(z).")
+
+    def reconstruct(self, x):
+        return self.encode(x)
+
+    def _decode_tensor(self, z):
+        images = self.generator(z, training=False)
+        return (images + 1.0) / 2.0 if self.output_range == "tanh" else images
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """Images generated from ``n`` standard normal noise vectors."""
+        return self.decode(self._prior_codes(n, seed))
+
+    @property
+    def options(self) -> dict:
+        return {**super().options, "layers": self.layer_specs, "output_range": self.output_range,
+                "layer_shape": self.layer_shape}
+
+
+# The plain kinds, each saved under its own registered name.
+PLAIN_KINDS = (KerasAutoencoder, KerasVAE, KerasGenerator)

@@ -122,6 +122,14 @@ TEXT = {
               "β가 작으면(β = 0이면 끌어당김이 아예 없습니다) 코드가 사전 분포를 따를 필요가 없어, 거기서 뽑은 샘플이 "
               "흐릿하거나 어떤 클래스로도 보이지 않을 수 있습니다.",
     },
+    "generate.prior_intro_plain": {
+        "en": "A VAE's loss pulls the codes of its training images towards a standard normal distribution over "
+              "{dims} dimensions. Where that pull was strong enough, codes drawn from the normal decode to new, "
+              "plausible images; where it was weak, samples can come out blurred or look like no class.",
+        "ko": "VAE의 손실은 학습 이미지의 코드를 {dims}차원 표준정규분포 쪽으로 끌어당깁니다. 그 힘이 충분했다면 "
+              "정규분포에서 뽑은 코드를 복원하면 새롭고 그럴듯한 이미지가 나오고, 약했다면 샘플이 흐릿하거나 어떤 "
+              "클래스로도 보이지 않을 수 있습니다.",
+    },
     "generate.prior_caption": {
         "en": "{count} samples from the prior; {classes}",
         "ko": "사전 분포 샘플 {count}개. {classes}",

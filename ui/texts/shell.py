@@ -45,5 +45,7 @@ TEXT = {
     "kind.vae": {"en": "VAE", "ko": "VAE"},
     "kind.dcgan": {"en": "DCGAN", "ko": "DCGAN"},
     "kind.keras_ae": {"en": "Keras AE", "ko": "Keras AE"},
+    "kind.keras_vae": {"en": "Keras VAE", "ko": "Keras VAE"},
+    "kind.keras_generator": {"en": "Keras generator", "ko": "Keras 생성자"},
     "kind.classifier": {"en": "classifier", "ko": "분류기"},
 }

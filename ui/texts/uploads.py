@@ -221,8 +221,42 @@ TEXT = {
         "ko": "올린 Keras 모델은 이 앱이 다시 만들 수 없습니다: {layer} — {reason}.",
     },
     "upload.plain_not_autoencoder": {
-        "en": "the uploaded Keras model is not an autoencoder this app can explore: {error}.",
-        "ko": "올린 Keras 모델은 이 앱이 탐색할 수 있는 오토인코더가 아닙니다: {error}.",
+        "en": "the uploaded Keras model is none this app can explore (an autoencoder, an encoder with its decoder, "
+              "or a generator of images from noise): {error}.",
+        "ko": "올린 Keras 모델은 이 앱이 탐색할 수 있는 모델(오토인코더, 인코더와 디코더, 잡음에서 이미지를 만드는 "
+              "생성자)이 아닙니다: {error}.",
+    },
+    "upload.plain_unsupported_layer": {
+        "en": "the uploaded Keras model's layer {layer} is a {found} layer, which this app does not rebuild; it "
+              "rebuilds models of {supported} layers.",
+        "ko": "올린 Keras 모델의 층 {layer}은(는) {found} 층인데, 이 앱은 이 층을 다시 만들지 않습니다. 다시 만들 수 있는 "
+              "층: {supported}.",
+    },
+    "upload.plain_no_code": {
+        "en": "the uploaded Keras autoencoder has no code to explore: its narrowest layer, {layer}, has {values} "
+              "values, not fewer than its input's {input_values}.",
+        "ko": "올린 Keras 오토인코더에는 탐색할 코드가 없습니다. 가장 좁은 층 {layer}의 값이 {values}개로, 입력의 "
+              "{input_values}개보다 적지 않습니다.",
+    },
+    "upload.plain_encoder_shape": {
+        "en": "the encoder gives codes of shape {gives}, but the decoder takes {takes}.",
+        "ko": "인코더가 내는 코드의 크기는 {gives}인데, 디코더는 {takes} 크기를 받습니다.",
+    },
+    "upload.plain_decoder_shape": {
+        "en": "the decoder gives outputs of shape {gives}, but the encoder takes {takes}.",
+        "ko": "디코더가 내는 출력의 크기는 {gives}인데, 인코더는 {takes} 크기를 받습니다.",
+    },
+    "upload.plain_no_dataset": {
+        "en": "the uploaded Keras model works on values of shape {shape}, which no dataset here has (they have "
+              "{known}); upload data of that shape on the Data page first.",
+        "ko": "올린 Keras 모델은 {shape} 크기의 값을 다루는데, 여기에는 그런 데이터셋이 없습니다 (있는 크기: {known}). "
+              "먼저 데이터 페이지에서 그 크기의 데이터를 올리세요.",
+    },
+    "upload.plain_pair_part": {
+        "en": "{part} is not a plain Keras model; an encoder and its decoder are two Sequential or functional "
+              "Keras models.",
+        "ko": "{part}은(는) 일반 Keras 모델이 아닙니다. 인코더와 디코더는 각각 Sequential 또는 함수형 Keras 모델이어야 "
+              "합니다.",
     },
     "upload.bad_option": {
         "en": "the uploaded file sets the option {option} to {value}, which this app does not accept: it {reason}.",
