@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from latent_core import data, hosting
+from ui import warmup
 from ui.runtime import prepare_process
 from ui.text import LANGUAGES, translate
 
@@ -112,7 +113,7 @@ def dataset_title(choice: str, language: str | None = None) -> str:
 
 def selected_dataset_name() -> str:
     """The sidebar's choice: a registry name, or ``user:NAME`` for an upload."""
-    return st.session_state.get("dataset", "fashion_mnist")
+    return st.session_state.get("dataset", warmup.DEFAULT_DATASET)
 
 
 def uploaded_dataset_chosen() -> bool:
@@ -154,7 +155,7 @@ def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, d
 def _dataset_picker() -> None:
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
-                    default="fashion_mnist", format_func=functools.partial(dataset_title, language=lang()))
+                    default=warmup.DEFAULT_DATASET, format_func=functools.partial(dataset_title, language=lang()))
 
 
 def _model_picker() -> None:
@@ -247,6 +248,7 @@ def _hosting_notice() -> None:
 
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
+    warmup.start()  # once per process, in the background: the default dataset and model get ready
     prepare_process()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
