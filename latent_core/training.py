@@ -9,6 +9,11 @@ own) with a Keras callback that turns the fit loop into a small event stream for
   (``val_*`` too, when there is validation data) and a few preview images
   (reconstructions, or samples for a GAN).
 
+The validation curve is measured on a fixed subsample of the validation images, at most
+:data:`VALIDATION_SHARE` of the training images' number (at least :data:`MIN_VALIDATION`):
+enough for a curve that shows over- or underfitting, at a small share of the run (the
+model's final metrics are measured on every test image, by ``latent_core.evaluation``).
+
 A UI runs ``train`` in a background thread and sets a ``threading.Event`` to stop: the
 flag is read after every batch, so training ends within one batch and keeps its current
 (good) weights. A NaN or infinite loss ends training with ``TrainingDivergedError``, any
@@ -29,6 +34,9 @@ import keras
 import numpy as np
 
 from latent_core.models.base import LatentModel
+
+VALIDATION_SHARE = 0.05
+MIN_VALIDATION = 256
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,16 @@ def _training_arrays(data, validation_data):
     return x_train, validation_data
 
 
+def validation_subsample(validation: np.ndarray, train_count: int, *, seed: int) -> np.ndarray:
+    """The validation images each epoch is measured on: all of them, or a fixed subsample (drawn
+    with ``seed``, in their order) of ``max(MIN_VALIDATION, VALIDATION_SHARE * train_count)``."""
+    keep = max(MIN_VALIDATION, round(VALIDATION_SHARE * train_count))
+    if len(validation) <= keep:
+        return validation
+    rows = np.sort(np.random.default_rng(seed).choice(len(validation), size=keep, replace=False))
+    return validation[rows]
+
+
 def check_training_options(*, epochs, batch_size, learning_rate, seed, preview_count) -> None:
     """Refuse bad training settings before any work, saying what is expected."""
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
@@ -264,7 +282,8 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     result = TrainingResult(model=model, config=config)
     callback = _EventCallback(
         result=result, batches_per_epoch=math.ceil(len(x_train) / batch_size),
-        observer=observer or TrainingObserver(), stop_event=stop_event, validation=validation,
+        observer=observer or TrainingObserver(), stop_event=stop_event,
+        validation=None if validation is None else validation_subsample(validation, len(x_train), seed=seed),
         preview_inputs=preview_source[:preview_count] if model.is_image_model else None,
         preview_count=preview_count)
 

@@ -378,3 +378,21 @@ def test_a_checkpoint_refused_by_a_quota_is_told_in_the_chosen_language(workspac
     if lang == "ko":
         assert not any("would take more than" in warning.value for warning in app.warning)
     assert Workspace(workspace_root).entries()[0].in_progress is False  # the final save went through
+
+
+def test_a_runs_chart_and_preview_are_made_once_per_epoch_not_on_every_redraw(workspace_root, monkeypatch):
+    from ui import charts
+
+    made = []
+    loss_figure = charts.loss_figure
+    monkeypatch.setattr(charts, "loss_figure", lambda history, **kw: made.append(len(history["loss"])) or
+                        loss_figure(history, **kw))
+    app = open_page("train.py", dataset="digits")
+    app.slider[0].set_value(2)  # epochs
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    made.clear()
+    for _ in range(3):  # the finished run's chart and preview, drawn again by every rerun
+        app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 1 and len(app.get("image")) == 1
+    assert made == []  # nothing new to draw: the chart of the last epoch is reused
