@@ -94,7 +94,7 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
     model = fresh_model(kind, training_data.input_shape)
     workspace = Workspace(tempfile.mkdtemp(prefix="bench-training-"))
     steps = StepTimer()
-    model.evaluate = steps.wrap("validation", model.evaluate)
+    model.test_on_batch = steps.wrap("validation", model.test_on_batch)
     model.preview = steps.wrap("preview images", model.preview)
     workspace.save = steps.wrap("checkpoints and final save", workspace.save)
     callback = training._EventCallback

@@ -180,9 +180,8 @@ class _EventCallback(keras.callbacks.Callback):
             return  # a partial epoch: no losses or previews to report
         values = _as_floats(logs)
         if self.validation is not None:
-            val = self.model.evaluate(self.validation, batch_size=self.result.config.batch_size,
-                                      verbose=0, return_dict=True)
-            values.update({f"val_{name}": value for name, value in _as_floats(val).items()})
+            values.update({f"val_{name}": value for name, value in
+                           _validation_losses(self.model, self.validation, self.result.config.batch_size).items()})
         bad = _non_finite(values)
         if bad:
             self.divergence = f"the {bad} became {values[bad]} at the end of epoch {epoch + 1}"
@@ -201,6 +200,18 @@ class _EventCallback(keras.callbacks.Callback):
         self.observer.on_epoch(EpochReport(
             epoch=epoch + 1, epochs=self.result.config.epochs, logs=values, preview=preview,
             preview_inputs=self.preview_inputs if self.model.has_encoder else None, result=self.result))
+
+
+def _validation_losses(model, validation: np.ndarray, batch_size: int) -> dict[str, float]:
+    """The model's losses on ``validation``, batch by batch through Keras' compiled test step
+    (``test_on_batch``, traced once per model), weighted by batch size: what ``evaluate`` returns,
+    without the data pipeline ``evaluate`` builds on every call (a tenth of a second, each epoch)."""
+    totals: dict[str, float] = {}
+    for start in range(0, len(validation), batch_size):
+        batch = validation[start : start + batch_size]
+        for name, value in _as_floats(model.test_on_batch(batch, return_dict=True)).items():
+            totals[name] = totals.get(name, 0.0) + value * len(batch)
+    return {name: total / len(validation) for name, total in totals.items()}
 
 
 def _as_floats(logs) -> dict[str, float]:

@@ -70,10 +70,9 @@ def show_snapshot(snapshot: JobSnapshot) -> None:
             width="stretch")
     if snapshot.preview is not None:
         epoch = len(next(iter(snapshot.history.values()), []))
-        strip = snapshot.preview if snapshot.preview_inputs is None else np.concatenate(
-            [snapshot.preview_inputs, snapshot.preview])
-        picture = per_epoch("preview", snapshot, lambda: png_bytes(montage(strip, columns=len(snapshot.preview),
-                                                                          cell=56)))
+        picture = per_epoch("preview", snapshot, lambda: png_bytes(montage(
+            snapshot.preview if snapshot.preview_inputs is None else np.concatenate(
+                [snapshot.preview_inputs, snapshot.preview]), columns=len(snapshot.preview), cell=56)))
         st.image(picture, caption=t("train.preview" if snapshot.preview_inputs is not None else "train.samples",
                                     epoch=epoch))
 

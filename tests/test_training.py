@@ -209,7 +209,20 @@ def test_the_validation_loss_is_measured_on_the_subsample(digits, monkeypatch):
     monkeypatch.setattr(training_module, "MIN_VALIDATION", 30)
     model = build_model("dense_ae", input_shape=digits.input_shape, latent_dim=4, seed=0)
     seen = []
-    evaluate = model.evaluate
-    monkeypatch.setattr(model, "evaluate", lambda x, **kw: seen.append(len(x)) or evaluate(x, **kw))
-    train(model, digits, epochs=2, batch_size=50)
-    assert seen == [30, 30]  # 100 test images, 300 training ones: 30 of them
+    test_on_batch = model.test_on_batch
+    monkeypatch.setattr(model, "test_on_batch", lambda x, **kw: seen.append(len(x)) or test_on_batch(x, **kw))
+    train(model, digits, epochs=2, batch_size=20)
+    assert seen == [20, 10, 20, 10]  # 100 test images, 300 training ones: 30 of them, in batches of 20
+
+
+def test_the_validation_losses_are_what_evaluate_says(digits):
+    from latent_core.training import _validation_losses
+
+    model = build_model("dense_ae", input_shape=digits.input_shape, latent_dim=4, seed=0)  # no sampling noise
+    train(model, digits, epochs=1, batch_size=50)
+    validation = digits.x_test[:90].astype(np.float32)
+    ours = _validation_losses(model, validation, 30)  # three batches (of equal size: the kinds' own loss
+    theirs = model.evaluate(validation, batch_size=30, verbose=0, return_dict=True)  # trackers weigh batches alike)
+    assert set(ours) == set(theirs)
+    for name in ours:
+        assert ours[name] == pytest.approx(float(theirs[name]), rel=1e-4), name
