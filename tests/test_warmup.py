@@ -3,6 +3,7 @@ steps fill the caches the pages read."""
 
 import logging
 import threading
+import time
 
 import pytest
 from page_helpers import open_page
@@ -82,6 +83,7 @@ def test_the_pages_find_what_the_warm_up_loaded(monkeypatch):
     loads = []
     load_dataset = data.load_dataset
     monkeypatch.setattr(data, "load_dataset", lambda name: loads.append(name) or load_dataset(name))
+    app_warmup.first_page_drawn()
     outcomes = warmup.Warmup(app_warmup.steps("digits")).run()
     assert all(outcome.ok for outcome in outcomes), outcomes
     choice = models.pretrained_choices("digits", (8, 8, 1))[0]
@@ -109,6 +111,7 @@ def test_a_failed_warm_up_leaves_the_page_working(monkeypatch, caplog):
         return load_dataset(name)
 
     monkeypatch.setattr(data, "load_dataset", fails_once)
+    app_warmup.first_page_drawn()
     with caplog.at_level(logging.WARNING, logger="latent_core.warmup"):
         outcomes = warmup.Warmup(app_warmup.steps("digits")).run()
     assert [o.name for o in outcomes if not o.ok] == ["dataset"]  # the steps that need it skip it
@@ -132,3 +135,21 @@ def test_the_shell_starts_the_warm_up_without_waiting_for_it(fresh_process, monk
     finally:
         release.set()
     assert started.wait(10)
+
+
+def test_the_model_waits_until_the_first_page_is_drawn(monkeypatch):
+    from ui import models
+    from ui import warmup as app_warmup
+
+    monkeypatch.setattr(app_warmup, "_first_page_drawn", threading.Event())
+    loaded, load_choice = [], models.load_choice
+    monkeypatch.setattr(models, "load_choice", lambda key: loaded.append(key) or load_choice(key))
+    job = warmup.Warmup(app_warmup.steps("digits", first_page_wait_s=60)).start()
+    deadline = time.monotonic() + 60
+    while [o.name for o in job.outcomes] != ["dataset", "libraries"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert loaded == [] and not job.done  # waiting for the first run; the shell says when a run has ended
+    app = open_page("concepts.py")
+    assert not app.exception and app_warmup._first_page_drawn.is_set()
+    assert job.wait(60) and "pretrained:digits_ae_8" in loaded

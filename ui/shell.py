@@ -274,5 +274,8 @@ def run() -> None:
     from ui import models
 
     models.sweep_unused_workspaces()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # st.stop() and st.rerun() end a run by raising
+        warmup.first_page_drawn()
 

@@ -3,7 +3,8 @@
 ``start()`` (called by the shell on every run, acting once per process) hands these steps to
 ``latent_core.warmup.start_once``, which runs them in a background thread: the default dataset (the
 sidebar's first choice) loaded (NumPy only, so it overlaps with the first run's import of
-TensorFlow), the heavy libraries imported, the dataset hashed, its default model
+TensorFlow), the heavy libraries imported, then, once the first page is drawn, the dataset hashed, its
+default model
 (the picker's first entry) loaded with its latent map and code sample, the dataset's classifier
 loaded, and every compiled fast path traced. Each is the same ``st.cache_resource`` entry a page
 reads, so the first visitor's pages find them ready.
@@ -12,15 +13,28 @@ reads, so the first visitor's pages find them ready.
 from __future__ import annotations
 
 import importlib
+import threading
 
 from latent_core import warmup
 from ui import runtime
 
 DEFAULT_DATASET = "fashion_mnist"
+FIRST_PAGE_WAIT_S = 30.0  # a first run that never ends (an error) does not hold the warm-up back longer
+
+_first_page_drawn = threading.Event()
 
 
-def steps(dataset_name: str = DEFAULT_DATASET) -> list[warmup.Step]:
-    """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order)."""
+def first_page_drawn() -> None:
+    """Tell the warm-up that the process's first run has ended (the shell calls it after every run)."""
+    _first_page_drawn.set()
+
+
+def steps(dataset_name: str = DEFAULT_DATASET, *, first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step]:
+    """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order).
+
+    The model and the classifier wait until the first run has drawn its page (at most
+    ``first_page_wait_s``): on two cores, loading and tracing them beside that run would slow
+    down the first page, which needs neither; they are ready before the visitor's next click."""
     loaded: dict[str, object] = {}
 
     def dataset() -> None:  # NumPy only: it overlaps with the first run's TensorFlow import
@@ -56,7 +70,11 @@ def steps(dataset_name: str = DEFAULT_DATASET) -> list[warmup.Step]:
         if found is not None and "dataset" in loaded:
             found.predict_proba(loaded["dataset"].x_test[:warmup.TRACE_BATCH])
 
-    return [("dataset", dataset), ("libraries", libraries), ("model", model), ("classifier", classifier)]
+    def first_page() -> None:
+        _first_page_drawn.wait(first_page_wait_s)
+
+    return [("dataset", dataset), ("libraries", libraries), ("first page", first_page), ("model", model),
+            ("classifier", classifier)]
 
 
 def start() -> warmup.Warmup | None:
