@@ -4,6 +4,8 @@ One server (headless, free loopback port, empty workspace of its own) and one br
 
 * **start-up**: from launching `streamlit run` to the health check answering, and to the first
   page fully rendered in the browser (its heading shown, every image loaded, no run in progress);
+  the same first page from launch on a second server with the warm-up turned off
+  (``LATENT_EXPLORER_WARMUP=0``), and a second visitor's first page once the warm-up is done;
 * **every page**: each of the app's pages opened through the sidebar navigation on Fashion-MNIST
   with the default pretrained model, timed from the click to the page settled, with the server's
   resident memory after each; then its VmRSS and peak VmHWM (process and children);
@@ -60,6 +62,42 @@ class Startup:
 
     healthy_s: float
     first_page_s: float
+
+
+async def wait_until_idle(server: AppServer, *, quiet_cpu_s: float = 0.05, timeout: float = 120.0) -> float:
+    """Wait until the server uses almost no CPU for two half-seconds in a row (its warm-up is done);
+    returns the seconds since its launch."""
+    deadline, quiet, before = time.monotonic() + timeout, 0, server.cpu_seconds()
+    while quiet < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = server.cpu_seconds()
+        quiet, before = (quiet + 1 if now - before < quiet_cpu_s else 0), now
+    return time.monotonic() - server.launched_at
+
+
+async def later_visitor_first_page(browser, server: AppServer) -> float:
+    """A new visitor (a browser context of their own) opens the app: seconds to the first page rendered."""
+    context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+    context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
+    page = await context.new_page()
+    started = time.monotonic()
+    await page.goto(server.url)
+    await page.get_by_role("heading", name=FIRST_PAGE_HEADING).wait_for()
+    await settle(page, PAGE_TIMEOUT_S)
+    await page.wait_for_function(ALL_IMAGES_LOADED)
+    seconds = time.monotonic() - started
+    await context.close()
+    return seconds
+
+
+async def first_page_without_warmup(browser, options: dict[str, str]) -> float:
+    """Seconds from launch to the first page rendered on a server whose warm-up is turned off."""
+    with AppServer(env={"LATENT_EXPLORER_WARMUP": "0"}, options=options) as server:
+        context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+        context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
+        startup = await open_first_page(await context.new_page(), server)
+        await context.close()
+    return startup.first_page_s
 
 
 def page_titles() -> list[str]:
@@ -139,7 +177,8 @@ def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: st
     ])
 
 
-def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, load_before: str) -> str:
+def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, load_before: str,
+                   warm: dict[str, float]) -> str:
     """Section 5: start-up times, every page's open time and the server's memory."""
     verdict = "met" if max(memory.rss, memory.peak) < MEMORY_GOAL else "not met"
     rows = [[visit.title, f"{visit.seconds:.1f}", mib(visit.rss), visit.errors or "–"] for visit in visits]
@@ -152,7 +191,13 @@ def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, lo
         table(["from launching `streamlit run`", "seconds"], [
             ["health check answers", f"{startup.healthy_s:.1f}"],
             [f"first page (\"{FIRST_PAGE_HEADING}\") fully rendered in the browser", f"{startup.first_page_s:.1f}"],
+            ["… the same on a server with the warm-up turned off (`LATENT_EXPLORER_WARMUP=0`)",
+             f"{warm['cold_first_page_s']:.1f}"],
+            ["server idle again (its warm-up done)", f"{warm['idle_s']:.1f}"],
         ]),
+        "",
+        f"A second visitor (a new browser context) who comes after the warm-up: first page fully rendered "
+        f"{warm['later_visitor_s']:.1f} s after opening the address.",
         "",
         f"Then every page through the sidebar navigation, Fashion-MNIST with the pretrained `{MODEL}`, "
         "each timed from the click until its heading shows, its images have loaded and no run is in "
@@ -179,6 +224,10 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
             page = await context.new_page()
             startup = await open_first_page(page, server)
             print(f"start-up: healthy {startup.healthy_s:.1f} s, first page {startup.first_page_s:.1f} s", flush=True)
+            warm = {"idle_s": await wait_until_idle(server)}
+            warm["later_visitor_s"] = await later_visitor_first_page(browser, server)
+            print(f"warm-up done {warm['idle_s']:.1f} s after launch; a later visitor's first page "
+                  f"{warm['later_visitor_s']:.1f} s", flush=True)
             visits = []
             for title in page_titles():
                 visits.append(await visit(page, server, title))
@@ -188,8 +237,13 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
             print(f"slider: median {summarize([m.total / 1000 for m in moves]).median_ms:.0f} ms", flush=True)
             memory = server.memory()
             await browser.close()
+    async with async_playwright() as playwright:  # the first server is gone: no competition for the cores
+        browser = await playwright.chromium.launch(**chromium_options())
+        warm["cold_first_page_s"] = await first_page_without_warmup(browser, options)
+        print(f"first page without the warm-up: {warm['cold_first_page_s']:.1f} s", flush=True)
+        await browser.close()
     return (render_slider(moves, server_cpu_ms, load_before, load_note(), options),
-            render_startup(startup, visits, memory, load_before))
+            render_startup(startup, visits, memory, load_before, warm))
 
 
 def main(argv: list[str] | None = None) -> None:

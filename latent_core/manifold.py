@@ -29,8 +29,9 @@ from latent_core.jobs import TrainingJob, estimate_seconds
 from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult
 
-__all__ = ["EMBEDDINGS", "FittedAutoencoder", "Standardiser", "SubspaceComparison", "compare_with_pca",
-           "decoder_directions", "embed", "point_autoencoder_job", "roll_order"]
+__all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FittedAutoencoder", "Standardiser",
+           "SubspaceComparison", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
+           "embedding_key", "point_autoencoder_job", "roll_order"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
 """The classic embeddings the lab shows beside the autoencoder's."""
@@ -43,6 +44,14 @@ POINT_AUTOENCODERS = {
 ``swiss_roll_ae_2``)."""
 
 MIN_NEIGHBOURS = 5
+DEFAULT_POINTS = 1000
+DEFAULT_NEIGHBOURS = 10
+DEFAULT_SEED = 0
+"""The lab's first view: its embeddings at these settings ship precomputed (``default_embeddings``)."""
+
+# The settings each embedding's result depends on (PCA of a few points uses the exact SVD: no seed).
+_DEPENDS_ON = {"pca": ("points",), "tsne": ("points", "seed"), "isomap": ("points", "neighbours"),
+               "lle": ("points", "neighbours", "seed")}
 
 
 def roll_order(coordinates, position) -> float:
@@ -71,11 +80,31 @@ def _as_points(points, *, name: str = "points") -> np.ndarray:
     return array
 
 
-def embed(points, method: str, *, n_neighbors: int = 10, seed: int = 0) -> np.ndarray:
+def embedding_key(method: str, *, points: int, n_neighbors: int, seed: int) -> str:
+    """What an embedding of the first ``points`` points depends on besides the points themselves, e.g.
+    ``"isomap points=1000 neighbours=10"``: only the settings that change its result, so a cached or
+    shipped layout serves every setting that does not."""
+    if method not in EMBEDDINGS:
+        raise ValueError(f"unknown embedding {method!r}; choose one of {', '.join(EMBEDDINGS)}.")
+    values = {"points": points, "neighbours": n_neighbors, "seed": seed}
+    return " ".join([method] + [f"{name}={int(values[name])}" for name in _DEPENDS_ON[method]])
+
+
+def default_embeddings(points) -> dict[str, np.ndarray]:
+    """Every embedding of the first :data:`DEFAULT_POINTS` of ``points`` at the lab's first settings, by
+    ``embedding_key``: what ``scripts/build_pretrained.py`` ships for the swiss roll."""
+    first = _as_points(points)[:DEFAULT_POINTS]
+    return {embedding_key(method, points=len(first), n_neighbors=DEFAULT_NEIGHBOURS, seed=DEFAULT_SEED):
+            embed(first, method, n_neighbors=DEFAULT_NEIGHBOURS, seed=DEFAULT_SEED) for method in EMBEDDINGS}
+
+
+def embed(points, method: str, *, n_neighbors: int = DEFAULT_NEIGHBOURS, seed: int = DEFAULT_SEED,
+          progress: projection.ProgressCallback | None = None) -> np.ndarray:
     """``(n, 2)`` coordinates of ``points`` by ``method`` (one of :data:`EMBEDDINGS`).
 
     ``n_neighbors`` sets the neighbourhood graph of Isomap and LLE (too few tear the
     roll apart, too many short-cut across its layers); ``seed`` fixes t-SNE and LLE.
+    ``progress(fraction, message)`` hears of t-SNE's iterations (the others take a moment).
     """
     if method not in EMBEDDINGS:
         raise ValueError(f"unknown embedding {method!r}; choose one of {', '.join(EMBEDDINGS)}.")
@@ -86,7 +115,7 @@ def embed(points, method: str, *, n_neighbors: int = 10, seed: int = 0) -> np.nd
     if method == "pca":
         estimator = PCA(n_components=2, random_state=seed)
     elif method == "tsne":
-        return _tsne(array, seed=seed)
+        return _tsne(array, seed=seed, progress=progress)
     elif method == "isomap":
         estimator = Isomap(n_components=2, n_neighbors=n_neighbors)
     else:
@@ -95,10 +124,9 @@ def embed(points, method: str, *, n_neighbors: int = 10, seed: int = 0) -> np.nd
     return estimator.fit_transform(array).astype(np.float32)
 
 
-def _tsne(array: np.ndarray, *, seed: int) -> np.ndarray:
-    """t-SNE of every point through ``latent_core.projection`` (openTSNE: about ten times
-    faster than scikit-learn's on a busy CPU), in the input's order."""
-    mapped = projection.project(array, method="tsne", max_points=len(array), seed=seed)
+def _tsne(array: np.ndarray, *, seed: int, progress: projection.ProgressCallback | None) -> np.ndarray:
+    """t-SNE of every point through ``latent_core.projection`` (openTSNE), in the input's order."""
+    mapped = projection.project(array, method="tsne", max_points=len(array), seed=seed, progress=progress)
     coordinates = np.empty((len(array), 2), dtype=np.float32)
     coordinates[mapped.indices] = mapped.coordinates
     return coordinates

@@ -31,6 +31,7 @@ CLASSIFIERS_DIR = "classifiers"
 JUDGES_DIR = "judges"  # held-out classifiers that only the library's evaluation uses, never a page
 SAMPLES_DIR = "samples"
 LATENT_MAP_FILENAME = "latent_map.npz"
+EMBEDDINGS_DIR = "embeddings"  # a dataset's precomputed 2-D embeddings (the Manifold lab's first view)
 LIBRARY_KEY = "pretrained"  # the manifest block that makes a bundle part of the library
 
 
@@ -213,6 +214,43 @@ def load_sample(dataset: str, *, root: Path = PRETRAINED_DIR) -> tuple[np.ndarra
     with np.load(path, allow_pickle=False) as arrays:
         images = arrays["x"].astype(np.float32)[..., np.newaxis] / 255.0
         return images, arrays["y"].astype(np.int64)
+
+
+def embeddings_path(dataset: str, *, root: Path = PRETRAINED_DIR) -> Path:
+    """Where ``dataset``'s precomputed embeddings are shipped."""
+    return root / EMBEDDINGS_DIR / f"{dataset}.npz"
+
+
+def load_embeddings(dataset: str, dataset_key: str, *, root: Path = PRETRAINED_DIR) -> dict[str, np.ndarray]:
+    """The shipped 2-D embeddings of ``dataset`` by their settings' key (``manifold.embedding_key``), if
+    they were computed from data of content ``dataset_key`` (``keys.dataset_key``); else none (no file,
+    or the data here differ from the data they were made of). Arrays are read-only."""
+    path = embeddings_path(dataset, root=root)
+    if not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as arrays:
+        if str(arrays["dataset_key"]) != dataset_key:
+            return {}
+        found = {str(key): np.array(arrays[f"coordinates_{number}"], dtype=np.float32)
+                 for number, key in enumerate(arrays["keys"])}
+    for coordinates in found.values():
+        if coordinates.ndim != 2 or coordinates.shape[1] != 2:
+            raise PretrainedError(f"{path} holds coordinates of shape {coordinates.shape}, not (n, 2).")
+        coordinates.setflags(write=False)
+    return found
+
+
+def write_embeddings(dataset: str, dataset_key: str, embeddings: dict[str, np.ndarray], *,
+                     root: Path = PRETRAINED_DIR) -> Path:
+    """Ship ``embeddings`` (settings' key -> (n, 2) coordinates) of ``dataset`` made from data of content
+    ``dataset_key``, for :func:`load_embeddings`."""
+    path = embeddings_path(dataset, root=root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(embeddings)
+    np.savez_compressed(path, dataset_key=np.asarray(dataset_key), keys=np.asarray(names),
+                        **{f"coordinates_{number}": np.asarray(embeddings[name], dtype=np.float32)
+                           for number, name in enumerate(names)})
+    return path
 
 
 # --------------------------------------------------------------------------- writing the index

@@ -17,6 +17,7 @@ fixed map, and its optimiser reports progress through callbacks.
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,8 @@ import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
-__all__ = ["METHODS", "Projection", "ProjectionStopped", "available_methods", "place", "project"]
+__all__ = ["METHODS", "Projection", "ProjectionStopped", "available_methods", "place", "project", "tsne_settings",
+           "tsne_threads"]
 
 METHODS = ("tsne", "pca", "umap", "identity")
 """Every projection method this module knows; see :func:`available_methods`."""
@@ -39,12 +41,20 @@ class ProjectionStopped(RuntimeError):
 
 _MIN_POINTS = {"tsne": 10, "umap": 10, "pca": 2, "identity": 1}
 
-# openTSNE schedule: its defaults (250 early-exaggeration + 500 normal iterations).
+# openTSNE schedule: 250 early-exaggeration + 250 normal iterations. From a PCA start the map's
+# 10-nearest-neighbour quality is the same as after openTSNE's default 500 normal ones (and
+# scikit-learn's 750) for 1,000-5,000 codes: benchmarks/bench_projection.py measures it.
 # Progress is reported every _TSNE_REPORT_EVERY iterations, which divides both phases.
 _TSNE_EARLY_EXAGGERATION_ITER = 250
-_TSNE_ITER = 500
-_TSNE_REPORT_EVERY = 50
+_TSNE_ITER = 250
+_TSNE_REPORT_EVERY = 25
 _TSNE_PERPLEXITY = 30.0
+# Barnes-Hut gradients cost n log n, FFT's interpolation grid a large constant: on 2 cores FFT
+# overtakes Barnes-Hut between 2,000 codes (BH 40% less CPU) and 5,000 (FFT 25% less).
+_TSNE_FFT_FROM = 4000
+# Exact neighbours (a full distance matrix) beat Annoy's index below ten thousand or so codes,
+# and are the same on every run whatever the number of threads.
+_TSNE_EXACT_NEIGHBOURS_UP_TO = 8000
 
 _PLACEMENT_NEIGHBOURS = 10
 
@@ -148,6 +158,7 @@ def project(
     seed: int = 0,
     progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    n_jobs: int | None = None,
 ) -> Projection:
     """Map latent codes to 2-D.
 
@@ -162,19 +173,18 @@ def project(
             bounded time. ``Projection.indices`` says which codes were kept.
         seed: makes subsampling and the layout reproducible.
         progress: optional ``progress(fraction, message)`` called with fractions
-            from 0 to 1; t-SNE reports every 50 optimisation iterations.
+            from 0 to 1; t-SNE reports every 25 optimisation iterations.
         should_stop: optional; asked at each report, and when it says True the map is
             abandoned with ``ProjectionStopped`` (a job stopped or out of time).
+        n_jobs: t-SNE's threads; default :func:`tsne_threads` (one on a hosted server,
+            else the machine's idle cores).
 
-    t-SNE settings (openTSNE), chosen for about 2,000 codes on 2 shared cores:
-    perplexity 30 (lowered for very small inputs), PCA initialisation (keeps the
-    global layout and is deterministic), exact nearest neighbours (faster than
-    Annoy below a few thousand points, and Annoy built on several threads is not
-    reproducible), Barnes-Hut gradients with one thread for the fit (about twice
-    as fast as FFT at this size; a second thread bought nothing on a busy 2-core
-    machine and one thread per map keeps concurrent users from fighting for
-    cores). The fitted embedding then switches to FFT gradients for ``place``,
-    which optimises new points against the fixed map several times faster.
+    t-SNE settings (openTSNE, :func:`tsne_settings`): perplexity 30 (lowered for very
+    small inputs), PCA initialisation (keeps the global layout and is deterministic),
+    250 + 250 iterations, exact nearest neighbours up to 8,000 codes (Annoy above),
+    Barnes-Hut gradients below 4,000 codes and FFT from there. The fitted embedding
+    then switches to FFT gradients for ``place``, which optimises new points against
+    the fixed map several times faster.
     """
     _check_method(method)
     codes = _as_codes(codes, name="codes")
@@ -211,7 +221,8 @@ def project(
     indices = _subsample_indices(codes.shape[0], max_points=max_points, seed=seed)
     sample = codes[indices]
     fit = {"tsne": _fit_tsne, "pca": _fit_pca, "umap": _fit_umap, "identity": _fit_identity}
-    coordinates, fitted = fit[method](sample, seed=seed, report=report)
+    options = {"n_jobs": n_jobs} if method == "tsne" else {}
+    coordinates, fitted = fit[method](sample, seed=seed, report=report, **options)
     if should_stop is not None and should_stop():
         raise ProjectionStopped(f"the {method} map was stopped before it was ready")
     report(1.0, "Map ready")
@@ -283,7 +294,37 @@ def _subsample_indices(n: int, *, max_points: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n, size=max_points, replace=False)).astype(np.int64)
 
 
-def _fit_tsne(codes: np.ndarray, *, seed: int, report: ProgressCallback):
+def tsne_threads(*, hosted: bool | None = None, cores: int | None = None, load: float | None = None) -> int:
+    """How many threads one t-SNE fit uses: one on a hosted server (each concurrent map keeps to one
+    core), else the cores no other work is using: the cores this process may run on less the
+    one-minute load average, at least one. On a busy machine extra threads only wait for each other
+    (openTSNE's threads meet after every step), so they would make the map slower, not faster."""
+    if hosted is None:
+        from latent_core.hosting import limits_from_env
+
+        hosted = limits_from_env().hosted
+    if hosted:
+        return 1
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(cores, int(cores - load + 0.5)))
+
+
+def tsne_settings(n: int, *, n_jobs: int | None = None) -> dict[str, Any]:
+    """openTSNE's settings for ``n`` codes (see :func:`project`): the methods chosen by size."""
+    return {
+        "perplexity": min(_TSNE_PERPLEXITY, (n - 1) / 3),
+        "neighbors": "exact" if n <= _TSNE_EXACT_NEIGHBOURS_UP_TO else "annoy",
+        "negative_gradient_method": "fft" if n >= _TSNE_FFT_FROM else "bh",
+        "early_exaggeration_iter": _TSNE_EARLY_EXAGGERATION_ITER,
+        "n_iter": _TSNE_ITER,
+        "n_jobs": tsne_threads() if n_jobs is None else n_jobs,
+    }
+
+
+def _fit_tsne(codes: np.ndarray, *, seed: int, report: ProgressCallback, n_jobs: int | None = None):
     import openTSNE
 
     total = _TSNE_EARLY_EXAGGERATION_ITER + _TSNE_ITER
@@ -298,16 +339,10 @@ def _fit_tsne(codes: np.ndarray, *, seed: int, report: ProgressCallback):
         return report(done / total, f"Optimising the t-SNE layout: iteration {done} of {total}")
 
     report(0.0, "Finding nearest neighbours")
-    n = codes.shape[0]
     embedding = openTSNE.TSNE(
         n_components=2,
-        perplexity=min(_TSNE_PERPLEXITY, (n - 1) / 3),
         initialization="pca",
-        neighbors="exact",
-        negative_gradient_method="bh",
-        early_exaggeration_iter=_TSNE_EARLY_EXAGGERATION_ITER,
-        n_iter=_TSNE_ITER,
-        n_jobs=1,
+        **tsne_settings(codes.shape[0], n_jobs=n_jobs),
         random_state=seed,
         callbacks=on_iterations,
         callbacks_every_iters=_TSNE_REPORT_EVERY,

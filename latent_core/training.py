@@ -9,6 +9,11 @@ own) with a Keras callback that turns the fit loop into a small event stream for
   (``val_*`` too, when there is validation data) and a few preview images
   (reconstructions, or samples for a GAN).
 
+The validation curve is measured on a fixed subsample of the validation images, at most
+:data:`VALIDATION_SHARE` of the training images' number (at least :data:`MIN_VALIDATION`):
+enough for a curve that shows over- or underfitting, at a small share of the run (the
+model's final metrics are measured on every test image, by ``latent_core.evaluation``).
+
 A UI runs ``train`` in a background thread and sets a ``threading.Event`` to stop: the
 flag is read after every batch, so training ends within one batch and keeps its current
 (good) weights. A NaN or infinite loss ends training with ``TrainingDivergedError``, any
@@ -32,6 +37,9 @@ import numpy as np
 
 from latent_core.history import DEFAULT_PROBE_SIZE, CodeHistory, CodeRecorder, Probe, choose_probe
 from latent_core.models.base import LatentModel
+
+VALIDATION_SHARE = 0.05
+MIN_VALIDATION = 256
 
 
 @dataclass(frozen=True)
@@ -177,9 +185,8 @@ class _EventCallback(keras.callbacks.Callback):
             return  # a partial epoch: no losses or previews to report
         values = _as_floats(logs)
         if self.validation is not None:
-            val = self.model.evaluate(self.validation, batch_size=self.result.config.batch_size,
-                                      verbose=0, return_dict=True)
-            values.update({f"val_{name}": value for name, value in _as_floats(val).items()})
+            values.update({f"val_{name}": value for name, value in
+                           _validation_losses(self.model, self.validation, self.result.config.batch_size).items()})
         bad = _non_finite(values)
         if bad:
             self.divergence = f"the {bad} became {values[bad]} at the end of epoch {epoch + 1}"
@@ -204,6 +211,18 @@ def _keep_finished_codes(result: TrainingResult) -> None:
     """Drop codes recorded after a partial or diverged epoch: the history ends at the last finished one."""
     if result.code_history is not None:
         result.code_history = result.code_history.up_to(result.epochs_completed)
+
+
+def _validation_losses(model, validation: np.ndarray, batch_size: int) -> dict[str, float]:
+    """The model's losses on ``validation``, batch by batch through Keras' compiled test step
+    (``test_on_batch``, traced once per model), weighted by batch size: what ``evaluate`` returns,
+    without the data pipeline ``evaluate`` builds on every call (a tenth of a second, each epoch)."""
+    totals: dict[str, float] = {}
+    for start in range(0, len(validation), batch_size):
+        batch = validation[start : start + batch_size]
+        for name, value in _as_floats(model.test_on_batch(batch, return_dict=True)).items():
+            totals[name] = totals.get(name, 0.0) + value * len(batch)
+    return {name: total / len(validation) for name, total in totals.items()}
 
 
 def _as_floats(logs) -> dict[str, float]:
@@ -236,6 +255,16 @@ def _probe(model: LatentModel, data, validation: np.ndarray | None, x_train: np.
     if validation is not None:
         return choose_probe(validation, None, size)
     return choose_probe(x_train, getattr(data, "y_train", None), size)
+
+
+def validation_subsample(validation: np.ndarray, train_count: int, *, seed: int) -> np.ndarray:
+    """The validation images each epoch is measured on: all of them, or a fixed subsample (drawn
+    with ``seed``, in their order) of ``max(MIN_VALIDATION, VALIDATION_SHARE * train_count)``."""
+    keep = max(MIN_VALIDATION, round(VALIDATION_SHARE * train_count))
+    if len(validation) <= keep:
+        return validation
+    rows = np.sort(np.random.default_rng(seed).choice(len(validation), size=keep, replace=False))
+    return validation[rows]
 
 
 def check_training_options(*, epochs, batch_size, learning_rate, seed, preview_count,
@@ -292,7 +321,8 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     result = TrainingResult(model=model, config=config)
     callback = _EventCallback(
         result=result, batches_per_epoch=math.ceil(len(x_train) / batch_size),
-        observer=observer or TrainingObserver(), stop_event=stop_event, validation=validation,
+        observer=observer or TrainingObserver(), stop_event=stop_event,
+        validation=None if validation is None else validation_subsample(validation, len(x_train), seed=seed),
         preview_inputs=preview_source[:preview_count] if model.is_image_model else None,
         preview_count=preview_count)
     probe = _probe(model, data, validation, x_train, probe_size)

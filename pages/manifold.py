@@ -1,6 +1,7 @@
 """Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE.
 
-The autoencoders trained here are jobs in the server's shared queue, watched while they wait and
+The embeddings at the first settings ship precomputed (``pretrained/embeddings``); other settings
+are computed on demand, with their progress shown, and kept for every session. The autoencoders trained here are jobs in the server's shared queue, watched while they wait and
 train; the session keeps them once they are done.
 """
 
@@ -10,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from latent_core import data, keys, manifold
+from latent_core import data, keys, manifold, maps, pretrained
 from ui import models, queue_views
 from ui.shell import load_registered_dataset, start_page, t
 
@@ -21,10 +22,34 @@ AE_EPOCHS = 40
 LINEAR_EPOCHS = 40
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def embedding(dataset_key: str, method: str, points: int, neighbours: int) -> np.ndarray:
-    """2-D coordinates of the first ``points`` roll points by ``method`` (computed once per roll and setting)."""
-    return manifold.embed(roll().x_train[:points], method, n_neighbors=neighbours, seed=0)
+@st.cache_resource(show_spinner=False)
+def computed_embeddings() -> maps.MapCache:
+    """Embeddings computed on demand, by roll content and settings, shared by every session."""
+    return maps.MapCache(capacity=32)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def shipped_embeddings(dataset_key: str) -> dict[str, np.ndarray]:
+    """The precomputed embeddings of the roll, when it is the roll they were made of."""
+    return pretrained.load_embeddings("swiss_roll", dataset_key)
+
+
+def embedding(dataset_key: str, method: str, points: int, neighbours: int, cell, title: str) -> np.ndarray:
+    """2-D coordinates of the first ``points`` roll points by ``method``: shipped, computed already, or
+    computed now with a progress bar (named ``title``) in ``cell``."""
+    settings = manifold.embedding_key(method, points=points, n_neighbors=neighbours, seed=manifold.DEFAULT_SEED)
+    found = shipped_embeddings(dataset_key).get(settings)
+    if found is None:
+        found = computed_embeddings().get((dataset_key, settings))
+    if found is not None:
+        return found
+    computing = t("manifold.computing", method=title)
+    bar = cell.progress(0.0, text=computing)
+    found = computed_embeddings().get_or_compute((dataset_key, settings), lambda: manifold.embed(
+        roll().x_train[:points], method, n_neighbors=neighbours, seed=manifold.DEFAULT_SEED,
+        progress=lambda fraction, _message: bar.progress(fraction, text=computing)))
+    bar.empty()
+    return found
 
 
 def roll() -> data.Dataset:
@@ -77,7 +102,7 @@ st.header(t("page.manifold"))
 st.write(t("manifold.intro"))
 
 dataset = roll()
-points = st.session_state.setdefault("manifold.points", 1000)
+points = st.session_state.setdefault("manifold.points", manifold.DEFAULT_POINTS)
 position = dataset.y_train[:points]
 
 figure = go.Figure(go.Scatter3d(x=dataset.x_train[:points, 0], y=dataset.x_train[:points, 1],
@@ -90,8 +115,8 @@ st.caption(t("manifold.roll_caption", points=points))
 
 st.subheader(t("manifold.embeddings"))
 controls = st.columns([2, 2, 3])
-controls[0].select_slider(t("manifold.points"), [500, 1000, 1500], key="manifold.points")
-neighbours = controls[1].slider(t("manifold.neighbours"), 5, 30, 10, key="manifold.neighbours",
+controls[0].select_slider(t("manifold.points"), [500, manifold.DEFAULT_POINTS, 1500], key="manifold.points")
+neighbours = controls[1].slider(t("manifold.neighbours"), 5, 30, manifold.DEFAULT_NEIGHBOURS, key="manifold.neighbours",
                                 help=t("manifold.neighbours_help"))
 ae_sources = {"pretrained": t("manifold.ae.pretrained"), "here": t("manifold.ae.here")}
 roll_autoencoder = pretrained_roll_autoencoder()
@@ -121,8 +146,7 @@ else:
     cells[0].info(t("manifold.ae_missing"))
 layouts = {}
 for cell, method in zip(cells[1:], manifold.EMBEDDINGS):
-    with cell, st.spinner(t("manifold.computing", method=titles[method])):
-        layouts[method] = embedding(keys.dataset_key(dataset), method, points, neighbours)
+    layouts[method] = embedding(keys.dataset_key(dataset), method, points, neighbours, cell, titles[method])
     cell.plotly_chart(scatter(layouts[method], position, titles[method]), width="stretch",
                       key=f"manifold.plot.{method}")
 cells[5].markdown(t("manifold.reading"))

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import data, evaluation
-from latent_core.images import montage
+from latent_core.images import montage, png_bytes
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
@@ -38,6 +38,18 @@ MAX_EPOCHS = 100
 MIN_IMAGES = 100
 
 
+def per_epoch(name: str, snapshot: JobSnapshot, build):
+    """What ``build()`` makes of a run's finished epochs (its chart, its preview picture), made again only
+    when another epoch has finished (or the language changed): the progress redraws every second,
+    the rest of a run's picture once an epoch, so the page takes little from the training."""
+    stamp = (snapshot.started_at, len(next(iter(snapshot.history.values()), [])), st.session_state.get("lang"))
+    kept = st.session_state.get(f"train.per_epoch.{name}")
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, build())
+        st.session_state[f"train.per_epoch.{name}"] = kept
+    return kept[1]
+
+
 def show_snapshot(snapshot: JobSnapshot, names: list[str]) -> None:
     """Queue place or progress, loss curves (beside the latent space over training, when the run records
     it) and the latest preview of a run."""
@@ -56,16 +68,16 @@ def show_snapshot(snapshot: JobSnapshot, names: list[str]) -> None:
         st.warning(t("train.checkpoint_failed", error_type=type(snapshot.checkpoint_error).__name__))
     # The latent space over training comes with the loss curves beside it; without it, the curves alone.
     if not history_views.training_history(snapshot.code_history, snapshot.history, names) and snapshot.history:
-        st.plotly_chart(loss_figure(snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
-                                    y_title=t("common.loss")), width="stretch")
+        st.plotly_chart(per_epoch("chart", snapshot, lambda: loss_figure(
+            snapshot.history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"), y_title=t("common.loss"))),
+            width="stretch")
     if snapshot.preview is not None:
         epoch = len(next(iter(snapshot.history.values()), []))
-        if snapshot.preview_inputs is not None:
-            strip = np.concatenate([snapshot.preview_inputs, snapshot.preview])
-            st.image(montage(strip, columns=len(snapshot.preview), cell=56), caption=t("train.preview", epoch=epoch))
-        else:
-            st.image(montage(snapshot.preview, columns=len(snapshot.preview), cell=56),
-                     caption=t("train.samples", epoch=epoch))
+        picture = per_epoch("preview", snapshot, lambda: png_bytes(montage(
+            snapshot.preview if snapshot.preview_inputs is None else np.concatenate(
+                [snapshot.preview_inputs, snapshot.preview]), columns=len(snapshot.preview), cell=56)))
+        st.image(picture, caption=t("train.preview" if snapshot.preview_inputs is not None else "train.samples",
+                                    epoch=epoch))
 
 
 def show_outcome(snapshot: JobSnapshot) -> None:

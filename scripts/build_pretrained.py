@@ -6,12 +6,14 @@
   python scripts/build_pretrained.py --list                  # the bundles and their settings
   python scripts/build_pretrained.py --index-only            # rewrite index.json and the report
   python scripts/build_pretrained.py --remeasure --dataset fashion_mnist  # measure built models again
+  python scripts/build_pretrained.py --embeddings-only       # rewrite the swiss roll's embeddings
 
 Every bundle is trained with a fixed seed and measured on the full test set; its
 manifest records the data it saw and the metrics. Models land in
 pretrained/models/NAME/ (model.keras, manifest.json, latent_map.npz with the latent codes
 of the dataset's bundled sample and their t-SNE and PCA maps), classifiers in
-pretrained/classifiers/DATASET/. After each bundle, pretrained/index.json and
+pretrained/classifiers/DATASET/, the swiss roll's 2-D embeddings at the Manifold lab's first
+settings in pretrained/embeddings/swiss_roll.npz (a full build, or --embeddings-only). After each bundle, pretrained/index.json and
 benchmarks/results/pretrained.md are rewritten from what is on disk, so they always
 describe the library truthfully.
 
@@ -303,6 +305,15 @@ def write_latent_map(folder: Path, model, data: BuildData) -> None:
                         **{f"coordinates_{m}": c for m, c in coordinates.items()})
 
 
+def write_embeddings(dataset: str = "swiss_roll") -> None:
+    """The Manifold lab's first view, precomputed: every embedding of the roll at its first settings."""
+    from latent_core import keys, manifold
+
+    data = load_dataset(dataset)
+    path = pretrained.write_embeddings(dataset, keys.dataset_key(data), manifold.default_embeddings(data.x_train))
+    print(f"wrote {path.relative_to(PRETRAINED_DIR.parent)} ({path.stat().st_size / 1024:.0f} KiB)", flush=True)
+
+
 def _dataset_record(spec: BundleSpec, data: BuildData, train_size: int) -> dict:
     record = {"name": data.name, "source": data.source,
               "input_shape": list(data.x_train.shape[1:]), "train_size": int(train_size),
@@ -423,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rewrite index.json and the report from the bundles on disk")
     parser.add_argument("--remeasure", action="store_true",
                         help="measure the chosen models that are built again, without training them")
+    parser.add_argument("--embeddings-only", action="store_true",
+                        help="rewrite the swiss roll's precomputed embeddings (the Manifold lab's first view)")
     return parser
 
 
@@ -435,6 +448,9 @@ def main() -> None:
     if args.index_only:
         write_index()
         print(f"wrote {INDEX_PATH} and {REPORT_PATH}")
+        return
+    if args.embeddings_only:
+        write_embeddings()
         return
     chosen = [SPECS[name] for name in args.only] if args.only else list(SPECS.values())
     if args.dataset:
@@ -451,6 +467,8 @@ def main() -> None:
         print(f"=== {number}/{len(chosen)} ({time.perf_counter() - started:.0f}s so far)",
               flush=True)
         build(spec)
+    if not (args.only or args.dataset or args.missing):
+        write_embeddings()
     print(f"built {len(chosen)} bundles in {time.perf_counter() - started:.0f}s; "
           f"library size {_folder_bytes(PRETRAINED_DIR) / 2**20:.1f} MiB", flush=True)
 

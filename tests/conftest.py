@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("LATENT_EXPLORER_WARMUP", "0")  # tests that need the server warm-up turn it on
 
 from dataclasses import dataclass  # noqa: E402
 from functools import cached_property  # noqa: E402

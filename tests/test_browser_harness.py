@@ -92,15 +92,18 @@ def test_slider_result_reports_median_p95_and_the_goal():
 def test_startup_result_lists_every_page_and_judges_memory():
     visits = [bench_browser.PageVisit("Data", 1.25, 800 * 2**20, 0),
               bench_browser.PageVisit("Generate", 2.0, 900 * 2**20, 1)]
+    warm = {"cold_first_page_s": 18.25, "idle_s": 21.0, "later_visitor_s": 1.5}
     body = bench_browser.render_startup(bench_browser.Startup(3.2, 15.6), visits, Memory(900 * 2**20, 950 * 2**20),
-                                        "load 0.5")
+                                        "load 0.5", warm)
     assert "| health check answers | 3.2 |" in body
+    assert "warm-up turned off (`LATENT_EXPLORER_WARMUP=0`) | 18.2 |" in body
+    assert "| server idle again (its warm-up done) | 21.0 |" in body and "rendered 1.5 s after" in body
     assert "fully rendered in the browser | 15.6 |" in body
     assert "| Data | 1.2 | 800 MiB | – |" in body
     assert "| Generate | 2.0 | 900 MiB | 1 |" in body
     assert "VmRSS 900 MiB, peak VmHWM 950 MiB" in body and "**met**" in body
     over = bench_browser.render_startup(bench_browser.Startup(3.2, 15.6), visits, Memory(900 * 2**20, 2**30),
-                                        "load 0.5")
+                                        "load 0.5", warm)
     assert "**not met**" in over
 
 

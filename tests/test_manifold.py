@@ -6,12 +6,17 @@ from scipy.stats import spearmanr
 from sklearn.datasets import make_swiss_roll
 from sklearn.decomposition import PCA
 
+from latent_core import keys, pretrained
+from latent_core.data import load_dataset
 from latent_core.manifold import (
+    DEFAULT_NEIGHBOURS,
+    DEFAULT_POINTS,
     EMBEDDINGS,
     Standardiser,
     compare_with_pca,
     decoder_directions,
     embed,
+    embedding_key,
     point_autoencoder_job,
     roll_order,
 )
@@ -136,3 +141,38 @@ def test_bad_autoencoder_requests_are_refused():
     fitted = train_point_autoencoder(flat_cloud(50), kind="linear_ae", latent_dim=3, epochs=1)
     with pytest.raises(ValueError, match="spans all of the 3-D space"):
         compare_with_pca(fitted, flat_cloud(50))
+
+
+def test_an_embeddings_key_names_only_the_settings_that_change_it():
+    isomap = {embedding_key("isomap", points=1000, n_neighbors=k, seed=s) for k in (10, 12) for s in (0, 1)}
+    assert len(isomap) == 2  # neighbours matter, the seed does not
+    assert embedding_key("tsne", points=1000, n_neighbors=10, seed=0) == embedding_key(
+        "tsne", points=1000, n_neighbors=25, seed=0)
+    assert embedding_key("tsne", points=500, n_neighbors=10, seed=0) != embedding_key(
+        "tsne", points=1000, n_neighbors=10, seed=0)
+    assert embedding_key("lle", points=1000, n_neighbors=10, seed=0) == "lle points=1000 neighbours=10 seed=0"
+
+
+def test_shipped_embeddings_serve_only_the_data_they_were_made_of(tmp_path, roll):
+    points, _ = roll
+    made = {embedding_key("pca", points=1000, n_neighbors=10, seed=0): embed(points, "pca")}
+    pretrained.write_embeddings("swiss_roll", "content-a", made, root=tmp_path)
+    found = pretrained.load_embeddings("swiss_roll", "content-a", root=tmp_path)
+    assert list(found) == list(made)
+    np.testing.assert_allclose(found["pca points=1000"], made["pca points=1000"])
+    assert not found["pca points=1000"].flags.writeable
+    assert pretrained.load_embeddings("swiss_roll", "content-b", root=tmp_path) == {}
+    assert pretrained.load_embeddings("digits", "content-a", root=tmp_path) == {}
+
+
+def test_the_library_ships_the_labs_first_view_of_this_roll():
+    dataset = load_dataset("swiss_roll")
+    shipped = pretrained.load_embeddings("swiss_roll", keys.dataset_key(dataset))
+    first = dataset.x_train[:DEFAULT_POINTS]
+    wanted = {method: embedding_key(method, points=DEFAULT_POINTS, n_neighbors=DEFAULT_NEIGHBOURS, seed=0)
+              for method in EMBEDDINGS}
+    assert set(shipped) == set(wanted.values())
+    for method in ("pca", "isomap"):  # quick to recompute; equal up to each axis's sign
+        computed = embed(first, method, n_neighbors=DEFAULT_NEIGHBOURS)
+        np.testing.assert_allclose(np.abs(shipped[wanted[method]]), np.abs(computed), rtol=1e-3, atol=1e-3)
+    assert pretrained.embeddings_path("swiss_roll").stat().st_size < 100 * 1024

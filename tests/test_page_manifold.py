@@ -112,3 +112,28 @@ def test_in_korean():
     assert not app.exception
     assert app.header[0].value == "매니폴드 실험실"
     assert app.subheader[0].value == "롤을 펼치는 다섯 가지 방법"
+
+
+def test_the_first_view_draws_the_shipped_embeddings_without_computing_any(monkeypatch):
+    def computed(*args, **kwargs):
+        raise AssertionError("an embedding was computed although the library ships it")
+
+    monkeypatch.setattr(manifold, "embed", computed)
+    app = open_page("manifold.py", dataset="swiss_roll")
+    assert not app.exception
+    assert {"PCA", "t-SNE", "Isomap", "LLE"} <= set(chart_titles(app))
+
+
+def test_other_settings_are_computed_once_and_kept(monkeypatch):
+    calls = []
+    embed = manifold.embed
+    monkeypatch.setattr(manifold, "embed", lambda *args, **kwargs: calls.append(args[1]) or embed(*args, **kwargs))
+    # neighbour counts no other test asks for: the computed embeddings are shared by the whole process
+    app = open_page("manifold.py", dataset="swiss_roll", **{"manifold.points": POINTS, "manifold.neighbours": 13})
+    assert not app.exception and "isomap" in calls
+    calls.clear()
+    app.slider(key="manifold.neighbours").set_value(14).run()
+    assert not app.exception
+    assert sorted(calls) == ["isomap", "lle"]  # PCA and t-SNE do not depend on the neighbours: kept
+    app.run()
+    assert sorted(calls) == ["isomap", "lle"]  # nothing computed again

@@ -468,3 +468,23 @@ def test_a_hosted_server_refuses_layers_over_its_parameter_limit_before_training
     assert "training_job" not in app.session_state
     by_label(app.text_input, "Hidden layer widths, encoder side (the decoder mirrors them)").set_value("64").run()
     assert not app.error and parameters_caption(app) == "9,416 parameters in all, before any training."
+
+
+def test_a_runs_chart_and_preview_are_made_once_per_epoch_not_on_every_redraw(workspace_root, monkeypatch):
+    from ui import charts, history_views
+
+    made = []
+    loss_figure, history_figure = charts.loss_figure, history_views.history_figure
+    monkeypatch.setattr(charts, "loss_figure", lambda history, **kw: made.append("loss") or loss_figure(history, **kw))
+    monkeypatch.setattr(history_views, "history_figure",
+                        lambda *args: made.append("history") or history_figure(*args))
+    app = open_page("train.py", dataset="digits")
+    app.slider[0].set_value(2)  # epochs
+    button(app, "Start training").click().run()
+    wait_for_outcome(app)
+    assert made  # the run's picture was made while it trained
+    made.clear()
+    for _ in range(3):  # the finished run's chart and preview, drawn again by every rerun
+        app.run()
+    assert not app.exception and len(app.get("plotly_chart")) == 1 and len(app.get("image")) == 1
+    assert made == []  # nothing new to draw: the chart of the last epoch is reused

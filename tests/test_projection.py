@@ -9,7 +9,8 @@ from sklearn.manifold import trustworthiness
 from sklearn.neighbors import NearestNeighbors
 from scipy.spatial.distance import pdist
 
-from latent_core.projection import METHODS, Projection, available_methods, place, project
+from latent_core.projection import (METHODS, Projection, available_methods, place, project, tsne_settings,
+                                     tsne_threads)
 
 
 def blobs(n=300, dim=16, centers=4, seed=0):
@@ -224,3 +225,32 @@ def test_place_checks_the_latent_dimension():
         place(projection, np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"codes\[None, :\]"):
         place(projection, np.zeros(4))
+
+
+def test_tsne_uses_the_idle_cores_unless_hosted():
+    assert tsne_threads(hosted=True, cores=16, load=0.0) == 1  # a hosted server: one core per map
+    assert tsne_threads(hosted=False, cores=16, load=0.0) == 16
+    assert tsne_threads(hosted=False, cores=8, load=5.2) == 3  # the others are busy
+    assert tsne_threads(hosted=False, cores=2, load=9.0) == 1
+
+
+def test_hosted_mode_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    assert tsne_threads(cores=16, load=0.0) == 1
+    monkeypatch.delenv("LATENT_EXPLORER_HOSTED")
+    assert tsne_threads(cores=16, load=0.0) == 16
+
+
+def test_tsne_picks_its_methods_by_size():
+    small, large, huge = (tsne_settings(n, n_jobs=1) for n in (2000, 5000, 20_000))
+    assert (small["neighbors"], small["negative_gradient_method"]) == ("exact", "bh")
+    assert (large["neighbors"], large["negative_gradient_method"]) == ("exact", "fft")
+    assert (huge["neighbors"], huge["negative_gradient_method"]) == ("annoy", "fft")
+    assert tsne_settings(40, n_jobs=1)["perplexity"] == 13  # at most a third of the other points
+
+
+def test_tsne_on_several_threads_gives_the_same_map(blob_data):
+    codes, _ = blob_data
+    one = project(codes, method="tsne", seed=0, n_jobs=1)
+    two = project(codes, method="tsne", seed=0, n_jobs=2)
+    np.testing.assert_allclose(one.coordinates, two.coordinates, atol=1e-6)

@@ -189,3 +189,40 @@ def test_epoch_reports_carry_the_result_so_far(digits):
     train(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=2, batch_size=64,
           observer=Watch())
     assert seen == [(1, 1), (2, 2)]
+
+
+def test_each_epoch_is_validated_on_a_fixed_subsample():
+    from latent_core.training import MIN_VALIDATION, VALIDATION_SHARE, validation_subsample
+
+    validation = np.arange(10_000, dtype=np.float32)[:, None]
+    kept = validation_subsample(validation, 20_000, seed=0)
+    assert len(kept) == round(VALIDATION_SHARE * 20_000)
+    np.testing.assert_array_equal(kept, validation_subsample(validation, 20_000, seed=0))  # the same every epoch
+    assert np.all(np.diff(kept[:, 0]) > 0) and len(np.unique(kept)) == len(kept)
+    assert len(validation_subsample(validation, 1000, seed=0)) == MIN_VALIDATION
+    assert len(validation_subsample(validation[:100], 20_000, seed=0)) == 100  # fewer than that: all of them
+
+
+def test_the_validation_loss_is_measured_on_the_subsample(digits, monkeypatch):
+    from latent_core import training as training_module
+
+    monkeypatch.setattr(training_module, "MIN_VALIDATION", 30)
+    model = build_model("dense_ae", input_shape=digits.input_shape, latent_dim=4, seed=0)
+    seen = []
+    test_on_batch = model.test_on_batch
+    monkeypatch.setattr(model, "test_on_batch", lambda x, **kw: seen.append(len(x)) or test_on_batch(x, **kw))
+    train(model, digits, epochs=2, batch_size=20)
+    assert seen == [20, 10, 20, 10]  # 100 test images, 300 training ones: 30 of them, in batches of 20
+
+
+def test_the_validation_losses_are_what_evaluate_says(digits):
+    from latent_core.training import _validation_losses
+
+    model = build_model("dense_ae", input_shape=digits.input_shape, latent_dim=4, seed=0)  # no sampling noise
+    train(model, digits, epochs=1, batch_size=50)
+    validation = digits.x_test[:90].astype(np.float32)
+    ours = _validation_losses(model, validation, 30)  # three batches (of equal size: the kinds' own loss
+    theirs = model.evaluate(validation, batch_size=30, verbose=0, return_dict=True)  # trackers weigh batches alike)
+    assert set(ours) == set(theirs)
+    for name in ours:
+        assert ours[name] == pytest.approx(float(theirs[name]), rel=1e-4), name

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from latent_core import data, hosting
+from ui import warmup
 from ui.runtime import prepare_process
 from ui.text import LANGUAGES, translate
 
@@ -112,7 +113,7 @@ def dataset_title(choice: str, language: str | None = None) -> str:
 
 def selected_dataset_name() -> str:
     """The sidebar's choice: a registry name, or ``user:NAME`` for an upload."""
-    return st.session_state.get("dataset", "fashion_mnist")
+    return st.session_state.get("dataset", warmup.DEFAULT_DATASET)
 
 
 def uploaded_dataset_chosen() -> bool:
@@ -157,7 +158,7 @@ def _dataset_picker() -> None:
     options = list(data.DATASETS) + [USER_PREFIX + name for name in user_datasets()]
     share.seed_choice("dataset", "dataset", list(data.DATASETS))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.dataset"), options, state_key="dataset",
-                    default="fashion_mnist", format_func=functools.partial(dataset_title, language=lang()))
+                    default=warmup.DEFAULT_DATASET, format_func=functools.partial(dataset_title, language=lang()))
     share.publish("dataset", registered_dataset_name())  # an upload is this session's alone: not in links
 
 
@@ -256,6 +257,7 @@ def _hosting_notice() -> None:
 
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
+    warmup.start()  # once per process, in the background: the default dataset and model get ready
     prepare_process()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
@@ -281,5 +283,8 @@ def run() -> None:
     from ui import models
 
     models.sweep_unused_workspaces()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # st.stop() and st.rerun() end a run by raising
+        warmup.first_page_drawn()
 
