@@ -67,6 +67,16 @@ def test_hosted_without_sign_in_the_sidebar_shares_this_view_without_the_key(wor
     assert not [button for button in app.sidebar.button if "Sign" in button.label]
 
 
+def test_a_shared_link_leaves_out_a_model_of_the_users_own_workspace(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    key = "b" * 32
+    own = tiny_digits_model(workspace_root / "users" / key)
+    app = run_app("library.py", url="http://127.0.0.1:8501/library", dataset="digits",
+                  query={"user": key, "lang": "en", "model": f"workspace:{own.id}"})
+    assert app.query_params["model"] == f"workspace:{own.id}"  # the address keeps it, for this user's reloads
+    assert app.sidebar.code[0].value == "http://127.0.0.1:8501/library?lang=en&dataset=digits"
+
+
 def test_a_visit_that_saves_nothing_leaves_no_folder(workspace_root, monkeypatch):
     monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
     run_app("library.py", dataset="digits")

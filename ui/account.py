@@ -23,6 +23,8 @@ from latent_core import hosting, identity
 from ui.shell import t
 
 USER_PARAM = "user"
+MODEL_PARAM = "model"
+OWN_MODEL_PREFIX = "workspace:"  # ui.models.WORKSPACE_PREFIX: a model of the visitor's own workspace
 SHARE_POLL_S = 2.0  # how often an open "Share this view" reads the address again
 logger = logging.getLogger(__name__)
 
@@ -69,12 +71,14 @@ def address_key() -> str | None:
 
 
 def share_link() -> str | None:
-    """This page's address with its settings but without the address key, or None when the
-    browser has not told the server its address."""
+    """This page's address with its settings but without the address key, nor a model of this
+    user's own workspace (only the key opens it: the link then shows the page's default model),
+    or None when the browser has not told the server its address."""
     url = st.context.url
     if not url:
         return None
-    params = {name: value for name, value in st.query_params.to_dict().items() if name != USER_PARAM}
+    params = {name: value for name, value in st.query_params.to_dict().items()
+              if name != USER_PARAM and not (name == MODEL_PARAM and value.startswith(OWN_MODEL_PREFIX))}
     return f"{url}?{urlencode(params, safe=',:')}" if params else url  # commas and colons read as they are
 
 

@@ -92,7 +92,7 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
     idle(student)
     screenshot(student, "hosted_library")
     student.get_by_test_id("stSidebar").get_by_text("Share this view").click()  # the same view, not the models
-    expect(student.get_by_test_id("stSidebar").get_by_test_id("stCode")).to_have_text(f"{url}/library?lang=en")
+    expect(student.get_by_test_id("stSidebar").get_by_test_id("stCode")).to_have_text(f"{url}/library?lang=en&dataset=digits")
 
     classmate = browser.new_context(locale="en-US").new_page()
     classmate.goto(f"{url}/library")

@@ -16,10 +16,12 @@ TEXT = {
     },
     "account.share": {"en": "Share this view", "ko": "이 화면 공유하기"},
     "account.share_help": {
-        "en": "This link opens the same page in the same language, without your models. Your own address "
+        "en": "This link opens the same view (page, language, dataset, a library model and the page's settings), "
+              "without your own models. Your own address "
               "(with ?user=…) is the key to your models: whoever has it has them, so bookmark it and keep it "
               "to yourself.",
-        "ko": "이 링크는 같은 페이지를 같은 언어로 열지만 내 모델은 담지 않습니다. 내 주소(?user=… 포함)는 "
+        "ko": "이 링크는 같은 화면(페이지, 언어, 데이터셋, 라이브러리 모델, 페이지 설정)을 열지만 내 모델은 담지 "
+              "않습니다. 내 주소(?user=… 포함)는 "
               "내 모델의 열쇠입니다. 그 주소를 가진 사람은 누구나 모델을 갖게 되므로 즐겨찾기에 저장하고 "
               "남과 나누지 마세요.",
     },
