@@ -211,7 +211,10 @@ def load_bundle(directory) -> Bundle:
     """Load a bundle folder, checking the manifest against the model it describes."""
     folder = Path(directory)
     manifest = read_manifest(folder)
-    model = load_model(folder / manifest.get("model_file", MODEL_FILENAME))
+    if manifest.get("model_file", MODEL_FILENAME) != MODEL_FILENAME:  # a bundle names no other file to read
+        raise ManifestMismatchError(f"{folder / MANIFEST_FILENAME} names the model file "
+                                    f"{manifest.get('model_file')!r}, not {MODEL_FILENAME!r}; the bundle was edited.")
+    model = load_model(folder / MODEL_FILENAME)
     _check_manifest(manifest, model, folder / MANIFEST_FILENAME)
     return Bundle(model=model, manifest=manifest, path=folder)
 

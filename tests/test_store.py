@@ -69,6 +69,16 @@ def test_a_manifest_that_lies_about_the_model_is_caught(key, lie, tmp_path):
         store.load_bundle(folder)
 
 
+def test_a_manifest_cannot_point_the_loader_at_another_file(tmp_path):
+    folder = store.save_bundle(build_model("conv_ae", input_shape=(8, 8, 1), latent_dim=4), tmp_path / "bundle")
+    (tmp_path / "elsewhere.keras").write_bytes((folder / "model.keras").read_bytes())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["model_file"] = "../elsewhere.keras"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(store.ManifestMismatchError, match="names the model file '../elsewhere.keras'"):
+        store.load_bundle(folder)
+
+
 def test_unreadable_or_missing_manifest(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a model bundle"):
         store.load_bundle(tmp_path)
