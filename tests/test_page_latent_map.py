@@ -10,10 +10,17 @@ from page_helpers import another_users_job_holds_the_queue, canvas_sends, finish
 from streamlit.testing.v1 import AppTest
 
 from latent_core import pretrained, projection
-from ui import models
+from ui import codes, models
 
 PAGE = "latent_map.py"
 CHART = "latent_map.chart"
+
+
+@pytest.fixture(autouse=True)
+def maps_made_afresh():
+    """Each test computes the maps it counts: none left by another file's test in the server-wide caches."""
+    codes.map_cache.clear()
+    codes.map_trust.clear()
 
 
 def charts(app: AppTest) -> list[dict]:
@@ -277,8 +284,8 @@ def test_map_trust_is_computed_once_per_map(tiny, trust_calls):
     app.radio(key="latent_map.colour").set_value("labels").run()
     app.radio(key="latent_map.colour").set_value("trust").run()
     assert len(trust_calls) == 1
-    app.radio(key="latent_map.method").set_value("tsne").run()
-    app.slider(key="latent_map.points").set_value(200).run()
+    finish_jobs(app.radio(key="latent_map.method").set_value("tsne").run())  # the t-SNE maps are queued jobs
+    finish_jobs(app.slider(key="latent_map.points").set_value(200).run())
     assert not app.exception
     assert [len(coordinates) for _, coordinates, _ in trust_calls] == [360, 360, 200]  # PCA, t-SNE, smaller t-SNE
     app.slider(key="latent_map.points").set_value(360).run()
