@@ -95,4 +95,5 @@ def test_library_objects_are_frozen_once_per_process(monkeypatch):
     assert frozen > 10_000  # the libraries' long-lived objects, not a handful
 
     runtime.freeze_library_objects()
-    assert freezes == [1] and gc.get_freeze_count() == frozen
+    assert freezes == [1]  # not frozen again
+    assert gc.get_freeze_count() <= frozen  # nothing added; a frozen object may have died meanwhile
