@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-cluster.txt requirements-dev.t
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
 system-deps:
 	bash scripts/install-system-deps

@@ -1,11 +1,13 @@
-"""Slider to image, start-up and memory in a real browser: `streamlit run app.py` driven by Chromium.
+"""Slider to image, start-up and memory in a real browser: `streamlit run serve.py` driven by Chromium.
 
 One server (headless, free loopback port, empty workspace of its own) and one browser tab:
 
-* **start-up**: from launching `streamlit run` to the health check answering, and to the first
-  page fully rendered in the browser (its heading shown, every image loaded, no run in progress);
-  the same first page from launch on a second server with the warm-up turned off
-  (``LATENT_EXPLORER_WARMUP=0``), and a second visitor's first page once the warm-up is done;
+* **start-up**: from launching `streamlit run serve.py` (the server that warms itself up, as
+  `make run` starts it) to the health check answering, to the first page fully rendered in the
+  browser (opened at once; its heading shown, every image loaded, no run in progress) and to the
+  warm-up done (``/api/warmup``); a second visitor's first page once the warm-up is done; then, on
+  fresh servers one at a time, the first page of a first visitor who comes once the warm-up is done,
+  and the first page from launch with the warm-up turned off (``LATENT_EXPLORER_WARMUP=0``);
 * **every page**: each of the app's pages opened through the sidebar navigation on Fashion-MNIST
   with the default pretrained model, timed from the click to the page settled, with the server's
   resident memory after each; then its VmRSS and peak VmHWM (process and children);
@@ -32,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
-    ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove,
+    ALL_IMAGES_LOADED, EXCEPTION, POINTS_DRAWN, SERVER_SCRIPT, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove,
     chromium_options, install_probe, mib, move_slider, settle, slider_key, streamlit_options)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
@@ -64,15 +66,15 @@ class Startup:
     first_page_s: float
 
 
-async def wait_until_idle(server: AppServer, *, quiet_cpu_s: float = 0.05, timeout: float = 120.0) -> float:
-    """Wait until the server uses almost no CPU for two half-seconds in a row (its warm-up is done);
-    returns the seconds since its launch."""
-    deadline, quiet, before = time.monotonic() + timeout, 0, server.cpu_seconds()
-    while quiet < 2 and time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        now = server.cpu_seconds()
-        quiet, before = (quiet + 1 if now - before < quiet_cpu_s else 0), now
-    return time.monotonic() - server.launched_at
+async def warmup_done(server: AppServer, timeout: float = 300.0) -> tuple[float, dict]:
+    """Wait until the server's ``/api/warmup`` says its warm-up is done; returns the seconds since its
+    launch and that last answer (the steps and their seconds)."""
+    deadline = time.monotonic() + timeout
+    while not (status := server.warmup_status())["done"]:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the warm-up did not finish within {timeout:.0f} s: {status}")
+        await asyncio.sleep(0.2)
+    return time.monotonic() - server.launched_at, status
 
 
 async def later_visitor_first_page(browser, server: AppServer) -> float:
@@ -98,6 +100,16 @@ async def first_page_without_warmup(browser, options: dict[str, str]) -> float:
         startup = await open_first_page(await context.new_page(), server)
         await context.close()
     return startup.first_page_s
+
+
+async def first_visit_after_warmup(browser, options: dict[str, str]) -> tuple[float, str | None]:
+    """On a fresh server, the first visitor comes once ``/api/warmup`` says done: seconds from opening the
+    address to the first page rendered, and when the server saw that visit come (``"after"`` the warm-up)."""
+    with AppServer(options=options) as server:
+        server.wait_until_healthy()
+        await warmup_done(server)
+        seconds = await later_visitor_first_page(browser, server)
+        return seconds, server.warmup_status()["first_visit"]
 
 
 def page_titles() -> list[str]:
@@ -161,7 +173,7 @@ def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: st
     return "\n".join([
         "### In the browser",
         "",
-        f"`streamlit run app.py`{''.join(f' --{name} {value}' for name, value in (options or {}).items())} and "
+        f"`streamlit run {SERVER_SCRIPT}`{''.join(f' --{name} {value}' for name, value in (options or {}).items())} and "
         "headless Chromium on the same machine (loopback); the Generate page "
         f"on Fashion-MNIST with the pretrained `{MODEL}`. {len(moves)} key presses (ArrowRight, then "
         f"ArrowLeft) on the first class-direction slider after {WARMUP_MOVES} warm-up presses, one at a "
@@ -178,26 +190,33 @@ def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: st
 
 
 def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, load_before: str,
-                   warm: dict[str, float]) -> str:
+                   warm: dict) -> str:
     """Section 5: start-up times, every page's open time and the server's memory."""
     verdict = "met" if max(memory.rss, memory.peak) < MEMORY_GOAL else "not met"
     rows = [[visit.title, f"{visit.seconds:.1f}", mib(visit.rss), visit.errors or "–"] for visit in visits]
+    steps = ", ".join(f"{step['name']} {step['seconds']:.1f} s" for step in warm["warmup_steps"])
     return "\n".join([
         "### Start-up and memory in the browser",
         "",
-        f"`streamlit run app.py` (headless, empty workspace) and one headless Chromium tab; {load_before} "
-        "at the start.",
+        f"`streamlit run {SERVER_SCRIPT}` (headless, empty workspace; what `make run` and the Docker image "
+        f"start) and one headless Chromium tab; {load_before} at the start.",
         "",
-        table(["from launching `streamlit run`", "seconds"], [
+        table(["from launching the server", "seconds"], [
             ["health check answers", f"{startup.healthy_s:.1f}"],
-            [f"first page (\"{FIRST_PAGE_HEADING}\") fully rendered in the browser", f"{startup.first_page_s:.1f}"],
+            [f"first page (\"{FIRST_PAGE_HEADING}\") fully rendered in the browser, opened as soon as the health "
+             "check answers", f"{startup.first_page_s:.1f}"],
             ["… the same on a server with the warm-up turned off (`LATENT_EXPLORER_WARMUP=0`)",
              f"{warm['cold_first_page_s']:.1f}"],
-            ["server idle again (its warm-up done)", f"{warm['idle_s']:.1f}"],
+            ["warm-up done (`/api/warmup`)", f"{warm['warmup_done_s']:.1f}"],
         ]),
         "",
-        f"A second visitor (a new browser context) who comes after the warm-up: first page fully rendered "
-        f"{warm['later_visitor_s']:.1f} s after opening the address.",
+        f"The warm-up's steps on that server (its first visitor came {warm['first_visit_on_first_server']} "
+        f"the warm-up): {steps}.",
+        "",
+        f"A first visitor who comes once the warm-up is done (a fresh server, opened when `/api/warmup` says "
+        f"done; the server saw the visit come {warm['first_visit_after_warmup']} it): first page fully rendered "
+        f"{warm['after_warmup_first_page_s']:.1f} s after opening the address. A second visitor (a new browser "
+        f"context) on the first server after its warm-up: {warm['later_visitor_s']:.1f} s.",
         "",
         f"Then every page through the sidebar navigation, Fashion-MNIST with the pretrained `{MODEL}`, "
         "each timed from the click until its heading shows, its images have loaded and no run is in "
@@ -215,6 +234,7 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
     from playwright.async_api import async_playwright
 
     load_before = load_note()
+    warm: dict = {}
     with AppServer(options=options) as server:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(**chromium_options())
@@ -224,9 +244,10 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
             page = await context.new_page()
             startup = await open_first_page(page, server)
             print(f"start-up: healthy {startup.healthy_s:.1f} s, first page {startup.first_page_s:.1f} s", flush=True)
-            warm = {"idle_s": await wait_until_idle(server)}
+            warm["warmup_done_s"], status = await warmup_done(server)
+            warm.update(warmup_steps=status["steps"], first_visit_on_first_server=status["first_visit"])
             warm["later_visitor_s"] = await later_visitor_first_page(browser, server)
-            print(f"warm-up done {warm['idle_s']:.1f} s after launch; a later visitor's first page "
+            print(f"warm-up done {warm['warmup_done_s']:.1f} s after launch; a later visitor's first page "
                   f"{warm['later_visitor_s']:.1f} s", flush=True)
             visits = []
             for title in page_titles():
@@ -239,6 +260,9 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
             await browser.close()
     async with async_playwright() as playwright:  # the first server is gone: no competition for the cores
         browser = await playwright.chromium.launch(**chromium_options())
+        warm["after_warmup_first_page_s"], warm["first_visit_after_warmup"] = await first_visit_after_warmup(
+            browser, options)
+        print(f"first visit after the warm-up: {warm['after_warmup_first_page_s']:.1f} s", flush=True)
         warm["cold_first_page_s"] = await first_page_without_warmup(browser, options)
         print(f"first page without the warm-up: {warm['cold_first_page_s']:.1f} s", flush=True)
         await browser.close()

@@ -1,4 +1,4 @@
-"""What the real-browser benchmarks share: the app served by `streamlit run` on a free loopback
+"""What the real-browser benchmarks share: the app served by `streamlit run serve.py` on a free loopback
 port with a workspace of its own, headless Chromium through Playwright's async API, the
 server's memory and CPU time read from /proc, and a slider move timed from key press to paint.
 
@@ -9,6 +9,7 @@ helpers are unit-tested in ``tests/test_browser_harness.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -264,8 +265,12 @@ class MemoryPoller:
         self._thread.join()
 
 
+SERVER_SCRIPT = "serve.py"  # what `make run` and the Docker image start: the server that warms itself up
+
+
 class AppServer:
-    """``streamlit run app.py`` on a free loopback port with an empty workspace of its own.
+    """``streamlit run serve.py`` (the app as ``make run`` serves it) on a free loopback port with an
+    empty workspace of its own.
 
     A context manager; ``launched_at`` is the ``time.monotonic()`` of the launch and the
     server's output goes to ``log_path``. ``env`` adds environment variables (e.g. hosted mode),
@@ -273,7 +278,8 @@ class AppServer:
     """
 
     def __init__(self, env: dict[str, str] | None = None, port: int | None = None,
-                 options: dict[str, str] | None = None):
+                 options: dict[str, str] | None = None, script: str = SERVER_SCRIPT):
+        self.script = script
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.extra_env = dict(env or {})
@@ -294,7 +300,7 @@ class AppServer:
         self._log = open(self.log_path, "w")
         self.launched_at = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", self.script, "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
              *[part for name, value in self.options.items() for part in (f"--{name}", value)]],
@@ -315,6 +321,11 @@ class AppServer:
             except OSError:
                 time.sleep(0.1)
         raise TimeoutError(f"streamlit did not answer at {self.url} within {timeout:.0f} s")
+
+    def warmup_status(self) -> dict:
+        """The server's ``/api/warmup`` answer: whether its warm-up is done, and its steps."""
+        with urllib.request.urlopen(f"{self.url}/api/warmup", timeout=10) as response:
+            return json.load(response)
 
     def memory(self) -> Memory:
         return tree_memory(self.pid)

@@ -92,13 +92,17 @@ def test_slider_result_reports_median_p95_and_the_goal():
 def test_startup_result_lists_every_page_and_judges_memory():
     visits = [bench_browser.PageVisit("Data", 1.25, 800 * 2**20, 0),
               bench_browser.PageVisit("Generate", 2.0, 900 * 2**20, 1)]
-    warm = {"cold_first_page_s": 18.25, "idle_s": 21.0, "later_visitor_s": 1.5}
+    warm = {"cold_first_page_s": 18.25, "warmup_done_s": 21.0, "later_visitor_s": 1.5,
+            "after_warmup_first_page_s": 1.75, "first_visit_after_warmup": "after",
+            "first_visit_on_first_server": "during", "warmup_steps": [{"name": "libraries", "seconds": 4.25}]}
     body = bench_browser.render_startup(bench_browser.Startup(3.2, 15.6), visits, Memory(900 * 2**20, 950 * 2**20),
                                         "load 0.5", warm)
     assert "| health check answers | 3.2 |" in body
     assert "warm-up turned off (`LATENT_EXPLORER_WARMUP=0`) | 18.2 |" in body
-    assert "| server idle again (its warm-up done) | 21.0 |" in body and "rendered 1.5 s after" in body
-    assert "fully rendered in the browser | 15.6 |" in body
+    assert "| warm-up done (`/api/warmup`) | 21.0 |" in body and "second visitor" in body and "1.5 s." in body
+    assert "came during the warm-up): libraries 4.2 s." in body
+    assert "saw the visit come after it): first page fully rendered 1.8 s after" in body
+    assert "opened as soon as the health check answers | 15.6 |" in body
     assert "| Data | 1.2 | 800 MiB | – |" in body
     assert "| Generate | 2.0 | 900 MiB | 1 |" in body
     assert "VmRSS 900 MiB, peak VmHWM 950 MiB" in body and "**met**" in body
@@ -157,7 +161,7 @@ def test_streamlit_options_are_read_from_name_value_pairs():
 
 
 def test_options_given_to_the_server_are_named_in_the_results():
-    assert "`streamlit run app.py` --runner.postScriptGC false and" in bench_browser.render_slider(
+    assert "`streamlit run serve.py` --runner.postScriptGC false and" in bench_browser.render_slider(
         moves([100.0]), 1.0, "load 0", "load 0", {"runner.postScriptGC": "false"})
     result = load_result([load_test.SessionLog(0, "m")])
     assert "with `--runner.postScriptGC false`" in load_test.render_load(

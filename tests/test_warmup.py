@@ -137,19 +137,128 @@ def test_the_shell_starts_the_warm_up_without_waiting_for_it(fresh_process, monk
     assert started.wait(10)
 
 
-def test_the_model_waits_until_the_first_page_is_drawn(monkeypatch):
-    from ui import models
+@pytest.fixture
+def no_visitor_yet(monkeypatch):
+    """This process's app warm-up state as in a server no visitor has reached."""
     from ui import warmup as app_warmup
 
+    monkeypatch.setattr(app_warmup, "_first_run_began", threading.Event())
     monkeypatch.setattr(app_warmup, "_first_page_drawn", threading.Event())
+    monkeypatch.setattr(app_warmup, "_first_visit", None)
+    return app_warmup
+
+
+def test_the_model_waits_while_a_visitors_first_page_is_drawn(monkeypatch, no_visitor_yet):
+    from ui import models
+
+    app_warmup = no_visitor_yet
+    app_warmup.run_began()  # a visitor's first run is under way
     loaded, load_choice = [], models.load_choice
     monkeypatch.setattr(models, "load_choice", lambda key: loaded.append(key) or load_choice(key))
     job = warmup.Warmup(app_warmup.steps("digits", first_page_wait_s=60)).start()
     deadline = time.monotonic() + 60
-    while [o.name for o in job.outcomes] != ["dataset", "libraries"] and time.monotonic() < deadline:
+    while [o.name for o in job.outcomes] != ["dataset", "libraries", "process"] and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
     assert loaded == [] and not job.done  # waiting for the first run; the shell says when a run has ended
     app = open_page("concepts.py")
     assert not app.exception and app_warmup._first_page_drawn.is_set()
     assert job.wait(60) and "pretrained:digits_ae_8" in loaded
+
+
+def test_with_no_visitor_yet_the_warm_up_does_not_wait_for_a_first_page(no_visitor_yet):
+    waiting = threading.Thread(target=no_visitor_yet.wait_for_a_first_page_in_progress, args=(60,), daemon=True)
+    waiting.start()
+    waiting.join(10)
+    assert not waiting.is_alive()  # it went on to the model at once (the server warming up at launch)
+
+
+def test_the_first_visit_records_whether_the_warm_up_had_finished(fresh_process, no_visitor_yet):
+    release = threading.Event()
+    job = warmup.start_once(lambda: [("held", lambda: release.wait(60))])
+    no_visitor_yet.run_began()
+    release.set()
+    assert job.wait(10)
+    no_visitor_yet.run_began()  # later runs change nothing
+    assert no_visitor_yet.status()["first_visit"] == "during"
+
+
+def test_a_visit_after_the_warm_up_is_recorded_as_after_it(fresh_process, no_visitor_yet):
+    assert warmup.start_once(lambda: [("nothing", lambda: None)]).wait(10)
+    no_visitor_yet.run_began()
+    status = no_visitor_yet.status()
+    assert status["first_visit"] == "after" and status["done"]
+    assert status["steps"] == [{"name": "nothing", "seconds": 0.0, "ok": True}]
+
+
+def test_the_servers_lifespan_starts_the_warm_up_and_serves_without_waiting_for_it(fresh_process, monkeypatch):
+    import asyncio
+
+    from ui import warmup as app_warmup
+
+    release = threading.Event()
+    monkeypatch.setattr(app_warmup, "steps", lambda name: [("held", lambda: release.wait(60))])
+
+    async def serve_once():
+        async with app_warmup.lifespan(object()):
+            job = warmup.process_warmup()
+            return job, job is not None and job.done
+
+    try:
+        job, done_when_serving = asyncio.run(serve_once())
+        assert job is not None and not done_when_serving  # serving began while the warm-up still worked
+    finally:
+        release.set()
+    assert job.wait(10)
+
+
+def test_the_servers_lifespan_starts_nothing_when_the_warm_up_is_off(fresh_process, monkeypatch):
+    import asyncio
+
+    from ui import warmup as app_warmup
+
+    monkeypatch.setenv(warmup.ENV, "0")
+
+    async def serve_once():
+        async with app_warmup.lifespan(object()):
+            pass
+
+    asyncio.run(serve_once())
+    assert warmup.process_warmup() is None and not app_warmup.status()["started"]
+
+
+def test_the_status_route_answers_how_far_the_warm_up_got(fresh_process, no_visitor_yet):
+    import asyncio
+
+    import httpx
+    from starlette.applications import Starlette
+
+    def broken():
+        raise OSError("/secret/path missing")
+
+    async def ask():
+        transport = httpx.ASGITransport(app=Starlette(routes=no_visitor_yet.routes()))
+        async with httpx.AsyncClient(transport=transport, base_url="http://server") as client:
+            return await client.get(no_visitor_yet.STATUS_PATH)
+
+    assert warmup.start_once(lambda: [("broken", broken)]).wait(10)
+    answer = asyncio.run(ask())
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["done"] and body["steps"][0]["name"] == "broken" and body["steps"][0]["ok"] is False
+    assert "secret" not in answer.text  # errors stay in the server log
+
+
+def test_streamlit_run_serve_py_serves_app_py_as_an_asgi_app(monkeypatch):
+    from pathlib import Path
+
+    from streamlit import config
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    root = Path(__file__).resolve().parents[1]
+    found = discover_asgi_app(root / "serve.py")
+    assert found.is_asgi_app and found.import_string == "serve:app"  # `streamlit run serve.py` serves it
+    monkeypatch.setattr(config, "_main_script_path", config._main_script_path)  # the App sets it if unset
+    import serve
+
+    assert serve.app.script_path == Path("app.py")

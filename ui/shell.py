@@ -257,7 +257,8 @@ def _hosting_notice() -> None:
 
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
-    warmup.start()  # once per process, in the background: the default dataset and model get ready
+    warmup.run_began()
+    warmup.start()  # once per process, unless the server did: the default dataset and model get ready
     prepare_process()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:

@@ -1,27 +1,47 @@
 """The app's warm-up: what a first visitor's pages need, loaded through the caches those pages read.
 
-``start()`` (called by the shell on every run, acting once per process) hands these steps to
-``latent_core.warmup.start_once``, which runs them in a background thread: the default dataset (the
-sidebar's first choice) loaded (NumPy only, so it overlaps with the first run's import of
-TensorFlow), the heavy libraries imported, then, once the first page is drawn, the dataset hashed, its
-default model
-(the picker's first entry) loaded with its latent map and code sample, the dataset's classifier
-loaded, and every compiled fast path traced. Each is the same ``st.cache_resource`` entry a page
-reads, so the first visitor's pages find them ready.
+The server starts it as soon as Streamlit's runtime has started (``lifespan``, run by ``serve.py``,
+the app as a ``streamlit.starlette.App``), before any visitor: Streamlit itself runs no app code until
+a visitor connects, so under a plain ``streamlit run app.py`` the shell's first run starts it instead
+(``start``, acting once per process). Either way ``latent_core.warmup.start_once`` runs these steps in a
+background thread: the default dataset (the sidebar's first choice) loaded, the heavy libraries imported
+and the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
+picker's first entry) loaded with its latent map and code sample, the dataset's classifier loaded, and
+every compiled fast path traced. Each is the same ``st.cache_resource`` entry a page reads, so the first
+visitor's pages find them ready. ``/api/warmup`` (``ROUTES``) tells how far it got.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
+from collections.abc import AsyncIterator
 
 from latent_core import warmup
 from ui import runtime
 
 DEFAULT_DATASET = "fashion_mnist"
 FIRST_PAGE_WAIT_S = 30.0  # a first run that never ends (an error) does not hold the warm-up back longer
+STATUS_PATH = "/api/warmup"
 
+_first_run_began = threading.Event()
 _first_page_drawn = threading.Event()
+_first_visit_lock = threading.Lock()
+_first_visit: str | None = None  # "during" or "after" the warm-up: when the process's first run began
+
+
+def run_began() -> None:
+    """Tell the warm-up that a run is beginning (the shell calls it first in every run); the process's
+    first run records whether the warm-up had finished by then."""
+    global _first_visit
+    if _first_run_began.is_set():
+        return
+    with _first_visit_lock:
+        if _first_visit is None:
+            job = warmup.process_warmup()
+            _first_visit = "after" if job is not None and job.done else "during"
+            _first_run_began.set()
 
 
 def first_page_drawn() -> None:
@@ -29,15 +49,22 @@ def first_page_drawn() -> None:
     _first_page_drawn.set()
 
 
+def wait_for_a_first_page_in_progress(timeout: float) -> None:
+    """Wait (at most ``timeout`` seconds) while a visitor's first page is being drawn; return at once
+    when no visitor has come yet or that page is drawn."""
+    if _first_run_began.is_set():
+        _first_page_drawn.wait(timeout)
+
+
 def steps(dataset_name: str = DEFAULT_DATASET, *, first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step]:
     """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order).
 
-    The model and the classifier wait until the first run has drawn its page (at most
-    ``first_page_wait_s``): on two cores, loading and tracing them beside that run would slow
-    down the first page, which needs neither; they are ready before the visitor's next click."""
+    When a visitor's first run is under way, the model and the classifier wait until it has drawn its
+    page (at most ``first_page_wait_s``): on two cores, loading and tracing them beside that run would
+    slow down the first page, which needs neither; they are ready before the visitor's next click."""
     loaded: dict[str, object] = {}
 
-    def dataset() -> None:  # NumPy only: it overlaps with the first run's TensorFlow import
+    def dataset() -> None:  # NumPy only
         from ui.shell import load_registered_dataset
 
         loaded["dataset"] = load_registered_dataset(dataset_name)
@@ -71,12 +98,44 @@ def steps(dataset_name: str = DEFAULT_DATASET, *, first_page_wait_s: float = FIR
             found.predict_proba(loaded["dataset"].x_test[:warmup.TRACE_BATCH])
 
     def first_page() -> None:
-        _first_page_drawn.wait(first_page_wait_s)
+        wait_for_a_first_page_in_progress(first_page_wait_s)
 
-    return [("dataset", dataset), ("libraries", libraries), ("first page", first_page), ("model", model),
-            ("classifier", classifier)]
+    return [("dataset", dataset), ("libraries", libraries), ("process", runtime.prepare_process),
+            ("first page", first_page), ("model", model), ("classifier", classifier)]
 
 
 def start() -> warmup.Warmup | None:
     """Start the process's warm-up in the background the first time (None when it is turned off)."""
     return warmup.start_once(lambda: steps(DEFAULT_DATASET))
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: object) -> AsyncIterator[None]:
+    """The server's lifespan (``streamlit.starlette.App(lifespan=...)``): start the warm-up once Streamlit's
+    runtime has started, and serve at once (the warm-up runs in its own thread)."""
+    start()
+    yield
+
+
+def status() -> dict[str, object]:
+    """How far the warm-up got: whether it is on, started and done, each step's name, seconds and
+    success, and whether the process's first visitor came ``"during"`` or ``"after"`` it (None: no
+    visitor yet). No error messages: they go to the server log."""
+    job = warmup.process_warmup()
+    outcomes = job.outcomes if job is not None else []
+    return {"enabled": warmup.enabled(), "started": job is not None, "done": job is not None and job.done,
+            "steps": [{"name": o.name, "seconds": round(o.seconds, 2), "ok": o.ok} for o in outcomes],
+            "first_visit": _first_visit}
+
+
+async def _status_endpoint(request: object) -> object:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse(status())
+
+
+def routes() -> list[object]:
+    """The server's own routes beside Streamlit's: ``GET /api/warmup`` answers ``status()`` as JSON."""
+    from starlette.routing import Route
+
+    return [Route(STATUS_PATH, _status_endpoint, methods=["GET"])]

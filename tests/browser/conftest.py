@@ -44,16 +44,16 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 90.
     raise TimeoutError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-def start_server(workspace: Path, log_path: Path, *, lifetime_s: int | None = None,
+def start_server(workspace: Path, log_path: Path, *, lifetime_s: int | None = None, script: str = "app.py",
                  **env: str) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free loopback port with ``workspace`` as its
-    workspace (and ``env`` added), wait until it answers, and return the process and URL.
-    With ``lifetime_s`` the server ends by itself after that many seconds, whatever happens."""
+    """Start `streamlit run app.py` (or ``script``, e.g. serve.py) on a free loopback port with
+    ``workspace`` as its workspace (and ``env`` added), wait until it answers, and return the process
+    and URL. With ``lifetime_s`` the server ends by itself after that many seconds, whatever happens."""
     port = free_port()
     deadline = ["timeout", "-k", "10", str(lifetime_s)] if lifetime_s else []
     with open(log_path, "a") as log:
         process = subprocess.Popen(
-            deadline + [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            deadline + [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                         "--server.port", str(port), "--server.address", "127.0.0.1",
                         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
@@ -91,12 +91,14 @@ def app_url(tmp_path_factory):
 @pytest.fixture
 def serve_app(tmp_path):
     """Start servers of the app on workspaces of a test's choosing: ``serve_app(workspace,
-    lifetime_s=None, **env)`` returns ``(process, url)``; whatever still runs stops when the test ends."""
+    lifetime_s=None, script="app.py", **env)`` returns ``(process, url)``; whatever still runs stops
+    when the test ends."""
     started = []
 
-    def serve(workspace: Path, *, lifetime_s: int | None = None, **env: str) -> tuple[subprocess.Popen, str]:
+    def serve(workspace: Path, *, lifetime_s: int | None = None, script: str = "app.py",
+              **env: str) -> tuple[subprocess.Popen, str]:
         process, url = start_server(workspace, tmp_path / f"server-{len(started)}.log", lifetime_s=lifetime_s,
-                                    **env)
+                                    script=script, **env)
         started.append(process)
         return process, url
 
