@@ -32,6 +32,15 @@ def test_steps_run_in_order_in_a_background_thread():
     assert [(o.name, o.ok) for o in job.outcomes] == [("a", True), ("b", True)]
 
 
+def test_steps_given_together_run_at_the_same_time_and_the_next_waits_for_them():
+    both_running = threading.Barrier(2, timeout=10)  # passes only when both steps wait at once
+    after = []
+    job = warmup.Warmup([[("import", both_running.wait), ("load", both_running.wait)],
+                         ("next", lambda: after.append(both_running.n_waiting))]).run()
+    assert [(o.name, o.ok) for o in job] == [("import", True), ("load", True), ("next", True)]
+    assert after == [0]
+
+
 def test_a_failing_step_is_logged_and_the_next_one_still_runs(caplog):
     ran = []
 
@@ -157,7 +166,7 @@ def test_the_model_waits_while_a_visitors_first_page_is_drawn(monkeypatch, no_vi
     monkeypatch.setattr(models, "load_choice", lambda key: loaded.append(key) or load_choice(key))
     job = warmup.Warmup(app_warmup.steps("digits", first_page_wait_s=60)).start()
     deadline = time.monotonic() + 60
-    while [o.name for o in job.outcomes] != ["dataset", "libraries", "process"] and time.monotonic() < deadline:
+    while [o.name for o in job.outcomes] != ["libraries", "dataset", "process"] and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
     assert loaded == [] and not job.done  # waiting for the first run; the shell says when a run has ended

@@ -4,11 +4,11 @@ The server starts it as soon as Streamlit's runtime has started (``lifespan``, r
 the app as a ``streamlit.starlette.App``), before any visitor: Streamlit itself runs no app code until
 a visitor connects, so under a plain ``streamlit run app.py`` the shell's first run starts it instead
 (``start``, acting once per process). Either way ``latent_core.warmup.start_once`` runs these steps in a
-background thread: the default dataset (the sidebar's first choice) loaded, the heavy libraries imported
-and the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
+background thread: the default dataset (the sidebar's first choice) loaded while the heavy libraries are
+imported, the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
 picker's first entry) loaded with its latent map and code sample, the dataset's classifier loaded, and
 every compiled fast path traced. Each is the same ``st.cache_resource`` entry a page reads, so the first
-visitor's pages find them ready. ``/api/warmup`` (``ROUTES``) tells how far it got.
+visitor's pages find them ready. ``/api/warmup`` (``routes``) tells how far it got.
 """
 
 from __future__ import annotations
@@ -56,15 +56,17 @@ def wait_for_a_first_page_in_progress(timeout: float) -> None:
         _first_page_drawn.wait(timeout)
 
 
-def steps(dataset_name: str = DEFAULT_DATASET, *, first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step]:
-    """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order).
+def steps(dataset_name: str = DEFAULT_DATASET, *,
+          first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step | list[warmup.Step]]:
+    """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order; the
+    libraries' import and the dataset's load, NumPy only, at the same time).
 
     When a visitor's first run is under way, the model and the classifier wait until it has drawn its
     page (at most ``first_page_wait_s``): on two cores, loading and tracing them beside that run would
     slow down the first page, which needs neither; they are ready before the visitor's next click."""
     loaded: dict[str, object] = {}
 
-    def dataset() -> None:  # NumPy only
+    def dataset() -> None:  # NumPy only: it leaves the interpreter to the libraries' import beside it
         from ui.shell import load_registered_dataset
 
         loaded["dataset"] = load_registered_dataset(dataset_name)
@@ -100,7 +102,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *, first_page_wait_s: float = FIR
     def first_page() -> None:
         wait_for_a_first_page_in_progress(first_page_wait_s)
 
-    return [("dataset", dataset), ("libraries", libraries), ("process", runtime.prepare_process),
+    return [[("libraries", libraries), ("dataset", dataset)], ("process", runtime.prepare_process),
             ("first page", first_page), ("model", model), ("classifier", classifier)]
 
 

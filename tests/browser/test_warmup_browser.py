@@ -28,7 +28,7 @@ def test_the_server_warms_up_before_any_page_is_requested(serve_app, page, tmp_p
     while not (status := warmup_status(url))["done"] and time.monotonic() < deadline:
         time.sleep(0.5)
     assert status["done"], status
-    assert [step["name"] for step in status["steps"]] == ["dataset", "libraries", "process", "first page", "model",
+    assert [step["name"] for step in status["steps"]] == ["libraries", "dataset", "process", "first page", "model",
                                                           "classifier"]
     assert all(step["ok"] for step in status["steps"]), status
     assert status["first_visit"] is None
