@@ -49,9 +49,12 @@ LEARNING_RATE = 1e-3
 VALIDATION_SHARE = 0.1
 UI_POLL_S = 1.0  # the Train page's fragment runs every second
 CADENCE_EPOCHS = 5
-# Steps of the app path that a plain fit does not have (StepTimer names; "end of epoch, all"
-# overlaps validation, previews and checkpoints, so it is not added).
-ADDED_STEPS = ("per-batch progress events", "validation", "preview images", "checkpoints and final save")
+# Steps of the app path that a plain fit does not have, on the job's own thread (StepTimer names;
+# "end of epoch, all" overlaps validation, previews and checkpoint snapshots, so it is not added, nor
+# are the checkpoint writes, which run in the writer thread beside training).
+SNAPSHOTS, WRITES, FINAL_SAVE = ("checkpoint snapshots (training thread)", "checkpoint writes (writer thread)",
+                                 "final save")
+ADDED_STEPS = ("per-batch progress events", "validation", "preview images", SNAPSHOTS, FINAL_SAVE)
 KINDS = {"conv_ae": {"latent_dim": 32}}  # the Train page's default for 28×28 images
 
 
@@ -74,17 +77,21 @@ def plain_fit(kind: str, training_data: data.Dataset, epochs: int, *, validate: 
 class StepTimer:
     """Seconds spent in chosen methods during one app-path run, by step."""
 
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-
-    def wrap(self, step: str, function):
+    def wrap(self, step, function):
+        """``function`` timed into ``step`` (a name, or a function of the call's arguments naming it)."""
         def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
+                name = step(*args, **kwargs) if callable(step) else step
+                with self._lock:
+                    self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
         return timed
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._lock = threading.Lock()  # the checkpoint writer's thread times its saves too
 
 
 def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float, float, dict[str, float]]:
@@ -96,11 +103,13 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
     steps = StepTimer()
     model.test_on_batch = steps.wrap("validation", model.test_on_batch)
     model.preview = steps.wrap("preview images", model.preview)
-    workspace.save = steps.wrap("checkpoints and final save", workspace.save)
+    workspace.save = steps.wrap(lambda *args, in_progress=False, **kwargs: WRITES if in_progress else FINAL_SAVE,
+                                workspace.save)
     callback = training._EventCallback
-    originals = callback.on_train_batch_end, callback.on_epoch_end
+    originals = callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint
     callback.on_train_batch_end = steps.wrap("per-batch progress events", callback.on_train_batch_end)
     callback.on_epoch_end = steps.wrap("end of epoch, all", callback.on_epoch_end)
+    jobs.TrainingJob._checkpoint = steps.wrap(SNAPSHOTS, jobs.TrainingJob._checkpoint)
     job = jobs.workspace_job(workspace, model, training_data, name=f"bench {kind}", epochs=epochs,
                         batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, seed=0)
     finished = threading.Event()
@@ -126,7 +135,7 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
         job.join()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
-        callback.on_train_batch_end, callback.on_epoch_end = originals
+        callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint = originals
         finished.set()
     poller.join()
     snapshot = job.snapshot()
@@ -149,7 +158,7 @@ def checkpoint_cadence(kind: str, training_data: data.Dataset, epochs: int) -> d
             seconds, _, steps = app_path(kind, training_data, epochs)
         finally:
             jobs.CHECKPOINT_MAX_SHARE = kept_share
-        outcome[label] = (images / seconds, steps.get("checkpoints and final save", 0.0) / seconds)
+        outcome[label] = (images / seconds, (steps.get(WRITES, 0.0) + steps.get(FINAL_SAVE, 0.0)) / seconds)
         print(label, outcome[label], flush=True)
     return outcome
 
@@ -225,8 +234,9 @@ def main() -> None:
         "*App path*: the Train page's job (`jobs.workspace_job`) in a background thread with "
         "per-batch progress, per-epoch validation (on a fixed subsample of "
         f"{len(training.validation_subsample(training_data.x_test, len(training_data.x_train), seed=0)):,} "
-        "validation images, `training.validation_subsample`), NaN checks, preview images and "
-        "checkpoints, and the final save, polled every second by a thread that, like the Train page, "
+        "validation images, `training.validation_subsample`), NaN checks, preview images, "
+        "checkpoints (the weights snapshotted on the training thread, written by the job's writer thread "
+        "while training goes on) and the final save, polled every second by a thread that, like the Train page, "
         "builds its loss chart and preview picture again only when an epoch has finished. *Plain fit*: "
         "`model.fit` of the identical model with no callbacks; *+ validation*: with Keras' "
         "`validation_data` on all the validation images.",
@@ -236,7 +246,7 @@ def main() -> None:
         "",
         "Where the app path's time goes beyond `model.fit` (seconds inside each step / the run's "
         "wall time, median over rounds; *end of epoch, all* includes validation, previews and the "
-        "checkpoint):",
+        "checkpoint snapshots; the checkpoint writes run in the writer thread, beside training):",
         "",
         table(["model", "step", "share of the run"], share_rows, align="llr"),
         "",
@@ -256,14 +266,17 @@ def main() -> None:
         rest = 1 - min(*ratios, cpu_ratio) - measured
         body += (
             "\n\nWhy: the steps the app adds to `model.fit` took "
-            f"{100 * measured:.1f}% of its run (validation, previews, per-batch events, checkpoints "
-            "and the final save; the table above). The plain fit does none of them: validation and "
+            f"{100 * measured:.1f}% of its run on the job's thread (validation, previews, per-batch events, "
+            "checkpoint snapshots and the final save, which the job awaits before it is done; the table above). "
+            "The plain fit does none of them: validation and "
             "the saves are features (the validation curve, a model that survives a restart), and "
             "their fixed costs (Keras traces its evaluation function once, a save takes 0.3-0.5 s) "
             "weigh more in a run this short than in the Train page's default run (20,000 images).")
         if rest > 0:
-            body += (f" The remaining {100 * rest:.1f}% lies in no step of the training thread: the UI "
-                     "poller (a snapshot every second, the chart and picture once an epoch) shares the "
+            writes = added.get(WRITES, 0.0)
+            body += (f" The remaining {100 * rest:.1f}% lies in no step of the training thread: the checkpoint "
+                     f"writes ({100 * writes:.1f}% of the run's wall time in the writer thread, beside training) and "
+                     "the UI poller (a snapshot every second, the chart and picture once an epoch) share the "
                      "interpreter and the two cores, and runs vary from one to the next on this shared machine "
                      f"({load_note()} at the end).")
     print(write_result("training", body))

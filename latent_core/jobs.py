@@ -14,12 +14,19 @@ the page asks for a ``snapshot()`` whenever it redraws (the probe's codes per ep
 * ``on_checkpoint(result)`` is called after finished epochs (at most every
   ``checkpoint_every_s`` seconds, never for the last one), e.g. to save the weights so far,
   so a killed server still leaves the last checkpointed epoch on disk. Saving takes time
-  (0.3-0.5 s for a conv AE), so after a checkpoint the next one waits until the last one's
-  cost is at most ``CHECKPOINT_MAX_SHARE`` of the training time since.
+  (0.3-0.5 s for a conv AE), so the training thread only snapshots the weights
+  (``store.WeightsSnapshot``, milliseconds) and one writer thread per job calls
+  ``on_checkpoint`` with a result whose ``model`` is an uncompiled copy built from that
+  snapshot, while training goes on. One checkpoint is written at a time (an epoch that ends
+  while the last one is still being written skips its own), and the next one waits until the
+  last one's cost is at most ``CHECKPOINT_MAX_SHARE`` of the training time since (the writer
+  still shares the cores).
 * When the run ends — completed, stopped, or ended by divergence or an error after at
-  least one good epoch, whose weights training restored — ``on_model_ready(result)``
-  saves the model (for the app: into the workspace), so it survives whatever happens to
-  the page. The thread runs on when the tab closes; the model is there when the user returns.
+  least one good epoch, whose weights training restored — the job waits for the checkpoint
+  still being written, if any (so it can never land after the final model), then
+  ``on_model_ready(result)`` saves the model (for the app: into the workspace), so it
+  survives whatever happens to the page; only then is the job finished. The thread runs on
+  when the tab closes; the model is there when the user returns.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from latent_core.history import CodeHistory
 from latent_core.history import layouts as history_layouts
 from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.models.registry import model_class
+from latent_core.store import WeightsSnapshot
 from latent_core.training import (
     BatchProgress,
     EpochReport,
@@ -244,6 +252,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         self._checkpoint_every_s = checkpoint_every_s
         self._last_checkpoint = 0.0
         self._checkpoint_cost = 0.0
+        self._checkpoint_writer: threading.Thread | None = None
 
     # ----- TrainingObserver, called from the training thread ------------------------
     def on_batch(self, progress: BatchProgress) -> None:
@@ -266,22 +275,37 @@ class TrainingJob(BackgroundJob, TrainingObserver):
             self._checkpoint(report.result)
 
     def _checkpoint(self, result: TrainingResult) -> None:
-        """Hand a copy of the result so far to ``on_checkpoint``; a failure is shown, not fatal
-        (training goes on, and the final save tries again)."""
+        """Snapshot the weights and hand the result so far to the writer thread, unless it is
+        still writing the last checkpoint (this epoch's is skipped: a later one comes)."""
+        if self._checkpoint_writer is not None and self._checkpoint_writer.is_alive():
+            return
         partial = dataclasses.replace(result, history={name: list(values) for name, values in result.history.items()},
                                       stop_reason="in progress")
+        weights = WeightsSnapshot.of(result.model)
+        self._checkpoint_writer = threading.Thread(target=self._write_checkpoint, args=(partial, weights),
+                                                   name=f"latent-explorer-checkpoint-{self.job_id[:8]}", daemon=True)
+        self._checkpoint_writer.start()
+
+    def _write_checkpoint(self, partial: TrainingResult, weights: WeightsSnapshot) -> None:
+        """In the writer thread: ``on_checkpoint`` with the snapshot's model; a failure is shown,
+        not fatal (training goes on, and the final save tries again)."""
         started = time.monotonic()
         try:
-            self._on_checkpoint(partial)
+            self._on_checkpoint(dataclasses.replace(partial, model=weights.model()))
             error = None
         except Exception as failure:  # any failure to save: training goes on regardless
             logger.warning("Checkpoint of %r after epoch %d failed; training goes on", self.name,
-                           result.epochs_completed, exc_info=True)
+                           partial.epochs_completed, exc_info=True)
             error = failure
+        self._checkpoint_cost = time.monotonic() - started
         self._last_checkpoint = time.monotonic()
-        self._checkpoint_cost = self._last_checkpoint - started
         with self._lock:
             self._state.checkpoint_error = error
+
+    def _wait_for_checkpoint_writer(self) -> None:
+        """Wait until the checkpoint being written, if any, is on disk (or failed and said so)."""
+        if self._checkpoint_writer is not None:
+            self._checkpoint_writer.join()
 
     # ----- on a cluster: the board every replica reads -------------------------------
     def start(self) -> TrainingJob:
@@ -334,6 +358,7 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         except Exception as failure:  # anything before the first batch: the thread must still finish
             logger.exception("Training %r failed before it started", self.name)
             state, error, error_type = FAILED, f"{type(failure).__name__}: {failure}", type(failure).__name__
+        self._wait_for_checkpoint_writer()  # a checkpoint written after the final model would replace it
         saved, save_error = None, None
         worth_keeping = result is not None and (state in (COMPLETED, STOPPED, TIMED_OUT) or result.epochs_completed > 0)
         if worth_keeping and self._on_model_ready is not None:
@@ -467,8 +492,8 @@ def workspace_job(workspace, model, data, *, name: str, dataset=None,
     entry_id = workspace.new_id(name)
     provenance = data if dataset is None else dataset
 
-    def checkpoint(result: TrainingResult):
-        return workspace.save(model, name=name, dataset=provenance, training=result, entry_id=entry_id,
+    def checkpoint(result: TrainingResult):  # result.model: a copy of the weights at that epoch
+        return workspace.save(result.model, name=name, dataset=provenance, training=result, entry_id=entry_id,
                               in_progress=True)
 
     def keep(result: TrainingResult):

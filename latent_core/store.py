@@ -137,15 +137,34 @@ def _training_entry(training) -> dict | None:
             "stop_reason": training.stop_reason, "seconds": round(training.seconds, 3)}
 
 
+@dataclass(frozen=True)
+class WeightsSnapshot:
+    """A model's class, configuration and weights at one moment. Taking one (``of``) copies the
+    weights in milliseconds, so a training can checkpoint without waiting for the save; ``model()``
+    builds an uncompiled copy from it later, in another thread, while training goes on."""
+
+    model_class: type
+    config: dict
+    weights: tuple[np.ndarray, ...]
+
+    @classmethod
+    def of(cls, model: LatentModel) -> WeightsSnapshot:
+        return cls(type(model), model.get_config(), tuple(model.get_weights()))
+
+    def model(self) -> LatentModel:
+        """An uncompiled model with the snapshot's weights (what a bundle saves)."""
+        copy = self.model_class.from_config(self.config)
+        copy.set_weights(list(self.weights))
+        return copy
+
+
 def without_training_state(model: LatentModel) -> LatentModel:
     """An uncompiled copy with the same weights, for saving: Keras 3 writes a compiled
     model's optimizer state into ``.keras`` files even with ``include_optimizer=False``,
     which triples them, and bundles are for inference."""
     if getattr(model, "optimizer", None) is None:
         return model
-    copy = type(model).from_config(model.get_config())
-    copy.set_weights(model.get_weights())
-    return copy
+    return WeightsSnapshot.of(model).model()
 
 
 def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,

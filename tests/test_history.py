@@ -74,7 +74,7 @@ def test_bundles_and_checkpoints_carry_the_history_and_bundles_without_it_still_
     checkpoints = []
 
     def checkpoint_then_save(result):
-        saved = workspace.save(model, name="m", training=result, entry_id="m", in_progress=True)
+        saved = workspace.save(result.model, name="m", training=result, entry_id="m", in_progress=True)
         checkpoints.append((saved.epochs_completed, list(history.load_history(saved.path).epochs)))
 
     job = jobs.TrainingJob(model, small_digits, on_checkpoint=checkpoint_then_save, checkpoint_every_s=0.0,

@@ -2,6 +2,7 @@
 the queue, time estimates."""
 
 import logging
+import threading
 import time
 
 import numpy as np
@@ -163,7 +164,8 @@ def test_checkpoints_come_after_finished_epochs_but_not_the_last(digits):
     job = TrainingJob(model, digits, epochs=3, batch_size=64, on_checkpoint=checkpoint,
                       on_model_ready=finals.append, checkpoint_every_s=0).start()
     job.join(120)
-    assert checkpoints == [(1, "in progress", 1), (2, "in progress", 2)]
+    # The first finished epoch always checkpoints; epoch 2 too unless epoch 1's write was still going on.
+    assert checkpoints in ([(1, "in progress", 1), (2, "in progress", 2)], [(1, "in progress", 1)])
     assert finals[0].stop_reason == "completed" and finals[0].epochs_completed == 3
 
 
@@ -195,6 +197,50 @@ def test_a_failing_checkpoint_is_reported_logged_and_training_goes_on(digits, ca
     record = next(record for record in caplog.records if record.name == "latent_core.jobs")
     assert record.getMessage() == "Checkpoint of 'full disk' after epoch 1 failed; training goes on"
     assert record.exc_info[0] is OSError
+
+
+def test_the_training_thread_does_not_wait_for_a_slow_checkpoint_writer(digits):
+    release, order = threading.Event(), []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+
+    def slow_checkpoint(result):
+        release.wait(120)  # a slow disk: the write takes as long as the test wants
+        order.append(("checkpoint", result.epochs_completed, result.model is model,
+                      [weights.copy() for weights in result.model.get_weights()]))
+
+    job = TrainingJob(model, digits, epochs=4, batch_size=64, on_checkpoint=slow_checkpoint, checkpoint_every_s=0,
+                      on_model_ready=lambda result: order.append(("final", result.epochs_completed))).start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(job.snapshot().history.get("loss", [])) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(job.snapshot().history["loss"]) == 4  # every epoch trained while the first checkpoint was written
+        time.sleep(0.3)
+        assert not job.snapshot().finished and order == []  # the job waits for that write before its final save
+    finally:
+        release.set()
+    job.join(60)
+    assert job.snapshot().state == COMPLETED
+    assert [entry[:3] for entry in order] == [("checkpoint", 1, False), ("final", 4)]  # one at a time, in order
+    checkpointed = order[0][3]
+    assert not all(np.allclose(then, now) for then, now in zip(checkpointed, model.get_weights()))  # epoch 1's weights
+
+
+def test_a_stopped_job_saves_its_model_after_the_checkpoint_being_written(digits):
+    release, order = threading.Event(), []
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = TrainingJob(model, digits, epochs=50, batch_size=64, checkpoint_every_s=0,
+                      on_checkpoint=lambda result: (release.wait(120), order.append("checkpoint")),
+                      on_model_ready=lambda result: order.append(result.stop_reason)).start()
+    deadline = time.monotonic() + 120
+    while len(job.snapshot().history.get("loss", [])) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    time.sleep(0.3)
+    assert not job.snapshot().finished
+    release.set()
+    job.join(60)
+    assert order == ["checkpoint", "stopped"] and job.snapshot().state == STOPPED
 
 
 def test_a_queued_job_waits_its_turn_shows_its_place_and_can_leave(digits):

@@ -150,3 +150,16 @@ def test_saved_files_leave_out_the_optimizer_state(tmp_path):
     assert (folder / "model.keras").stat().st_size < 1.1 * len(model_archive_bytes(untrained))
     x = digits.x_test[:4]
     np.testing.assert_allclose(load_bundle(folder).model.reconstruct(x), trained.reconstruct(x), atol=1e-6)
+
+
+def test_a_weights_snapshot_keeps_the_weights_of_its_moment_in_an_uncompiled_copy():
+    from latent_core.store import WeightsSnapshot
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=3, seed=0)
+    model.configure_training(1e-3)
+    before = [weights.copy() for weights in model.get_weights()]
+    snapshot = WeightsSnapshot.of(model)
+    model.set_weights([weights + 1.0 for weights in before])  # training goes on after the snapshot
+    copy = snapshot.model()
+    assert type(copy) is type(model) and copy is not model and getattr(copy, "optimizer", None) is None
+    assert all(np.array_equal(kept, then) for kept, then in zip(copy.get_weights(), before))
