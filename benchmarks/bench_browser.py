@@ -5,9 +5,10 @@ One server (headless, free loopback port, empty workspace of its own) and one br
 * **start-up**: from launching `streamlit run serve.py` (the server that warms itself up, as
   `make run` starts it) to the health check answering, to the first page fully rendered in the
   browser (opened at once; its heading shown, every image loaded, no run in progress) and to the
-  warm-up done (``/api/warmup``); a second visitor's first page once the warm-up is done; then, on
-  fresh servers one at a time, the first page of a first visitor who comes once the warm-up is done,
-  and the first page from launch with the warm-up turned off (``LATENT_EXPLORER_WARMUP=0``);
+  warm-up done (``/api/warmup``); a second visitor's first page once the warm-up is done; then
+  rounds of fresh servers one at a time: the first page from launch with the warm-up on and turned
+  off (``LATENT_EXPLORER_WARMUP=0``), and the first page of a first visitor who comes once the
+  warm-up is done;
 * **every page**: each of the app's pages opened through the sidebar navigation on Fashion-MNIST
   with the default pretrained model, timed from the click to the page settled, with the server's
   resident memory after each; then its VmRSS and peak VmHWM (process and children);
@@ -26,6 +27,7 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ WARMUP_MOVES = 3
 FIRST_PAGE_HEADING = "Data: Fashion-MNIST"
 MODEL = "fashion_mnist_conv_ae_32"  # the sidebar's default model for Fashion-MNIST
 PAGE_TIMEOUT_S = 180
+STARTUP_ROUNDS = 2  # rounds of fresh servers (warm-up on, off, visited after it)
 
 
 @dataclass(frozen=True)
@@ -92,9 +95,10 @@ async def later_visitor_first_page(browser, server: AppServer) -> float:
     return seconds
 
 
-async def first_page_without_warmup(browser, options: dict[str, str]) -> float:
-    """Seconds from launch to the first page rendered on a server whose warm-up is turned off."""
-    with AppServer(env={"LATENT_EXPLORER_WARMUP": "0"}, options=options) as server:
+async def first_page_from_launch(browser, options: dict[str, str], *, warmup: bool) -> float:
+    """Seconds from launch to the first page rendered (opened as soon as the health check answers) on a
+    fresh server, its warm-up on or turned off (``LATENT_EXPLORER_WARMUP=0``)."""
+    with AppServer(env={} if warmup else {"LATENT_EXPLORER_WARMUP": "0"}, options=options) as server:
         context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
         context.set_default_timeout(PAGE_TIMEOUT_S * 1000)
         startup = await open_first_page(await context.new_page(), server)
@@ -110,6 +114,28 @@ async def first_visit_after_warmup(browser, options: dict[str, str]) -> tuple[fl
         await warmup_done(server)
         seconds = await later_visitor_first_page(browser, server)
         return seconds, server.warmup_status()["first_visit"]
+
+
+async def fresh_server_startups(browser, options: dict[str, str], rounds: int) -> dict[str, list]:
+    """Rounds of three fresh servers, one at a time, so that the machine's changing load falls on each
+    alike: the first page from launch with the warm-up on and with it off, and the first page of a first
+    visitor who comes once the warm-up is done (with when the server saw that visit come)."""
+    found: dict[str, list] = {"warm_launch": [], "cold_launch": [], "after_warmup": [], "first_visits": []}
+    for _ in range(rounds):
+        found["warm_launch"].append(await first_page_from_launch(browser, options, warmup=True))
+        found["cold_launch"].append(await first_page_from_launch(browser, options, warmup=False))
+        seconds, first_visit = await first_visit_after_warmup(browser, options)
+        found["after_warmup"].append(seconds)
+        found["first_visits"].append(first_visit)
+        print(f"fresh servers: from launch {found['warm_launch'][-1]:.1f} s with the warm-up, "
+              f"{found['cold_launch'][-1]:.1f} s without; after the warm-up {seconds:.1f} s", flush=True)
+    return found
+
+
+def seconds_over_rounds(values: list[float]) -> str:
+    """``median (each, each)`` of a few rounds' seconds."""
+    each = ", ".join(f"{value:.1f}" for value in values)
+    return f"{statistics.median(values):.1f}" + (f" ({each})" if len(values) > 1 else "")
 
 
 def page_titles() -> list[str]:
@@ -190,7 +216,7 @@ def render_slider(moves: list[SliderMove], server_cpu_ms: float, load_before: st
 
 
 def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, load_before: str,
-                   warm: dict) -> str:
+                   warm: dict, fresh: dict[str, list]) -> str:
     """Section 5: start-up times, every page's open time and the server's memory."""
     verdict = "met" if max(memory.rss, memory.peak) < MEMORY_GOAL else "not met"
     rows = [[visit.title, f"{visit.seconds:.1f}", mib(visit.rss), visit.errors or "–"] for visit in visits]
@@ -199,24 +225,27 @@ def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, lo
         "### Start-up and memory in the browser",
         "",
         f"`streamlit run {SERVER_SCRIPT}` (headless, empty workspace; what `make run` and the Docker image "
-        f"start) and one headless Chromium tab; {load_before} at the start.",
+        f"start) and one headless Chromium tab; {load_before}.",
         "",
         table(["from launching the server", "seconds"], [
             ["health check answers", f"{startup.healthy_s:.1f}"],
             [f"first page (\"{FIRST_PAGE_HEADING}\") fully rendered in the browser, opened as soon as the health "
              "check answers", f"{startup.first_page_s:.1f}"],
-            ["… the same on a server with the warm-up turned off (`LATENT_EXPLORER_WARMUP=0`)",
-             f"{warm['cold_first_page_s']:.1f}"],
             ["warm-up done (`/api/warmup`)", f"{warm['warmup_done_s']:.1f}"],
+            [f"first page from launch, fresh servers (median of {len(fresh['warm_launch'])}, alternating with the "
+             "next row)", seconds_over_rounds(fresh["warm_launch"])],
+            ["… the same with the warm-up turned off (`LATENT_EXPLORER_WARMUP=0`)",
+             seconds_over_rounds(fresh["cold_launch"])],
         ]),
         "",
-        f"The warm-up's steps on that server (its first visitor came {warm['first_visit_on_first_server']} "
+        f"The warm-up's steps on the first server (its first visitor came {warm['first_visit_on_first_server']} "
         f"the warm-up): {steps}.",
         "",
-        f"A first visitor who comes once the warm-up is done (a fresh server, opened when `/api/warmup` says "
-        f"done; the server saw the visit come {warm['first_visit_after_warmup']} it): first page fully rendered "
-        f"{warm['after_warmup_first_page_s']:.1f} s after opening the address. A second visitor (a new browser "
-        f"context) on the first server after its warm-up: {warm['later_visitor_s']:.1f} s.",
+        "A first visitor who comes once the warm-up is done (a fresh server in each round, opened when "
+        f"`/api/warmup` says done; the server saw the visit come {' / '.join(map(str, fresh['first_visits']))} "
+        f"it): first page fully rendered {seconds_over_rounds(fresh['after_warmup'])} s after opening the "
+        f"address. A second visitor (a new browser context) on the first server after its warm-up: "
+        f"{warm['later_visitor_s']:.1f} s.",
         "",
         f"Then every page through the sidebar navigation, Fashion-MNIST with the pretrained `{MODEL}`, "
         "each timed from the click until its heading shows, its images have loaded and no run is in "
@@ -229,7 +258,7 @@ def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, lo
     ])
 
 
-async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
+async def measure(moves_count: int, options: dict[str, str], startup_rounds: int = STARTUP_ROUNDS) -> tuple[str, str]:
     """Run everything against one fresh server (given these config options); return the two result bodies."""
     from playwright.async_api import async_playwright
 
@@ -260,14 +289,11 @@ async def measure(moves_count: int, options: dict[str, str]) -> tuple[str, str]:
             await browser.close()
     async with async_playwright() as playwright:  # the first server is gone: no competition for the cores
         browser = await playwright.chromium.launch(**chromium_options())
-        warm["after_warmup_first_page_s"], warm["first_visit_after_warmup"] = await first_visit_after_warmup(
-            browser, options)
-        print(f"first visit after the warm-up: {warm['after_warmup_first_page_s']:.1f} s", flush=True)
-        warm["cold_first_page_s"] = await first_page_without_warmup(browser, options)
-        print(f"first page without the warm-up: {warm['cold_first_page_s']:.1f} s", flush=True)
+        fresh = await fresh_server_startups(browser, options, startup_rounds)
         await browser.close()
     return (render_slider(moves, server_cpu_ms, load_before, load_note(), options),
-            render_startup(startup, visits, memory, load_before, warm))
+            render_startup(startup, visits, memory, f"{load_before} at the start, {load_note()} at the end", warm,
+                           fresh))
 
 
 def main(argv: list[str] | None = None) -> None:

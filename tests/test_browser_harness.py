@@ -92,22 +92,24 @@ def test_slider_result_reports_median_p95_and_the_goal():
 def test_startup_result_lists_every_page_and_judges_memory():
     visits = [bench_browser.PageVisit("Data", 1.25, 800 * 2**20, 0),
               bench_browser.PageVisit("Generate", 2.0, 900 * 2**20, 1)]
-    warm = {"cold_first_page_s": 18.25, "warmup_done_s": 21.0, "later_visitor_s": 1.5,
-            "after_warmup_first_page_s": 1.75, "first_visit_after_warmup": "after",
-            "first_visit_on_first_server": "during", "warmup_steps": [{"name": "libraries", "seconds": 4.25}]}
+    warm = {"warmup_done_s": 21.0, "later_visitor_s": 1.5, "first_visit_on_first_server": "during",
+            "warmup_steps": [{"name": "libraries", "seconds": 4.25}]}
+    fresh = {"warm_launch": [7.0, 9.0], "cold_launch": [18.25, 18.25], "after_warmup": [1.75, 2.0],
+             "first_visits": ["after", "after"]}
     body = bench_browser.render_startup(bench_browser.Startup(3.2, 15.6), visits, Memory(900 * 2**20, 950 * 2**20),
-                                        "load 0.5", warm)
+                                        "load 0.5", warm, fresh)
     assert "| health check answers | 3.2 |" in body
-    assert "warm-up turned off (`LATENT_EXPLORER_WARMUP=0`) | 18.2 |" in body
+    assert "warm-up turned off (`LATENT_EXPLORER_WARMUP=0`) | 18.2 (18.2, 18.2) |" in body
+    assert "(median of 2, alternating with the next row) | 8.0 (7.0, 9.0) |" in body
     assert "| warm-up done (`/api/warmup`) | 21.0 |" in body and "second visitor" in body and "1.5 s." in body
     assert "came during the warm-up): libraries 4.2 s." in body
-    assert "saw the visit come after it): first page fully rendered 1.8 s after" in body
+    assert "saw the visit come after / after it): first page fully rendered 1.9 (1.8, 2.0) s after" in body
     assert "opened as soon as the health check answers | 15.6 |" in body
     assert "| Data | 1.2 | 800 MiB | – |" in body
     assert "| Generate | 2.0 | 900 MiB | 1 |" in body
     assert "VmRSS 900 MiB, peak VmHWM 950 MiB" in body and "**met**" in body
     over = bench_browser.render_startup(bench_browser.Startup(3.2, 15.6), visits, Memory(900 * 2**20, 2**30),
-                                        "load 0.5", warm)
+                                        "load 0.5", warm, fresh)
     assert "**not met**" in over
 
 
