@@ -104,7 +104,7 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
         if "fresh_roll_order" in entry["metrics"]:
             order = entry["metrics"]["fresh_roll_order"]
             rows.append((f"{entry['name']}: one code axis follows the roll on {FRESH_ROLL_POINTS:,} fresh points "
-                         f"(|Spearman ρ| with the roll position ≥ {ROLL_ORDER_TARGET})", f"{order:.3f}",
+                         f"(absolute Spearman ρ with the roll position ≥ {ROLL_ORDER_TARGET})", f"{order:.3f}",
                          _verdict(order >= ROLL_ORDER_TARGET)))
     for entry, role in [*((entry, "classifier") for entry in classifiers), *((entry, "held-out judge")
                                                                           for entry in judges)]:
@@ -195,6 +195,9 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
                   + " | mean |", "|---|" + "---|" * (len(detectors) + 1),
                   "| AUROC | " + " | ".join(f"{a:.3f}" for a in aurocs)
                   + f" | **{np.mean(aurocs):.3f}** |"]
+        if dataset == "fashion_mnist":
+            lines += ["", "The score is each image's reconstruction MSE; the configurations tried for these "
+                      "detectors are in [anomaly_configs.md](anomaly_configs.md)."]
     gans = [e for e in bundles if e["kind"] == "dcgan" and "gan_classes_covered" in e["metrics"]]
     if gans:
         lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier and the held-out judge see them",
