@@ -83,14 +83,15 @@ def test_a_pretrained_model_says_it_was_shipped_without_a_history(monkeypatch):
     assert any(info.value.startswith("이 모델은 학습 기록 없이 제공되었습니다") for info in app.info)
 
 
-@pytest.mark.parametrize("name", ["digits_ae_8", "digits_vae_2"])
-def test_a_rebuilt_pretrained_model_replays_its_shipped_history(name):
-    entry = next((entry for entry in pretrained.list_pretrained("digits") if entry.name == name), None)
+@pytest.mark.parametrize(("dataset", "name"), [("digits", "digits_ae_8"), ("digits", "digits_vae_2"),
+                                             ("swiss_roll", "swiss_roll_ae_2")])
+def test_a_rebuilt_pretrained_model_replays_its_shipped_history(dataset, name):
+    entry = next((entry for entry in pretrained.list_pretrained(dataset) if entry.name == name), None)
     if entry is None:
         pytest.skip(f"no {name} in pretrained/")
     recorded = history.load_history(pretrained.PRETRAINED_DIR / entry.path)
     assert recorded is not None and recorded.epochs[0] == 0 and recorded.labels is not None
-    app = open_page("latent_map.py", dataset="digits", model=f"pretrained:{name}")
+    app = open_page("latent_map.py", dataset=dataset, model=f"pretrained:{name}")
     assert not app.exception
     [figure] = history_charts(app)
     assert epochs_of(figure) == [str(int(epoch)) for epoch in recorded.epochs]
