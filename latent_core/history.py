@@ -124,6 +124,16 @@ class CodeHistory:
         kept = self.epochs <= epoch
         return CodeHistory(epochs=self.epochs[kept], codes=self.codes[kept], indices=self.indices, labels=self.labels)
 
+    def thinned(self, most: int) -> CodeHistory:
+        """At most ``most`` (>= 2) of the recorded epochs, evenly spread, always the first and the last:
+        a long training's history at the size a shipped bundle can afford."""
+        if most < 2:
+            raise ValueError(f"a thinned history keeps at least its first and last epochs; got most={most}.")
+        if len(self.epochs) <= most:
+            return self
+        kept = np.unique(np.round(np.linspace(0, len(self.epochs) - 1, most)).astype(np.int64))
+        return CodeHistory(epochs=self.epochs[kept], codes=self.codes[kept], indices=self.indices, labels=self.labels)
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         arrays = {"epochs": self.epochs, "codes": self.codes, "indices": self.indices}
         if self.labels is not None:

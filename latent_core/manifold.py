@@ -27,11 +27,15 @@ from sklearn.manifold import Isomap, LocallyLinearEmbedding
 from latent_core import projection
 from latent_core.jobs import TrainingJob, estimate_seconds
 from latent_core.models import LatentModel, build_model
-from latent_core.training import TrainingResult
+from latent_core.frameworks import keras
+from latent_core.history import DEFAULT_PROBE_SIZE
+from latent_core.training import TrainingObserver, TrainingResult, train
 
-__all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FittedAutoencoder", "Standardiser",
+__all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FRESH_ROLL_POINTS", "FRESH_ROLL_SEED",
+           "FittedAutoencoder", "LayoutStart", "Standardiser",
            "SubspaceComparison", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
-           "embedding_key", "point_autoencoder_job", "roll_order"]
+           "embedding_key", "fresh_roll", "fresh_roll_order", "point_autoencoder_job", "roll_order",
+           "train_from_layout"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
 """The classic embeddings the lab shows beside the autoencoder's."""
@@ -69,6 +73,27 @@ def roll_order(coordinates, position) -> float:
     correlations = [abs(spearmanr(axis, position).statistic) if np.ptp(axis) > 0 else 0.0
                     for axis in coordinates.T]
     return float(np.nan_to_num(max(correlations)))
+
+
+FRESH_ROLL_POINTS = 2000
+FRESH_ROLL_SEED = 1
+"""A new draw of the roll (the dataset's is seed 0), to measure an encoder on points it never saw."""
+
+
+def fresh_roll(points: int = FRESH_ROLL_POINTS, seed: int = FRESH_ROLL_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """``points`` new swiss-roll points (as the dataset draws them, noise 0.05, but with ``seed``) and
+    their positions along the roll."""
+    from sklearn.datasets import make_swiss_roll
+
+    coordinates, position = make_swiss_roll(n_samples=points, noise=0.05, random_state=seed)
+    return coordinates.astype(np.float32), position
+
+
+def fresh_roll_order(model: LatentModel, *, points: int = FRESH_ROLL_POINTS, seed: int = FRESH_ROLL_SEED) -> float:
+    """``roll_order`` of ``model``'s codes of a fresh draw of the roll (``fresh_roll``): how far its code
+    follows the sheet on points it was not trained on."""
+    coordinates, position = fresh_roll(points, seed)
+    return roll_order(model.encode(coordinates), position)
 
 
 def _as_points(points, *, name: str = "points") -> np.ndarray:
@@ -235,3 +260,48 @@ def compare_with_pca(fitted: FittedAutoencoder, points) -> SubspaceComparison:
         autoencoder_mse=float(np.mean(np.square(fitted.reconstruct(array) - array))),
         pca_mse=float(np.mean(np.square(pca_reconstruction - array))),
         pca=pca)
+
+
+@dataclass(frozen=True)
+class LayoutStart:
+    """How ``train_from_layout`` starts an autoencoder from a 2-D layout: ``layout_epochs`` of the encoder
+    alone learning the layout, then ``decoder_epochs`` of the decoder learning to rebuild the points from
+    that code while the encoder is held fixed; after them both train together, more slowly."""
+
+    layout_epochs: int = 60
+    decoder_epochs: int = 150
+
+
+def train_from_layout(model: LatentModel, points, layout, *, start: LayoutStart = LayoutStart(), epochs: int = 100,
+                      batch_size: int = 64, learning_rate: float = 2e-3, fine_tune_rate: float = 5e-4,
+                      seed: int = 0, observer: TrainingObserver | None = None, data=None,
+                      probe_size: int = DEFAULT_PROBE_SIZE) -> TrainingResult:
+    """Train ``model`` (an autoencoder with a 2-D code) on ``points`` starting from ``layout`` (n, 2).
+
+    1. The encoder alone learns to map each point to its place in ``layout`` (centred, divided by one
+       overall scale), with mean squared error, at ``learning_rate``.
+    2. The decoder learns to rebuild the points from those codes, the encoder held fixed (``train``).
+    3. The whole autoencoder trains on reconstruction alone for ``epochs`` at ``fine_tune_rate``: the
+       decoder fits that code already, so reconstruction no longer pulls it into a fold.
+
+    Without step 2 the untrained decoder's errors reach the encoder first and fold its code again.
+    ``data`` (a ``Dataset`` of the same points, optional) gives step 3 its probe and validation as
+    ``train`` takes them, and ``probe_size`` the size of that probe. Returns step 3's ``TrainingResult``.
+    """
+    array = _as_points(points).astype(np.float32)
+    target = _as_points(layout, name="layout")
+    if target.shape != (len(array), model.latent_dim):
+        raise ValueError(f"the layout needs one {model.latent_dim}-D place per point, shape "
+                         f"{(len(array), model.latent_dim)}; got {target.shape}.")
+    target = Standardiser.fit(target).apply(target)
+    keras.utils.set_random_seed(seed)
+    model.encoder.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
+    model.encoder.fit(array, target, epochs=start.layout_epochs, batch_size=batch_size, verbose=0)
+    model.encoder.trainable = False
+    try:
+        train(model, array, epochs=start.decoder_epochs, batch_size=batch_size, learning_rate=learning_rate,
+              seed=seed, probe_size=0, preview_count=0)
+    finally:
+        model.encoder.trainable = True
+    return train(model, array if data is None else data, epochs=epochs, batch_size=batch_size,
+                 learning_rate=fine_tune_rate, seed=seed, observer=observer, probe_size=probe_size)

@@ -121,7 +121,8 @@ neighbours = controls[1].slider(t("manifold.neighbours"), 5, 30, manifold.DEFAUL
 ae_sources = {"pretrained": t("manifold.ae.pretrained"), "here": t("manifold.ae.here")}
 roll_autoencoder = pretrained_roll_autoencoder()
 ae_source = controls[2].radio(t("manifold.ae"), list(ae_sources) if roll_autoencoder else ["here"],
-                              format_func=ae_sources.get, horizontal=True, key="manifold.ae_source")
+                              format_func=ae_sources.get, horizontal=True, key="manifold.ae_source",
+                              help=t("manifold.ae_help"))
 
 ae_codes, ae_title = None, t("manifold.ae")
 if ae_source == "pretrained":

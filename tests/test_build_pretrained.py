@@ -45,3 +45,20 @@ def test_one_quick_bundle_lands_in_the_index_and_the_report(builder):
     assert pretrained.load_latent_map("digits_ae_8", root=builder.PRETRAINED_DIR).codes.shape[1] == 8
     report = builder.REPORT_PATH.read_text(encoding="utf-8")
     assert f"| digits_ae_8 | dense_ae | 8 | {entry.metrics['test_mse']:.4f} |" in report
+
+
+def test_the_roll_bundle_starts_from_its_layout_and_records_how_far_its_code_follows_the_roll(builder, monkeypatch):
+    from latent_core import history, manifold
+
+    quick = manifold.LayoutStart(layout_epochs=2, decoder_epochs=1)
+    started, original = [], manifold.train_from_layout
+    monkeypatch.setattr(manifold, "train_from_layout", lambda *args, **options: started.append(args[2].shape)
+                        or original(*args, start=quick, **options))
+    builder.build(replace(builder.SPECS["swiss_roll_ae_2"], epochs=30, history_epochs=5))
+    assert started == [(2400, 2)]  # Isomap's layout of every training point
+    entry = pretrained.get_entry("swiss_roll_ae_2", root=builder.PRETRAINED_DIR)
+    assert 0.0 <= entry.metrics["fresh_roll_order"] <= 1.0
+    folder = builder.PRETRAINED_DIR / entry.path
+    recorded = history.load_history(folder)
+    assert list(recorded.epochs) == [0, 8, 15, 22, 30] and recorded.labels is not None  # thinned; test positions
+    assert "swiss_roll_ae_2: one code axis follows the roll" in builder.REPORT_PATH.read_text(encoding="utf-8")

@@ -180,3 +180,13 @@ def test_a_layout_job_lays_out_every_epoch_in_the_background_and_stops_when_aske
     stopped.stop()  # asked before its first epoch: it ends without layouts
     stopped.start().join(120)
     assert stopped.snapshot().state == jobs.STOPPED and stopped.snapshot().saved is None
+
+
+def test_a_thinned_history_keeps_its_first_and_last_epochs_evenly_spread():
+    recorded = drifting_history(epochs=21, points=10)
+    kept = recorded.thinned(5)
+    assert list(kept.epochs) == [0, 5, 10, 15, 20]
+    assert np.array_equal(kept.codes[2], recorded.codes[10]) and np.array_equal(kept.labels, recorded.labels)
+    assert recorded.thinned(50) is recorded
+    with pytest.raises(ValueError, match="at least its first and last"):
+        recorded.thinned(1)

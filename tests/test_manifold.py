@@ -12,13 +12,17 @@ from latent_core.manifold import (
     DEFAULT_NEIGHBOURS,
     DEFAULT_POINTS,
     EMBEDDINGS,
+    LayoutStart,
     Standardiser,
     compare_with_pca,
     decoder_directions,
     embed,
     embedding_key,
+    fresh_roll,
+    fresh_roll_order,
     point_autoencoder_job,
     roll_order,
+    train_from_layout,
 )
 from latent_core.jobs import COMPLETED
 from latent_core.models import build_model
@@ -176,3 +180,30 @@ def test_the_library_ships_the_labs_first_view_of_this_roll():
         computed = embed(first, method, n_neighbors=DEFAULT_NEIGHBOURS)
         np.testing.assert_allclose(np.abs(shipped[wanted[method]]), np.abs(computed), rtol=1e-3, atol=1e-3)
     assert pretrained.embeddings_path("swiss_roll").stat().st_size < 100 * 1024
+
+
+def test_a_fresh_roll_is_a_new_draw_and_its_order_is_that_of_the_codes():
+    points, position = fresh_roll(300, seed=1)
+    again, _ = fresh_roll(300, seed=1)
+    other, _ = fresh_roll(300, seed=2)
+    assert points.shape == (300, 3) and np.array_equal(points, again) and not np.allclose(points, other)
+    model = build_model("linear_ae", input_shape=(3,), latent_dim=2, seed=0)
+    assert fresh_roll_order(model, points=300, seed=1) == pytest.approx(roll_order(model.encode(points), position))
+
+
+def test_an_autoencoder_started_from_isomaps_layout_keeps_a_code_that_follows_the_roll(roll):
+    points, position = roll  # 1,000 points: Isomap's neighbour graph follows the sheet (400 short-cut it)
+    layout = embed(points, "isomap", n_neighbors=10)
+    model = build_model("dense_ae", input_shape=(3,), latent_dim=2, hidden_units=(32, 32), activation="tanh", seed=0)
+    result = train_from_layout(model, points, layout, start=LayoutStart(layout_epochs=30, decoder_epochs=40),
+                               epochs=3, batch_size=64, seed=0, probe_size=0)
+    assert result.epochs_completed == 3 and model.encoder.trainable
+    assert roll_order(model.encode(points), position) > 0.9
+    assert fresh_roll_order(model, points=500) > 0.9  # on points it never saw
+
+
+def test_train_from_layout_needs_one_place_per_point(roll):
+    points, _ = roll
+    model = build_model("dense_ae", input_shape=(3,), latent_dim=2, seed=0)
+    with pytest.raises(ValueError, match="one 2-D place per point"):
+        train_from_layout(model, points[:50], np.zeros((49, 2)))

@@ -69,18 +69,33 @@ def test_the_train_page_and_the_latent_map_show_the_codes_of_every_epoch(workspa
 
 
 def test_a_pretrained_model_says_it_was_shipped_without_a_history(monkeypatch):
-    entry = next((entry for entry in pretrained.list_pretrained("digits") if entry.kind != "dcgan"), None)
+    entry = next((entry for entry in pretrained.list_pretrained() if entry.kind != "dcgan" and entry.latent_map
+                  and history.load_history(pretrained.PRETRAINED_DIR / entry.path) is None), None)
     if entry is None:
-        pytest.skip("no pretrained digits autoencoder in pretrained/")
-    assert history.load_history(pretrained.PRETRAINED_DIR / entry.path) is None
-    app = open_page("latent_map.py", dataset="digits", model=f"pretrained:{entry.name}")
+        pytest.skip("every pretrained autoencoder in pretrained/ carries its history")
+    app = open_page("latent_map.py", dataset=entry.dataset, model=f"pretrained:{entry.name}")
     assert not app.exception
     assert not history_charts(app)
     assert any(info.value.startswith("This model was shipped without a training history") and "Train page" in
                info.value for info in app.info)
     monkeypatch.setattr(shell, "lang", lambda: "ko")
-    app = open_page("latent_map.py", lang="ko", dataset="digits", model=f"pretrained:{entry.name}")
+    app = open_page("latent_map.py", lang="ko", dataset=entry.dataset, model=f"pretrained:{entry.name}")
     assert any(info.value.startswith("이 모델은 학습 기록 없이 제공되었습니다") for info in app.info)
+
+
+@pytest.mark.parametrize(("dataset", "name"), [("digits", "digits_ae_8"), ("digits", "digits_vae_2"),
+                                             ("swiss_roll", "swiss_roll_ae_2")])
+def test_a_rebuilt_pretrained_model_replays_its_shipped_history(dataset, name):
+    entry = next((entry for entry in pretrained.list_pretrained(dataset) if entry.name == name), None)
+    if entry is None:
+        pytest.skip(f"no {name} in pretrained/")
+    recorded = history.load_history(pretrained.PRETRAINED_DIR / entry.path)
+    assert recorded is not None and recorded.epochs[0] == 0 and recorded.labels is not None
+    app = open_page("latent_map.py", dataset=dataset, model=f"pretrained:{name}")
+    assert not app.exception
+    [figure] = history_charts(app)
+    assert epochs_of(figure) == [str(int(epoch)) for epoch in recorded.epochs]
+    assert not any(info.value.startswith("This model was shipped without") for info in app.info)
 
 
 def test_a_saved_model_without_a_history_says_so(tiny):

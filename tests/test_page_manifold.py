@@ -36,7 +36,7 @@ def test_the_roll_and_all_embeddings_are_drawn(lab):
     assert titles[0] == "3-D roll"
     assert {"PCA", "t-SNE", "Isomap", "LLE"} <= set(titles)
     if has_pretrained_roll_ae():
-        assert "Autoencoder (pretrained)" in titles
+        assert "Autoencoder (pretrained, started from Isomap)" in titles
     assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
 
 
@@ -49,8 +49,19 @@ def test_each_plot_says_how_well_it_follows_the_sheet(lab):
     assert re.search(r"PCA 0\.\d\d · t-SNE \d\.\d\d · Isomap \d\.\d\d · LLE \d\.\d\d\.$", caption)
     if has_pretrained_roll_ae():
         codes = pretrained.load_pretrained("swiss_roll_ae_2").model.encode(roll.x_train[:POINTS])
-        assert caption.rsplit(": ", 1)[1].startswith(
-            f"Autoencoder (pretrained) {manifold.roll_order(codes, position):.2f} · PCA")
+        order = manifold.roll_order(codes, position)
+        assert caption.rsplit(": ", 1)[1].startswith(f"Autoencoder (pretrained, started from Isomap) {order:.2f} · PCA")
+
+
+def test_the_pretrained_autoencoder_follows_the_sheet_and_the_page_says_how(lab):
+    if not has_pretrained_roll_ae():
+        pytest.skip("no pretrained swiss roll autoencoder in pretrained/")
+    roll = data.load_dataset("swiss_roll")
+    codes = pretrained.load_pretrained("swiss_roll_ae_2").model.encode(roll.x_train[:POINTS])
+    assert manifold.roll_order(codes, roll.y_train[:POINTS]) >= 0.9
+    reading = next(m.value for m in lab.main.markdown if m.value.startswith("**Reading the plots.**"))
+    assert "first learned to copy Isomap's layout" in reading and "usually folds it" in reading
+    assert "started from Isomap" in lab.radio(key="manifold.ae_source").help
 
 
 def test_an_autoencoder_trained_here_replaces_the_missing_one(empty_library, lab):

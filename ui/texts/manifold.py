@@ -31,11 +31,18 @@ TEXT = {
     "manifold.train_ae": {"en": "Train an autoencoder ({epochs} epochs)", "ko": "오토인코더 학습 ({epochs} 에포크)"},
     "manifold.retrain_ae": {"en": "Train it again ({epochs} epochs)", "ko": "다시 학습 ({epochs} 에포크)"},
     "manifold.training": {"en": "Training for {epochs} epochs…", "ko": "{epochs} 에포크 동안 학습하는 중…"},
+    "manifold.ae_help": {
+        "en": "Pretrained: the library's 3 → 2 autoencoder, started from Isomap's layout. Train here: the same "
+              "network trained on this page from random weights on reconstruction alone, to see what that gives.",
+        "ko": "사전 학습: 라이브러리의 3 → 2 오토인코더로, Isomap의 배치에서 시작했습니다. 여기서 학습: 같은 신경망을 "
+              "이 페이지에서 무작위 가중치로부터 복원 오차만으로 학습해, 어떤 결과가 나오는지 봅니다.",
+    },
     "manifold.ae_missing": {
         "en": "Press the button above to train a 3 → 2 autoencoder on the roll; it takes seconds.",
         "ko": "위의 버튼을 누르면 롤에서 3 → 2 오토인코더를 학습합니다. 몇 초면 됩니다.",
     },
-    "manifold.ae_title_pretrained": {"en": "Autoencoder (pretrained)", "ko": "오토인코더 (사전 학습)"},
+    "manifold.ae_title_pretrained": {"en": "Autoencoder (pretrained, started from Isomap)",
+                                     "ko": "오토인코더 (사전 학습, Isomap에서 시작)"},
     "manifold.ae_title_here": {"en": "Autoencoder (trained here, {seconds} s)", "ko": "오토인코더 (여기서 학습, {seconds}초)"},
     "manifold.computing": {"en": "Computing {method}…", "ko": "{method} 계산 중…"},
     "manifold.pca": {"en": "PCA", "ko": "PCA"},
@@ -47,15 +54,23 @@ TEXT = {
               "spread most along, which here show the spiral nearly end-on, and drops most of the sheet's "
               "height, so the colours wind round instead of running from one end to the other. Isomap keeps "
               "distances *along* the sheet and unrolls it into a rectangle. LLE keeps each point's local "
-              "neighbourhood. t-SNE keeps neighbours close but not global shape. The autoencoder's code only "
-              "has to let the decoder rebuild the points; nothing asks it to unroll the sheet, and a code that "
-              "folds the sheet can rebuild the points well too.",
+              "neighbourhood. t-SNE keeps neighbours close but not global shape. An autoencoder's code only "
+              "has to let the decoder rebuild the points; nothing asks it to unroll the sheet, and trained from "
+              "random weights one usually folds it. The pretrained one was started differently: its encoder first "
+              "learned to copy Isomap's layout, then its decoder learned to rebuild the points from that code "
+              "while the encoder stayed fixed, and only then did both train together on reconstruction. Its code "
+              "follows the sheet, and it rebuilds the roll about ten times more exactly than the same network "
+              "trained from random weights (test MSE 0.06 against 0.76).",
         "ko": "**그래프 읽는 법.** PCA는 회전과 투영만 할 수 있습니다. 점이 가장 많이 퍼진 두 방향을 남기는데, "
               "여기서는 나선을 거의 정면(축 방향)에서 본 모습이 되고 종이의 높이는 대부분 사라집니다. 그래서 색이 "
               "한쪽 끝에서 다른 끝으로 이어지지 않고 빙 돌아 감깁니다. Isomap은 종이 *위를 따라* 잰 거리를 지켜서 "
               "롤을 직사각형으로 펼칩니다. LLE는 각 점의 국소 이웃 관계를 지킵니다. t-SNE는 이웃은 가깝게 두지만 "
               "전체 모양은 지키지 않습니다. 오토인코더의 코드는 디코더가 점을 다시 만들 수 있게만 하면 되고, 종이를 "
-              "펼치라는 요구는 없습니다. 종이를 접은 코드로도 점을 잘 복원할 수 있습니다.",
+              "펼치라는 요구는 없어서, 무작위 가중치에서 학습하면 대개 종이를 접습니다. 사전 학습 오토인코더는 다르게 "
+              "시작했습니다. 먼저 인코더가 Isomap의 배치를 따라 하도록 배우고, 다음에 인코더를 고정한 채 디코더가 그 "
+              "코드에서 점을 복원하도록 배운 뒤, 마지막에야 둘이 함께 복원 오차로 학습했습니다. 그 코드는 종이를 "
+              "따르고, 같은 신경망을 무작위 가중치에서 학습한 것보다 롤을 약 10배 정확하게 복원합니다 (테스트 MSE "
+              "0.06 대 0.76).",
     },
     "manifold.orders": {
         "en": "How well each plot follows the sheet: the largest |Spearman ρ| between one of its axes and the "
