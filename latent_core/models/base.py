@@ -357,6 +357,27 @@ class LatentModel(keras.Model):
         return np.random.default_rng(seed).standard_normal((n, self._latent_dim)).astype(np.float32)
 
 
+class GaussianEncoder:
+    """What every VAE shares (trained here or uploaded): an ``encoder`` giving
+    ``[z_mean, z_log_var]``, the mean as the code, the decoder fed the mean outside
+    training, and samples decoded from the prior N(0, I). Put before ``LatentModel``."""
+
+    def call(self, inputs, training=False):
+        return self.decoder(self.encoder(inputs, training=training)[0], training=training)
+
+    def _encode_tensor(self, x):
+        return self.encoder(x, training=False)[0]
+
+    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and log-variance of q(z|x) for inputs ``x``."""
+        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
+        return np.asarray(z_mean), np.asarray(z_log_var)
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """Decode ``n`` codes drawn from the prior N(0, I)."""
+        return self.decode(self._prior_codes(n, seed))
+
+
 def _activation_name(layer) -> str | None:
     """The name of a layer's own activation ("relu"), None for a layer without one."""
     activation = getattr(layer, "activation", None)

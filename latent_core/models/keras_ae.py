@@ -33,7 +33,7 @@ from latent_core.data import DATASETS
 from latent_core.frameworks import keras
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
-from latent_core.models.base import SERIALIZATION_PACKAGE, LatentModel, NoEncoderError
+from latent_core.models.base import SERIALIZATION_PACKAGE, GaussianEncoder, LatentModel, NoEncoderError
 
 MAX_PLAIN_LAYERS = 64
 _SIDE = (1, opt.MAX_INPUT_SIDE)
@@ -672,7 +672,7 @@ class KerasAutoencoder(_PlainAutoencoder):
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
-class KerasVAE(_PlainAutoencoder):
+class KerasVAE(GaussianEncoder, _PlainAutoencoder):
     """A VAE from a notebook: an encoder with two outputs (mean and log-variance, Dense
     layers on the same input) and a decoder. ``encode`` gives the mean; ``sample`` decodes
     draws from the prior N(0, I)."""
@@ -697,21 +697,6 @@ class KerasVAE(_PlainAutoencoder):
 
     def weight_layers(self) -> list:
         return [*self.stack, self.log_var_head]
-
-    def call(self, inputs, training=False):
-        return self.decoder(self.encoder(inputs, training=training)[0], training=training)
-
-    def _encode_tensor(self, x):
-        return self.encoder(x, training=False)[0]
-
-    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and log-variance of q(z|x) for inputs ``x``."""
-        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
-        return np.asarray(z_mean), np.asarray(z_log_var)
-
-    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
-        """Decode ``n`` codes drawn from the prior N(0, I)."""
-        return self.decode(self._prior_codes(n, seed))
 
     @property
     def options(self) -> dict:
