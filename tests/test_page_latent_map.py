@@ -370,3 +370,23 @@ def test_a_clicked_point_shows_its_image_beside_its_code_decoded(tiny):
     assert not app.exception
     assert app.subheader[0].value.startswith("3 · #")
     assert [image.proto.imgs[0].caption for image in app.get("image")][:2] == ["Its image", "Its code, decoded"]
+
+
+def test_a_failed_t_sne_map_says_why_and_waits_for_a_retry(tiny, monkeypatch):
+    calls, fit = [], projection.project
+
+    def broken_once(codes, **options):
+        calls.append(options["method"])
+        if len(calls) == 1:
+            raise ValueError("no map today")
+        return fit(codes, **options)
+
+    monkeypatch.setattr(projection, "project", broken_once)
+    app = finish_jobs(open_with_model(PAGE, tiny.ae))
+    assert any("no map today" in error.value for error in app.error)
+    app = finish_jobs(app.run())
+    assert calls == ["tsne"]  # no new job until asked
+    retry = [button for button in app.button if button.label == "Try again"]
+    assert len(retry) == 1
+    app = finish_jobs(retry[0].click().run())
+    assert calls == ["tsne", "tsne"] and not app.error and point_count(app) == 360

@@ -68,20 +68,14 @@ def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample,
             logger.warning("the %s map of %s failed", method, model_key, exc_info=error)
             st.error(t("latent_map.map_failed", error=error))
             st.stop()
-    snapshot = job.snapshot() if job is not None else None
-    if snapshot is not None and snapshot.state == jobs.COMPLETED:
-        return snapshot.saved
-    if snapshot is not None and snapshot.finished:
-        if snapshot.state == jobs.FAILED:
-            st.error(t("latent_map.map_failed", error=snapshot.error))
-        elif snapshot.state == jobs.STOPPED:
-            st.info(t("queue.stopped"))
-        else:
-            queue_views.show_problem(snapshot)
-        if not st.button(t("queue.retry"), key="latent_map.retry"):
-            st.stop()
-        job = None
-    if job is None and queue_views.submit(MAP_JOB, lambda **queueing: jobs.ProjectionJob(
+    ended = queue_views.ended_job(
+        MAP_JOB, failed_text=lambda snapshot: t("latent_map.map_failed", error=snapshot.error),
+        retry_label=t("queue.retry"), retry_key="latent_map.retry")
+    if ended is not None:
+        if ended.completed:
+            return ended.result
+        st.stop()  # a job that ended without a map waits for a retry
+    if st.session_state.get(MAP_JOB) is None and queue_views.submit(MAP_JOB, lambda **queueing: jobs.ProjectionJob(
             sample.codes, method=method, max_points=points, seed=0, name=method_label(method),
             on_ready=lambda mapped: cache.get_or_compute(key, lambda: mapped), **queueing), context=key) is None:
         st.stop()  # this user has another job in the queue; the page said which
