@@ -379,15 +379,23 @@ def _network(config: dict, label: str) -> PlainNetwork:
                                     found=refused.found, supported=", ".join(LAYER_FIELDS)) from None
     except OptionRefused as refused:
         if refused.too_big:
-            what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
-            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+            what = " ".join(filter(None, (refused.name, refused.field))) + f" = {refused.shown}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds: {refused.reason}.",
                                         "too_big_model", what=what) from None
         raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
-                                    f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
-            from None
+                                    f"{refused.reason}.", "plain_layer", layer=refused.name,
+                                    **refusal_reason(refused)) from None
     except ValueError as error:
         raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
                                     "plain_not_autoencoder", error=str(error)[:300]) from None
+
+
+def refusal_reason(refused: OptionRefused) -> dict:
+    """An option's refusal as an upload refusal's details: ``reason`` in English, and its
+    code, field and parameters (``reason_code``, ``reason_field``, ``reason_params``), from
+    which the interface words it in the user's language."""
+    return {"reason": refused.reason, "reason_code": refused.code, "reason_field": refused.field,
+            "reason_params": refused.params}
 
 
 def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
@@ -406,7 +414,7 @@ def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
             raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
                                         "too_big_model", what=what) from None
         raise InvalidModelFileError(f"{label} has an option the app does not accept: {refused}.", "bad_option",
-                                    option=refused.name, value=refused.shown, reason=refused.reason) from None
+                                    option=refused.name, value=refused.shown, **refusal_reason(refused)) from None
 
 
 def _check_sizes(kind_class: type[LatentModel], options: dict, weight_values: int, label: str) -> None:

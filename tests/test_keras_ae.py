@@ -24,6 +24,7 @@ from latent_core.models.keras_ae import (
 )
 from latent_core.uploads import UploadRefused
 from latent_core.workspace import Workspace
+from ui.uploads import refusal_in
 
 layers = keras.layers
 MNIST_SHAPE = (28, 28, 1)
@@ -169,6 +170,7 @@ def test_a_field_outside_its_range_or_unknown_is_refused_naming_the_layer():
                               layers.Flatten(), layers.Dense(64), layers.Reshape((8, 8, 1))])
     error = refusal(keras_bytes(model))
     assert error.code == "plain_layer" and "layer dilated" in str(error) and "dilation_rate" in str(error)
+    assert refusal_in(error, "ko").endswith("layer dilated — dilation_rate: 여기서는 [1, 1]이어야 합니다.")  # in Korean too
 
     def add_field(config):
         config["config"]["layers"][2]["config"]["call_me"] = "os.system"

@@ -149,13 +149,13 @@ class LatentModel(keras.Model):
         ``saved_options``; raises ``options.OptionRefused`` for an unknown, missing or
         badly typed option or one out of range."""
         if not isinstance(config, dict):
-            raise opt.OptionRefused("config", config, "must be an object of options")
+            raise opt.OptionRefused("config", config, "not_options")
         declared = {option.name: option for option in cls.saved_options}
         unknown = sorted(set(config) - set(declared))
         if unknown:
-            raise opt.OptionRefused(unknown[0], config[unknown[0]], f"is not an option of {cls.kind}")
+            raise opt.OptionRefused(unknown[0], config[unknown[0]], "unknown_option", kind=cls.kind)
         if "input_shape" not in config:
-            raise opt.OptionRefused("input_shape", None, "is missing")
+            raise opt.OptionRefused("input_shape", None, "missing")
         return {name: declared[name].check(value) for name, value in config.items()}
 
     @classmethod

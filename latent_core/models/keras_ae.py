@@ -83,8 +83,9 @@ _DROPPED_FIELDS = {"trainable", "dtype", "seed", "renorm_momentum"}
 _NAME = opt.SavedOption("name", "name")
 
 
-def _refused(layer: str, value, reason: str, *, too_big: bool = False) -> opt.OptionRefused:
-    return opt.OptionRefused(f"layer {layer}", value, reason, too_big=too_big)
+def _refused(layer: str, value, code: str, *, field: str | None = None, too_big: bool = False,
+             **params) -> opt.OptionRefused:
+    return opt.OptionRefused(f"layer {layer}", value, code, field=field, too_big=too_big, **params)
 
 
 class UnsupportedLayer(opt.OptionRefused):
@@ -92,8 +93,8 @@ class UnsupportedLayer(opt.OptionRefused):
 
     def __init__(self, layer: str, found):
         self.layer, self.found = layer, str(found)[:40]
-        super().__init__(f"layer {layer}", found, f"is a {self.found} layer; models of {', '.join(LAYER_FIELDS)} "
-                         "layers are supported")
+        super().__init__(f"layer {layer}", found, "unsupported_layer", found=self.found,
+                         supported=", ".join(LAYER_FIELDS))
 
 
 class NoCode(ValueError):
@@ -125,7 +126,7 @@ def checked_layer(entry) -> dict:
     saves it (``layer``, ``config``), as ``{"layer", "config"}`` with only its kept, checked
     fields; raises ``OptionRefused`` naming the layer otherwise."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise _refused("?", entry, "is not a layer description")
+        raise _refused("?", entry, "not_layer")
     layer, config = _layer_name(entry), entry["config"]
     class_name = entry["layer"] if "layer" in entry else entry.get("class_name")
     if class_name not in LAYER_FIELDS or entry.get("module", "keras.layers") != "keras.layers":
@@ -137,19 +138,20 @@ def checked_layer(entry) -> dict:
             try:
                 checked[field] = _plain(kept[field].check(value))
             except opt.OptionRefused as refused:
-                raise _refused(layer, value, f"{field} {refused.reason}", too_big=refused.too_big) from None
+                raise _refused(layer, value, refused.code, field=field, too_big=refused.too_big,
+                               **refused.params) from None
         elif field in _FIXED_FIELDS:
             if value != _FIXED_FIELDS[field]:
-                raise _refused(layer, value, f"{field} must be {_FIXED_FIELDS[field]!r} here")
+                raise _refused(layer, value, "fixed_value", field=field, expected=repr(_FIXED_FIELDS[field]))
         elif field in _DROPPED_FIELDS or field.endswith(_DROPPED_SUFFIXES) or field == "activity_regularizer":
             if field == "dtype" and value not in ("float32", None) and not (
                     isinstance(value, dict) and value.get("config") == {"name": "float32"}):
-                raise _refused(layer, value, "dtype must be float32")
+                raise _refused(layer, value, "not_float32", field="dtype")
         else:
-            raise _refused(layer, value, f"has a field {field[:40]!r} this app does not rebuild")
+            raise _refused(layer, value, "unknown_field", entry=repr(field[:40]))
     missing = sorted(set(kept) - set(checked) - {"strides", "max_value"})
     if missing:
-        raise _refused(layer, None, f"{missing[0]} is missing")
+        raise _refused(layer, None, "missing", field=missing[0])
     return {"layer": class_name, "config": checked}
 
 
@@ -219,19 +221,19 @@ def read_network(config: dict) -> PlainNetwork:
     raises ``OptionRefused`` naming the layer for anything else."""
     inner = config.get("config")
     if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
-        raise opt.OptionRefused("config", None, "holds no list of layers")
+        raise opt.OptionRefused("config", None, "no_layer_list")
     entries = inner["layers"]
     if len(entries) > MAX_PLAIN_LAYERS + 1:
-        raise opt.OptionRefused("layers", len(entries), f"more than {MAX_PLAIN_LAYERS} layers", too_big=True)
+        raise opt.OptionRefused("layers", len(entries), "too_many_layers", too_big=True, count=MAX_PLAIN_LAYERS)
     if not entries or not isinstance(entries[0], dict) or entries[0].get("class_name") != "InputLayer":
-        raise opt.OptionRefused("layers", None, "the model must start with keras.Input(shape=...)")
+        raise opt.OptionRefused("layers", None, "no_input")
     input_shape = _input_shape(entries[0])
     second = None
     if config.get("class_name") == "Functional":
         entries, second = _functional_chain(inner, entries)
     layers = [checked_layer(entry) for entry in entries[1:]]
     if not layers:
-        raise opt.OptionRefused("layers", None, "the model has no layers after its input")
+        raise opt.OptionRefused("layers", None, "no_layers")
     return PlainNetwork(input_shape, layers, None if second is None else checked_layer(second))
 
 
@@ -256,23 +258,20 @@ def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
     names = [output[0] if isinstance(output, list) and output[1:] == [0, 0] else None
              for output in outputs] if isinstance(outputs, list) else [None]
     if len(names) not in (1, 2) or None in names:
-        raise opt.OptionRefused("output_layers", None, "the model must have one output (or a mean and a "
-                                "log-variance), its last layers")
+        raise opt.OptionRefused("output_layers", None, "output_count")
     by_name = {entry.get("name"): entry for entry in entries if isinstance(entry, dict)}
     second = None
     if len(names) == 2:
         if set(names) != {_layer_entry_name(entries[-1]), _layer_entry_name(entries[-2])} or \
                 _inbound(entries[-1]) != _inbound(entries[-2]):
-            raise opt.OptionRefused("output_layers", None, "a model with two outputs must end in two layers "
-                                    "taking the same input (a mean and a log-variance)")
+            raise opt.OptionRefused("output_layers", None, "two_outputs")
         second = by_name[names[1]]
         entries = [entry for entry in entries if entry is not second]
     for previous, entry in itertools.pairwise(entries):
         if _inbound(entry) is None or _inbound(entry) != _layer_entry_name(previous):
-            raise _refused(_layer_name(entry), None, "does not take the previous layer's output alone; only "
-                           "models whose layers form one chain are supported")
+            raise _refused(_layer_name(entry), None, "not_a_chain")
     if names[0] != _layer_entry_name(entries[-1]):
-        raise opt.OptionRefused("output_layers", None, "the model's output must be its last layer")
+        raise opt.OptionRefused("output_layers", None, "output_not_last")
     return entries, second
 
 
@@ -284,16 +283,17 @@ def _input_shape(entry: dict) -> tuple[int, ...]:
     config = entry.get("config")
     shape = config.get("batch_shape") if isinstance(config, dict) else None
     if not isinstance(shape, list) or not shape or shape[0] is not None:
-        raise _refused(_layer_name(entry), shape, "the input needs a shape without its batch size")
+        raise _refused(_layer_name(entry), shape, "input_with_batch")
     for field, value in config.items():
         if field in _FIXED_FIELDS:
             if value != _FIXED_FIELDS[field]:
-                raise _refused(_layer_name(entry), value, f"{field} must be {_FIXED_FIELDS[field]!r} here")
+                raise _refused(_layer_name(entry), value, "fixed_value", field=field,
+                               expected=repr(_FIXED_FIELDS[field]))
         elif field == "dtype":
             if value != "float32":
-                raise _refused(_layer_name(entry), value, "dtype must be float32")
+                raise _refused(_layer_name(entry), value, "not_float32", field="dtype")
         elif field not in ("batch_shape", "name"):
-            raise _refused(_layer_name(entry), value, f"has a field {field[:40]!r} this app does not rebuild")
+            raise _refused(_layer_name(entry), value, "unknown_field", entry=repr(field[:40]))
     return _LAYER_SHAPE.check(shape[1:])
 
 
@@ -529,10 +529,10 @@ class PlainLayers:
     def checked_saved_options(cls, config) -> dict:
         """As for every kind, with ``layers`` checked layer by layer against ``LAYER_FIELDS``."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise opt.OptionRefused("layers", None, "must be a list of layers")
+            raise opt.OptionRefused("layers", None, "not_layer_list")
         if len(config["layers"]) > MAX_PLAIN_LAYERS:
-            raise opt.OptionRefused("layers", len(config["layers"]), f"more than {MAX_PLAIN_LAYERS} layers",
-                                    too_big=True)
+            raise opt.OptionRefused("layers", len(config["layers"]), "too_many_layers", too_big=True,
+                                    count=MAX_PLAIN_LAYERS)
         layers = [checked_layer(entry) for entry in config["layers"]]
         extra = {name: checked_layer(config[name]) for name in cls.layer_options if config.get(name) is not None}
         rest = {key: value for key, value in config.items() if key != "layers" and key not in cls.layer_options}
