@@ -251,7 +251,8 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
 
 
 def placement(map_key: tuple, mapped: projection.Projection, image: np.ndarray, model) -> tuple[np.ndarray, np.ndarray]:
-    """The image's code and its place on the map, kept in the session so a rerun does not redo it."""
+    """The image's code and its place on the map, kept in the session so a rerun does not redo it
+    (keyed by the map, which names the model version and the dataset's content, and the image)."""
     image_key = (map_key, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest())
     kept = st.session_state.get("latent_map.placed")
     if kept is None or kept[0] != image_key:
@@ -337,7 +338,8 @@ def manifold_figure(grid: maps.ManifoldGrid, sample: maps.CodeSample, names: lis
 def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.CodeSample,
                source_text: str) -> tuple[projection.Projection, tuple]:
     """The map the user's method asks for: precomputed when the library has it, else computed
-    here (up to the hosting cap of points). Returns the map and a key naming it."""
+    here (up to the hosting cap of points). Returns the map and a key naming it: the model's
+    version, the dataset's content, the method and the points."""
     methods = [m for m in projection.available_methods() if m != "identity" or choice.latent_dim == 2]
     controls = st.columns([3, 2])
     share.seed_choice("latent_map.method", "map", methods)
@@ -349,7 +351,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
         mapped = latent_map.projection(method)
         st.caption(t("latent_map.precomputed", count=f"{len(mapped.indices):,}", source=source_text))
         share.publish("points", None)
-        return mapped, (choice.cache_key, method, "precomputed")
+        return mapped, (choice.cache_key, keys.dataset_key(dataset), method, "precomputed")
     available = models.limits().cap("max_tsne_points", len(sample.codes))  # hosted: a classroom limit
     points = available
     if available > MIN_POINTS:
@@ -359,7 +361,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
     share.publish("points", points if available > MIN_POINTS else None)
     mapped = computed_map(choice.cache_key, dataset, sample, method, points)
     st.caption(t("latent_map.computed", count=f"{len(mapped.indices):,}", source=source_text))
-    return mapped, (choice.cache_key, method, points)
+    return mapped, (choice.cache_key, keys.dataset_key(dataset), method, points)
 
 
 def place_section(dataset: data.Dataset, model, sample: maps.CodeSample, mapped: projection.Projection,
