@@ -249,6 +249,47 @@ def _inbound(entry) -> str | None:
     return history[0] if isinstance(history, list) and history and isinstance(history[0], str) else None
 
 
+# keras.io's VAE tutorial ends its encoder in a custom ``Sampling`` layer (no weights, no
+# options: z = mean + exp(log_var / 2) * eps) as a third output. It is recognised by its exact
+# name and fields and dropped, never deserialised: the mean and log-variance are the encoder.
+SAMPLING_NAMES = ("Sampling", "Custom>Sampling")
+_SAMPLING_FIELDS = {"name", "trainable", "dtype"}
+
+
+def _tensor_source(tensor) -> str | None:
+    config = tensor.get("config") if isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__" \
+        else None
+    history = config.get("keras_history") if isinstance(config, dict) else None
+    return history[0] if isinstance(history, list) and history[1:] == [0, 0] and isinstance(history[0], str) \
+        else None
+
+
+def _tutorial_sampling(entries: list, names: list) -> dict | None:
+    """The entry of a tutorial ``Sampling`` layer that is the model's third output and takes
+    exactly its first two outputs ``[z_mean, z_log_var]``, or None when there is none. A layer so
+    named that differs in any field is left in place, to be refused as any unknown layer."""
+    if len(names) != 3 or None in names:
+        return None
+    entry = next((entry for entry in entries if _layer_entry_name(entry) == names[2]), None)
+    if entry is None or entry.get("class_name") != "Sampling" or entry.get("registered_name") not in SAMPLING_NAMES:
+        return None
+    module, config = entry.get("module"), entry.get("config")
+    if not (module is None or isinstance(module, str)) or not isinstance(config, dict) or \
+            not set(config) <= _SAMPLING_FIELDS or not isinstance(config.get("trainable", True), bool):
+        return None
+    dtype = config.get("dtype", "float32")
+    if dtype not in ("float32", None) and not (isinstance(dtype, dict) and dtype.get("config") == {"name": "float32"}):
+        return None
+    nodes = entry.get("inbound_nodes")
+    if not (isinstance(nodes, list) and len(nodes) == 1 and isinstance(nodes[0], dict)) or nodes[0].get("kwargs") \
+            or not (isinstance(nodes[0].get("args"), list) and len(nodes[0]["args"]) == 1):
+        return None
+    pair = nodes[0]["args"][0]
+    if not (isinstance(pair, list) and [_tensor_source(tensor) for tensor in pair] == names[:2]):
+        return None
+    return entry
+
+
 def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
     """A functional model's layers as one chain, and its second head when it has two outputs
     on the same input; ``OptionRefused`` for any other wiring."""
@@ -257,6 +298,9 @@ def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
         outputs = [outputs]
     names = [output[0] if isinstance(output, list) and output[1:] == [0, 0] else None
              for output in outputs] if isinstance(outputs, list) else [None]
+    sampling = _tutorial_sampling(entries, names)
+    if sampling is not None:  # z drawn from the mean and log-variance: this app's VAE draws its own
+        entries, names = [entry for entry in entries if entry is not sampling], names[:2]
     if len(names) not in (1, 2) or None in names:
         raise opt.OptionRefused("output_layers", None, "output_count")
     by_name = {entry.get("name"): entry for entry in entries if isinstance(entry, dict)}
