@@ -28,22 +28,34 @@ class ClassifierError(ValueError):
     """A classifier file or folder is missing, damaged or does not fit its manifest."""
 
 
+def _checked_network_shape(role: str, input_shape, num_classes) -> tuple[int, int, int]:
+    """``input_shape`` as an (h, w, c) tuple of ints, refused unless it is one and
+    ``num_classes`` is an integer >= 2."""
+    shape = tuple(int(d) for d in input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"the {role} needs images shaped (h, w, c); got {shape}.")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}.")
+    return shape
+
+
+def _seeded_initializers(kind, base_seed: int):
+    """``init(offset)``: a fresh ``kind`` initialiser seeded ``base_seed + offset``, so each
+    layer draws its own reproducible weights."""
+    def init(offset: int) -> keras.initializers.Initializer:
+        return kind(seed=base_seed + offset)
+    return init
+
+
 def build_classifier_network(input_shape, num_classes: int, *, seed: int = 0) -> keras.Model:
     """Two strided convolutions, a dense layer with dropout, and a softmax.
 
     Strided convolutions instead of pooling keep it cheap on a CPU; it reaches about
     91% on Fashion-MNIST and 98% on MNIST in a few epochs.
     """
-    shape = tuple(int(d) for d in input_shape)
-    if len(shape) != 3:
-        raise ValueError(f"the classifier needs images shaped (h, w, c); got {shape}.")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer >= 2; got {num_classes!r}.")
+    shape = _checked_network_shape("classifier", input_shape, num_classes)
     layers = keras.layers
-
-    def init(offset: int) -> keras.initializers.Initializer:
-        return keras.initializers.GlorotUniform(seed=seed * 1009 + offset)
-
+    init = _seeded_initializers(keras.initializers.GlorotUniform, seed * 1009)
     images = keras.Input(shape=shape, name="image")
     h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu",
                       kernel_initializer=init(1), name="conv_0")(images)
@@ -62,14 +74,9 @@ def build_judge_network(input_shape, num_classes: int, *, seed: int = 0) -> kera
     instead of strides, batch normalisation, a smaller dense layer), used only to judge the
     library: a model tuned until the app's classifier likes its pictures is not thereby liked
     by a classifier that learnt other features."""
-    shape = tuple(int(d) for d in input_shape)
-    if len(shape) != 3:
-        raise ValueError(f"the judge needs images shaped (h, w, c); got {shape}.")
+    shape = _checked_network_shape("judge", input_shape, num_classes)
     layers = keras.layers
-
-    def init(offset: int) -> keras.initializers.Initializer:
-        return keras.initializers.HeNormal(seed=seed * 7919 + offset)
-
+    init = _seeded_initializers(keras.initializers.HeNormal, seed * 7919)
     images = keras.Input(shape=shape, name="image")
     h = images
     for stage, filters in enumerate((32, 64)):

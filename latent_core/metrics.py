@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
-from sklearn.metrics import precision_recall_fscore_support, roc_auc_score, roc_curve
+from sklearn.metrics import roc_auc_score, roc_curve
 
 
 def _pair(originals, reconstructions) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +117,31 @@ def threshold_split(is_anomaly, *, share: float = THRESHOLD_FIT_SHARE, seed: int
 
 
 @dataclass(frozen=True)
+class RocCurve:
+    """The threshold-free part of an anomaly detector's figures: its ROC curve and AUROC."""
+
+    auroc: float
+    false_positive_rate: np.ndarray
+    true_positive_rate: np.ndarray
+
+
+@dataclass(frozen=True)
+class ThresholdPoint:
+    """How ``score > threshold`` splits anomalies (positives) from normals: the counts and
+    the rates they give (0 where a rate has nothing to count)."""
+
+    threshold: float
+    flagged: int
+    false_alarms: int
+    normals: int
+    precision: float
+    recall: float
+    f1: float
+    accuracy: float
+    false_alarm_rate: float
+
+
+@dataclass(frozen=True)
 class AnomalyReport:
     """How well ``score > threshold`` separates anomalies (positives) from normals."""
 
@@ -130,20 +155,45 @@ class AnomalyReport:
     true_positive_rate: np.ndarray
 
 
-def anomaly_report(scores, is_anomaly, threshold: float) -> AnomalyReport:
-    """Threshold-free AUROC and ROC curve plus precision, recall, F1 and accuracy at
-    ``threshold``, with anomalies as the positive class."""
+def _scores_and_labels(scores, is_anomaly) -> tuple[np.ndarray, np.ndarray]:
     scores = np.asarray(scores, dtype=np.float64).ravel()
     labels = np.asarray(is_anomaly).astype(bool).ravel()
     if scores.shape != labels.shape:
         raise ValueError(f"scores and is_anomaly differ in length: {scores.size} vs {labels.size}.")
     if labels.all() or not labels.any():
         raise ValueError("anomaly metrics need both normal and anomalous examples.")
-    predicted = scores > threshold
-    precision, recall, f1, _ = precision_recall_fscore_support(
-        labels, predicted, average="binary", zero_division=0)
+    return scores, labels
+
+
+def roc(scores, is_anomaly) -> RocCurve:
+    """The ROC curve and AUROC of ``scores`` (scikit-learn's), anomalies as the positive class:
+    the same at every threshold, so worth computing once per set of scores."""
+    scores, labels = _scores_and_labels(scores, is_anomaly)
     fpr, tpr, _ = roc_curve(labels, scores)
-    return AnomalyReport(threshold=float(threshold), auroc=float(roc_auc_score(labels, scores)),
-                         precision=float(precision), recall=float(recall), f1=float(f1),
-                         accuracy=float(np.mean(predicted == labels)),
-                         false_positive_rate=fpr, true_positive_rate=tpr)
+    return RocCurve(auroc=float(roc_auc_score(labels, scores)), false_positive_rate=fpr, true_positive_rate=tpr)
+
+
+def threshold_point(scores, is_anomaly, threshold: float) -> ThresholdPoint:
+    """Precision, recall, F1, accuracy and the false-alarm rate at ``threshold``, from four
+    counts (as scikit-learn's binary scores with ``zero_division=0``): cheap enough for a slider."""
+    scores, labels = _scores_and_labels(scores, is_anomaly)
+    predicted = scores > threshold
+    true_positives = int(np.count_nonzero(predicted & labels))
+    false_alarms = int(np.count_nonzero(predicted & ~labels))
+    flagged, anomalies = int(np.count_nonzero(predicted)), int(np.count_nonzero(labels))
+    normals = labels.size - anomalies
+    missed = anomalies - true_positives
+    return ThresholdPoint(
+        threshold=float(threshold), flagged=flagged, false_alarms=false_alarms, normals=normals,
+        precision=true_positives / flagged if flagged else 0.0, recall=true_positives / anomalies,
+        f1=2 * true_positives / (2 * true_positives + false_alarms + missed) if true_positives else 0.0,
+        accuracy=(labels.size - false_alarms - missed) / labels.size, false_alarm_rate=false_alarms / normals)
+
+
+def anomaly_report(scores, is_anomaly, threshold: float) -> AnomalyReport:
+    """Threshold-free AUROC and ROC curve plus precision, recall, F1 and accuracy at
+    ``threshold``, with anomalies as the positive class."""
+    curve, point = roc(scores, is_anomaly), threshold_point(scores, is_anomaly, threshold)
+    return AnomalyReport(threshold=point.threshold, auroc=curve.auroc, precision=point.precision,
+                         recall=point.recall, f1=point.f1, accuracy=point.accuracy,
+                         false_positive_rate=curve.false_positive_rate, true_positive_rate=curve.true_positive_rate)

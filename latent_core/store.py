@@ -58,6 +58,7 @@ from latent_core.models.keras_ae import (
     LAYER_FIELDS,
     PLAIN_KINDS,
     NoCode,
+    SAMPLING_NAMES,
     PlainNetwork,
     ShapesDoNotMeet,
     ShapeWithoutDataset,
@@ -398,15 +399,23 @@ def _network(config: dict, label: str) -> PlainNetwork:
                                     found=refused.found, supported=", ".join(LAYER_FIELDS)) from None
     except OptionRefused as refused:
         if refused.too_big:
-            what = f"{refused.name} {refused.reason.removeprefix('must be ')} ({refused.shown})"
-            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
+            what = " ".join(filter(None, (refused.name, refused.field))) + f" = {refused.shown}"
+            raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds: {refused.reason}.",
                                         "too_big_model", what=what) from None
         raise InvalidModelFileError(f"{label} is a Keras model this app cannot rebuild: {refused.name} "
-                                    f"{refused.reason}.", "plain_layer", layer=refused.name, reason=refused.reason) \
-            from None
+                                    f"{refused.reason}.", "plain_layer", layer=refused.name,
+                                    **refusal_reason(refused)) from None
     except ValueError as error:
         raise InvalidModelFileError(f"{label} is not a model this app can explore: {error}.",
                                     "plain_not_autoencoder", error=str(error)[:300]) from None
+
+
+def refusal_reason(refused: OptionRefused) -> dict:
+    """An option's refusal as an upload refusal's details: ``reason`` in English, and its
+    code, field and parameters (``reason_code``, ``reason_field``, ``reason_params``), from
+    which the interface words it in the user's language."""
+    return {"reason": refused.reason, "reason_code": refused.code, "reason_field": refused.field,
+            "reason_params": refused.params}
 
 
 def _refuse_non_finite(archive: ModelArchive, label: str) -> None:
@@ -425,7 +434,7 @@ def _checked_options(kind_class: type[LatentModel], config, label: str) -> dict:
             raise InvalidModelFileError(f"{label} asks for {what}, beyond what this app builds.",
                                         "too_big_model", what=what) from None
         raise InvalidModelFileError(f"{label} has an option the app does not accept: {refused}.", "bad_option",
-                                    option=refused.name, value=refused.shown, reason=refused.reason) from None
+                                    option=refused.name, value=refused.shown, **refusal_reason(refused)) from None
 
 
 def _check_sizes(kind_class: type[LatentModel], options: dict, weight_values: int, label: str) -> None:
@@ -514,7 +523,10 @@ def _refuse_code(node, label: str) -> None:
     ours = isinstance(registered, str) and registered.startswith(f"{SERIALIZATION_PACKAGE}>")
     builtin = registered in (None, class_name) and isinstance(module, str) and (
         module == "keras" or module.startswith("keras."))
-    if class_name is not None and not (ours or builtin):
+    # keras.io's VAE tutorial's Sampling layer is never imported: read_network drops it where it
+    # is exactly the tutorial's (a third output taking the mean and log-variance) and refuses it otherwise.
+    tutorial_sampling = class_name == "Sampling" and registered in SAMPLING_NAMES
+    if class_name is not None and not (ours or builtin or tutorial_sampling):
         name = str(registered or class_name)[:80]
         raise UnsafeModelError(
             f"{label} needs custom code ({name} from module {str(module)[:80]}) that "

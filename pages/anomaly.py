@@ -39,29 +39,35 @@ def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(count, size=EVAL_IMAGES, replace=False))
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def roc_of(scores: np.ndarray, anomalous: np.ndarray) -> metrics.RocCurve:
+    """The ROC curve and AUROC of these scores and labels (hashed by content), once: the same
+    whatever the threshold."""
+    return metrics.roc(scores, anomalous)
+
+
 @st.fragment
 def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
-    """The threshold slider and everything that depends on it; moving it reruns only this part."""
+    """The threshold slider and everything that depends on it; moving it reruns only this part,
+    which recomputes only the threshold's point."""
     scale = anomaly.threshold_scale(scores, default)
     position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
                                 format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
                                 help=t("anomaly.threshold_help"))
     threshold = scale.thresholds[position]
-    report = metrics.anomaly_report(scores, anomalous, threshold)
-    flagged = anomaly.flagged(scores, threshold)
-    false_alarms = float(np.mean(flagged[~anomalous]))
+    curve, point = roc_of(scores, anomalous), metrics.threshold_point(scores, anomalous, threshold)
     numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
-    numbers.metric(t("anomaly.precision"), f"{report.precision:.1%}", help=t("anomaly.precision_help"), width="content")
-    numbers.metric(t("anomaly.recall"), f"{report.recall:.1%}", help=t("anomaly.recall_help"), width="content")
-    numbers.metric(t("anomaly.accuracy"), f"{report.accuracy:.1%}", width="content")
-    numbers.metric(t("anomaly.f1"), f"{report.f1:.3f}", width="content")
-    numbers.metric(t("anomaly.auroc"), f"{report.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
-    st.caption(t("anomaly.flagged", flagged=int(flagged.sum()), total=len(scores),
-                 false_alarms=int(flagged[~anomalous].sum()), normals=int((~anomalous).sum())))
+    numbers.metric(t("anomaly.precision"), f"{point.precision:.1%}", help=t("anomaly.precision_help"), width="content")
+    numbers.metric(t("anomaly.recall"), f"{point.recall:.1%}", help=t("anomaly.recall_help"), width="content")
+    numbers.metric(t("anomaly.accuracy"), f"{point.accuracy:.1%}", width="content")
+    numbers.metric(t("anomaly.f1"), f"{point.f1:.3f}", width="content")
+    numbers.metric(t("anomaly.auroc"), f"{curve.auroc:.3f}", help=t("anomaly.auroc_help"), width="content")
+    st.caption(t("anomaly.flagged", flagged=point.flagged, total=len(scores), false_alarms=point.false_alarms,
+                 normals=point.normals))
     charts = st.columns(2)
     names = {"normal": t("anomaly.normal"), "anomalous": t("anomaly.anomalous")}
     charts[0].plotly_chart(anomaly_views.histogram(scores, anomalous, threshold, names), width="stretch")
-    charts[1].plotly_chart(anomaly_views.roc_figure(report, false_alarms), width="stretch")
+    charts[1].plotly_chart(anomaly_views.roc_figure(curve, point), width="stretch")
 
 
 def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,

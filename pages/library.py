@@ -19,7 +19,7 @@ start_page()
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def keras_file(model_key: str, _bundle: store.Bundle) -> bytes:
-    """The chosen model as a .keras download, made once per model version."""
+    """The chosen model as a .keras download, made when first asked for, once per model version."""
     return store.model_archive_bytes(_bundle.model)
 
 
@@ -89,8 +89,9 @@ if picked is not None:
             st.info(t("library.no_metrics"))
 
     actions = st.columns([1, 1, 3])
-    actions[0].download_button(t("library.download"), data=keras_file(choice.cache_key, bundle), file_name=f"{choice.name}.keras",
-                               mime="application/octet-stream", icon=":material/download:")
+    actions[0].download_button(t("library.download"), data=lambda: keras_file(choice.cache_key, bundle),
+                               file_name=f"{choice.name}.keras", mime="application/octet-stream",
+                               icon=":material/download:", on_click="ignore")  # built only when clicked
     if not choice.is_pretrained and actions[1].button(t("library.delete"), icon=":material/delete:"):
         models.workspace().delete(choice.entry_id)
         st.session_state.pop("model", None)

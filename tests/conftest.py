@@ -117,3 +117,19 @@ def throwaway_kind(monkeypatch):
     monkeypatch.setitem(MODEL_KINDS, TinyAutoencoder.kind, TinyAutoencoder)
     yield TinyAutoencoder
     keras.saving.get_custom_objects().pop(registered_name, None)
+
+
+@pytest.fixture(scope="module")
+def ray_address():
+    """A two-CPU Ray cluster on loopback for one test module (tests and app replicas alike),
+    shut down after it; its address. Skipped where Ray is not installed."""
+    ray = pytest.importorskip("ray")
+    from latent_core import cluster
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
+             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
+    try:
+        yield ray.get_runtime_context().gcs_address
+    finally:
+        ray.shutdown()

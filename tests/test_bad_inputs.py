@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import keras
 import numpy as np
@@ -39,11 +40,13 @@ from PIL import Image
 
 from latent_core import drawing, images, maps, store, user_data
 from latent_core.models import build_model
+from latent_core.models.options import REFUSAL_REASONS
 from latent_core.training import TrainingDivergedError, train
 from latent_core.uploads import MIB, ParseLimits, UploadRefused
 from latent_core.workspace import Workspace
 from ui import models
-from ui.text import translate
+from ui.text import TEXT, translate
+from ui.uploads import refusal_in
 
 DIGITS_SHAPE = (8, 8, 1)
 ERROR_TYPES = {"dataset": user_data.DataFormatError, "picture": images.PictureError, "model": store.StoreError}
@@ -65,7 +68,7 @@ def refusal(case) -> UploadRefused:
 
 
 def reason(error: UploadRefused, lang: str = "en") -> str:
-    return translate(f"upload.{error.code}", lang, **error.details)
+    return refusal_in(error, lang)
 
 
 # --------------------------------------------------------------------------- unit level
@@ -74,6 +77,28 @@ def reason(error: UploadRefused, lang: str = "en") -> str:
 def test_the_suite_is_large_and_every_case_distinct():
     assert len(ALL_CASES) >= 40
     assert len(set(ids(ALL_CASES))) == len(ALL_CASES)
+
+
+def test_every_refusal_reason_is_worded_in_both_languages_as_the_core_words_it():
+    problems = [code for code, english in REFUSAL_REASONS.items()
+                if TEXT.get(f"upload.reason.{code}", {}).get("en") != english]
+    assert not problems, f"reasons without their text, or worded otherwise in ui/texts/uploads.py: {problems}"
+
+
+OPTION_REFUSALS = [case for case in MODEL_CASES if case.code in ("bad_option", "plain_layer")]
+
+
+@pytest.mark.parametrize("case", OPTION_REFUSALS, ids=ids(OPTION_REFUSALS))
+def test_a_korean_option_refusal_holds_no_english_reason(case):
+    refused = refusal(case)
+    english = refused.details["reason"]
+    assert english and english in refusal_in(refused, "en")
+    korean = refusal_in(refused, "ko")
+    assert english not in korean
+    wording = re.sub(r"\{\w+\}", " ", REFUSAL_REASONS[refused.details["reason_code"]])  # its words, not its values
+    for name in ("option", "value", "layer", "reason_field"):  # the names and values a refusal shows as they are
+        korean = korean.replace(str(refused.details.get(name)), " ")
+    assert not set(re.findall(r"[A-Za-z]{3,}", wording)) & set(re.findall(r"[A-Za-z]{3,}", korean)), korean
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=ids(ALL_CASES))

@@ -21,15 +21,9 @@ ray = pytest.importorskip("ray")
 
 
 @pytest.fixture(scope="module")
-def ray_cluster():
-    """A two-CPU Ray cluster on loopback for this module's tests, shut down after them."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
-    try:
-        yield cluster.ClusterSettings(address=ray.get_runtime_context().gcs_address, num_cpus=1, memory_mb=512)
-    finally:
-        ray.shutdown()
+def ray_cluster(ray_address):
+    """The module's local Ray cluster, as the app's cluster settings name it."""
+    return cluster.ClusterSettings(address=ray_address, num_cpus=1, memory_mb=512)
 
 
 @pytest.fixture(scope="module")

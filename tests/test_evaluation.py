@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from latent_core import evaluation, metrics
-from latent_core.classifier import load_classifier_folder, save_classifier, train_classifier
+from latent_core.classifier import NETWORKS, load_classifier_folder, save_classifier, train_classifier
 from latent_core.data import load_dataset
 from latent_core.models import add_noise, build_model
 
@@ -175,3 +175,12 @@ def test_the_judge_is_built_differently_from_the_apps_classifier(small_digits):
     assert record["architecture"] == "judge" and judge.predict(small_digits.x_test).shape == (len(small_digits.x_test),)
     with pytest.raises(ValueError, match="architecture must be one of"):
         train_classifier(small_digits.x_train, small_digits.y_train, [str(d) for d in range(10)], architecture="svm")
+
+
+@pytest.mark.parametrize("network", sorted(NETWORKS))
+def test_both_networks_refuse_a_shape_that_is_not_an_image_and_fewer_than_two_classes(network):
+    with pytest.raises(ValueError, match=f"the {network} needs images shaped"):
+        NETWORKS[network]((64,), 10)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):
+        NETWORKS[network]((8, 8, 1), 1)
+    assert NETWORKS[network]((8, 8, 1), 2, seed=3).output_shape == (None, 2)

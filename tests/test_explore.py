@@ -71,3 +71,48 @@ def test_the_address_explore_prints_selects_the_dataset_and_model(tmp_path, monk
     assert not app.exception
     assert (app.session_state["dataset"], app.session_state["model"]) == ("digits", f"workspace:{entry.id}")
     assert "from a notebook" in app.subheader[1].value
+
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a secret",
+        "client_id": "id", "client_secret": "secret",
+        "server_metadata_url": "https://accounts.example.com/.well-known/openid-configuration"}
+
+
+def test_with_sign_in_configured_the_command_line_refuses_and_saves_nothing(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "autoencoder.keras"
+    tiny_digits_autoencoder().save(path)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("[auth]\n" + "".join(f'{key} = "{value}"\n' for key, value in AUTH.items()))
+    monkeypatch.setattr(explore, "SECRETS_FILES", (tmp_path / "absent.toml", secrets))
+    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(tmp_path / "workspace"))
+    assert explore.main([str(path)]) == 1
+    assert "signs its users in" in capsys.readouterr().err
+    assert not (tmp_path / "workspace").exists()
+
+
+def test_without_a_provider_in_the_secrets_sign_in_is_not_configured(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nredirect_uri = "http://localhost:8501/oauth2callback"\ncookie_secret = "s"\n')
+    assert not explore.sign_in_configured([tmp_path / "absent.toml", secrets])
+    secrets.write_text(secrets.read_text() + "".join(f'{key} = "{AUTH[key]}"\n' for key in
+                                                     ("client_id", "client_secret", "server_metadata_url")))
+    assert explore.sign_in_configured([secrets])
+
+
+def test_hosted_the_model_is_saved_for_the_user_key_the_address_carries(tmp_path, monkeypatch):
+    monkeypatch.setattr(explore, "SECRETS_FILES", ())
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    with pytest.raises(explore.NoWorkspaceForUser, match="user_key"):
+        explore.save_for_app(tiny_digits_autoencoder(), workspace=tmp_path)
+    key = "0123456789abcdef0123456789abcdef"
+    entry, dataset = explore.save_for_app(tiny_digits_autoencoder(), workspace=tmp_path, name="homework",
+                                          user_key=key)
+    assert [saved.id for saved in Workspace(tmp_path / "users" / key).entries()] == [entry.id]
+    assert Workspace(tmp_path).entries() == []  # not in the shared root, which the hosted app shows nobody
+    monkeypatch.setenv("LATENT_EXPLORER_WORKSPACE", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params.update(dataset=dataset, model=f"workspace:{entry.id}", user=key)
+    app.run()
+    app = app.switch_page(str(ROOT / "pages" / "library.py")).run()
+    assert not app.exception
+    assert app.session_state["model"] == f"workspace:{entry.id}" and "homework" in app.subheader[1].value

@@ -24,6 +24,7 @@ from latent_core.models.keras_ae import (
 )
 from latent_core.uploads import UploadRefused
 from latent_core.workspace import Workspace
+from ui.uploads import refusal_in
 
 layers = keras.layers
 MNIST_SHAPE = (28, 28, 1)
@@ -169,6 +170,7 @@ def test_a_field_outside_its_range_or_unknown_is_refused_naming_the_layer():
                               layers.Flatten(), layers.Dense(64), layers.Reshape((8, 8, 1))])
     error = refusal(keras_bytes(model))
     assert error.code == "plain_layer" and "layer dilated" in str(error) and "dilation_rate" in str(error)
+    assert refusal_in(error, "ko").endswith("layer dilated — dilation_rate: 여기서는 [1, 1]이어야 합니다.")  # in Korean too
 
     def add_field(config):
         config["config"]["layers"][2]["config"]["call_me"] = "os.system"
@@ -306,6 +308,71 @@ def test_a_vae_encoder_with_two_outputs_and_its_decoder_load_as_a_vae():
     assert_close(model.reconstruct(x), np.asarray(decoder(mean)))
     codes = np.random.default_rng(0).standard_normal((3, 2)).astype(np.float32)
     assert_close(model.sample(3, seed=0), np.asarray(decoder(codes)))
+
+
+class Sampling(layers.Layer):
+    """keras.io's VAE tutorial's layer, as the tutorial writes it (not registered): z drawn
+    from (z_mean, z_log_var)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(1337)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        batch, dim = keras.ops.shape(z_mean)[0], keras.ops.shape(z_mean)[1]
+        epsilon = keras.random.normal(shape=(batch, dim), seed=self.seed_generator)
+        return z_mean + keras.ops.exp(0.5 * z_log_var) * epsilon
+
+
+def keras_io_vae(latent_dim: int = 2) -> tuple[keras.Model, keras.Model]:
+    """The encoder (outputs [z_mean, z_log_var, z], z from a ``Sampling`` layer) and the decoder
+    exactly as keras.io's "Variational AutoEncoder" example builds them for MNIST."""
+    encoder_inputs = keras.Input(shape=(28, 28, 1))
+    x = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(encoder_inputs)
+    x = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(16, activation="relu")(x)
+    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
+    z = Sampling()([z_mean, z_log_var])
+    encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
+    latent_inputs = keras.Input(shape=(latent_dim,))
+    x = layers.Dense(7 * 7 * 64, activation="relu")(latent_inputs)
+    x = layers.Reshape((7, 7, 64))(x)
+    x = layers.Conv2DTranspose(64, 3, activation="relu", strides=2, padding="same")(x)
+    x = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding="same")(x)
+    decoder_outputs = layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same")(x)
+    decoder = keras.Model(latent_inputs, decoder_outputs, name="decoder")
+    return encoder, decoder
+
+
+def test_the_keras_io_tutorial_vae_with_its_sampling_layer_loads_as_a_vae_without_its_code():
+    encoder, decoder = keras_io_vae()
+    x = images()
+    model = store.load_model(keras_bytes(encoder), name="encoder.keras", decoder=keras_bytes(decoder),
+                             decoder_name="decoder.keras", input_shape=MNIST_SHAPE)
+    assert isinstance(model, KerasVAE) and model.latent_dim == 2
+    assert not any(type(layer).__name__ == "Sampling" for layer in model.encoder.layers)  # its own code never runs
+    mean, log_var, _ = (np.asarray(part) for part in encoder(x))
+    assert_close(model.encode(x), mean)
+    assert_close(model.encode_distribution(x)[1], log_var)
+    assert_close(model.reconstruct(x), np.asarray(decoder(mean)))
+
+
+@pytest.mark.parametrize("change, code", [
+    (lambda sampling: sampling["config"].update(call="os.system"), "plain_layer"),  # a field it does not have
+    (lambda sampling: sampling.update(class_name="Lambda"), "lambda"),
+    (lambda sampling: sampling.update(registered_name="mine>Sampler"), "custom_code"),
+    (lambda sampling: sampling["inbound_nodes"][0]["args"][0].reverse(), "plain_layer"),  # fed [z_log_var, z_mean]
+], ids=["extra_field", "other_class", "other_registered_name", "other_inputs"])
+def test_a_sampling_layer_unlike_the_tutorials_is_refused(change, code):
+    encoder, decoder = keras_io_vae()
+
+    def changed(config):
+        change(next(layer for layer in config["config"]["layers"] if layer["class_name"] == "Sampling"))
+
+    assert refusal(with_config(keras_bytes(encoder), changed), decoder=keras_bytes(decoder)).code == code
 
 
 def test_an_encoder_and_decoder_whose_shapes_do_not_meet_are_refused_with_both_shapes():

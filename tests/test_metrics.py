@@ -69,3 +69,21 @@ def test_threshold_split_leaves_a_normal_on_each_side_or_refuses():
         metrics.threshold_split([False, True, True])
     with pytest.raises(ValueError, match="between 0 and 1"):
         metrics.threshold_split([False, False, True], share=1.0)
+
+
+@pytest.mark.parametrize("threshold", [-1.0, 0.2, 0.5, 0.8, 2.0])
+def test_the_threshold_point_counts_as_scikit_learn_scores(threshold):
+    from sklearn.metrics import precision_recall_fscore_support
+
+    rng = np.random.default_rng(3)
+    is_anomaly = rng.random(500) < 0.3
+    scores = rng.random(500) + 0.3 * is_anomaly
+    point = metrics.threshold_point(scores, is_anomaly, threshold)
+    predicted = scores > threshold
+    precision, recall, f1, _ = precision_recall_fscore_support(is_anomaly, predicted, average="binary",
+                                                               zero_division=0)
+    assert (point.precision, point.recall, point.f1) == pytest.approx((precision, recall, f1))
+    assert point.accuracy == pytest.approx(np.mean(predicted == is_anomaly))
+    assert point.false_alarm_rate == pytest.approx(np.mean(predicted[~is_anomaly]))
+    assert (point.flagged, point.false_alarms, point.normals) == (
+        predicted.sum(), (predicted & ~is_anomaly).sum(), (~is_anomaly).sum())

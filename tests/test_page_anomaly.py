@@ -5,9 +5,10 @@ import re
 
 import numpy as np
 import pytest
+import streamlit as st
 from page_helpers import another_users_job_holds_the_queue, finish_jobs, open_page
 
-from latent_core import data, evaluation, hosting, images, pretrained, user_data
+from latent_core import data, evaluation, hosting, images, metrics, pretrained, user_data
 
 
 def metrics_of(app) -> dict[str, str]:
@@ -102,6 +103,23 @@ def test_the_threshold_starts_at_the_95th_percentile_and_its_ends_flag_nothing_a
     assert metrics_of(app)["Recall"] == "100.0%"
     total = flagged_caption(app).split(" of ")[1].split(" ")[0]
     assert flagged_caption(app).startswith(f"{total} of {total} images flagged; ")
+
+
+def test_the_roc_curve_is_computed_once_for_many_threshold_moves(trained_digits_app, monkeypatch):
+    computed = []
+    roc = metrics.roc
+    monkeypatch.setattr(metrics, "roc", lambda scores, labels: computed.append(len(scores)) or roc(scores, labels))
+    st.cache_data.clear()  # the curve of these scores may be cached already by an earlier test
+    app = trained_digits_app.run()
+    auroc = metrics_of(app)["AUROC"]
+    slider = app.select_slider[0]
+    recalls = []
+    for position in (0, len(slider.options) // 3, len(slider.options) // 2, len(slider.options) - 1):
+        app.select_slider[0].set_value(position).run()
+        assert not app.exception and metrics_of(app)["AUROC"] == auroc
+        recalls.append(metrics_of(app)["Recall"])
+    assert len(computed) == 1
+    assert recalls[0] == "100.0%" and recalls[-1] == "0.0%"  # each move still moved the threshold's point
 
 
 def test_a_users_own_dataset_works(tmp_path):

@@ -370,3 +370,42 @@ def test_a_clicked_point_shows_its_image_beside_its_code_decoded(tiny):
     assert not app.exception
     assert app.subheader[0].value.startswith("3 · #")
     assert [image.proto.imgs[0].caption for image in app.get("image")][:2] == ["Its image", "Its code, decoded"]
+
+
+def test_a_failed_t_sne_map_says_why_and_waits_for_a_retry(tiny, monkeypatch):
+    calls, fit = [], projection.project
+
+    def broken_once(codes, **options):
+        calls.append(options["method"])
+        if len(calls) == 1:
+            raise ValueError("no map today")
+        return fit(codes, **options)
+
+    monkeypatch.setattr(projection, "project", broken_once)
+    app = finish_jobs(open_with_model(PAGE, tiny.ae))
+    assert any("no map today" in error.value for error in app.error)
+    app = finish_jobs(app.run())
+    assert calls == ["tsne"]  # no new job until asked
+    retry = [button for button in app.button if button.label == "Try again"]
+    assert len(retry) == 1
+    app = finish_jobs(retry[0].click().run())
+    assert calls == ["tsne", "tsne"] and not app.error and point_count(app) == 360
+
+
+def test_a_placed_image_is_placed_again_when_the_datasets_content_changes(tiny):
+    import dataclasses
+
+    from latent_core.data import load_dataset
+
+    digits = load_dataset("digits")
+    app = open_page(PAGE, dataset="user:mine", model="workspace:" + tiny.ae.id, user_datasets={"mine": digits})
+    app.radio(key="latent_map.method").set_value("pca").run()
+    app.radio(key="latent_map.place_source").set_value("test").run()
+    assert not app.exception and trace_names(app)[-1] == "your image"
+    first = app.session_state["latent_map.placed"][0]
+    changed = dataclasses.replace(digits, x_train=np.ascontiguousarray(digits.x_train[::-1]))  # same test images
+    app.session_state["user_datasets"] = {"mine": changed}
+    app.run()
+    assert not app.exception and trace_names(app)[-1] == "your image"
+    again = app.session_state["latent_map.placed"][0]
+    assert again != first and again[-1] == first[-1]  # the same image, placed anew for other data

@@ -33,6 +33,28 @@ def test_a_users_model_is_listed_and_shown_inside(workspace_root):
     assert app.get("download_button")
 
 
+def test_the_keras_download_is_built_only_when_asked_for(workspace_root, monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    built, deferred = [], []
+    archive = store.model_archive_bytes
+    monkeypatch.setattr(store, "model_archive_bytes", lambda model: built.append(model) or archive(model))
+    register = MediaFileManager.add_deferred
+    monkeypatch.setattr(MediaFileManager, "add_deferred", lambda self, make, *args, **options: deferred.append(
+        (make, options.get("file_name"))) or register(self, make, *args, **options))
+    entry = tiny_digits_model(workspace_root)
+    app = open_page("library.py", dataset="digits", model="workspace:" + entry.id)
+    assert not app.exception
+    assert [button.label for button in app.get("download_button")] == ["Download .keras"]
+    assert built == []  # opening the page (or any rerun) builds no file
+    [(make, file_name)] = [(make, name) for make, name in deferred if name.endswith(".keras")]
+    assert file_name == "tiny digits AE.keras"
+    payload = make()  # what a click asks for
+    assert payload[:2] == b"PK" and len(built) == 1
+    assert store.load_model(payload, name=file_name).count_params() == \
+        Workspace(workspace_root).load(entry.id).model.count_params()
+
+
 def test_pretrained_models_are_listed_for_their_dataset(workspace_root):
     entries = pretrained.list_pretrained("digits")
     if not entries:

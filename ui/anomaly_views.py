@@ -25,13 +25,13 @@ def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names
     return figure
 
 
-def roc_figure(report: metrics.AnomalyReport, false_alarms: float) -> go.Figure:
+def roc_figure(curve: metrics.RocCurve, point: metrics.ThresholdPoint) -> go.Figure:
     """The ROC curve with chance and the slider's operating point marked."""
     figure = go.Figure([
-        go.Scatter(x=report.false_positive_rate, y=report.true_positive_rate, mode="lines",
-                   name=t("anomaly.roc_name", auroc=report.auroc)),
+        go.Scatter(x=curve.false_positive_rate, y=curve.true_positive_rate, mode="lines",
+                   name=t("anomaly.roc_name", auroc=curve.auroc)),
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name=t("anomaly.chance")),
-        go.Scatter(x=[false_alarms], y=[report.recall], mode="markers", marker={"size": 12, "symbol": "x"},
+        go.Scatter(x=[point.false_alarm_rate], y=[point.recall], mode="markers", marker={"size": 12, "symbol": "x"},
                    name=t("anomaly.operating_point")),
     ])
     figure.update_layout(height=340, xaxis_title=t("anomaly.fpr_axis"), yaxis_title=t("anomaly.tpr_axis"),

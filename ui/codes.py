@@ -73,7 +73,7 @@ def class_directions(sample_key: str, label: int, _sample: maps.CodeSample) -> l
 def map_trust(sample_key: str, map_key: tuple, _mapped: projection.Projection) -> trust.MapTrust:
     """How well a map keeps latent neighbours, computed once per map (precomputed ones on first
     use): ``sample_key`` (from :func:`sample_key`: model version, dataset content, origin) and
-    ``map_key`` (the model, method and points of ``ui.latent_map_views.chosen_map``) name it."""
+    ``map_key`` (the model, dataset content, method and points of ``ui.latent_map_views.chosen_map``) name it."""
     return trust.map_trust(_mapped.codes, _mapped.coordinates)
 
 

@@ -193,20 +193,11 @@ def _layouts(model_key: str, recorded: CodeHistory, method: str) -> np.ndarray |
         job.join(SUPERSEDED_WAIT_S)
         del st.session_state[LAYOUT_JOB]
         job = None
-    snapshot = job.snapshot() if job is not None else None
-    if snapshot is not None and snapshot.finished:
-        if snapshot.state == jobs.COMPLETED:
-            del st.session_state[LAYOUT_JOB]
-            return snapshot.saved
-        if snapshot.state == jobs.FAILED:
-            st.error(t("history.failed", error_type=snapshot.error_type))
-        elif snapshot.state == jobs.STOPPED:
-            st.info(t("queue.stopped"))
-        else:
-            queue_views.show_problem(snapshot)
-        if not st.button(t("history.retry"), key="history.retry"):
-            return None  # the failed job stays in the session until a retry, so none starts by itself
-        del st.session_state[LAYOUT_JOB]
+    ended = queue_views.ended_job(
+        LAYOUT_JOB, failed_text=lambda snapshot: t("history.failed", error_type=snapshot.error_type),
+        retry_label=t("history.retry"), retry_key="history.retry")
+    if ended is not None:
+        return ended.result  # None while a job that ended without layouts waits for a retry
     epochs = len(recorded.epochs)
     if st.session_state.get(LAYOUT_JOB) is None and queue_views.submit(
             LAYOUT_JOB, lambda **queueing: jobs.HistoryLayoutJob(

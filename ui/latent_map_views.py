@@ -68,20 +68,14 @@ def computed_map(model_key: str, dataset: data.Dataset, sample: maps.CodeSample,
             logger.warning("the %s map of %s failed", method, model_key, exc_info=error)
             st.error(t("latent_map.map_failed", error=error))
             st.stop()
-    snapshot = job.snapshot() if job is not None else None
-    if snapshot is not None and snapshot.state == jobs.COMPLETED:
-        return snapshot.saved
-    if snapshot is not None and snapshot.finished:
-        if snapshot.state == jobs.FAILED:
-            st.error(t("latent_map.map_failed", error=snapshot.error))
-        elif snapshot.state == jobs.STOPPED:
-            st.info(t("queue.stopped"))
-        else:
-            queue_views.show_problem(snapshot)
-        if not st.button(t("queue.retry"), key="latent_map.retry"):
-            st.stop()
-        job = None
-    if job is None and queue_views.submit(MAP_JOB, lambda **queueing: jobs.ProjectionJob(
+    ended = queue_views.ended_job(
+        MAP_JOB, failed_text=lambda snapshot: t("latent_map.map_failed", error=snapshot.error),
+        retry_label=t("queue.retry"), retry_key="latent_map.retry")
+    if ended is not None:
+        if ended.completed:
+            return ended.result
+        st.stop()  # a job that ended without a map waits for a retry
+    if st.session_state.get(MAP_JOB) is None and queue_views.submit(MAP_JOB, lambda **queueing: jobs.ProjectionJob(
             sample.codes, method=method, max_points=points, seed=0, name=method_label(method),
             on_ready=lambda mapped: cache.get_or_compute(key, lambda: mapped), **queueing), context=key) is None:
         st.stop()  # this user has another job in the queue; the page said which
@@ -257,7 +251,8 @@ def image_to_place(dataset: data.Dataset, model) -> tuple[np.ndarray, str] | Non
 
 
 def placement(map_key: tuple, mapped: projection.Projection, image: np.ndarray, model) -> tuple[np.ndarray, np.ndarray]:
-    """The image's code and its place on the map, kept in the session so a rerun does not redo it."""
+    """The image's code and its place on the map, kept in the session so a rerun does not redo it
+    (keyed by the map, which names the model version and the dataset's content, and the image)."""
     image_key = (map_key, hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest())
     kept = st.session_state.get("latent_map.placed")
     if kept is None or kept[0] != image_key:
@@ -343,7 +338,8 @@ def manifold_figure(grid: maps.ManifoldGrid, sample: maps.CodeSample, names: lis
 def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.CodeSample,
                source_text: str) -> tuple[projection.Projection, tuple]:
     """The map the user's method asks for: precomputed when the library has it, else computed
-    here (up to the hosting cap of points). Returns the map and a key naming it."""
+    here (up to the hosting cap of points). Returns the map and a key naming it: the model's
+    version, the dataset's content, the method and the points."""
     methods = [m for m in projection.available_methods() if m != "identity" or choice.latent_dim == 2]
     controls = st.columns([3, 2])
     share.seed_choice("latent_map.method", "map", methods)
@@ -355,7 +351,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
         mapped = latent_map.projection(method)
         st.caption(t("latent_map.precomputed", count=f"{len(mapped.indices):,}", source=source_text))
         share.publish("points", None)
-        return mapped, (choice.cache_key, method, "precomputed")
+        return mapped, (choice.cache_key, keys.dataset_key(dataset), method, "precomputed")
     available = models.limits().cap("max_tsne_points", len(sample.codes))  # hosted: a classroom limit
     points = available
     if available > MIN_POINTS:
@@ -365,7 +361,7 @@ def chosen_map(choice: models.ModelChoice, dataset: data.Dataset, sample: maps.C
     share.publish("points", points if available > MIN_POINTS else None)
     mapped = computed_map(choice.cache_key, dataset, sample, method, points)
     st.caption(t("latent_map.computed", count=f"{len(mapped.indices):,}", source=source_text))
-    return mapped, (choice.cache_key, method, points)
+    return mapped, (choice.cache_key, keys.dataset_key(dataset), method, points)
 
 
 def place_section(dataset: data.Dataset, model, sample: maps.CodeSample, mapped: projection.Projection,

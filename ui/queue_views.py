@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -85,6 +86,41 @@ def take_finished(state_key: str) -> tuple[jobs.JobSnapshot, object] | None:
     context = st.session_state.pop(f"{state_key}.context", None)
     show_problem(snapshot)
     return snapshot, context
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A page's finished job: ``completed`` with its ``result``, or ended without one and
+    held until the user asks to compute again (``result`` None)."""
+
+    completed: bool
+    result: object = None
+
+
+def ended_job(state_key: str, *, failed_text: Callable[[jobs.JobSnapshot], str], retry_label: str,
+              retry_key: str) -> Ended | None:
+    """The session's job under ``state_key`` once it has finished. Completed, its result is
+    taken out of the session. Otherwise why it ended is said (``failed_text`` for a failure)
+    with a Retry button: held (no new job starts by itself) until it is pressed, then the job
+    is dropped. None while there is no job, it still waits or runs, or Retry was just
+    pressed: the page may start one or watch it."""
+    job = st.session_state.get(state_key)
+    snapshot = job.snapshot() if job is not None else None
+    if snapshot is None or not snapshot.finished:
+        return None
+    if snapshot.state == jobs.COMPLETED:
+        del st.session_state[state_key]
+        return Ended(completed=True, result=snapshot.saved)
+    if snapshot.state == jobs.FAILED:
+        st.error(failed_text(snapshot))
+    elif snapshot.state == jobs.STOPPED:
+        st.info(t("queue.stopped"))
+    else:
+        show_problem(snapshot)
+    if not st.button(retry_label, key=retry_key):
+        return Ended(completed=False)
+    del st.session_state[state_key]
+    return None
 
 
 def show_problem(snapshot: jobs.JobSnapshot) -> None:

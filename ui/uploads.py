@@ -15,8 +15,8 @@ import numpy as np
 from latent_core import images
 from latent_core.uploads import MIB, UploadRefused
 from ui.models import limits
-from ui.shell import t
-from ui.text import TEXT
+from ui.shell import lang
+from ui.text import TEXT, translate
 
 logger = logging.getLogger(__name__)
 # A canvas sends its PNG at its size times the screen's pixel ratio (2 on a tablet, 3 on
@@ -31,12 +31,29 @@ def upload_limit(default_bytes: int) -> int:
 
 
 def refusal_text(error: UploadRefused) -> str:
-    """Why ``error``'s file was refused, translated, with its names and numbers filled in.
+    """Why ``error``'s file was refused, in the current language."""
+    return refusal_in(error, lang())
+
+
+def refusal_in(error: UploadRefused, language: str) -> str:
+    """Why ``error``'s file was refused, in ``language``, with its names and numbers filled in;
+    an option's refusal has its reason worded in that language too.
 
     A code without a sentence of its own falls back to the error's English text.
     """
     key = f"upload.{error.code}"
-    return t(key if key in TEXT else "upload.invalid", **error.details)
+    details = dict(error.details)
+    if "reason_code" in details:
+        details["reason"] = reason_in(language, details.pop("reason_code"), details.pop("reason_field"),
+                                      details.pop("reason_params"))
+    return translate(key if key in TEXT else "upload.invalid", language, **details)
+
+
+def reason_in(language: str, code: str, field: str | None, params: dict) -> str:
+    """Why an option or a layer field was refused (a code of ``latent_core.models.options.REFUSAL_REASONS``),
+    in ``language``; ``field`` names the layer field at fault."""
+    reason = translate(f"upload.reason.{code}", language, **params)
+    return translate("upload.reason_in_field", language, field=field, reason=reason) if field else reason
 
 
 def canvas_pixels(png: bytes | None, canvas_size: int) -> np.ndarray | None:

@@ -149,13 +149,13 @@ class LatentModel(keras.Model):
         ``saved_options``; raises ``options.OptionRefused`` for an unknown, missing or
         badly typed option or one out of range."""
         if not isinstance(config, dict):
-            raise opt.OptionRefused("config", config, "must be an object of options")
+            raise opt.OptionRefused("config", config, "not_options")
         declared = {option.name: option for option in cls.saved_options}
         unknown = sorted(set(config) - set(declared))
         if unknown:
-            raise opt.OptionRefused(unknown[0], config[unknown[0]], f"is not an option of {cls.kind}")
+            raise opt.OptionRefused(unknown[0], config[unknown[0]], "unknown_option", kind=cls.kind)
         if "input_shape" not in config:
-            raise opt.OptionRefused("input_shape", None, "is missing")
+            raise opt.OptionRefused("input_shape", None, "missing")
         return {name: declared[name].check(value) for name, value in config.items()}
 
     @classmethod
@@ -355,6 +355,27 @@ class LatentModel(keras.Model):
         opt.check_positive_int("n", n, kind=self.kind)
         opt.check_seed(seed, kind=self.kind)
         return np.random.default_rng(seed).standard_normal((n, self._latent_dim)).astype(np.float32)
+
+
+class GaussianEncoder:
+    """What every VAE shares (trained here or uploaded): an ``encoder`` giving
+    ``[z_mean, z_log_var]``, the mean as the code, the decoder fed the mean outside
+    training, and samples decoded from the prior N(0, I). Put before ``LatentModel``."""
+
+    def call(self, inputs, training=False):
+        return self.decoder(self.encoder(inputs, training=training)[0], training=training)
+
+    def _encode_tensor(self, x):
+        return self.encoder(x, training=False)[0]
+
+    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and log-variance of q(z|x) for inputs ``x``."""
+        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
+        return np.asarray(z_mean), np.asarray(z_log_var)
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """Decode ``n`` codes drawn from the prior N(0, I)."""
+        return self.decode(self._prior_codes(n, seed))
 
 
 def _activation_name(layer) -> str | None:

@@ -33,7 +33,7 @@ from latent_core.data import DATASETS
 from latent_core.frameworks import keras
 from latent_core.models import options as opt
 from latent_core.models.autoencoder import AutoencoderModel
-from latent_core.models.base import SERIALIZATION_PACKAGE, LatentModel, NoEncoderError
+from latent_core.models.base import SERIALIZATION_PACKAGE, GaussianEncoder, LatentModel, NoEncoderError
 
 MAX_PLAIN_LAYERS = 64
 _SIDE = (1, opt.MAX_INPUT_SIDE)
@@ -83,8 +83,9 @@ _DROPPED_FIELDS = {"trainable", "dtype", "seed", "renorm_momentum"}
 _NAME = opt.SavedOption("name", "name")
 
 
-def _refused(layer: str, value, reason: str, *, too_big: bool = False) -> opt.OptionRefused:
-    return opt.OptionRefused(f"layer {layer}", value, reason, too_big=too_big)
+def _refused(layer: str, value, code: str, *, field: str | None = None, too_big: bool = False,
+             **params) -> opt.OptionRefused:
+    return opt.OptionRefused(f"layer {layer}", value, code, field=field, too_big=too_big, **params)
 
 
 class UnsupportedLayer(opt.OptionRefused):
@@ -92,8 +93,8 @@ class UnsupportedLayer(opt.OptionRefused):
 
     def __init__(self, layer: str, found):
         self.layer, self.found = layer, str(found)[:40]
-        super().__init__(f"layer {layer}", found, f"is a {self.found} layer; models of {', '.join(LAYER_FIELDS)} "
-                         "layers are supported")
+        super().__init__(f"layer {layer}", found, "unsupported_layer", found=self.found,
+                         supported=", ".join(LAYER_FIELDS))
 
 
 class NoCode(ValueError):
@@ -125,7 +126,7 @@ def checked_layer(entry) -> dict:
     saves it (``layer``, ``config``), as ``{"layer", "config"}`` with only its kept, checked
     fields; raises ``OptionRefused`` naming the layer otherwise."""
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
-        raise _refused("?", entry, "is not a layer description")
+        raise _refused("?", entry, "not_layer")
     layer, config = _layer_name(entry), entry["config"]
     class_name = entry["layer"] if "layer" in entry else entry.get("class_name")
     if class_name not in LAYER_FIELDS or entry.get("module", "keras.layers") != "keras.layers":
@@ -137,19 +138,20 @@ def checked_layer(entry) -> dict:
             try:
                 checked[field] = _plain(kept[field].check(value))
             except opt.OptionRefused as refused:
-                raise _refused(layer, value, f"{field} {refused.reason}", too_big=refused.too_big) from None
+                raise _refused(layer, value, refused.code, field=field, too_big=refused.too_big,
+                               **refused.params) from None
         elif field in _FIXED_FIELDS:
             if value != _FIXED_FIELDS[field]:
-                raise _refused(layer, value, f"{field} must be {_FIXED_FIELDS[field]!r} here")
+                raise _refused(layer, value, "fixed_value", field=field, expected=repr(_FIXED_FIELDS[field]))
         elif field in _DROPPED_FIELDS or field.endswith(_DROPPED_SUFFIXES) or field == "activity_regularizer":
             if field == "dtype" and value not in ("float32", None) and not (
                     isinstance(value, dict) and value.get("config") == {"name": "float32"}):
-                raise _refused(layer, value, "dtype must be float32")
+                raise _refused(layer, value, "not_float32", field="dtype")
         else:
-            raise _refused(layer, value, f"has a field {field[:40]!r} this app does not rebuild")
+            raise _refused(layer, value, "unknown_field", entry=repr(field[:40]))
     missing = sorted(set(kept) - set(checked) - {"strides", "max_value"})
     if missing:
-        raise _refused(layer, None, f"{missing[0]} is missing")
+        raise _refused(layer, None, "missing", field=missing[0])
     return {"layer": class_name, "config": checked}
 
 
@@ -219,19 +221,19 @@ def read_network(config: dict) -> PlainNetwork:
     raises ``OptionRefused`` naming the layer for anything else."""
     inner = config.get("config")
     if not isinstance(inner, dict) or not isinstance(inner.get("layers"), list):
-        raise opt.OptionRefused("config", None, "holds no list of layers")
+        raise opt.OptionRefused("config", None, "no_layer_list")
     entries = inner["layers"]
     if len(entries) > MAX_PLAIN_LAYERS + 1:
-        raise opt.OptionRefused("layers", len(entries), f"more than {MAX_PLAIN_LAYERS} layers", too_big=True)
+        raise opt.OptionRefused("layers", len(entries), "too_many_layers", too_big=True, count=MAX_PLAIN_LAYERS)
     if not entries or not isinstance(entries[0], dict) or entries[0].get("class_name") != "InputLayer":
-        raise opt.OptionRefused("layers", None, "the model must start with keras.Input(shape=...)")
+        raise opt.OptionRefused("layers", None, "no_input")
     input_shape = _input_shape(entries[0])
     second = None
     if config.get("class_name") == "Functional":
         entries, second = _functional_chain(inner, entries)
     layers = [checked_layer(entry) for entry in entries[1:]]
     if not layers:
-        raise opt.OptionRefused("layers", None, "the model has no layers after its input")
+        raise opt.OptionRefused("layers", None, "no_layers")
     return PlainNetwork(input_shape, layers, None if second is None else checked_layer(second))
 
 
@@ -247,6 +249,47 @@ def _inbound(entry) -> str | None:
     return history[0] if isinstance(history, list) and history and isinstance(history[0], str) else None
 
 
+# keras.io's VAE tutorial ends its encoder in a custom ``Sampling`` layer (no weights, no
+# options: z = mean + exp(log_var / 2) * eps) as a third output. It is recognised by its exact
+# name and fields and dropped, never deserialised: the mean and log-variance are the encoder.
+SAMPLING_NAMES = ("Sampling", "Custom>Sampling")
+_SAMPLING_FIELDS = {"name", "trainable", "dtype"}
+
+
+def _tensor_source(tensor) -> str | None:
+    config = tensor.get("config") if isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__" \
+        else None
+    history = config.get("keras_history") if isinstance(config, dict) else None
+    return history[0] if isinstance(history, list) and history[1:] == [0, 0] and isinstance(history[0], str) \
+        else None
+
+
+def _tutorial_sampling(entries: list, names: list) -> dict | None:
+    """The entry of a tutorial ``Sampling`` layer that is the model's third output and takes
+    exactly its first two outputs ``[z_mean, z_log_var]``, or None when there is none. A layer so
+    named that differs in any field is left in place, to be refused as any unknown layer."""
+    if len(names) != 3 or None in names:
+        return None
+    entry = next((entry for entry in entries if _layer_entry_name(entry) == names[2]), None)
+    if entry is None or entry.get("class_name") != "Sampling" or entry.get("registered_name") not in SAMPLING_NAMES:
+        return None
+    module, config = entry.get("module"), entry.get("config")
+    if not (module is None or isinstance(module, str)) or not isinstance(config, dict) or \
+            not set(config) <= _SAMPLING_FIELDS or not isinstance(config.get("trainable", True), bool):
+        return None
+    dtype = config.get("dtype", "float32")
+    if dtype not in ("float32", None) and not (isinstance(dtype, dict) and dtype.get("config") == {"name": "float32"}):
+        return None
+    nodes = entry.get("inbound_nodes")
+    if not (isinstance(nodes, list) and len(nodes) == 1 and isinstance(nodes[0], dict)) or nodes[0].get("kwargs") \
+            or not (isinstance(nodes[0].get("args"), list) and len(nodes[0]["args"]) == 1):
+        return None
+    pair = nodes[0]["args"][0]
+    if not (isinstance(pair, list) and [_tensor_source(tensor) for tensor in pair] == names[:2]):
+        return None
+    return entry
+
+
 def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
     """A functional model's layers as one chain, and its second head when it has two outputs
     on the same input; ``OptionRefused`` for any other wiring."""
@@ -255,24 +298,24 @@ def _functional_chain(inner: dict, entries: list) -> tuple[list, dict | None]:
         outputs = [outputs]
     names = [output[0] if isinstance(output, list) and output[1:] == [0, 0] else None
              for output in outputs] if isinstance(outputs, list) else [None]
+    sampling = _tutorial_sampling(entries, names)
+    if sampling is not None:  # z drawn from the mean and log-variance: this app's VAE draws its own
+        entries, names = [entry for entry in entries if entry is not sampling], names[:2]
     if len(names) not in (1, 2) or None in names:
-        raise opt.OptionRefused("output_layers", None, "the model must have one output (or a mean and a "
-                                "log-variance), its last layers")
+        raise opt.OptionRefused("output_layers", None, "output_count")
     by_name = {entry.get("name"): entry for entry in entries if isinstance(entry, dict)}
     second = None
     if len(names) == 2:
         if set(names) != {_layer_entry_name(entries[-1]), _layer_entry_name(entries[-2])} or \
                 _inbound(entries[-1]) != _inbound(entries[-2]):
-            raise opt.OptionRefused("output_layers", None, "a model with two outputs must end in two layers "
-                                    "taking the same input (a mean and a log-variance)")
+            raise opt.OptionRefused("output_layers", None, "two_outputs")
         second = by_name[names[1]]
         entries = [entry for entry in entries if entry is not second]
     for previous, entry in itertools.pairwise(entries):
         if _inbound(entry) is None or _inbound(entry) != _layer_entry_name(previous):
-            raise _refused(_layer_name(entry), None, "does not take the previous layer's output alone; only "
-                           "models whose layers form one chain are supported")
+            raise _refused(_layer_name(entry), None, "not_a_chain")
     if names[0] != _layer_entry_name(entries[-1]):
-        raise opt.OptionRefused("output_layers", None, "the model's output must be its last layer")
+        raise opt.OptionRefused("output_layers", None, "output_not_last")
     return entries, second
 
 
@@ -284,16 +327,17 @@ def _input_shape(entry: dict) -> tuple[int, ...]:
     config = entry.get("config")
     shape = config.get("batch_shape") if isinstance(config, dict) else None
     if not isinstance(shape, list) or not shape or shape[0] is not None:
-        raise _refused(_layer_name(entry), shape, "the input needs a shape without its batch size")
+        raise _refused(_layer_name(entry), shape, "input_with_batch")
     for field, value in config.items():
         if field in _FIXED_FIELDS:
             if value != _FIXED_FIELDS[field]:
-                raise _refused(_layer_name(entry), value, f"{field} must be {_FIXED_FIELDS[field]!r} here")
+                raise _refused(_layer_name(entry), value, "fixed_value", field=field,
+                               expected=repr(_FIXED_FIELDS[field]))
         elif field == "dtype":
             if value != "float32":
-                raise _refused(_layer_name(entry), value, "dtype must be float32")
+                raise _refused(_layer_name(entry), value, "not_float32", field="dtype")
         elif field not in ("batch_shape", "name"):
-            raise _refused(_layer_name(entry), value, f"has a field {field[:40]!r} this app does not rebuild")
+            raise _refused(_layer_name(entry), value, "unknown_field", entry=repr(field[:40]))
     return _LAYER_SHAPE.check(shape[1:])
 
 
@@ -529,10 +573,10 @@ class PlainLayers:
     def checked_saved_options(cls, config) -> dict:
         """As for every kind, with ``layers`` checked layer by layer against ``LAYER_FIELDS``."""
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise opt.OptionRefused("layers", None, "must be a list of layers")
+            raise opt.OptionRefused("layers", None, "not_layer_list")
         if len(config["layers"]) > MAX_PLAIN_LAYERS:
-            raise opt.OptionRefused("layers", len(config["layers"]), f"more than {MAX_PLAIN_LAYERS} layers",
-                                    too_big=True)
+            raise opt.OptionRefused("layers", len(config["layers"]), "too_many_layers", too_big=True,
+                                    count=MAX_PLAIN_LAYERS)
         layers = [checked_layer(entry) for entry in config["layers"]]
         extra = {name: checked_layer(config[name]) for name in cls.layer_options if config.get(name) is not None}
         rest = {key: value for key, value in config.items() if key != "layers" and key not in cls.layer_options}
@@ -672,7 +716,7 @@ class KerasAutoencoder(_PlainAutoencoder):
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
-class KerasVAE(_PlainAutoencoder):
+class KerasVAE(GaussianEncoder, _PlainAutoencoder):
     """A VAE from a notebook: an encoder with two outputs (mean and log-variance, Dense
     layers on the same input) and a decoder. ``encode`` gives the mean; ``sample`` decodes
     draws from the prior N(0, I)."""
@@ -697,21 +741,6 @@ class KerasVAE(_PlainAutoencoder):
 
     def weight_layers(self) -> list:
         return [*self.stack, self.log_var_head]
-
-    def call(self, inputs, training=False):
-        return self.decoder(self.encoder(inputs, training=training)[0], training=training)
-
-    def _encode_tensor(self, x):
-        return self.encoder(x, training=False)[0]
-
-    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and log-variance of q(z|x) for inputs ``x``."""
-        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
-        return np.asarray(z_mean), np.asarray(z_log_var)
-
-    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
-        """Decode ``n`` codes drawn from the prior N(0, I)."""
-        return self.decode(self._prior_codes(n, seed))
 
     @property
     def options(self) -> dict:

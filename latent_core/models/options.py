@@ -116,16 +116,65 @@ class SettingsRefused(ValueError):
         self.code, self.details = code, details
 
 
+# Why a saved option or a plain Keras layer is refused: a code per reason, worded in English
+# here (for logs and the command line); the interface words each code itself
+# (``upload.reason.<code>`` in ui/texts/uploads.py) from the same parameters.
+REFUSAL_REASONS = {
+    "not_integer": "must be an integer",
+    "not_number": "must be a number",
+    "not_finite": "must be finite",
+    "below_minimum": "must be at least {minimum}",
+    "above_maximum": "must be at most {maximum}",
+    "not_bool": "must be true or false",
+    "not_name": "must be a name of letters, digits and _.- (at most {length})",
+    "not_choice": "must be one of {choices}",
+    "not_list": "must be a list",
+    "too_many_entries": "may have at most {count} entries",
+    "too_few_entries": "needs at least {count} entries",
+    "repeated_entry": "lists an entry twice",
+    "not_pair": "must be a [low, high] pair",
+    "not_shape": "must be [features] or [height, width, channels]",
+    "too_many_values": "has over {count} values",
+    "not_options": "must be an object of options",
+    "unknown_option": "is not an option of {kind}",
+    "missing": "is missing",
+    "not_layer_list": "must be a list of layers",
+    "no_layer_list": "holds no list of layers",
+    "too_many_layers": "more than {count} layers",
+    "no_input": "the model must start with keras.Input(shape=...)",
+    "no_layers": "the model has no layers after its input",
+    "not_layer": "is not a layer description",
+    "unsupported_layer": "is a {found} layer; models of {supported} layers are supported",
+    "fixed_value": "must be {expected} here",
+    "not_float32": "must be float32",
+    "unknown_field": "has a field {entry} this app does not rebuild",
+    "output_count": "the model must have one output (or a mean and a log-variance), its last layers",
+    "two_outputs": "a model with two outputs must end in two layers taking the same input (a mean and a "
+                   "log-variance)",
+    "not_a_chain": "does not take the previous layer's output alone; only models whose layers form one chain "
+                   "are supported",
+    "output_not_last": "the model's output must be its last layer",
+    "input_with_batch": "the input needs a shape without its batch size",
+}
+
+
 class OptionRefused(ValueError):
     """A saved model's option has the wrong type or lies outside its declared range.
 
-    ``too_big`` is True when the value is well formed but asks for more than the bound.
+    ``code`` names the reason (a key of ``REFUSAL_REASONS``) and ``params`` fill in its
+    wording (names and numbers only, never prose); ``field`` is the layer field at fault, if
+    any. ``reason`` is the English wording. ``too_big`` is True when the value is well
+    formed but asks for more than the bound.
     """
 
-    def __init__(self, name: str, value, reason: str, *, too_big: bool = False):
+    def __init__(self, name: str, value, code: str, *, field: str | None = None, too_big: bool = False,
+                 **params):
         shown = _shown(value)
-        super().__init__(f"option {name} = {shown}: {reason}")
-        self.name, self.shown, self.reason, self.too_big = name, shown, reason, too_big
+        self.name, self.shown, self.code, self.field, self.params, self.too_big = \
+            name, shown, code, field, {key: str(param) for key, param in params.items()}, too_big
+        reason = REFUSAL_REASONS[code].format(**self.params)
+        self.reason = f"{field} {reason}" if field else reason
+        super().__init__(f"option {name} = {shown}: {self.reason}")
 
 
 def _shown(value) -> str:
@@ -167,54 +216,54 @@ class SavedOption:
         checker = getattr(self, f"_check_{self.type}")
         return checker(value)
 
-    def _refuse(self, value, reason: str, *, too_big: bool = False) -> OptionRefused:
-        return OptionRefused(self.name, value, reason, too_big=too_big)
+    def _refuse(self, value, code: str, *, too_big: bool = False, **params) -> OptionRefused:
+        return OptionRefused(self.name, value, code, too_big=too_big, **params)
 
-    def _number(self, value, number_type, what: str):
+    def _number(self, value, number_type, not_one: str):
         if isinstance(value, bool) or not isinstance(value, number_type):
-            raise self._refuse(value, f"must be {what}")
+            raise self._refuse(value, not_one)
         if isinstance(value, float) and not math.isfinite(value):
-            raise self._refuse(value, "must be finite")
+            raise self._refuse(value, "not_finite")
         if value < self.minimum:
-            raise self._refuse(value, f"must be at least {self.minimum:g}")
+            raise self._refuse(value, "below_minimum", minimum=f"{self.minimum:g}")
         if value > self.maximum:
-            raise self._refuse(value, f"must be at most {self.maximum:g}", too_big=True)
+            raise self._refuse(value, "above_maximum", too_big=True, maximum=f"{self.maximum:g}")
         return value
 
     def _check_int(self, value):
-        return self._number(value, int, "an integer")
+        return self._number(value, int, "not_integer")
 
     def _check_float(self, value):
-        return float(self._number(value, (int, float), "a number"))
+        return float(self._number(value, (int, float), "not_number"))
 
     def _check_bool(self, value):
         if not isinstance(value, bool):
-            raise self._refuse(value, "must be true or false")
+            raise self._refuse(value, "not_bool")
         return value
 
     def _check_name(self, value):
         if not isinstance(value, str) or not _NAME_PATTERN.fullmatch(value) or len(value) > MAX_NAME_LENGTH:
-            raise self._refuse(value, f"must be a name of letters, digits and _.- (at most {MAX_NAME_LENGTH})")
+            raise self._refuse(value, "not_name", length=MAX_NAME_LENGTH)
         return value
 
     def _check_one_of(self, value):
         if not isinstance(value, str) or value not in self.choices:
-            raise self._refuse(value, f"must be one of {', '.join(self.choices)}")
+            raise self._refuse(value, "not_choice", choices=", ".join(self.choices))
         return value
 
     def _list(self, value) -> list:
         if not isinstance(value, list):
-            raise self._refuse(value, "must be a list")
+            raise self._refuse(value, "not_list")
         if len(value) > self.max_length:
-            raise self._refuse(value, f"may have at most {self.max_length} entries", too_big=True)
+            raise self._refuse(value, "too_many_entries", too_big=True, count=self.max_length)
         if len(value) < self.min_length:
-            raise self._refuse(value, f"needs at least {self.min_length} entries")
+            raise self._refuse(value, "too_few_entries", count=self.min_length)
         return value
 
     def _check_some_of(self, value):
         values = self._list(value)
         if len(set(map(repr, values))) != len(values):
-            raise self._refuse(value, "lists an entry twice")
+            raise self._refuse(value, "repeated_entry")
         return tuple(self._check_one_of(v) for v in values)
 
     def _check_int_list(self, value):
@@ -222,15 +271,15 @@ class SavedOption:
 
     def _check_float_pair(self, value):
         if not isinstance(value, list) or len(value) != 2:
-            raise self._refuse(value, "must be a [low, high] pair")
+            raise self._refuse(value, "not_pair")
         return tuple(self._check_float(v) for v in value)
 
     def _check_shape(self, value):
         if not isinstance(value, list) or len(value) not in (1, 3):
-            raise self._refuse(value, "must be [features] or [height, width, channels]")
+            raise self._refuse(value, "not_shape")
         shape = tuple(self._check_int(v) for v in value)
         if math.prod(shape) > MAX_INPUT_VALUES:
-            raise self._refuse(value, f"has over {MAX_INPUT_VALUES:,} values", too_big=True)
+            raise self._refuse(value, "too_many_values", too_big=True, count=f"{MAX_INPUT_VALUES:,}")
         return shape
 
 

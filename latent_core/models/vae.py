@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 
 from latent_core.frameworks import keras
-import numpy as np
 from latent_core.frameworks import tf
 
 from latent_core.models import options as opt
 from latent_core.models.base import (
     SERIALIZATION_PACKAGE,
+    GaussianEncoder,
     LatentModel,
     SeededInitializers,
     reconstruction_error,
@@ -38,7 +38,7 @@ ARCHITECTURES = ("dense", "conv")
 
 
 @keras.saving.register_keras_serializable(package=SERIALIZATION_PACKAGE)
-class VariationalAutoencoder(LatentModel):
+class VariationalAutoencoder(GaussianEncoder, LatentModel):
     """VAE with a Gaussian encoder, a standard normal prior and a beta-weighted KL term."""
 
     kind = "vae"
@@ -137,22 +137,6 @@ class VariationalAutoencoder(LatentModel):
     @property
     def metrics(self):
         return [self.total_loss_tracker, self.reconstruction_loss_tracker, self.kl_loss_tracker]
-
-    def call(self, inputs, training=False):
-        z_mean, _ = self.encoder(inputs, training=training)
-        return self.decoder(z_mean, training=training)
-
-    def _encode_tensor(self, x):
-        return self.encoder(x, training=False)[0]
-
-    def encode_distribution(self, x) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and log-variance of q(z|x) for inputs ``x``."""
-        z_mean, z_log_var = self.encoder(self.check_inputs(x), training=False)
-        return np.asarray(z_mean), np.asarray(z_log_var)
-
-    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
-        """Decode ``n`` codes drawn from the prior N(0, I)."""
-        return self.decode(self._prior_codes(n, seed))
 
     def _loss_terms(self, x, training: bool):
         ops = keras.ops

@@ -1,4 +1,5 @@
-"""Steps the browser tests share: pick a dataset in the sidebar, open a page on it, draw on a canvas."""
+"""Steps the browser tests share: pick a dataset in the sidebar, open a page on it, start a training,
+draw on a canvas."""
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
@@ -82,8 +83,25 @@ def open_page_on(page, app_url: str, *, dataset: str, page_title: str) -> None:
     page.goto(app_url)
     expect(page.get_by_test_id("stApp")).to_be_visible()
     choose_dataset(page, dataset)
+    go_to_page(page, page_title)
+
+
+def go_to_page(page, page_title: str, *, heading: str | None = None, timeout: float | None = None) -> None:
+    """Follow the sidebar's link to the page titled ``page_title`` and wait for its ``heading``
+    (the title unless given)."""
     page.get_by_test_id("stSidebarNav").get_by_text(page_title).click()
-    expect(page.get_by_role("heading", name=page_title)).to_be_visible()
+    expect(page.get_by_role("heading", name=heading or page_title)).to_be_visible(timeout=timeout)
+
+
+def start_training(page, name: str) -> None:
+    """On the Train page, name the model ``name`` (Enter sends it), wait for the rerun, and press
+    Start training."""
+    field = current(page).get_by_label("Name for the model")
+    field.fill(name)
+    field.press("Enter")
+    expect(field).to_have_value(name)
+    idle(page)
+    page.get_by_role("button", name="Start training").click()
 
 
 def draw_seven(page, canvas) -> None:

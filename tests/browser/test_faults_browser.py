@@ -6,7 +6,8 @@ import signal
 import time
 
 import pytest
-from app_steps import choose_dataset, choose_model, current, idle, open_digits_train_form, open_sidebar_list
+from app_steps import (choose_dataset, choose_model, current, idle, open_digits_train_form, open_sidebar_list,
+                       start_training)
 from playwright.sync_api import expect
 
 from latent_core.workspace import Workspace
@@ -37,11 +38,7 @@ def test_a_training_survives_the_server_being_killed(page, serve_app, tmp_path, 
     batch.focus()
     batch.press("Home")  # batches of 16: slow enough epochs to stop in the middle
     idle(page)
-    name = current(page).get_by_label("Name for the model")
-    name.fill("survives a crash")
-    name.press("Enter")
-    idle(page)
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, "survives a crash")
     expect(page.get_by_role("heading", name="Training survives a crash…")).to_be_visible()
 
     checkpoint = wait_for_checkpoint(workspace, epochs=2)
@@ -76,11 +73,7 @@ def test_a_hosted_students_models_come_back_with_their_address(browser, serve_ap
     epochs.focus()
     epochs.press("Home")
     idle(student)
-    name = current(student).get_by_label("Name for the model")
-    name.fill("my homework")
-    name.press("Enter")
-    idle(student)
-    student.get_by_role("button", name="Start training").click()
+    start_training(student, "my homework")
     expect(student.get_by_text("Finished my homework in")).to_be_visible(timeout=300_000)
     key = re.search(r"[?&]user=([0-9a-f]{32})", student.url).group(1)
     assert [entry.name for entry in Workspace(workspace / "users" / key).entries()] == ["my homework"]

@@ -5,7 +5,7 @@ import re
 import time
 
 import pytest
-from app_steps import current, idle, open_digits_train_form
+from app_steps import current, go_to_page, idle, open_digits_train_form, start_training
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -62,12 +62,7 @@ def test_train_a_tiny_model_and_scrub_through_its_epochs(page, app_url, screensh
     epochs.press("ArrowRight")  # two epochs
     expect(epochs).to_have_value("2")
     idle(page)
-    name = current(page).get_by_label("Name for the model")
-    name.fill("history AE")
-    name.press("Enter")
-    expect(name).to_have_value("history AE")
-    idle(page)
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, "history AE")
     expect(page.get_by_text("Finished history AE in")).to_be_visible(timeout=300_000)
     idle(page)
     chart = current(page).get_by_test_id("stPlotlyChart").filter(has=page.locator(".slider-container"))
@@ -76,8 +71,7 @@ def test_train_a_tiny_model_and_scrub_through_its_epochs(page, app_url, screensh
     check_scrubber(page, chart)
     screenshot(page, "train_history")
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Latent map").click()
-    expect(page.get_by_role("heading", name="The latent space over training")).to_be_visible(timeout=120_000)
+    go_to_page(page, "Latent map", heading="The latent space over training", timeout=120_000)
     idle(page)
     chart = current(page).get_by_test_id("stPlotlyChart").filter(has=page.locator(".slider-container"))
     chart.scroll_into_view_if_needed()

@@ -1,7 +1,7 @@
 """Model library and training in a real browser: look inside a model, train one, download it."""
 
 import pytest
-from app_steps import choose_dataset, current, idle, open_digits_train_form
+from app_steps import choose_dataset, current, go_to_page, idle, open_digits_train_form, start_training
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -20,23 +20,17 @@ def test_library_shows_inside_a_pretrained_model(page, app_url, screenshot):
 
 def test_train_a_digits_model_end_to_end_and_download_it(page, app_url, screenshot):
     open_digits_train_form(page, app_url)
-    name = current(page).get_by_label("Name for the model")
     epochs = current(page).get_by_test_id("stSlider").first.get_by_role("slider")
     epochs.focus()
     epochs.press("Home")  # one epoch
     expect(epochs).to_have_value("1")
     idle(page)
-    name.fill("browser AE")
-    name.press("Enter")
-    expect(name).to_have_value("browser AE")
-    idle(page)
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, "browser AE")
     expect(page.get_by_role("heading", name="Training browser AE…")).to_be_visible()
     expect(page.get_by_text("Finished browser AE in")).to_be_visible(timeout=300_000)
     screenshot(page, "train")
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Model library").click()
-    expect(page.get_by_role("heading", name="Inside: ★ browser AE")).to_be_visible()
+    go_to_page(page, "Model library", heading="Inside: ★ browser AE")
     idle(page)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download .keras").click()

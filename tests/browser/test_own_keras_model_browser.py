@@ -3,7 +3,7 @@ library page, then its latent map and its samples from the prior."""
 
 import keras
 import pytest
-from app_steps import choose_dataset, idle
+from app_steps import choose_dataset, go_to_page, idle
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -48,14 +48,12 @@ def test_an_uploaded_notebook_vae_gets_a_latent_map_and_samples(page, serve_app,
     expect(page.get_by_test_id("stException")).to_have_count(0)
     screenshot(page, "library_notebook_vae")
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Latent map").click()
-    expect(page.get_by_role("heading", name="Latent map")).to_be_visible()
+    go_to_page(page, "Latent map")
     page.wait_for_function(f"() => ({POINTS_DRAWN})() > 100", timeout=WAIT)
     idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Generate").click()
-    expect(page.get_by_role("heading", name="Generate")).to_be_visible()
+    go_to_page(page, "Generate")
     page.get_by_role("tab", name="Samples from the prior").click()
     expect(page.get_by_text("16 samples from the prior")).to_be_visible(timeout=WAIT)
     idle(page)

@@ -2,29 +2,15 @@
 training started through one shows as running in the other, Stop there ends it, and the
 model it saved is listed and opens there."""
 
-import os
-
 import pytest
-from app_steps import choose_dataset, choose_model, current, idle, open_digits_train_form
+from app_steps import choose_dataset, choose_model, current, idle, open_digits_train_form, start_training
 from playwright.sync_api import expect
 
 from latent_core import cluster
 from latent_core.workspace import Workspace
 
 pytestmark = pytest.mark.browser
-ray = pytest.importorskip("ray")
-
-
-@pytest.fixture(scope="module")
-def ray_address():
-    """A two-CPU Ray cluster for this module, shut down after it; its address for the replicas."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
-    try:
-        yield ray.get_runtime_context().gcs_address
-    finally:
-        ray.shutdown()
+pytest.importorskip("ray")
 
 
 def test_two_replicas_share_trainings_and_models(browser, serve_app, tmp_path, ray_address, screenshot):
@@ -47,11 +33,7 @@ def test_two_replicas_share_trainings_and_models(browser, serve_app, tmp_path, r
     batch.focus()
     batch.press("Home")
     idle(first)
-    name = current(first).get_by_label("Name for the model")
-    name.fill("shared run")
-    name.press("Enter")
-    idle(first)
-    first.get_by_role("button", name="Start training").click()
+    start_training(first, "shared run")
     expect(first.get_by_role("heading", name="Training shared run…")).to_be_visible()
     expect(first.get_by_text("Epoch ")).to_be_visible(timeout=120_000)  # the worker's progress reached it
 
