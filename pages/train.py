@@ -12,7 +12,7 @@ import logging
 import numpy as np
 import streamlit as st
 
-from latent_core import data, evaluation
+from latent_core import data, evaluation, hosting
 from latent_core.images import montage, png_bytes
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
@@ -28,7 +28,8 @@ start_page()
 logger = logging.getLogger(__name__)
 
 EVALUATION_IMAGES = 2000
-# Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few.
+# Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few
+# (hosted, the classroom's: hosting.CLASSROOM_TRAINING_DEFAULTS).
 DEFAULTS = {
     "digits": {"kind": "dense_ae", "latent": 8, "epochs": 40, "batch": 64, "images": None},
     "swiss_roll": {"kind": "dense_ae", "latent": 2, "epochs": 60, "batch": 64, "images": None},
@@ -129,7 +130,7 @@ if job is not None:
         show_snapshot(final, dataset.class_names(lang()))
 
 limits = models.limits()
-defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
+defaults = DEFAULTS.get(dataset.name) or (hosting.CLASSROOM_TRAINING_DEFAULTS if limits.hosted else DEFAULTS_28)
 left, right = st.columns(2)
 with left:
     kind_class = train_form.choose_kind(dataset.input_shape, suggested=defaults["kind"], scope=dataset.name)
@@ -165,8 +166,9 @@ if layer_options is not None:  # a list that does not read says so under its fie
                                                 scope=dataset.name, suggested_latent_dim=defaults["latent"],
                                                 max_parameters=limits.max_model_parameters)
 
-estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs)
-st.info(t("train.expected", time=duration(estimate)))
+estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs,
+                            multiply_adds=None if architecture is None else architecture.multiply_adds)
+queue_views.show_expected_wait(estimate, lambda run: t("train.expected", time=run))
 
 if st.button(t("train.start"), type="primary", icon=":material/play_arrow:") and architecture is not None:
     name = name.strip()  # the field's max_chars keeps it within MAX_NAME_LENGTH

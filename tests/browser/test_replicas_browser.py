@@ -2,8 +2,6 @@
 training started through one shows as running in the other, Stop there ends it, and the
 model it saved is listed and opens there."""
 
-import os
-
 import pytest
 from app_steps import choose_dataset, choose_model, current, idle, open_digits_train_form
 from playwright.sync_api import expect
@@ -18,11 +16,9 @@ ray = pytest.importorskip("ray")
 @pytest.fixture(scope="module")
 def ray_address():
     """A two-CPU Ray cluster for this module, shut down after it; its address for the replicas."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
+    address = cluster.start_local(2, object_store_memory=100 * 2**20)
     try:
-        yield ray.get_runtime_context().gcs_address
+        yield address
     finally:
         ray.shutdown()
 
