@@ -120,6 +120,8 @@ class Student(User):
 OPEN_TRAIN, START, POLL = "open Train", "start training", "progress poll"
 START_LABEL = "Start training"
 FINISHED_TEXT = "Finished "
+TIMES = ("started", "running_at", "finished", "ended")  # monotonic seconds, reported from the run's start
+ENDINGS = {"Stopped": "stopped", "left the queue before it started": "left the queue", "Training failed": "failed"}
 WAIT_TEXT = re.compile(r"(?:Ready in|Expected time:?(?: on 2 CPU cores:)?) about ([\d.]+) (s|min)")
 QUEUE_WAIT_TEXT = re.compile(r"starts in about ([\d.]+) (s|min)")
 _trainings: list[dict] = []
@@ -184,8 +186,10 @@ class TrainingStudent(Student):
             if FINISHED_TEXT in texts:
                 self.record.update(finished=time.monotonic(), outcome="finished")
                 return
-            if polled.texts and not polled.auto_reruns and not any(fragment in polls for fragment in due):
-                break
+            ending = next((outcome for words, outcome in ENDINGS.items() if words in texts), None)
+            if ending is not None:  # e.g. stopped at the time limit
+                self.record.update(ended=time.monotonic(), outcome=ending)
+                return
             for gone in polled.stopped_auto_reruns:
                 due.pop(gone, None)
             for new_fragment, interval in polled.auto_reruns.items():
@@ -230,8 +234,8 @@ def run_trainings(url: str, users: int, limit_s: float, ramp_s: float, server: A
     events.request.remove_listener(record)
     figures = {"users": users, "ramp_s": ramp_s, "limit_s": limit_s, "wall_s": time.monotonic() - started,
                "failures": failures, "loads": loads, "cpus": os.cpu_count(),
-               "students": [{name: (value - started if name in ("started", "running_at", "finished") else value)
-                             for name, value in entry.items()} for entry in _trainings]}
+               "students": [{name: value - started if name in TIMES else value for name, value in entry.items()}
+                            for entry in _trainings]}
     if baseline_cpu is not None:
         figures["server_cpu_s"] = server.cpu_seconds() - baseline_cpu
     return figures
@@ -253,7 +257,8 @@ def training_report(run: dict, defaults: str) -> str:
             ["server CPU during the run, s (of wall × CPUs)",
              f"{run.get('server_cpu_s', 0):.0f} (of {run['wall_s'] * run['cpus']:.0f})"],
             ["… per training finished, s", f"{run.get('server_cpu_s', 0) / max(len(finished), 1):.1f}"],
-            ["… that is, on 2 CPUs of its own, min", f"{run.get('server_cpu_s', 0) / 2 / 60:.1f}"],
+            ["… spread over 2 CPUs of its own, min (the least such a server would take)",
+             f"{run.get('server_cpu_s', 0) / 2 / 60:.1f}"],
             ["load average over the run (1 min, every 5 s): min / median / max",
              f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f} on {run['cpus']} CPUs"]]
     def minutes(seconds: float | None) -> str:

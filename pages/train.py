@@ -1,9 +1,10 @@
 """Train: pick a model kind and settings (or one of the course's architectures, with its
 layers and parameters shown before it trains), then watch it learn live; the result is saved at once.
 
-Hosted, the sliders stop at the classroom limits and a run waits its turn in the
-server's shared queue (one job per person, a time limit per job), showing how many jobs
-are ahead of it and about how long it waits. Checkpoints land in
+Hosted, the sliders stop at the classroom limits, the 28×28 sets start from the classroom
+defaults, and a run waits its turn in the server's shared queue (one job per person, a time
+limit per job): before Start the page shows the whole wait (the queue ahead, then the run),
+once queued how many jobs are ahead of it and about how long it waits. Checkpoints land in
 the workspace while it trains, so a run cut short still leaves its last epochs.
 """
 
