@@ -136,12 +136,15 @@ def shown_seconds(text: str, pattern: re.Pattern = WAIT_TEXT) -> float | None:
     return float(found.group(1)) * (60.0 if found.group(2) == "min" else 1.0)
 
 
-class TrainingStudent(Student):
+class TrainingStudent(User):
     """One student who starts the hosted default training and watches it to its end: the Train
     page's wait before Start read, Start clicked, then every ``run_every`` fragment polled at
-    its interval, as the browser's timers do, until the page says the run finished."""
+    its interval, as the browser's timers do, until the page says the run finished. A ``User``
+    of its own, not a ``Student``: Locust would give it the Generate visits of a subclass's base too."""
 
     wait_time = constant(1.0)
+    step = Student.step
+    on_stop = Student.on_stop
 
     def on_start(self) -> None:
         self.index = next(_students)
