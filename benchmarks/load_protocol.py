@@ -16,7 +16,16 @@ second. Writes ``benchmarks/results/load_protocol.md`` (``--json PATH`` also wri
 figures). Loopback only, bounded: students stop after ``--seconds``, and the run is cut
 off ``HARD_LIMIT_GRACE_S`` later whatever hangs.
 
-Run: ``python benchmarks/load_protocol.py --users 30 --seconds 120``.
+``--train`` runs the other classroom moment instead: every student opens the Train page,
+reads the wait it shows before Start (the queue ahead of them, then their own run), clicks
+Start on the hosted defaults and watches the run as a browser does (each ``run_every``
+fragment polled at its interval) until the page says it finished. It records, per student,
+the wait shown, the place the queue gave and when the training finished; with the time for
+all of them to finish, the server's CPU seconds and the machine's load average (sampled every
+5 s), into ``benchmarks/results/load_training.md``.
+
+Run: ``python benchmarks/load_protocol.py --users 30 --seconds 120``, or
+``python benchmarks/load_protocol.py --train --users 30 --ramp 15 --seconds 840``.
 """
 
 from __future__ import annotations
@@ -25,13 +34,15 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
 
 import gevent
-from locust import User, between, events, task
+from locust import User, between, constant, events, task
 from locust.env import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -104,6 +115,175 @@ class Student(User):
                                     * 1000, response_length=size, exception=None, context={})
             gevent.sleep(random.uniform(*PAUSE_S))
         self.step(OPEN_MAP, lambda: self.session.run("latent_map"))
+
+
+OPEN_TRAIN, START, POLL = "open Train", "start training", "progress poll"
+START_LABEL = "Start training"
+FINISHED_TEXT = "Finished "
+TIMES = ("started", "running_at", "finished", "ended")  # monotonic seconds, reported from the run's start
+ENDINGS = {"Stopped": "stopped", "left the queue before it started": "left the queue", "Training failed": "failed"}
+WAIT_TEXT = re.compile(r"(?:Ready in|Expected time:?(?: on 2 CPU cores:)?) about ([\d.]+) (s|min)")
+QUEUE_WAIT_TEXT = re.compile(r"starts in about ([\d.]+) (s|min)")
+_trainings: list[dict] = []
+
+
+def shown_seconds(text: str, pattern: re.Pattern = WAIT_TEXT) -> float | None:
+    """The seconds in the Train page's wait before Start ("Ready in about 4.5 min: …"), or with
+    ``QUEUE_WAIT_TEXT`` in a queued job's place ("… · starts in about 3.0 min")."""
+    found = pattern.search(text)
+    if found is None:
+        return None
+    return float(found.group(1)) * (60.0 if found.group(2) == "min" else 1.0)
+
+
+class TrainingStudent(User):
+    """One student who starts the hosted default training and watches it to its end: the Train
+    page's wait before Start read, Start clicked, then every ``run_every`` fragment polled at
+    its interval, as the browser's timers do, until the page says the run finished. A ``User``
+    of its own, not a ``Student``: Locust would give it the Generate visits of a subclass's base too."""
+
+    wait_time = constant(1.0)
+    step = Student.step
+    on_stop = Student.on_stop
+
+    def on_start(self) -> None:
+        self.index = next(_students)
+        self.session = StreamlitSession(self.host, timeout_s=STEP_TIMEOUT_S)
+        self.record = {"student": self.index}
+        _trainings.append(self.record)
+
+    @task
+    def visit(self) -> None:
+        if "started" in self.record:  # one training each; then the student only waits
+            gevent.sleep(1.0)
+            return
+        self.step(OPEN_APP, lambda: self.session.run(""))
+        page = self.step(OPEN_TRAIN, lambda: self.session.run("train"))
+        if page is None or START_LABEL not in page.widgets:
+            self.record.update(started=time.monotonic(), outcome="no Train page")
+            return
+        shown = next((text for text in page.texts if shown_seconds(text) is not None), "")
+        self.record.update(shown=shown, shown_s=shown_seconds(shown))
+        self.session.set_widget(page.widgets[START_LABEL], True)
+        self.record["started"] = time.monotonic()
+        after = self.step(START, lambda: self.session.run())
+        if after is None:
+            self.record["outcome"] = "start failed"
+            return
+        self.record["queued_text"] = next((text for text in after.texts if "starts" in text or "Epoch" in text), "")
+        self.watch(dict(after.auto_reruns))
+
+    def watch(self, polls: dict[str, float]) -> None:
+        """Poll the page's fragments until it says the training finished (or failed)."""
+        due = {fragment: time.monotonic() + interval for fragment, interval in polls.items()}
+        while due:
+            fragment = min(due, key=due.get)
+            gevent.sleep(max(0.0, due[fragment] - time.monotonic()))
+            polled = self.step(POLL, lambda: self.session.run(fragment_id=fragment, auto=True))
+            due[fragment] = time.monotonic() + polls[fragment]
+            if polled is None:
+                continue
+            texts = " ".join(polled.texts)
+            if "running_at" not in self.record and "Epoch " in texts:
+                self.record["running_at"] = time.monotonic()
+            if FINISHED_TEXT in texts:
+                self.record.update(finished=time.monotonic(), outcome="finished")
+                return
+            ending = next((outcome for words, outcome in ENDINGS.items() if words in texts), None)
+            if ending is not None:  # e.g. stopped at the time limit
+                self.record.update(ended=time.monotonic(), outcome=ending)
+                return
+            for gone in polled.stopped_auto_reruns:
+                due.pop(gone, None)
+            for new_fragment, interval in polled.auto_reruns.items():
+                polls[new_fragment] = interval
+                due.setdefault(new_fragment, time.monotonic() + interval)
+        self.record["outcome"] = self.record.get("outcome", "ended without finishing")
+
+
+def run_trainings(url: str, users: int, limit_s: float, ramp_s: float, server: AppServer | None = None) -> dict:
+    """``users`` students each start the hosted default training within ``ramp_s`` seconds;
+    runs until all have finished or ``limit_s`` has passed; the figures as a dict."""
+    failures: list[str] = []
+
+    def record(request_type, name, response_time, response_length, exception, **_):
+        if exception is not None:
+            failures.append(f"{name}: {type(exception).__name__}: {str(exception)[:160]}")
+
+    events.request.add_listener(record)
+    environment = Environment(user_classes=[TrainingStudent], host=url, events=events)
+    runner = environment.create_local_runner()
+    loads: list[float] = []
+    baseline_cpu = server.cpu_seconds() if server is not None else None
+    started = time.monotonic()
+
+    def sample() -> None:
+        while True:
+            loads.append(os.getloadavg()[0])
+            gevent.sleep(5.0)
+
+    def until_done() -> None:
+        while time.monotonic() - started < limit_s:
+            gevent.sleep(2.0)
+            if len(_trainings) == users and all("outcome" in entry for entry in _trainings):
+                break
+        runner.quit()
+
+    sampler = gevent.spawn(sample)
+    runner.start(users, spawn_rate=max(users / max(ramp_s, 0.1), 0.1))
+    gevent.spawn(until_done)
+    runner.greenlet.join()
+    sampler.kill()
+    events.request.remove_listener(record)
+    figures = {"users": users, "ramp_s": ramp_s, "limit_s": limit_s, "wall_s": time.monotonic() - started,
+               "failures": failures, "loads": loads, "cpus": os.cpu_count(),
+               "students": [{name: value - started if name in TIMES else value for name, value in entry.items()}
+                            for entry in _trainings]}
+    if baseline_cpu is not None:
+        figures["server_cpu_s"] = server.cpu_seconds() - baseline_cpu
+    return figures
+
+
+def training_report(run: dict, defaults: str) -> str:
+    """The markdown of one ``run_trainings`` run."""
+    students = sorted(run["students"], key=lambda entry: entry.get("started", float("inf")))
+    finished = [entry for entry in students if entry.get("outcome") == "finished"]
+    first_start = min((entry["started"] for entry in students if "started" in entry), default=0.0)
+    last_end = max((entry["finished"] for entry in finished), default=None)
+    errors = [entry for entry in students if entry.get("outcome") != "finished"]
+    loads = run["loads"] or [0.0]
+    rows = [["students who started a training", f"{len(students)} of {run['users']}"],
+            ["trainings finished", f"**{len(finished)}**"],
+            ["first Start to last finish, min (goal ≤ 10)", "–" if last_end is None else
+             f"**{(last_end - first_start) / 60:.1f}**"],
+            ["protocol errors / runs not finished", f"{len(run['failures'])} / {len(errors)}"],
+            ["server CPU during the run, s (of wall × CPUs)",
+             f"{run.get('server_cpu_s', 0):.0f} (of {run['wall_s'] * run['cpus']:.0f})"],
+            ["… per training finished, s", f"{run.get('server_cpu_s', 0) / max(len(finished), 1):.1f}"],
+            ["… spread over 2 CPUs of its own, min (the least such a server would take)",
+             f"{run.get('server_cpu_s', 0) / 2 / 60:.1f}"],
+            ["load average over the run (1 min, every 5 s): min / median / max",
+             f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f} on {run['cpus']} CPUs"]]
+    def minutes(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds / 60:.1f}"
+
+    per_student = [[str(index + 1), minutes(entry.get("shown_s")),
+                    minutes(shown_seconds(entry.get("queued_text", ""), QUEUE_WAIT_TEXT)),
+                    minutes(entry["running_at"] - entry["started"] if "running_at" in entry else None),
+                    minutes(entry["finished"] - entry["started"] if "finished" in entry else None),
+                    entry.get("outcome", "–")] for index, entry in enumerate(students)]
+    lines = [f"{run['users']} simulated students (Streamlit's websocket protocol, Locust) against one "
+             f"`streamlit run` server on loopback in hosted mode, each starting the hosted default training "
+             f"({defaults}) within {run['ramp_s']:.0f} s of each other, then polling the page's fragments as a "
+             f"browser does until it says the run finished. *Shown*: the wait the Train page showed before Start "
+             f"(the queue ahead, then the run); *measured*: Start to the page saying it finished.", "",
+             table(["", "value"], rows), "",
+             table(["student (in order of Start)", "wait shown before Start, min",
+                    "queue's wait for a slot shown after Start, min", "Start to its first epoch's progress, min",
+                    "measured: Start to finished, min", "outcome"], per_student)]
+    if run["failures"]:
+        lines += ["", "First errors:", ""] + [f"- {failure}" for failure in run["failures"][:5]]
+    return "\n".join(lines)
 
 
 def run_class(url: str, users: int, seconds: float, ramp_s: float, server: AppServer | None = None) -> dict:
@@ -205,7 +385,12 @@ def main() -> None:
     parser.add_argument("--url", help="an app already running (else one is started here, hosted)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--no-report", action="store_true", help="do not write benchmarks/results/load_protocol.md")
+    parser.add_argument("--train", action="store_true",
+                        help="each student starts the hosted default training instead (--seconds: the time limit)")
     args = parser.parse_args()
+    if args.train:
+        train_class(args)
+        return
     runs = []
     if args.url:
         runs = [run_class(args.url, users, args.seconds, args.ramp) for users in args.users]
@@ -224,6 +409,28 @@ def main() -> None:
         write_result("load_protocol", report(runs))
     print(report(runs))
     os._exit(0)  # gevent's hub and Locust's greenlets: leave at once, the figures are written
+
+
+def train_class(args) -> None:
+    """``--train``: one class of ``args.users[0]`` students, each starting the hosted default training."""
+    from latent_core.hosting import CLASSROOM_TRAINING_DEFAULTS as defaults
+
+    described = (f"{defaults['kind']}, {defaults['latent']}-D, {defaults['images']:,} Fashion-MNIST images, "
+                 f"{defaults['epochs']} epochs, batch {defaults['batch']}")
+    with AppServer(env={"LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_OFFLINE": "1"}) as server:
+        server.wait_until_healthy()
+        warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)  # TensorFlow and the dataset loaded
+        warm.run("")
+        warm.run("train")
+        warm.close()
+        run = run_trainings(server.url, args.users[0], args.seconds, args.ramp, server)
+    if args.json:
+        args.json.write_text(json.dumps(run, indent=1), encoding="utf-8")
+    text = training_report(run, described)
+    if not args.no_report:
+        write_result("load_training", text)
+    print(text)
+    os._exit(0)
 
 
 if __name__ == "__main__":

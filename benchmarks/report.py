@@ -137,10 +137,15 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("6. Quality summary", ["quality"]),
     ("Classroom load", ["load"]),
     ("Classroom load, server only", ["load_protocol"]),
+    ("Classroom load, training waits", ["training_cost", "load_training"]),
 ]
-# Sections measured by a run of their own (``make load-test``, ``benchmarks/load_protocol.py``):
-# heading -> result name.
-SEPARATE_RUNS = {"Classroom load": "load", "Classroom load, server only": "load_protocol"}
+# Sections measured by runs of their own (``make load-test``, ``benchmarks/load_protocol.py``, ...):
+# heading -> result names, and the command that writes each.
+SEPARATE_RUNS = {"Classroom load": ("load",), "Classroom load, server only": ("load_protocol",),
+                 "Classroom load, training waits": ("training_cost", "load_training")}
+SEPARATE_COMMANDS = {"load": "make load-test", "load_protocol": "benchmarks/load_protocol.py",
+                     "training_cost": "benchmarks/bench_training_cost.py",
+                     "load_training": "benchmarks/load_protocol.py --train"}
 # The browser script may write one file for both of its parts; it then goes to section 5
 # and section 1 points there.
 COMBINED_BROWSER_RESULT = "browser"
@@ -231,16 +236,18 @@ def assemble_report(*, intro: list[str], results_dir: Path = RESULTS_DIR, since:
         lines.append("")
     for heading, names in SECTIONS:
         if heading in SEPARATE_RUNS:
-            name = SEPARATE_RUNS[heading]
-            path = results_dir / f"{name}.md"
-            if name in separate and path.is_file():
-                written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
-                command = "make load-test" if name == "load" else "benchmarks/load_protocol.py"
-                lines += [f"## {heading}", "", f"_From a separate run of its own (`{command}`, "
-                          f"{written.strftime('%Y-%m-%d %H:%M UTC')}), not from this suite run._", "",
-                          path.read_text(encoding="utf-8").strip(), ""]
+            shown = [name for name in SEPARATE_RUNS[heading]
+                     if name in separate and (results_dir / f"{name}.md").is_file()]
+            if shown:
+                lines += [f"## {heading}", ""]
+                for name in shown:
+                    path = results_dir / f"{name}.md"
+                    written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
+                    lines += [f"_From a separate run of its own (`{SEPARATE_COMMANDS[name]}`, "
+                              f"{written.strftime('%Y-%m-%d %H:%M UTC')}), not from this suite run._", "",
+                              path.read_text(encoding="utf-8").strip(), ""]
                 continue
-            if not fresh(name):
+            if not any(fresh(name) for name in names):
                 continue
         if combined_browser and "browser_slider" in names:
             names = [name for name in names if name != "browser_slider"]

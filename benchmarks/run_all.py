@@ -25,6 +25,9 @@ Which result goes where in BENCHMARKS.md (``benchmarks.report.SECTIONS``):
 6. Quality summary                    ``quality`` (bench_quality.py)
 Classroom load                        ``load`` (load_test.py, with ``--load-test``; without
                                       it, an existing ``load.md`` is shown marked as a run of its own)
+Classroom load, server only           ``load_protocol`` (load_protocol.py), always a run of its own
+Classroom load, training waits        ``training_cost`` (bench_training_cost.py) and ``load_training``
+                                      (load_protocol.py --train), runs of their own
 ====================================  ===============================================
 
 ``bench_browser.py`` may instead write a single ``browser.md``: it then fills section 5
@@ -100,7 +103,9 @@ def main() -> None:
             failures[f"{name}.py"] = failure
     wall = time.time() - started
     intro += ["", f"Suite wall time: {wall / 60:.1f} minutes{' (--quick sizes)' if args.quick else ''}."]
-    separate = ("load_protocol",) if LOAD_TEST in names else ("load", "load_protocol")
+    separate = ("load_protocol", "training_cost", "load_training")
+    if LOAD_TEST not in names:
+        separate = ("load", *separate)
     REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures,
                                       separate=separate), encoding="utf-8")
     print(f"wrote {REPORT}")

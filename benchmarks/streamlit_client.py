@@ -47,6 +47,9 @@ class RunResult:
     image_urls: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     messages: int = 0
+    texts: list[str] = field(default_factory=list)  # what alerts, markdown and progress bars say
+    auto_reruns: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds (run_every)
+    stopped_auto_reruns: list[str] = field(default_factory=list)  # fragment ids no longer polled
 
 
 WIDGET_KINDS = ("slider", "selectbox", "radio", "button", "checkbox", "number_input", "text_input",
@@ -63,6 +66,7 @@ class StreamlitSession:
         self.page_hashes: dict[str, str] = {}  # url path -> page script hash
         self.page_script_hash = ""
         self.widget_states: dict[str, WidgetState] = {}
+        self.triggers: dict[str, WidgetState] = {}  # buttons clicked: sent with the next run only
         self.socket = websocket.create_connection(
             self.base_url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
             timeout=timeout_s)
@@ -72,8 +76,13 @@ class StreamlitSession:
 
     def set_widget(self, widget: Widget, value) -> None:
         """The value a user gives ``widget`` (a number for a slider, a label for a selectbox),
-        sent with this and every later run."""
+        sent with this and every later run; a button (``value`` ignored) is clicked: sent with
+        the next run only, as a browser sends a click."""
         state = WidgetState(id=widget.id)
+        if widget.kind == "button":
+            state.trigger_value = True
+            self.triggers[widget.id] = state
+            return
         if widget.kind == "slider":
             state.double_array_value.data[:] = [float(value)]
         elif widget.kind in ("selectbox", "radio"):
@@ -82,18 +91,21 @@ class StreamlitSession:
             raise ValueError(f"setting a {widget.kind} is not supported")
         self.widget_states[widget.id] = state
 
-    def run(self, page: str | None = None, *, fragment_id: str = "") -> RunResult:
+    def run(self, page: str | None = None, *, fragment_id: str = "", auto: bool = False) -> RunResult:
         """Rerun ``page`` (a url path such as ``"generate"``; None: the current page), or only
-        the fragment ``fragment_id``, and read its messages until it finished."""
+        the fragment ``fragment_id`` (``auto``: as a browser's ``run_every`` timer does), and
+        read its messages until it finished."""
         message = BackMsg()
         client_state = message.rerun_script
         client_state.query_string = self.query_string
-        client_state.widget_states.widgets.extend(self.widget_states.values())
+        client_state.widget_states.widgets.extend({**self.widget_states, **self.triggers}.values())
+        self.triggers = {}
         if page is not None:
             client_state.page_name = page
             self.page_script_hash = self.page_hashes.get(page, "")
         client_state.page_script_hash = self.page_script_hash
         client_state.fragment_id = fragment_id
+        client_state.is_auto_rerun = auto
         started = time.perf_counter()
         self.socket.send_binary(message.SerializeToString())
         result = RunResult(seconds=0.0)
@@ -114,10 +126,15 @@ class StreamlitSession:
                 self.query_string = forward.page_info_changed.query_string
             elif kind == "delta":
                 self._read_delta(forward.delta, result)
+            elif kind == "auto_rerun":
+                result.auto_reruns[forward.auto_rerun.fragment_id] = forward.auto_rerun.interval
+            elif kind == "stop_auto_rerun":
+                result.stopped_auto_reruns.extend(forward.stop_auto_rerun.fragment_ids)
             elif kind == "script_finished":
                 status = forward.script_finished
                 if status == ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN:
-                    continue  # the app reran itself (e.g. st.rerun): its next run follows
+                    result.texts.clear()  # the app reran itself (e.g. st.rerun): its next run redraws the page
+                    continue
                 result.seconds = time.perf_counter() - started
                 if status not in FINISHED:
                     raise RunFailed(f"the run ended with {ForwardMsg.ScriptFinishedStatus.Name(status)}")
@@ -136,6 +153,12 @@ class StreamlitSession:
             result.image_urls.extend(image.url for image in element.imgs.imgs)
         elif kind == "exception":
             result.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+        elif kind == "alert":
+            result.texts.append(element.alert.body)
+        elif kind == "markdown":
+            result.texts.append(element.markdown.body)
+        elif kind == "progress":
+            result.texts.append(element.progress.text)
 
     def fetch(self, url: str) -> int:
         """GET one of the run's media URLs as the browser does; returns its size in bytes."""

@@ -77,17 +77,62 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> ClusterSettin
 
 
 _CONNECT_LOCK = threading.Lock()
+LOOPBACK = "127.0.0.1"
+LOOPBACK_ONLY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+"""On Linux Ray turns 127.0.0.1 into the machine's own address (so that other machines could
+join) and its servers then listen on every interface; with this set, as on a laptop that does
+not cluster, it keeps 127.0.0.1 and listens there only. Set in every process of a cluster on
+loopback: the one that starts it, and each that connects to it."""
+
+
+def _stay_on_loopback() -> None:
+    """Set ``LOOPBACK_ONLY_ENV`` for this process and the Ray processes it starts; Ray reads it
+    once, when it is imported, so a Ray already imported is told too (``ENABLE_RAY_CLUSTER``,
+    the flag that variable sets)."""
+    os.environ.update(LOOPBACK_ONLY_ENV)
+    constants = sys.modules.get("ray._private.ray_constants")
+    if constants is not None:
+        constants.ENABLE_RAY_CLUSTER = False
+
+
+def _is_loopback(address: str) -> bool:
+    host = address.rsplit(":", 1)[0] if ":" in address else address
+    return host in (LOOPBACK, "localhost")
 
 
 def connect(settings: ClusterSettings) -> None:
     """Join the cluster once per process (a process already connected, e.g. a test's
-    local cluster, is left as it is)."""
+    local cluster, is left as it is); a cluster on loopback is joined on loopback only."""
+    if _is_loopback(settings.address):
+        _stay_on_loopback()
     import ray
 
     with _CONNECT_LOCK:
         if not ray.is_initialized():
             logger.info("Connecting to the Ray cluster at %s", settings.address)
             ray.init(address=settings.address, namespace=NAMESPACE, log_to_driver=False)
+
+
+def start_local(num_cpus: int, **options) -> str:
+    """A Ray cluster in this process that only this machine can reach (tests, benchmarks; the
+    variables it needs stay set in this process, for the processes it starts):
+    ``ray.init`` on 127.0.0.1 with its servers on loopback only (``LOOPBACK_ONLY_ENV``), no
+    dashboard and no usage statistics; ``options`` go to ``ray.init``. Returns its address,
+    for other processes on this machine to join (``LATENT_EXPLORER_RAY_ADDRESS``)."""
+    _stay_on_loopback()
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    import ray
+
+    ray.init(num_cpus=num_cpus, include_dashboard=False, _node_ip_address=LOOPBACK, log_to_driver=False,
+             namespace=NAMESPACE, **options)
+    return ray.get_runtime_context().gcs_address
+
+
+def head_command(num_cpus: int, port: int) -> list[str]:
+    """``ray start --head`` for a one-machine cluster on loopback only (run it with
+    ``LOOPBACK_ONLY_ENV``): no dashboard, no usage statistics."""
+    return ["ray", "start", "--head", f"--node-ip-address={LOOPBACK}", f"--port={port}", f"--num-cpus={num_cpus}",
+            "--include-dashboard=false", "--disable-usage-stats"]
 
 
 class TrainingReporter:
@@ -299,8 +344,11 @@ class JobBoard:
     def withdraw(self, ticket: int) -> bool:
         return self._queue.withdraw(ticket)
 
-    def position(self, ticket: int):
-        return self._queue.position(ticket)
+    def position(self, ticket: int, parallel: int | None = None):
+        return self._queue.position(ticket, parallel)
+
+    def preview(self, kind: str, estimate_s: float | None, parallel: int | None):
+        return self._queue.preview(kind=kind, estimate_s=estimate_s, parallel=parallel)
 
     def counts(self) -> tuple[int, int]:
         return self._queue.running, self._queue.waiting
@@ -352,6 +400,17 @@ def board(settings: ClusterSettings):
         return _BOARDS[settings.address]
 
 
+def training_capacity(settings: ClusterSettings) -> int:
+    """How many trainings the cluster's workers run at once: their CPUs (``ray.cluster_resources``,
+    all nodes alive now) over the CPUs one training declares; at least 1, so a cluster whose
+    workers are still starting still gets an estimate."""
+    import ray
+
+    connect(settings)
+    cpus = float(ray.cluster_resources().get("CPU", 0.0))
+    return max(1, int(cpus // settings.num_cpus + 1e-9))
+
+
 def replica_name() -> str:
     """This app replica's name on the board (its host name: a container's id under compose)."""
     return socket.gethostname()
@@ -368,12 +427,23 @@ def active_jobs(settings: ClusterSettings, replica: str | None = None) -> list[d
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m latent_core.cluster jobs [--replica NAME] [--wait SECONDS]``: list the
     trainings still queued or running (an operator drains a replica by waiting until it
-    has none: exit 0 once none is left, 1 when ``--wait`` ran out first)."""
+    has none: exit 0 once none is left, 1 when ``--wait`` ran out first).
+    ``python -m latent_core.cluster head [--cpus N] [--port P]``: start a Ray cluster on this
+    machine that listens on loopback only, for app processes on the same machine."""
     parser = argparse.ArgumentParser(prog="python -m latent_core.cluster", description=main.__doc__)
-    parser.add_argument("command", choices=["jobs"])
+    parser.add_argument("command", choices=["jobs", "head"])
     parser.add_argument("--replica", help="only the jobs this replica started (its host name)")
     parser.add_argument("--wait", type=float, default=0.0, help="seconds to wait until none is left")
+    parser.add_argument("--cpus", type=int, default=os.cpu_count() or 1, help="head: CPUs for trainings")
+    parser.add_argument("--port", type=int, default=6379, help="head: the cluster's port on 127.0.0.1")
     options = parser.parse_args(argv)
+    if options.command == "head":
+        import subprocess
+
+        finished = subprocess.run(head_command(options.cpus, options.port), env={**os.environ, **LOOPBACK_ONLY_ENV})
+        if finished.returncode == 0:
+            print(f"export {RAY_ADDRESS_ENV}={LOOPBACK}:{options.port}")
+        return finished.returncode
     settings = settings_from_env()
     if settings is None:
         parser.error(f"set {RAY_ADDRESS_ENV} to the cluster's address")
@@ -399,6 +469,7 @@ class ClusterQueue:
 
     def __init__(self, settings: ClusterSettings):
         self._board = board(settings)
+        self._settings = settings
 
     def _call(self, method: str, *args):
         import ray
@@ -455,8 +526,15 @@ class ClusterQueue:
     def withdraw(self, ticket: int) -> bool:
         return self._call("withdraw", ticket)
 
-    def position(self, ticket: int):
-        return self._call("position", ticket)
+    def position(self, ticket: int, parallel: int | None = None):
+        """As ``TrainingQueue.position``; at most as many at once as the workers hold
+        (``training_capacity``) unless ``parallel`` says otherwise."""
+        return self._call("position", ticket, training_capacity(self._settings) if parallel is None else parallel)
+
+    def preview(self, *, kind: str = "train", estimate_s: float | None = None, parallel: int | None = None):
+        """As ``TrainingQueue.preview``, with the workers' capacity as for ``position``."""
+        capacity = training_capacity(self._settings) if parallel is None else parallel
+        return self._call("preview", kind, estimate_s, capacity)
 
     @property
     def running(self) -> int:

@@ -97,6 +97,14 @@ CLASSROOM_LIMITS = HostingLimits(hosted=True, max_epochs=20, max_training_images
                                  max_unwatched_seconds=60)
 
 
+# The Train page's defaults for 28×28 images on a hosted server, so that a class of 30 starting them at
+# once all finish within 10 minutes on one 2-core server with two slots: a run takes about 13 CPU
+# seconds (30 of them, 400 CPU seconds, under 4 minutes of two cores), and its model is still worth
+# exploring: on Fashion-MNIST test MSE 0.013 against PCA-32's 0.015, 9 of 10 decoded class means named
+# right by the app's classifier (benchmarks/bench_training_cost.py; the class's load test in BENCHMARKS.md).
+CLASSROOM_TRAINING_DEFAULTS = {"kind": "dense_ae", "latent": 32, "epochs": 15, "batch": 128, "images": 10_000}
+
+
 def _positive_int(name: str, text: str) -> int:
     try:
         value = int(text.strip())
@@ -310,10 +318,18 @@ class TrainingQueue:
             return None
         return expected if self._time_limit_s is None else min(expected, self._time_limit_s)
 
-    def _wait_s(self, ahead: list[int], now: float) -> float | None:
+    def _at_once(self, parallel: int | None) -> int | None:
+        """How many jobs run at once: the slots, or fewer where the machines running them
+        hold fewer (``parallel``, e.g. a Ray cluster's workers); None: no bound."""
+        bounds = [bound for bound in (self._slots, parallel) if bound is not None]
+        return min(bounds) if bounds else None
+
+    def _wait_s(self, ahead: list[int], now: float, parallel: int | None = None) -> float | None:
         """When a ticket behind ``ahead`` gets a slot: the running jobs' expected ends and each
-        ticket ahead given in turn to the slot that frees first; None when one is unknown."""
-        if self._slots is None:
+        ticket ahead given in turn to the slot that frees first, with ``_at_once(parallel)``
+        slots; None when one is unknown."""
+        slots = self._at_once(parallel)
+        if slots is None:
             return 0.0
         free_at = []
         for ticket in self._holding(now):
@@ -321,8 +337,7 @@ class TrainingQueue:
             if expected is None:
                 return None
             free_at.append(max(self._running[ticket] + expected - now, 0.0))
-        free_at = sorted(free_at)[-self._slots:] if len(free_at) >= self._slots else \
-            free_at + [0.0] * (self._slots - len(free_at))
+        free_at = sorted(free_at)[-slots:] if len(free_at) >= slots else free_at + [0.0] * (slots - len(free_at))
         heapq.heapify(free_at)
         for ticket in ahead:
             expected = self._expected_s(self._tickets[ticket])
@@ -331,10 +346,10 @@ class TrainingQueue:
             heapq.heappush(free_at, heapq.heappop(free_at) + expected)
         return free_at[0]
 
-    def _position(self, ticket: int, now: float) -> QueuePosition:
+    def _position(self, ticket: int, now: float, parallel: int | None = None) -> QueuePosition:
         index = self._waiting.index(ticket)
-        return QueuePosition(ahead=index, running=len(self._holding(now)), slots=self._slots,
-                             wait_s=self._wait_s(self._waiting[:index], now),
+        return QueuePosition(ahead=index, running=len(self._holding(now)), slots=self._at_once(parallel),
+                             wait_s=self._wait_s(self._waiting[:index], now, parallel),
                              run_s=self._expected_s(self._tickets[ticket]))
 
     # ----- what jobs and pages call ----------------------------------------------------
@@ -426,12 +441,25 @@ class TrainingQueue:
             self._condition.notify_all()
             return True
 
-    def position(self, ticket: int) -> QueuePosition | None:
-        """Where ``ticket`` waits, with estimates, or None when it holds a slot or has left."""
+    def position(self, ticket: int, parallel: int | None = None) -> QueuePosition | None:
+        """Where ``ticket`` waits, with estimates, or None when it holds a slot or has left;
+        ``parallel``: at most this many jobs run at once whatever the slots (a cluster's workers)."""
         with self._condition:
             now = self._clock()
             self._drop_unwatched(now)
-            return self._position(ticket, now) if ticket in self._waiting else None
+            return self._position(ticket, now, parallel) if ticket in self._waiting else None
+
+    def preview(self, *, kind: str = "train", estimate_s: float | None = None,
+                parallel: int | None = None) -> QueuePosition:
+        """Where a job of ``kind`` with its own ``estimate_s`` would stand if it joined now, before
+        it does (a page shows the wait before Start): every waiting ticket ahead of it, ``wait_s``
+        until it would start by the same arithmetic as ``position`` and ``run_s`` its expected run."""
+        with self._condition:
+            now = self._clock()
+            self._drop_unwatched(now)
+            return QueuePosition(ahead=len(self._waiting), running=len(self._holding(now)),
+                                 slots=self._at_once(parallel), wait_s=self._wait_s(self._waiting, now, parallel),
+                                 run_s=self._expected_s(Ticket(0, None, kind, "", estimate_s)))
 
     @property
     def running(self) -> int:
@@ -463,3 +491,11 @@ def shared_training_queue(limits: HostingLimits | None = None):
     if queue.rules != rules:
         queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
     return queue
+
+
+def expected_wait(kind: str, estimate_s: float | None, limits: HostingLimits | None = None) -> QueuePosition:
+    """How long a training of ``kind`` (its own estimate ``estimate_s``) started now would wait and
+    run: ``shared_training_queue(limits).preview``. With a Ray cluster that is the cluster's
+    queue, which lets at most as many run at once as its workers hold
+    (``cluster.training_capacity``), so more workers shorten the wait."""
+    return shared_training_queue(limits).preview(kind=kind, estimate_s=estimate_s)

@@ -32,6 +32,7 @@ the page asks for a ``snapshot()`` whenever it redraws (the probe's codes per ep
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import pickle
 import threading
@@ -588,18 +589,42 @@ def cluster_job(settings: clusters.ClusterSettings, owner: str, kind: str = "tra
     return None
 
 
-# Each kind's ``training_ms_per_image`` is for a 28×28 input. Smaller inputs cost less,
-# but not in proportion: per-batch overhead dominates below about 30% of that size.
+# Each kind's ``training_ms_per_image`` is for its default layers on a 28×28 input. Smaller inputs cost
+# less, but not in proportion: per-batch overhead dominates below about 30% of that size.
+_REFERENCE_SHAPE = (28, 28, 1)
 _REFERENCE_VALUES = 28 * 28
-_STARTUP_SECONDS = 3.0
+# Calibrated with benchmarks/bench_training_cost.py (BENCHMARKS.md): the Train page's job on a 2-core
+# server whose two slots are busy, where a training's wall time is about its CPU time.
+_STARTUP_SECONDS = 3.5  # building, tracing, measuring 2,000 test images, saving
+_MS_PER_MILLION_MULTIPLY_ADDS = 0.095  # per image-epoch; about the same for dense and conv layers
+_SMALLEST_SHARE = 0.3  # of the kind's time per image: what the smallest layers still cost
 
 
-def estimate_seconds(kind: str, input_shape: tuple[int, ...], *, images: int, epochs: int) -> float:
+@functools.cache
+def _default_multiply_adds(kind_class) -> int:
+    """Multiply-adds per image of ``kind_class`` with its default layers on a 28×28 input."""
+    from latent_core.models.architectures import multiply_adds
+
+    return multiply_adds(kind_class(input_shape=_REFERENCE_SHAPE))
+
+
+def estimate_seconds(kind: str, input_shape: tuple[int, ...], *, images: int, epochs: int,
+                     multiply_adds: int | None = None) -> float:
     """A rough wall-clock estimate for training ``kind`` on a 2-core CPU, for the UI to show
-    before a run starts (during the run, the measured ETA replaces it), from the kind's
-    own ``training_ms_per_image``."""
-    ms_per_image = model_class(kind).training_ms_per_image
+    before a run starts (during the run, the measured ETA replaces it): a fixed start-up and
+    finish, then ``images × epochs`` image-epochs at the kind's own ``training_ms_per_image``
+    (its default layers), plus or minus the work the chosen layers do per image beyond those
+    (``multiply_adds``, from ``architectures.plan``) at a measured cost per multiply-add.
+    Convolutions reuse each weight at every position, so they cost far more per parameter than
+    dense layers: the multiply-adds count that, the parameter count does not. Without
+    ``multiply_adds`` the kind's default layers are assumed, scaled by the input's size."""
+    cls = model_class(kind)
+    ms_per_image = cls.training_ms_per_image
     if ms_per_image is None:
         raise ValueError(f"No estimate for model kind {kind!r}: its class declares no training_ms_per_image.")
-    size_factor = max(0.3, float(np.prod(input_shape)) / _REFERENCE_VALUES)
-    return _STARTUP_SECONDS + ms_per_image / 1000 * size_factor * images * epochs
+    if multiply_adds is None:
+        ms_per_image *= max(_SMALLEST_SHARE, float(np.prod(input_shape)) / _REFERENCE_VALUES)
+    else:
+        extra = (multiply_adds - _default_multiply_adds(cls)) / 1e6 * _MS_PER_MILLION_MULTIPLY_ADDS
+        ms_per_image = max(_SMALLEST_SHARE * ms_per_image, ms_per_image + extra)
+    return _STARTUP_SECONDS + ms_per_image / 1000 * images * epochs

@@ -1,9 +1,10 @@
 """Train: pick a model kind and settings (or one of the course's architectures, with its
 layers and parameters shown before it trains), then watch it learn live; the result is saved at once.
 
-Hosted, the sliders stop at the classroom limits and a run waits its turn in the
-server's shared queue (one job per person, a time limit per job), showing how many jobs
-are ahead of it and about how long it waits. Checkpoints land in
+Hosted, the sliders stop at the classroom limits, the 28×28 sets start from the classroom
+defaults, and a run waits its turn in the server's shared queue (one job per person, a time
+limit per job): before Start the page shows the whole wait (the queue ahead, then the run),
+once queued how many jobs are ahead of it and about how long it waits. Checkpoints land in
 the workspace while it trains, so a run cut short still leaves its last epochs.
 """
 
@@ -12,7 +13,7 @@ import logging
 import numpy as np
 import streamlit as st
 
-from latent_core import data, evaluation
+from latent_core import data, evaluation, hosting
 from latent_core.images import montage, png_bytes
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
@@ -28,7 +29,8 @@ start_page()
 logger = logging.getLogger(__name__)
 
 EVALUATION_IMAGES = 2000
-# Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few.
+# Defaults that train a useful model quickly: digits in well under a minute, the 28×28 sets in a few
+# (hosted, the classroom's: hosting.CLASSROOM_TRAINING_DEFAULTS).
 DEFAULTS = {
     "digits": {"kind": "dense_ae", "latent": 8, "epochs": 40, "batch": 64, "images": None},
     "swiss_roll": {"kind": "dense_ae", "latent": 2, "epochs": 60, "batch": 64, "images": None},
@@ -129,7 +131,7 @@ if job is not None:
         show_snapshot(final, dataset.class_names(lang()))
 
 limits = models.limits()
-defaults = DEFAULTS.get(dataset.name, DEFAULTS_28)
+defaults = DEFAULTS.get(dataset.name) or (hosting.CLASSROOM_TRAINING_DEFAULTS if limits.hosted else DEFAULTS_28)
 left, right = st.columns(2)
 with left:
     kind_class = train_form.choose_kind(dataset.input_shape, suggested=defaults["kind"], scope=dataset.name)
@@ -165,8 +167,9 @@ if layer_options is not None:  # a list that does not read says so under its fie
                                                 scope=dataset.name, suggested_latent_dim=defaults["latent"],
                                                 max_parameters=limits.max_model_parameters)
 
-estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs)
-st.info(t("train.expected", time=duration(estimate)))
+estimate = estimate_seconds(kind, dataset.input_shape, images=images, epochs=epochs,
+                            multiply_adds=None if architecture is None else architecture.multiply_adds)
+queue_views.show_expected_wait(estimate, lambda run: t("train.expected", time=run))
 
 if st.button(t("train.start"), type="primary", icon=":material/play_arrow:") and architecture is not None:
     name = name.strip()  # the field's max_chars keeps it within MAX_NAME_LENGTH

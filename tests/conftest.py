@@ -126,10 +126,8 @@ def ray_address():
     ray = pytest.importorskip("ray")
     from latent_core import cluster
 
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False,
-             object_store_memory=100 * 2**20, namespace=cluster.NAMESPACE)
+    address = cluster.start_local(2, object_store_memory=100 * 2**20)
     try:
-        yield ray.get_runtime_context().gcs_address
+        yield address
     finally:
         ray.shutdown()

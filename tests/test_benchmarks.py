@@ -65,6 +65,17 @@ def test_the_protocol_load_test_is_shown_from_its_own_run(tmp_path):
     assert "`benchmarks/load_protocol.py`" in section and "a hundred simulated students" in section
 
 
+def test_the_training_costs_and_waits_are_shown_from_their_own_runs(tmp_path):
+    for name, body in (("training_cost", "a dense AE costs 0.08 ms"), ("load_training", "thirty trainings")):
+        old = write_result(name, body, results_dir=tmp_path)
+        os.utime(old, (time.time() - 3600, time.time() - 3600))
+    report = assemble_report(intro=[], results_dir=tmp_path, since=time.time() - 60,
+                             separate=("load", "load_protocol", "training_cost", "load_training"))
+    section = report.split("## Classroom load, training waits")[1]
+    assert section.index("`benchmarks/bench_training_cost.py`") < section.index("a dense AE costs 0.08 ms") < \
+        section.index("`benchmarks/load_protocol.py --train`") < section.index("thirty trainings")
+
+
 def test_a_single_browser_result_fills_section_five_and_section_one_points_there(tmp_path):
     write_result("browser", "start-up and slider in the browser", results_dir=tmp_path)
     report = assemble_report(intro=[], results_dir=tmp_path)

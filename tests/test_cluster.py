@@ -2,8 +2,10 @@
 trainings through the job API — progress mirrored, checkpoints and the final model in the
 shared workspace, Stop, a result handed back to the app, a killed worker."""
 
+import dataclasses
 import os
 import signal
+import socket
 import time
 
 import pytest
@@ -48,6 +50,53 @@ def test_settings_come_from_the_environment():
     assert settings == cluster.ClusterSettings(address="auto", num_cpus=2.0, memory_mb=1500)
     with pytest.raises(ValueError, match=cluster.TRAINING_MEMORY_ENV):
         cluster.settings_from_env({cluster.RAY_ADDRESS_ENV: "auto", cluster.TRAINING_MEMORY_ENV: "lots"})
+
+
+def this_machines_address() -> str | None:
+    """The address other machines would reach this one at (Ray's own guess), or None."""
+    from ray._private.services import node_ip_address_from_perspective
+
+    try:
+        address = node_ip_address_from_perspective(None)
+    except OSError:  # no route off this machine
+        return None
+    return None if address.startswith("127.") else address
+
+
+def test_the_local_cluster_listens_on_loopback_only(ray_cluster):
+    assert ray_cluster.address.startswith(f"{cluster.LOOPBACK}:")
+    nodes = [node for node in ray.nodes() if node["Alive"]]
+    assert nodes and {node["NodeManagerAddress"] for node in nodes} == {cluster.LOOPBACK}
+    outside = this_machines_address()
+    if outside is None:
+        return  # a machine with loopback only: nothing else to listen on
+    node = nodes[0]
+    for port in (int(ray_cluster.address.rsplit(":", 1)[1]), node["NodeManagerPort"], node["ObjectManagerPort"]):
+        with socket.socket() as probe:  # the cluster's servers refuse this machine's other address
+            probe.settimeout(2)
+            assert probe.connect_ex((outside, port)) != 0, f"port {port} answers on {outside}"
+
+
+def test_the_cluster_runs_as_many_trainings_at_once_as_its_cpus_hold(ray_cluster):
+    assert cluster.training_capacity(ray_cluster) == 2  # two CPUs, one per training
+    assert cluster.training_capacity(dataclasses.replace(ray_cluster, num_cpus=2)) == 1
+
+
+def test_the_wait_before_start_on_the_cluster_counts_its_workers(ray_cluster):
+    queue = cluster.ClusterQueue(ray_cluster)
+    rules = queue.rules
+    queue.configure(slots=8, per_user=None, time_limit_s=None, unwatched_s=None)  # the slots allow more than 2
+    tickets = [queue.join(f"student-{index}", estimate_s=60.0) for index in range(4)]
+    try:
+        assert all(queue.try_start(ticket) for ticket in tickets[:2])
+        place = queue.preview(estimate_s=30.0)  # two run, two wait: the 2 CPUs run two at a time
+        assert (place.ahead, place.running, place.slots) == (2, 2, 2)
+        assert place.wait_s == pytest.approx(120.0, abs=5.0) and place.run_s == pytest.approx(30.0)
+        assert queue.preview(estimate_s=30.0, parallel=4).wait_s == pytest.approx(60.0, abs=5.0)  # twice the workers
+    finally:
+        for ticket in tickets:
+            queue.leave(ticket)
+        queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
 
 
 def test_a_queued_training_runs_in_a_worker_and_saves_into_the_shared_workspace(ray_cluster, digits, tmp_path):

@@ -13,6 +13,7 @@ from latent_core.hosting import QueuePosition, TrainingQueue
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, FAILED, QUEUED, STOPPED, TrainingJob, active_job,
                               estimate_seconds)
 from latent_core.models import build_model
+from latent_core.models.architectures import multiply_adds, plan
 from latent_core.models.dense_ae import DenseAutoencoder
 
 
@@ -120,13 +121,53 @@ def test_estimates_grow_with_work_and_rank_the_kinds():
         estimate_seconds("transformer", (28, 28, 1), images=1, epochs=1)
 
 
+def test_an_estimate_follows_the_work_the_layers_do():
+    def planned(kind, **options):
+        return plan(kind, input_shape=(28, 28, 1), latent_dim=32, options=options)
+
+    def estimate(kind, architecture, images=10_000, epochs=2):
+        return estimate_seconds(kind, (28, 28, 1), images=images, epochs=epochs,
+                                multiply_adds=architecture.multiply_adds)
+
+    dense, wide = planned("dense_ae"), planned("dense_ae", hidden_units=(512, 256))
+    assert wide.parameters > dense.parameters and estimate("dense_ae", wide) > estimate("dense_ae", dense)
+    conv, small_conv = planned("conv_ae"), planned("conv_ae", filters=(16, 32))
+    assert estimate("conv_ae", small_conv) < estimate("conv_ae", conv)
+    # the conv AE holds fewer parameters than the dense AE, but reuses them at every position of the image
+    assert conv.parameters < dense.parameters and conv.multiply_adds > 10 * dense.multiply_adds
+    assert estimate("conv_ae", conv) > 3 * estimate("dense_ae", dense)
+    # its default layers' work is what an estimate without layers assumes
+    assert estimate("conv_ae", conv) == pytest.approx(estimate_seconds("conv_ae", (28, 28, 1), images=10_000, epochs=2))
+    assert estimate("dense_ae", dense, images=20_000) > estimate("dense_ae", dense)
+    assert estimate("dense_ae", dense, epochs=4) > estimate("dense_ae", dense)
+
+
+def test_multiply_adds_count_each_layer_by_what_it_computes():
+    import keras
+    from keras import layers
+
+    class TwoParts:
+        def __init__(self, *parts):
+            self.parts = parts
+
+        def submodels(self):
+            return list(self.parts)
+
+    encoder = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(4, 3, strides=2, padding="same"),
+                                layers.BatchNormalization(), layers.Flatten(), layers.Dense(5)])
+    decoder = keras.Sequential([keras.Input((5,)), layers.Dense(64), layers.Reshape((4, 4, 4)),
+                                layers.Conv2DTranspose(1, 3, strides=2, padding="same")])
+    # a 3×3×1×4 kernel at each of 4×4 outputs; 64×5 and 5×64 weights once; a 3×3×4×1 kernel at each of 4×4 inputs
+    assert multiply_adds(TwoParts(encoder, decoder)) == 36 * 16 + 64 * 5 + 5 * 64 + 36 * 16
+
+
 def test_a_registered_kind_is_estimated_from_its_own_time_per_image(throwaway_kind):
     def work(kind):  # the estimate without the fixed start-up time
         return estimate_seconds(kind, (28, 28, 1), images=10_000, epochs=2) - estimate_seconds(
             kind, (28, 28, 1), images=0, epochs=2)
 
     assert work("tiny_ae") == pytest.approx(0.5 / 1000 * 10_000 * 2)
-    assert work("tiny_ae") == pytest.approx(2 * work("dense_ae"))  # 0.5 ms against the dense AE's 0.25
+    assert work("tiny_ae") == pytest.approx(0.5 / DenseAutoencoder.training_ms_per_image * work("dense_ae"))
     throwaway_kind.training_ms_per_image = None  # a kind that was never timed says so
     with pytest.raises(ValueError, match="'tiny_ae': its class declares no training_ms_per_image"):
         estimate_seconds("tiny_ae", (28, 28, 1), images=1, epochs=1)

@@ -1,5 +1,6 @@
 """Smoke test of the protocol load test: one simulated student (Streamlit's websocket
-protocol, driven by Locust) against a live server for a few seconds, with no error."""
+protocol, driven by Locust) against a live server for a few seconds, with no error; and the
+training load test reading the waits the Train page writes."""
 
 import json
 import subprocess
@@ -18,3 +19,23 @@ def test_load_protocol_smoke_one_student_moves_sliders_without_errors(tmp_path):
     assert run["failures"] == []
     assert len(run["timings"]["slider move"]) >= 1 and run["timings"]["open Generate"]
     assert run["server_rss_peak"] > 0 and run["server_cpu_s"] > 0
+
+
+CHECK_TRAINING_STUDENT = """
+from benchmarks.load_protocol import QUEUE_WAIT_TEXT, TrainingStudent, shown_seconds
+from ui.text import translate
+
+queued = translate("queue.before_start", "en", total="4.5 min", ahead=3, running=2, slots=2, wait="3.2 min",
+                   run="78 s")
+free = translate("queue.before_start_free", "en", run="45 s", running=0, slots=2)
+local = translate("train.expected", "en", time="2.0 min")
+assert [shown_seconds(text) for text in (queued, free, local)] == [270.0, 45.0, 120.0]
+place = translate("queue.estimate", "en", place=translate("queue.next", "en", running=2), time="1.5 min")
+assert shown_seconds(place, QUEUE_WAIT_TEXT) == 90.0
+assert TrainingStudent.tasks == [TrainingStudent.visit], TrainingStudent.tasks  # no Generate visits of another user
+"""
+
+
+def test_the_training_load_test_reads_the_waits_the_train_page_writes_and_only_trains():
+    # in a process of its own: Locust patches the standard library for gevent when it is imported
+    subprocess.run([sys.executable, "-c", CHECK_TRAINING_STUDENT], cwd=ROOT, check=True, timeout=120)

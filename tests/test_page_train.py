@@ -17,11 +17,23 @@ from latent_core import jobs
 from latent_core import models as models_package
 from latent_core.jobs import TrainingJob, estimate_seconds, workspace_job
 from latent_core.models import build_model
+from latent_core.models.architectures import plan
 from latent_core.training import TrainingDivergedError, TrainingResult, train
 from latent_core.workspace import Workspace
 from ui import shell
 from ui.text import translate
 
+
+
+def duration_text(seconds):
+    """A duration as the page writes it in English."""
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def minutes(text):
+    """The minutes in a duration the page wrote ("45 s", "4.5 min")."""
+    value, unit = text.split()
+    return float(value) / (60 if unit == "s" else 1)
 
 
 def button(app, label):
@@ -146,7 +158,9 @@ def test_a_newly_registered_kind_is_offered_estimated_and_trained(workspace_root
     assert app.caption[0].value == "A dense AE with one hidden layer of 8 units."
     assert app.number_input[0].value == 8  # the digits' suggested code size
     images = app.slider[1].value
-    ours, dense = (estimate_seconds(kind, (8, 8, 1), images=images, epochs=40) for kind in ("tiny_ae", "dense_ae"))
+    queue = hosting.shared_training_queue()  # its history of this process's runs corrects every estimate alike
+    ours, dense = (queue.preview(estimate_s=estimate_seconds(kind, (8, 8, 1), images=images, epochs=40, multiply_adds=plan(
+        kind, input_shape=(8, 8, 1), latent_dim=8, options={}).multiply_adds)).run_s for kind in ("tiny_ae", "dense_ae"))
     assert round(ours) != round(dense)
     assert app.info[0].value == f"Expected time on 2 CPU cores: about {ours:.0f} s."
     next(radio for radio in app.radio if radio.label == "latent activation").set_value("tanh")
@@ -194,6 +208,48 @@ def test_hosted_mode_caps_the_sliders_and_says_so(workspace_root, monkeypatch):
     assert images.max == 500
     assert "at most 20 epochs and 500 training images" in " ".join(c.value for c in app.caption)
     assert app.sidebar.caption[-1].value.startswith("Shared classroom server")
+
+
+def test_hosted_the_28x28_sets_start_from_the_classroom_defaults_and_their_wait(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    app = open_page("train.py", dataset="fashion_mnist")
+    assert not app.exception
+    defaults = hosting.CLASSROOM_TRAINING_DEFAULTS
+    assert app.selectbox[0].value == defaults["kind"] and app.number_input[0].value == defaults["latent"]
+    epochs, images = app.slider[0], app.slider[1]
+    assert (epochs.value, images.value, app.select_slider[0].value) == (
+        defaults["epochs"], defaults["images"], defaults["batch"])
+    work = plan(defaults["kind"], input_shape=(28, 28, 1), latent_dim=defaults["latent"], options={}).multiply_adds
+    own = hosting.shared_training_queue().preview(estimate_s=estimate_seconds(
+        defaults["kind"], (28, 28, 1), images=defaults["images"], epochs=defaults["epochs"], multiply_adds=work)).run_s
+    assert app.info[0].value == f"Expected time: about {duration_text(own)}. A slot is free (0 of 2 running now), " \
+        "so it starts at once."
+
+
+def test_the_wait_before_start_adds_the_queue_ahead_to_the_run(workspace_root, monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_HOSTED", "1")
+    with another_users_job_holds_the_queue(monkeypatch, kind="train", estimate_s=300) as queue:
+        app = open_page("train.py", dataset="digits")
+        work = plan("dense_ae", input_shape=(8, 8, 1), latent_dim=8, options={}).multiply_adds
+        place = queue.preview(estimate_s=estimate_seconds("dense_ae", (8, 8, 1), images=app.slider[1].value,
+                                                          epochs=app.slider[0].value, multiply_adds=work))
+        assert place.wait_s > 200  # the other user's five minutes, less what they already ran
+        shown = re.fullmatch(r"Ready in about (.+): 0 job\(s\) waiting ahead of yours and 1 running, 1 at a time, so "
+                             r"yours starts in about (.+); then about (.+) of training\.", app.info[0].value)
+        assert shown, app.info[0].value
+        total, wait, run = (minutes(text) for text in shown.groups())
+        assert wait == pytest.approx(place.wait_s / 60, abs=0.15) and run == pytest.approx(place.run_s / 60, abs=0.01)
+        assert total == pytest.approx(wait + run, abs=0.15)
+        app.slider[0].set_value(1).run()  # one epoch: the same wait for the slot, a shorter run
+        fewer = re.search(r"then about (.+) of training", app.info[0].value)
+        assert fewer and minutes(fewer.group(1)) < run
+
+
+def test_the_wait_before_start_in_korean(workspace_root, monkeypatch):
+    with another_users_job_holds_the_queue(monkeypatch, kind="train", estimate_s=300):
+        app = open_page("train.py", lang="ko", dataset="digits")
+        assert re.fullmatch(r"약 [\d.]+(초|분) 후 완료 예상: 내 앞에 대기 중인 작업 0개, 실행 중 1개\(한 번에 1개씩\)라 "
+                            r"약 [\d.]+(초|분) 후 시작하고, 그다음 학습에 약 [\d.]+(초|분)이 걸립니다\.", app.info[0].value)
 
 
 def test_a_run_waits_in_the_shared_queue_and_stop_takes_it_out(workspace_root, monkeypatch):

@@ -182,6 +182,46 @@ def test_estimates_use_every_slot_and_never_exceed_the_time_limit(clock):
     assert unlimited.position(unlimited.join()).wait_s == 0  # a free slot for everyone: no wait
 
 
+def test_the_wait_before_start_is_the_queue_ahead_then_the_jobs_own_run(clock):
+    queue = TrainingQueue(slots=2, clock=clock)
+    running = [queue.join(kind="train", estimate_s=100) for _ in range(2)]
+    started(queue, *running)
+    waiting = [queue.join(kind="train", estimate_s=100) for _ in range(3)]
+    clock.advance(40)
+    place = queue.preview(kind="train", estimate_s=50)
+    assert (place.ahead, place.running, place.slots) == (3, 2, 2)
+    # both slots free at 60 s; the three ahead take them in turn: 60 → 160 and 60 → 160, then 160 → 260
+    assert place.wait_s == pytest.approx(160) and place.run_s == pytest.approx(50)
+    assert queue.waiting == 3  # only a look: nobody joined
+    queue.leave(waiting[0])
+    assert queue.preview(kind="train", estimate_s=50).wait_s == pytest.approx(160)  # two ahead: one each slot
+    queue.leave(waiting[1])
+    assert queue.preview(kind="train", estimate_s=50).wait_s == pytest.approx(60)  # one ahead: the other slot is ours
+    more_slots = TrainingQueue(slots=3, clock=clock)
+    started(more_slots, more_slots.join(kind="train", estimate_s=100), more_slots.join(kind="train", estimate_s=100))
+    assert more_slots.preview(kind="train", estimate_s=50).wait_s == 0  # a slot is free
+
+
+def test_the_wait_before_start_counts_the_machines_that_run_the_jobs(clock):
+    queue = TrainingQueue(slots=8, clock=clock)  # the slots allow 8, the workers fewer
+    running = [queue.join(kind="train", estimate_s=100) for _ in range(2)]
+    started(queue, *running)
+    for _ in range(2):
+        queue.join(kind="train", estimate_s=100)
+    on_two = queue.preview(kind="train", estimate_s=50, parallel=2)
+    on_four = queue.preview(kind="train", estimate_s=50, parallel=4)
+    assert on_two.slots == 2 and on_two.wait_s == pytest.approx(200)  # two at a time: 100, then 100 more
+    assert on_four.slots == 4 and on_four.wait_s == pytest.approx(100)  # more workers: the wait shrinks
+    assert queue.preview(kind="train", estimate_s=50, parallel=16).slots == 8  # never more than the slots
+
+
+def test_the_wait_before_start_learns_this_servers_speed(clock):
+    queue = TrainingQueue(slots=1, clock=clock)
+    finish(queue, clock, 150, kind="train", estimate_s=100)  # runs here take 1.5 times their estimate
+    assert queue.preview(kind="train", estimate_s=40).run_s == pytest.approx(60)
+    assert TrainingQueue(slots=None, clock=clock).preview(kind="train", estimate_s=40).wait_s == 0  # nothing waits
+
+
 # --------------------------------------------------------------------------- limits and the shared queue
 
 

@@ -151,6 +151,29 @@ def show_waiting(snapshot: jobs.JobSnapshot) -> None:
     st.caption(t("queue.help") if per_user is None else t("queue.per_user", help=t("queue.help"), count=per_user))
 
 
+def before_start_text(place: hosting.QueuePosition, run_s: float, local_text: Callable[[str], str]) -> str:
+    """The wait of a job not yet started: the queue ahead of it (``place``, from
+    ``hosting.expected_wait``) and then its own run of about ``run_s``; where nothing waits
+    for a slot (locally), ``local_text(run time)``, the page's own sentence."""
+    run = duration(run_s)
+    if place.slots is None:
+        return local_text(run)
+    if place.wait_s is None:
+        return t("queue.before_start_unknown", ahead=place.ahead, running=place.running, slots=place.slots, run=run)
+    if place.wait_s < 1 and place.ahead == 0:
+        return t("queue.before_start_free", run=run, running=place.running, slots=place.slots)
+    return t("queue.before_start", total=duration(place.wait_s + run_s), ahead=place.ahead, running=place.running,
+             slots=place.slots, wait=duration(place.wait_s), run=run)
+
+
+def show_expected_wait(estimate_s: float, local_text: Callable[[str], str], kind: str = "train") -> None:
+    """Before Start: the wait a job of ``kind`` with its own ``estimate_s`` would have if started now
+    (``before_start_text``), its run time as the queue expects it (the estimate corrected by how
+    recent runs of its kind compared with theirs)."""
+    place = hosting.expected_wait(kind, estimate_s, models.limits())
+    st.info(before_start_text(place, estimate_s if place.run_s is None else place.run_s, local_text))
+
+
 def training_text(snapshot: jobs.JobSnapshot) -> str:
     """A training's progress in one line."""
     progress = snapshot.progress

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from latent_core.model_archive import MAX_WEIGHT_VALUES
 from latent_core.models import options as opt
 from latent_core.models.registry import build_model, kinds_for, model_class
@@ -94,10 +96,34 @@ def preset(key: str) -> Preset:
 
 @dataclass(frozen=True)
 class Architecture:
-    """A model's layers as ``LatentModel.summary_rows`` gives them, and its parameter count."""
+    """A model's layers as ``LatentModel.summary_rows`` gives them, its parameter count and
+    its multiply-adds per example (``multiply_adds``), what a training step costs."""
 
     rows: tuple[dict, ...]
     parameters: int
+    multiply_adds: int = 0
+
+
+def multiply_adds(model) -> int:
+    """Multiply-adds of one example through every sub-model's weighted layers: a ``Dense``
+    layer's kernel once, a convolution's kernel once per output position (a transposed one's
+    per input position). Convolutions share their weights over the image, so they cost far
+    more per parameter than dense layers; training time follows this, not the parameter count."""
+    total = 0
+    for submodel in model.submodels():
+        for layer in submodel.layers:
+            kernel = getattr(layer, "kernel", None)
+            if kernel is None:
+                continue
+            size = int(np.prod(kernel.shape))
+            name = type(layer).__name__
+            if name == "Conv2D":
+                total += size * int(np.prod(layer.output.shape[1:3]))
+            elif name == "Conv2DTranspose":
+                total += size * int(np.prod(layer.input.shape[1:3]))
+            else:
+                total += size
+    return total
 
 
 def plan(kind: str, *, input_shape, latent_dim: int, options: Mapping,
@@ -121,4 +147,5 @@ def plan(kind: str, *, input_shape, latent_dim: int, options: Mapping,
                                   f"{MAX_ACTIVATION_VALUES:,} this app builds.", "feature_maps_too_big",
                                   count=values, limit=MAX_ACTIVATION_VALUES)
     model = build_model(kind, input_shape=tuple(input_shape), latent_dim=latent_dim, seed=0, **options)
-    return Architecture(rows=tuple(model.summary_rows()), parameters=int(model.count_params()))
+    return Architecture(rows=tuple(model.summary_rows()), parameters=int(model.count_params()),
+                        multiply_adds=multiply_adds(model))

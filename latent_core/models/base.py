@@ -131,8 +131,9 @@ class LatentModel(keras.Model):
     # True: the Train page suggests the dataset's own code size; False: the constructor's
     # default (a GAN's noise size does not depend on the data).
     latent_dim_from_data: bool = True
-    # Milliseconds per training image for a 28×28 input, measured with ``training.train``
-    # on a quiet 2-core CPU; ``jobs.estimate_seconds`` scales it to other sizes.
+    # Milliseconds per training image-epoch with the default layers on a 28×28 input: CPU time of
+    # the Train page's job (benchmarks/bench_training_cost.py), about its wall time on a 2-core server
+    # running two trainings; ``jobs.estimate_seconds`` scales it to other layers and sizes.
     training_ms_per_image: float | None = None
     # Every field of ``get_config``: what a saved model may carry, with types and ranges.
     saved_options: tuple[opt.SavedOption, ...] = (

@@ -135,7 +135,7 @@ class ConvAutoencoder(AutoencoderModel):
     kind = "conv_ae"
     title = "conv AE"
     image_only = True
-    training_ms_per_image = 0.75  # 45 s per 60,000-image epoch
+    training_ms_per_image = 0.85  # CPU ms per image-epoch, benchmarks/bench_training_cost.py
     option_names = ("filters", "kernel_size", "downsample", "upsample", "activation", "dense_code")
     added_options = ("activation", "dense_code")
     saved_options = AutoencoderModel.saved_options + CONV_SAVED_OPTIONS + (

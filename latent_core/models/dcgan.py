@@ -42,7 +42,7 @@ class DCGAN(LatentModel):
     has_encoder = False
     image_only = True
     latent_dim_from_data = False
-    training_ms_per_image = 5.0
+    training_ms_per_image = 5.4  # CPU ms per image-epoch, benchmarks/bench_training_cost.py
     option_names = ("dropout",)
     saved_options = LatentModel.saved_options + (
         opt.SavedOption("dropout", "float", minimum=0.0, maximum=0.95),

@@ -55,7 +55,7 @@ class DenseAutoencoder(AutoencoderModel):
 
     kind = "dense_ae"
     title = "dense AE"
-    training_ms_per_image = 0.25
+    training_ms_per_image = 0.08  # CPU ms per image-epoch, benchmarks/bench_training_cost.py
     option_names = ("hidden_units", "activation", "latent_activation", "output_activation")
     saved_options = AutoencoderModel.saved_options + (
         opt.SavedOption("hidden_units", "int_list", minimum=1, maximum=opt.MAX_LAYER_WIDTH,

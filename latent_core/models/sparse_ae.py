@@ -20,7 +20,7 @@ class SparseAutoencoder(DenseAutoencoder):
 
     kind = "sparse_ae"
     title = "sparse AE"
-    training_ms_per_image = 0.12
+    training_ms_per_image = 0.1  # the dense AE's, with its activity penalty
     option_names = DenseAutoencoder.option_names + ("l1_penalty",)
     saved_options = DenseAutoencoder.saved_options + (
         opt.SavedOption("l1_penalty", "float", minimum=0.0, maximum=1.0),

@@ -15,6 +15,22 @@ TEXT = {
         "en": "{place} · no estimate yet (too few jobs like these have finished on this server)",
         "ko": "{place} · 아직 예상 시간 없음 (이 서버에서 끝난 비슷한 작업이 아직 적습니다)",
     },
+    "queue.before_start": {
+        "en": "Ready in about {total}: {ahead} job(s) waiting ahead of yours and {running} running, {slots} at a "
+              "time, so yours starts in about {wait}; then about {run} of training.",
+        "ko": "약 {total} 후 완료 예상: 내 앞에 대기 중인 작업 {ahead}개, 실행 중 {running}개(한 번에 {slots}개씩)라 "
+              "약 {wait} 후 시작하고, 그다음 학습에 약 {run}이 걸립니다.",
+    },
+    "queue.before_start_free": {
+        "en": "Expected time: about {run}. A slot is free ({running} of {slots} running now), so it starts at once.",
+        "ko": "예상 시간: 약 {run}. 빈자리가 있어(지금 {slots}개 중 {running}개 실행 중) 바로 시작합니다.",
+    },
+    "queue.before_start_unknown": {
+        "en": "{ahead} job(s) waiting ahead of yours and {running} running, {slots} at a time: no estimate yet of "
+              "when yours starts; then about {run} of training.",
+        "ko": "내 앞에 대기 중인 작업 {ahead}개, 실행 중 {running}개(한 번에 {slots}개씩): 언제 시작할지는 아직 "
+              "예상할 수 없고, 시작하면 학습에 약 {run}이 걸립니다.",
+    },
     "queue.help": {
         "en": "This server runs only a few jobs at once, first come first served. You can switch pages: your job "
               "keeps its place while this tab is open, and Stop takes it out of the queue.",
