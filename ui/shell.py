@@ -185,10 +185,13 @@ def _model_picker() -> None:
 
 
 def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
-    """How a model is named in pickers: its name, kind and latent size; yours are marked."""
+    """How a model is named in pickers: its name, kind and latent size (or that it has no latent
+    code); yours are marked."""
+    from latent_core.models import kind_has_latent
+
     language = language or lang()
-    label = translate("model.label", language, name=choice.name, kind=translate(f"kind.{choice.kind}", language),
-                      dims=choice.latent_dim)
+    label = translate("model.label" if kind_has_latent(choice.kind) else "model.label_no_code", language,
+                      name=choice.name, kind=translate(f"kind.{choice.kind}", language), dims=choice.latent_dim)
     if choice.is_pretrained:
         return label
     if choice.epochs_completed is not None and (choice.unfinished or choice.stop_reason in ("failed", "diverged")):
