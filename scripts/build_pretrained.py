@@ -140,7 +140,7 @@ def _specs() -> list[BundleSpec]:
                            denoise_epochs=8, unet_epochs=14, classifier_epochs=10, judge_epochs=5, hidden=256,
                            denoise_latent=128)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
-                         denoise_epochs=12, unet_epochs=60, classifier_epochs=20, judge_epochs=10, hidden=128,
+                         denoise_epochs=12, unet_epochs=40, classifier_epochs=20, judge_epochs=10, hidden=128,
                          denoise_latent=64)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",
