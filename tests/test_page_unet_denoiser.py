@@ -134,9 +134,9 @@ def test_the_denoise_page_starts_with_the_librarys_unet_and_shows_its_figures(wo
 
 
 def test_a_model_the_user_chose_is_kept_and_the_unet_offered(workspace_root):
-    unet = library_unet("mnist")
-    other = next(e for e in pretrained.list_pretrained("mnist") if e.kind == "vae")
-    app = open_page("denoise.py", dataset="mnist", model="pretrained:" + other.name)
+    unet = library_unet("fashion_mnist")
+    other = next(e for e in pretrained.list_pretrained("fashion_mnist") if e.kind == "vae")
+    app = open_page("denoise.py", dataset="fashion_mnist", model="pretrained:" + other.name)
     assert app.session_state["model"] == "pretrained:" + other.name
     assert app.info[0].value.startswith(f"Any autoencoder removes some noise, but {unet.name}, a U-Net denoiser")
     button(app, "Use it").click().run()
@@ -144,7 +144,7 @@ def test_a_model_the_user_chose_is_kept_and_the_unet_offered(workspace_root):
 
 
 def test_a_link_naming_a_model_is_not_overridden(workspace_root):
-    library_unet("mnist")
-    first = next(iter(denoise_views.models.choices_for("mnist", (28, 28, 1))))
-    app = open_link("denoise.py", dataset="mnist", model=first.key)
+    library_unet("fashion_mnist")
+    first = next(iter(denoise_views.models.choices_for("fashion_mnist", (28, 28, 1))))
+    app = open_link("denoise.py", dataset="fashion_mnist", model=first.key)
     assert not app.exception and app.session_state["model"] == first.key

@@ -8,7 +8,7 @@ import streamlit as st
 
 from latent_core.evaluation import denoising_sweep
 from ui import models
-from ui.shell import registered_dataset_name, select_model, t
+from ui.shell import MODEL_FROM_LINK, registered_dataset_name, select_model, t
 
 UNET_KIND = "unet_denoiser"
 BOTTLENECK_KIND = "denoising_ae"
@@ -31,7 +31,7 @@ def use_unet_by_default(model_key: str, unet: models.ModelChoice | None, default
     if unet is None or st.session_state.get(flag):
         return False
     st.session_state[flag] = True
-    if model_key != default_key or "model" in st.query_params or model_key == unet.key:
+    if model_key != default_key or st.session_state.get(MODEL_FROM_LINK) or model_key == unet.key:
         return False
     select_model(unet.key)
     st.session_state["denoise.switched_to"] = unet.name
