@@ -30,14 +30,14 @@ TEXT = {
     "denoise.why.body": {
         "en": "The denoising AE must push every image through its bottleneck, a code of far fewer numbers than the image has pixels, and "
               "rebuild it from that alone: even a clean image comes back with its fine detail (edges, stripes, "
-              "print) smoothed away, so its output can never be sharper than that. The U-Net denoiser has skip "
+              "print) smoothed away, and that loss of detail limits it whatever the noise. The U-Net denoiser has skip "
               "connections: each encoder level's feature map goes straight to the decoder level of the same size, "
               "beside what comes up from the bottleneck. The detail no longer has to fit through the code; the "
               "network only has to tell noise from image at each pixel, using the coarse levels for context. The "
               "price: its bottleneck is no code of the image, so it cannot be mapped, decoded or sampled.",
         "ko": "잡음 제거 AE는 모든 이미지를 픽셀 수보다 훨씬 적은 숫자로 된 병목 코드에 밀어 넣고 그것만으로 다시 만들어야 합니다. "
-              "그래서 깨끗한 이미지조차 세밀한 부분(경계, 줄무늬, 무늬)이 뭉개져 돌아오고, 결과가 그보다 선명할 수 "
-              "없습니다. U-Net 잡음 제거기에는 스킵 연결이 있어, 인코더 각 단계의 특징 맵이 병목에서 올라오는 것과 "
+              "그래서 깨끗한 이미지조차 세밀한 부분(경계, 줄무늬, 무늬)이 뭉개져 돌아오고, 잃은 세밀함이 잡음과 "
+              "상관없이 결과를 제한합니다. U-Net 잡음 제거기에는 스킵 연결이 있어, 인코더 각 단계의 특징 맵이 병목에서 올라오는 것과 "
               "함께 같은 크기의 디코더 단계로 곧바로 갑니다. 세밀한 부분이 코드를 지나갈 필요가 없으므로, 네트워크는 "
               "거친 단계를 맥락 삼아 각 픽셀에서 잡음과 이미지를 가려내기만 하면 됩니다. 대가는 병목이 이미지의 코드가 "
               "아니라는 점입니다. 지도에 놓거나 디코딩하거나 샘플링할 수 없습니다.",
