@@ -129,8 +129,8 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
 
 def _versus_reference(entry: dict, reference: float | None) -> str:
     """How a Fashion-MNIST model's test MSE compares with PCA at the reference size."""
-    if entry["dataset"] != REFERENCE_PCA[0] or reference is None:
-        return "–"
+    if entry["dataset"] != REFERENCE_PCA[0] or reference is None or not kind_has_latent(entry["kind"]):
+        return "–"  # a model without a code compresses nothing to hold against PCA
     return f"{'<' if entry['metrics']['test_mse'] < reference else '≥'} {reference:.4f}"
 
 

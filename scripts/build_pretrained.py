@@ -122,7 +122,7 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
                        epochs=denoise_epochs, batch_size=64, learning_rate=2e-3),
             BundleSpec(f"{d}_unet_denoiser", d, "unet_denoiser",
                        "U-Net denoiser: conv AE with skip connections, Gaussian noise 0.1-0.5",
-                       {"filters": [16, 32, 64], "residual": True, "noise_kinds": ["gaussian"],
+                       {"filters": [32, 32, 64], "residual": True, "noise_kinds": ["gaussian"],
                         "noise_strength": [0.1, 0.5]},
                        epochs=unet_epochs, batch_size=64, learning_rate=2e-3),
             BundleSpec(f"{d}_dense_ae_64", d, "dense_ae", "Dense autoencoder, 64-dim latent",
@@ -137,10 +137,10 @@ def _specs() -> list[BundleSpec]:
     sized for a shared 2-core CPU, where a conv AE epoch over 60,000 images takes about
     two minutes and a DCGAN costs about 40 times more per image than a conv AE."""
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
-                           denoise_epochs=8, unet_epochs=14, classifier_epochs=10, judge_epochs=5, hidden=256,
+                           denoise_epochs=8, unet_epochs=7, classifier_epochs=10, judge_epochs=5, hidden=256,
                            denoise_latent=128)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
-                         denoise_epochs=12, unet_epochs=40, classifier_epochs=20, judge_epochs=10, hidden=128,
+                         denoise_epochs=12, unet_epochs=20, classifier_epochs=20, judge_epochs=10, hidden=128,
                          denoise_latent=64)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",

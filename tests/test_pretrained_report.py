@@ -74,4 +74,4 @@ def test_a_model_without_a_latent_code_is_tabled_without_a_latent_size(tmp_path)
     content = {"bundles": [bundle(tmp_path, "fashion_mnist_unet_denoiser", "unet_denoiser", metrics)],
                "classifiers": [], "judges": []}
     report = pretrained_report.report_markdown(content, root=tmp_path)
-    assert "| fashion_mnist_unet_denoiser | unet_denoiser | no code | 0.0020 |" in report
+    assert "| fashion_mnist_unet_denoiser | unet_denoiser | no code | 0.0020 | – | – |" in report
