@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from latent_core import pretrained
-from latent_core.manifold import FRESH_ROLL_POINTS
 from latent_core.evaluation import (
+    DENOISING_KINDS,
     DENOISING_STRENGTHS,
     GAN_CLASS_PRESENT,
     GAN_SAMPLES,
@@ -27,12 +27,15 @@ from latent_core.evaluation import (
     ClassCoverage,
     coverage_of_shares,
 )
+from latent_core.manifold import FRESH_ROLL_POINTS
+from latent_core.models import kind_has_latent
 from latent_core.store import MANIFEST_FILENAME
 
 REPORT_PATH = Path(__file__).resolve().parent / "results" / "pretrained.md"
 
 MSE_TARGETS = {"fashion_mnist_conv_ae_32": 0.0070, "fashion_mnist_dense_ae_64": 0.0080}
-DENOISING_TARGET_DB = 24.0
+DENOISING_TARGET_DB = 24.0  # mean per-image PSNR at σ = DENOISING_TARGET_STRENGTH on the full test set
+DENOISING_TARGET_STRENGTH = 0.2
 AUROC_AIM = 0.92
 ROLL_ORDER_TARGET = 0.9  # |Spearman ρ| of one code axis with the roll position, on fresh points
 ACCURACY_TARGETS = {"fashion_mnist": 0.90, "mnist": 0.97}
@@ -56,6 +59,22 @@ def reference_pca_mse(bundles: list[dict], dataset: str = REFERENCE_PCA[0],
                  and "pca_test_mse" in entry["metrics"]), None)
 
 
+def denoising_target_row(entry: dict) -> tuple[str, str, str]:
+    """A denoiser's line of the targets: its mean per-image PSNR at σ = 0.2 against
+    ``DENOISING_TARGET_DB``, with the PSNR of the mean MSE beside it. A manifest measured before
+    the per-image figure existed is met only when the mean-MSE figure already reaches the target
+    (the mean of per-image PSNRs is never below it), and otherwise says it was not measured."""
+    m, at = entry["metrics"], f"{DENOISING_TARGET_STRENGTH:.1f}"
+    per_image, of_mean = m.get(f"mean_psnr_denoised_{at}"), m[f"psnr_denoised_{at}"]
+    target = (f"{entry['name']} at σ={at}: mean per-image PSNR ≥ {DENOISING_TARGET_DB:.1f} dB "
+              "(PSNR of the mean MSE beside it)")
+    measured = (f"{'–' if per_image is None else f'{per_image:.1f} dB'} per image, "
+                f"{of_mean:.1f} dB of the mean MSE")
+    if per_image is None and of_mean < DENOISING_TARGET_DB:
+        return target, measured, "per-image PSNR not measured"
+    return target, measured, _verdict(max(of_mean, per_image or of_mean) >= DENOISING_TARGET_DB)
+
+
 def _judged_coverage(metrics: dict) -> ClassCoverage | None:
     """The GAN's class coverage as the held-out judge counted it, if it was measured."""
     shares = [metrics.get(f"{JUDGE_PREFIX}gan_class_share_{c}") for c in range(10)]
@@ -73,11 +92,10 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
             mse = by_name[name]["metrics"]["test_mse"]
             rows.append((f"{name} test MSE ≤ {target}", f"{mse:.4f}", _verdict(mse <= target)))
     for dataset in ("fashion_mnist", "mnist"):
-        denoiser = by_name.get(f"{dataset}_denoising_ae")
-        if denoiser:
-            db = denoiser["metrics"]["psnr_denoised_0.2"]
-            rows.append((f"{dataset} denoiser at σ=0.2 ≥ {DENOISING_TARGET_DB:.0f} dB", f"{db:.1f} dB",
-                         _verdict(db >= DENOISING_TARGET_DB)))
+        for kind in DENOISING_KINDS:
+            denoiser = by_name.get(f"{dataset}_{kind}")
+            if denoiser and f"psnr_denoised_{DENOISING_TARGET_STRENGTH:.1f}" in denoiser["metrics"]:
+                rows.append(denoising_target_row(denoiser))
         detectors = [e for e in bundles if e.get("normal_class") is not None and e["dataset"] == dataset]
         if detectors:
             mean = float(np.mean([e["metrics"]["auroc"] for e in detectors]))
@@ -119,8 +137,8 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
 
 def _versus_reference(entry: dict, reference: float | None) -> str:
     """How a Fashion-MNIST model's test MSE compares with PCA at the reference size."""
-    if entry["dataset"] != REFERENCE_PCA[0] or reference is None:
-        return "–"
+    if entry["dataset"] != REFERENCE_PCA[0] or reference is None or not kind_has_latent(entry["kind"]):
+        return "–"  # a model without a code compresses nothing to hold against PCA
     return f"{'<' if entry['metrics']['test_mse'] < reference else '≥'} {reference:.4f}"
 
 
@@ -171,19 +189,26 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
         decoded = " / ".join("–" if m.get(name) is None else f"{m[name]:.0%}" for name in (
             "class_mean_decode_accuracy", f"{JUDGE_PREFIX}class_mean_decode_accuracy"))
         lines.append(
-            f"| {entry['name']} | {entry['kind']} | {entry['latent_dim']} | {_fmt(m['test_mse'])} | "
+            f"| {entry['name']} | {entry['kind']} | {entry['latent_dim'] if kind_has_latent(entry['kind']) else 'no code'} | "
+            f"{_fmt(m['test_mse'])} | "
             f"{_fmt(m.get('pca_test_mse'))} | {_versus_reference(entry, reference)} | "
             f"{decoded} | {_training_seconds(root, entry):.0f} |")
-    denoisers = [e for e in bundles if e["kind"] == "denoising_ae"]
+    denoisers = [e for e in bundles if e["kind"] in DENOISING_KINDS]
     if denoisers:
         lines += ["", "## Denoising: PSNR (dB) over Gaussian noise strength σ (clipped to [0, 1])", "",
-                  "| model | " + " | ".join(f"σ={s:.1f} noisy → denoised" for s in DENOISING_STRENGTHS)
-                  + " |", "|---|" + "---|" * len(DENOISING_STRENGTHS)]
+                  "Two definitions: the PSNR of the mean squared error over the test set, and the mean of the "
+                  "per-image PSNRs (never lower; a model measured before it existed shows –).", "",
+                  "| model | PSNR | " + " | ".join(f"σ={s:.1f} noisy → denoised" for s in DENOISING_STRENGTHS)
+                  + " |", "|---|---|" + "---|" * len(DENOISING_STRENGTHS)]
         for entry in denoisers:
             m = entry["metrics"]
-            lines.append(f"| {entry['name']} | " + " | ".join(
-                f"{m[f'psnr_noisy_{s:.1f}']:.1f} → {m[f'psnr_denoised_{s:.1f}']:.1f}"
-                for s in DENOISING_STRENGTHS) + " |")
+            for label, prefix in (("of the mean MSE", ""), ("mean per image", "mean_")):
+                if prefix and f"{prefix}psnr_denoised_0.1" not in m and f"{prefix}psnr_denoised_0.2" not in m:
+                    lines.append(f"| {entry['name']} | {label} | " + " | ".join("–" for _ in DENOISING_STRENGTHS) + " |")
+                    continue
+                lines.append(f"| {entry['name']} | {label} | " + " | ".join(
+                    f"{_fmt(m.get(f'{prefix}psnr_noisy_{s:.1f}'), 1)} → {_fmt(m.get(f'{prefix}psnr_denoised_{s:.1f}'), 1)}"
+                    for s in DENOISING_STRENGTHS) + " |")
     for dataset in ("fashion_mnist", "mnist"):
         detectors = sorted((e for e in bundles if e.get("normal_class") is not None
                             and e["dataset"] == dataset), key=lambda e: e["normal_class"])

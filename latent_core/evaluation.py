@@ -12,7 +12,10 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
 - ``sample_mse``: reconstruction of a given sample (the library's bundled sample).
 - ``class_mean_decode_accuracy`` and ``class_mean_{c}_decoded_as`` (with a classifier):
   each class's mean test code decoded, and what the classifier calls it.
-- ``psnr_noisy_{σ}``, ``psnr_denoised_{σ}`` (denoisers): Gaussian noise of strength σ.
+- ``psnr_noisy_{σ}``, ``psnr_denoised_{σ}`` (denoisers, ``DENOISING_KINDS``): Gaussian noise of
+  strength σ, PSNR of the mean MSE over the test set; ``mean_psnr_noisy_{σ}``,
+  ``mean_psnr_denoised_{σ}``: the mean of the per-image PSNRs (higher: an image already
+  clean counts as much as a hard one).
 - ``gan_class_share_{c}``, ``gan_classes_covered``, ``gan_class_entropy``,
   ``gan_mean_confidence`` (generators without an encoder, with a classifier): the classes
   of ``GAN_SAMPLES`` samples.
@@ -42,6 +45,7 @@ from latent_core.latent import class_means
 from latent_core.models import add_noise
 
 DENOISING_STRENGTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
+DENOISING_KINDS = ("denoising_ae", "unet_denoiser")
 GAN_SAMPLES = 1000
 GAN_CLASS_PRESENT = 0.02  # a class counts as covered when it gets at least 2% of samples
 ANOMALY_PERCENTILE = 95.0
@@ -92,13 +96,27 @@ def class_mean_metrics(model, data: Splits, classifier) -> dict[str, float]:
 
 
 def denoising_metrics(model, data: Splits) -> dict[str, float]:
-    """PSNR of the noisy test images and of the model's output, per noise strength."""
+    """PSNR of the noisy test images and of the model's output, per noise strength, both as the
+    PSNR of the mean MSE and as the mean per-image PSNR."""
     result = {}
     for strength in DENOISING_STRENGTHS:
         noisy = add_noise(data.x_test, kind="gaussian", strength=strength, seed=0)
-        result[f"psnr_noisy_{strength:.1f}"] = metrics.psnr(data.x_test, noisy)
-        result[f"psnr_denoised_{strength:.1f}"] = metrics.psnr(data.x_test, model.reconstruct(noisy))
+        denoised = model.reconstruct(noisy)
+        for name, images in (("noisy", noisy), ("denoised", denoised)):
+            result[f"psnr_{name}_{strength:.1f}"] = metrics.psnr(data.x_test, images)
+            result[f"mean_psnr_{name}_{strength:.1f}"] = float(np.mean(metrics.per_image_psnr(data.x_test, images)))
     return result
+
+
+def denoising_sweep(metrics: dict, *, output: str = "denoised", per_image: bool = False) -> dict[float, float]:
+    """The PSNR per Gaussian noise strength that ``denoising_metrics`` stored in ``metrics`` (a manifest's):
+    of the noisy input (``output`` "noisy") or the model's output ("denoised"), as the PSNR of the mean MSE
+    or (``per_image``) the mean per-image PSNR. Strengths ``metrics`` lacks are left out."""
+    if output not in ("noisy", "denoised"):
+        raise ValueError(f"output must be 'noisy' or 'denoised'; got {output!r}.")
+    prefix = f"{'mean_' if per_image else ''}psnr_{output}_"
+    return {strength: float(metrics[f"{prefix}{strength:.1f}"]) for strength in DENOISING_STRENGTHS
+            if f"{prefix}{strength:.1f}" in metrics}
 
 
 def gan_metrics(model, classifier) -> dict[str, float]:
@@ -197,12 +215,12 @@ def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier
         return result
     if model.has_encoder:
         result.update(reconstruction_metrics(model, data, sample=sample, pca_mse=pca_mse,
-                                             with_pca=normal_class is None))
+                                             with_pca=normal_class is None and model.has_latent))
     if normal_class is not None:
         result.update(anomaly_metrics(model, data, normal_class))
-    elif classifier is not None and model.has_encoder:
+    elif classifier is not None and model.has_encoder and model.has_latent:
         result.update(class_mean_metrics(model, data, classifier))
-    if model.kind == "denoising_ae":
+    if model.kind in DENOISING_KINDS:
         result.update(denoising_metrics(model, data))
     if not model.has_encoder and classifier is not None:
         result.update(gan_metrics(model, classifier))
@@ -216,7 +234,7 @@ JUDGE_PREFIX = "judge_"
 
 def judged_metrics(model, data: Splits, judge, normal_class: int | None = None) -> dict[str, float]:
     """The class-mean metrics (an encoder's) or the GAN metrics (a generator's) by ``judge``,
-    unprefixed; none for an anomaly detector or without a judge."""
-    if judge is None or normal_class is not None:
+    unprefixed; none for an anomaly detector, a model without a latent code or without a judge."""
+    if judge is None or normal_class is not None or not model.has_latent:
         return {}
     return class_mean_metrics(model, data, judge) if model.has_encoder else gan_metrics(model, judge)

@@ -247,8 +247,9 @@ def _training_arrays(data, validation_data):
 def _probe(model: LatentModel, data, validation: np.ndarray | None, x_train: np.ndarray,
            size: int) -> Probe | None:
     """The examples whose codes are recorded: from a Dataset's test split (stratified by its labels),
-    else from the validation or training inputs; None without an encoder or with ``size`` 0."""
-    if not model.has_encoder or size == 0:
+    else from the validation or training inputs; None without an encoder or a latent code, or
+    with ``size`` 0."""
+    if not (model.has_encoder and model.has_latent) or size == 0:
         return None
     if len(getattr(data, "x_test", ())):
         return choose_probe(model.check_inputs(data.x_test), data.y_test, size)

@@ -148,11 +148,14 @@ def process_warmup() -> Warmup | None:
 
 def trace_fast_paths(model, example_inputs: np.ndarray) -> None:
     """Trace a latent model's compiled calls on two of ``example_inputs``: ``reconstruct`` and ``encode``
-    when it has an encoder, ``decode`` always (a GAN's generator), so no visitor waits for a trace."""
+    when it has an encoder, ``decode`` always (a GAN's generator) but for a model without a latent code
+    (its ``reconstruct`` only), so no visitor waits for a trace."""
     if model.has_encoder:
         batch = np.asarray(example_inputs[:TRACE_BATCH], dtype=np.float32)
-        codes = model.encode(batch)
         model.reconstruct(batch)
+        if not model.has_latent:
+            return
+        codes = model.encode(batch)
     else:
         codes = np.zeros((TRACE_BATCH, model.latent_dim), dtype=np.float32)
     model.decode(codes)

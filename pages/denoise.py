@@ -1,4 +1,5 @@
-"""Denoise: a drawing or a test image, made noisy, through the chosen model, with PSNR."""
+"""Denoise: a drawing or a test image, made noisy, through the chosen model (the library's U-Net
+denoiser unless the user chose another), with PSNR, and why skip connections denoise better."""
 
 import math
 
@@ -10,9 +11,10 @@ from latent_core.images import error_heatmaps, upscale
 from latent_core.models import add_noise
 from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
+from ui.denoise_views import denoiser_hint, library_denoisers, use_unet_by_default, why_skip_connections
 from ui.guard import require_dataset, require_model
 from ui.layout import input_beside_results
-from ui.shell import lang, registered_dataset_name, select_model, start_page, t
+from ui.shell import lang, registered_dataset_name, start_page, t
 
 SHOWN_SIZE = 196
 RESULTS_MIN_WIDTH = 420  # px: three pictures and their PSNR side by side, readable; narrower, they go below the input
@@ -71,18 +73,14 @@ start_page()
 st.header(t("page.denoise"))
 st.write(t("denoise.intro"))
 dataset = require_dataset(images=True)
-model = require_model(encoder=True)[1].model
-if model.kind != "denoising_ae":
-    denoisers = models.pretrained_choices(registered_dataset_name(), dataset.input_shape, kind="denoising_ae")
-    denoiser = next(iter(denoisers), None)
-    if denoiser is None:
-        st.caption(t("denoise.train_denoiser"))
-    else:
-        hint, switch = st.columns([4, 1], vertical_alignment="center")
-        hint.info(t("denoise.try_denoiser", name=denoiser.name))
-        if switch.button(t("denoise.use_denoiser"), key="denoise.use_denoiser"):
-            select_model(denoiser.key)
-            st.rerun()
+choice, bundle = require_model(encoder=True)
+model = bundle.model
+unet, bottleneck = library_denoisers(dataset.input_shape)
+first_model = next(iter(models.choices_for(registered_dataset_name(), dataset.input_shape)), None)
+if use_unet_by_default(choice.key, unet, first_model.key if first_model else None):
+    st.rerun()
+denoiser_hint(model.kind, unet, bottleneck)
+why_skip_connections(unet, bottleneck)
 bright_ink = drawing.has_bright_ink(dataset.x_train[:500])
 
 source = st.radio(t("denoise.source"), ["draw", "test"], horizontal=True, key="denoise.source",

@@ -22,10 +22,13 @@ names = dataset.class_names(lang())
 classifier = codes.load_classifier_for(dataset, model)
 
 sections = []
-if model.has_encoder and names:
+if model.has_encoder and model.has_latent and names:
     sections += ["class", "perturb", "interpolate", "meter"]
 if model.generative:
     sections.append("prior" if model.has_encoder else "gan")
+if not model.has_latent:
+    st.warning(t("guard.no_latent", kind=t(f"kind.{model.kind}")))
+    st.stop()
 if not sections:
     st.info(t("generate.nothing"))
     st.stop()

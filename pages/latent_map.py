@@ -13,7 +13,7 @@ start_page()
 st.header(t("page.latent_map"))
 st.write(t("latent_map.intro"))
 dataset = require_dataset()
-choice, bundle = require_model(encoder=True, no_encoder_text="latent_map.no_encoder")
+choice, bundle = require_model(encoder=True, latent=True, no_encoder_text="latent_map.no_encoder")
 model = bundle.model
 names = dataset.class_names(lang())
 classifier = codes.load_classifier_for(dataset, model)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from latent_core import store
 from latent_core.metrics import compression_ratio
+from latent_core.models import kind_has_latent
 from latent_core.uploads import MAX_MODEL_BYTES
 from latent_core.workspace import SaveRefused
 from ui import account, models
@@ -33,7 +34,7 @@ if choices:
     st.dataframe(pd.DataFrame([{
         t("library.col.name"): choice.name,
         t("library.kind"): t(f"kind.{choice.kind}"),
-        t("common.latent_size"): choice.latent_dim,
+        t("common.latent_size"): choice.latent_dim if kind_has_latent(choice.kind) else None,
         t("library.col.mse"): choice.metrics.get("test_mse"),
         t("library.col.origin"): t("library.origin.pretrained" if choice.is_pretrained else "library.origin.yours"),
     } for choice in choices]), hide_index=True, width="stretch")
@@ -47,9 +48,14 @@ if picked is not None:
     st.subheader(t("library.active", name=model_label(choice)))
     facts = st.columns(4)
     facts[0].metric(t("library.kind"), t(f"kind.{model.kind}"))
-    facts[1].metric(t("common.latent_size"), model.latent_dim)
     facts[2].metric(t("library.parameters"), f"{model.count_params():,}")
-    facts[3].metric(t("common.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
+    if model.has_latent:
+        facts[1].metric(t("common.latent_size"), model.latent_dim)
+        facts[3].metric(t("common.compression"), f"{compression_ratio(model.input_shape, model.latent_dim):.1f} : 1")
+    else:  # a U-Net: its bottleneck is bypassed by the skip connections, so it is no code
+        facts[1].metric(t("common.latent_size"), t("library.no_code"), help=t("library.no_code_help",
+                                                                            size=f"{model.latent_dim:,}"))
+        facts[3].metric(t("common.compression"), t("library.no_compression"))
 
     architecture, training, provenance, metrics = st.tabs([
         t("library.tab.architecture"), t("library.tab.training"), t("page.data"), t("library.tab.metrics")])

@@ -89,7 +89,7 @@ start_page()
 st.header(t("page.reconstruct"))
 st.write(t("reconstruct.intro", pca_images=f"{PCA_TRAIN_IMAGES:,}"))
 dataset = require_dataset(images=True)
-choice, bundle = require_model(encoder=True)
+choice, bundle = require_model(encoder=True, latent=True, no_latent_text="reconstruct.no_latent")
 model = bundle.model
 
 pixels = int(np.prod(model.input_shape))

@@ -158,8 +158,8 @@ layer_options = train_form.layer_settings(kind_class, dataset.input_shape, scope
 latent_dim = train_form.latent_size(latent_slot, kind_class, dataset.input_shape, layer_options, scope=dataset.name,
                                     suggested_latent_dim=defaults["latent"])
 with name_slot:
-    name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name} {latent_dim}-D",
-                         max_chars=MAX_NAME_LENGTH)
+    size = f" {latent_dim}-D" if kind_class.has_latent else ""
+    name = st.text_input(t("train.name"), value=f"{t(f'kind.{kind}')} {dataset.name}{size}", max_chars=MAX_NAME_LENGTH)
 architecture = None
 if layer_options is not None:  # a list that does not read says so under its field
     options.update(layer_options)

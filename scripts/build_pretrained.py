@@ -85,24 +85,24 @@ class BundleSpec:
     max_train: int | None = None  # train on the first max_train images (GANs on a CPU)
     layout_start: str | None = None  # an embedding the encoder learns first (latent_core.manifold.train_from_layout)
     probe_size: int = 200  # test examples whose codes the bundle's history keeps per recorded epoch
-    history_epochs: int = 25  # at most this many recorded epochs (first and last always): the library's size
+    history_epochs: int = 25  # at most this many recorded epochs (first and last always), 0 for none: the library's size
 
 
 def _anomaly_specs(dataset: str, epochs: int, kind: str = "conv_ae", options: dict | None = None,
                    title: str = "small conv AE") -> list[BundleSpec]:
-    """One detector per class, trained on that class only. Each keeps a small history (100 probe
-    images, at most 6 recorded epochs): twenty detectors would otherwise fill a tenth of the library."""
+    """One detector per class, trained on that class only. Detectors keep no training history: no
+    page shows a detector's latent space, and twenty histories would cost the library's last MiB."""
     options = options or {"latent_dim": 16, "filters": [8, 16]}
     return [BundleSpec(f"{dataset}_anomaly_{label}", dataset, kind,
                        f"Anomaly detector: {title} trained on class {label} only",
                        options, epochs=epochs, batch_size=64, learning_rate=2e-3, normal_class=label,
-                       probe_size=100, history_epochs=6)
+                       history_epochs=0)
             for label in range(10)]
 
 
 def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs: int,
-                 denoise_epochs: int, classifier_epochs: int, judge_epochs: int, hidden: int,
-                 denoise_latent: int) -> dict[str, list[BundleSpec]]:
+                 denoise_epochs: int, unet_epochs: int, classifier_epochs: int, judge_epochs: int,
+                 hidden: int, denoise_latent: int) -> dict[str, list[BundleSpec]]:
     """The main models of one 28x28 image dataset, grouped by build priority. ``hidden``
     sizes the dense layers and ``denoise_latent`` the denoiser's code: they set most of
     the library's size, which must stay under 40 MiB."""
@@ -128,6 +128,11 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
                        {"latent_dim": denoise_latent, "filters": [32, 64], "noise_kinds": ["gaussian"],
                         "noise_strength": [0.1, 0.5]},
                        epochs=denoise_epochs, batch_size=64, learning_rate=2e-3),
+            BundleSpec(f"{d}_unet_denoiser", d, "unet_denoiser",
+                       "U-Net denoiser: conv AE with skip connections, Gaussian noise 0.1-0.5",
+                       {"filters": [32, 32, 64], "residual": True, "noise_kinds": ["gaussian"],
+                        "noise_strength": [0.1, 0.5]},
+                       epochs=unet_epochs, batch_size=64, learning_rate=2e-3),
             BundleSpec(f"{d}_dense_ae_64", d, "dense_ae", "Dense autoencoder, 64-dim latent",
                        {"latent_dim": 64, "hidden_units": [2 * hidden]}, epochs=dense_epochs),
         ],
@@ -140,10 +145,10 @@ def _specs() -> list[BundleSpec]:
     sized for a shared 2-core CPU, where a conv AE epoch over 60,000 images takes about
     two minutes and a DCGAN costs about 40 times more per image than a conv AE."""
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
-                           denoise_epochs=8, classifier_epochs=10, judge_epochs=5, hidden=256,
+                           denoise_epochs=8, unet_epochs=7, classifier_epochs=10, judge_epochs=5, hidden=256,
                            denoise_latent=128)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
-                         denoise_epochs=12, classifier_epochs=20, judge_epochs=10, hidden=128,
+                         denoise_epochs=12, unet_epochs=20, classifier_epochs=20, judge_epochs=10, hidden=128,
                          denoise_latent=64)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",
@@ -386,14 +391,14 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
                        learning_rate=spec.learning_rate, seed=spec.seed,
                        observer=ProgressPrinter(spec.name), probe_size=spec.probe_size)
     if result.code_history is not None:
-        result.code_history = result.code_history.thinned(spec.history_epochs)
+        result.code_history = result.code_history.thinned(spec.history_epochs) if spec.history_epochs else None
     print(f"  {spec.name}: trained in {result.seconds:.0f}s; measuring", flush=True)
     metrics = evaluate(spec, model, data)
     folder = BUILDING_DIR / spec.name
     shutil.rmtree(folder, ignore_errors=True)
     save_bundle(model, folder, dataset=_dataset_record(spec, data, len(x_train)),
                 training=result, metrics=metrics)
-    has_map = model.has_encoder and spec.normal_class is None
+    has_map = model.has_encoder and model.has_latent and spec.normal_class is None
     if has_map:
         print(f"  {spec.name}: mapping the sample's latent codes (t-SNE, PCA)", flush=True)
         write_latent_map(folder, model, data)

@@ -60,6 +60,30 @@ def test_a_denoiser_gets_noisy_and_denoised_psnr_at_every_strength(small_digits)
         assert f"psnr_denoised_{strength:.1f}" in measured
 
 
+def test_a_denoiser_gets_both_psnr_definitions_the_mean_per_image_one_never_below(small_digits):
+    model = build_model("denoising_ae", input_shape=small_digits.input_shape, latent_dim=4, filters=[4, 8],
+                        seed=0)
+    measured = evaluation.measure(model, small_digits)
+    for strength in evaluation.DENOISING_STRENGTHS:
+        noisy = add_noise(small_digits.x_test, kind="gaussian", strength=strength, seed=0)
+        for name, images in (("noisy", noisy), ("denoised", model.reconstruct(noisy))):
+            per_image = metrics.per_image_psnr(small_digits.x_test, images)
+            assert measured[f"mean_psnr_{name}_{strength:.1f}"] == pytest.approx(float(np.mean(per_image)), rel=1e-6)
+            # the mean of -log(mse_i) is at least -log of the mean mse (Jensen), equal only for equal errors
+            assert measured[f"mean_psnr_{name}_{strength:.1f}"] >= measured[f"psnr_{name}_{strength:.1f}"] - 1e-9
+
+
+def test_the_psnr_sweep_reads_each_definition_back_from_stored_metrics():
+    stored = {"psnr_noisy_0.1": 20.0, "psnr_denoised_0.1": 25.0, "mean_psnr_denoised_0.1": 26.0,
+              "psnr_denoised_0.3": 21.0, "test_mse": 0.01}
+    assert evaluation.denoising_sweep(stored) == {0.1: 25.0, 0.3: 21.0}
+    assert evaluation.denoising_sweep(stored, per_image=True) == {0.1: 26.0}
+    assert evaluation.denoising_sweep(stored, output="noisy") == {0.1: 20.0}
+    assert evaluation.denoising_sweep({}) == {}
+    with pytest.raises(ValueError, match="noisy' or 'denoised"):
+        evaluation.denoising_sweep(stored, output="clean")
+
+
 def test_an_anomaly_detector_is_thresholded_on_normals_it_is_then_not_measured_on(small_digits):
     model = build_model("dense_ae", input_shape=small_digits.input_shape, latent_dim=4, seed=0)
     measured = evaluation.measure(model, small_digits, normal_class=0)

@@ -1,7 +1,7 @@
 """What a page needs before it can draw: the sidebar's dataset and model, or one message and a stop.
 
 Every model page starts the same way: the dataset (available? images?), then the model
-(loads? is there one? has it an encoder?). :func:`require_dataset` and
+(loads? is there one? has it an encoder? a latent code?). :func:`require_dataset` and
 :func:`require_model` do those checks in that order and show the one message that
 applies (shared texts in ``ui/texts/guard.py``), then ``st.stop()`` the page, so a page
 body only ever sees what it can use.
@@ -43,10 +43,11 @@ def chosen_model() -> tuple[models.ModelChoice, store.Bundle] | None:
         return None
 
 
-def require_model(*, encoder: bool = False,
-                  no_encoder_text: str = "guard.no_encoder") -> tuple[models.ModelChoice, store.Bundle]:
+def require_model(*, encoder: bool = False, latent: bool = False, no_encoder_text: str = "guard.no_encoder",
+                  no_latent_text: str = "guard.no_latent") -> tuple[models.ModelChoice, store.Bundle]:
     """The sidebar's model and its bundle; stops the page when it does not load, when there is
-    none, or (``encoder``) when it cannot encode, saying so with ``no_encoder_text``."""
+    none, (``encoder``) when it cannot encode, saying so with ``no_encoder_text``, or (``latent``)
+    when it has no latent code (a U-Net denoiser), saying so with ``no_latent_text``."""
     try:
         picked = active_model()
     except models.LOAD_ERRORS as error:
@@ -58,6 +59,9 @@ def require_model(*, encoder: bool = False,
     model = picked[1].model
     if encoder and not model.has_encoder:
         st.warning(t(no_encoder_text, kind=t(f"kind.{model.kind}")))
+        st.stop()
+    if latent and not model.has_latent:
+        st.warning(t(no_latent_text, kind=t(f"kind.{model.kind}")))
         st.stop()
     return picked
 

@@ -135,6 +135,9 @@ def active_dataset() -> data.Dataset:
     return load_registered_dataset(choice)
 
 
+MODEL_FROM_LINK = "model_from_link"  # session flag: the sidebar's model was first set by the address
+
+
 def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, default: str,
                     **widget_options) -> None:
     """A sidebar widget whose choice lives in ``st.session_state[state_key]``.
@@ -177,6 +180,8 @@ def _model_picker() -> None:
         share.publish("model", None)
         st.sidebar.caption(t("sidebar.no_models"))
         return
+    if "model" not in st.session_state and "model" in st.query_params:
+        st.session_state[MODEL_FROM_LINK] = True  # pages keep a model a link named (the Denoise page's default)
     share.seed_choice("model", "model", list(choices))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.model"), list(choices), state_key="model",
                     default=next(iter(choices)),
@@ -185,10 +190,13 @@ def _model_picker() -> None:
 
 
 def model_label(choice: models.ModelChoice, language: str | None = None) -> str:
-    """How a model is named in pickers: its name, kind and latent size; yours are marked."""
+    """How a model is named in pickers: its name, kind and latent size (or that it has no latent
+    code); yours are marked."""
+    from latent_core.models import kind_has_latent
+
     language = language or lang()
-    label = translate("model.label", language, name=choice.name, kind=translate(f"kind.{choice.kind}", language),
-                      dims=choice.latent_dim)
+    label = translate("model.label" if kind_has_latent(choice.kind) else "model.label_no_code", language,
+                      name=choice.name, kind=translate(f"kind.{choice.kind}", language), dims=choice.latent_dim)
     if choice.is_pretrained:
         return label
     if choice.epochs_completed is not None and (choice.unfinished or choice.stop_reason in ("failed", "diverged")):

@@ -73,7 +73,7 @@ def model_settings(kind_class: type[LatentModel], input_shape: tuple[int, ...], 
         options["loss"] = st.selectbox(t("train.loss"), losses, key=key, format_func=str.upper)
     for option in _offered(kind_class, input_shape, layers=False):
         options[option.name] = option_widget(option, kind_class.option_default(option.name),
-                                             key=_key(scope, kind_class.kind, option.name))
+                                             key=_key(scope, kind_class.kind, option.name), kind=kind_class.kind)
     return options
 
 
@@ -90,7 +90,7 @@ def layer_settings(kind_class: type[LatentModel], input_shape: tuple[int, ...], 
     options, readable = {}, True
     for option in _offered(kind_class, input_shape, layers=True):
         value = option_widget(option, kind_class.option_default(option.name),
-                              key=_key(scope, kind_class.kind, option.name))
+                              key=_key(scope, kind_class.kind, option.name), kind=kind_class.kind)
         readable = readable and value is not None
         options[option.name] = value
     return options if readable else None
@@ -118,9 +118,13 @@ def _apply_preset(scope: str, input_shape: tuple[int, ...], suggested_latent_dim
 def latent_size(slot, kind_class: type[LatentModel], input_shape: tuple[int, ...], options: dict | None, *,
                 scope: str, suggested_latent_dim: int) -> int:
     """The code size in ``slot`` (a container above): a number to choose, or the size the
-    layer ``options`` fix, shown as such."""
+    layer ``options`` fix, shown as such (for a kind without a latent code, the bottleneck's
+    size, said to be no code)."""
     fixed = kind_class.fixed_latent_dim(input_shape, options) if options is not None else None
     with slot:
+        if fixed is not None and not kind_class.has_latent:
+            st.caption(t("train.bottleneck_bypassed", size=f"{fixed:,}"))
+            return fixed
         if fixed is not None:
             st.number_input(t("common.latent_size"), value=fixed, disabled=True)
             st.caption(t("train.code_is_feature_map", size=fixed))
@@ -153,10 +157,12 @@ def _choice_label(option: TrainOption, value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
-def option_widget(option: TrainOption, default, *, key: str):
+def option_widget(option: TrainOption, default, *, key: str, kind: str | None = None):
     """The widget for one option, starting at ``default``; returns the chosen value (None
-    for a list that does not read, with the reason under its field)."""
-    label = t(f"train.option.{option.name}")
+    for a list that does not read, with the reason under its field). Its label is the kind's
+    own text ``train.option.<kind>.<name>`` where there is one, else ``train.option.<name>``."""
+    own_label = f"train.option.{kind}.{option.name}"
+    label = t(own_label if own_label in TEXT else f"train.option.{option.name}")
     if option.type in ("number", "range"):  # a slider's own default says whether it picks a range
         return st.slider(label, float(option.minimum), float(option.maximum), _widget_value(option, default),
                          float(option.step), key=key)

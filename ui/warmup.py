@@ -89,7 +89,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
         choice = choices[0]  # the sidebar's default model
         bundle = models.load_choice(choice.key)
         warmup.trace_fast_paths(bundle.model, data.x_test)
-        if bundle.model.has_encoder:
+        if bundle.model.has_encoder and bundle.model.has_latent:
             codes.code_sample(choice, bundle.model, data, split="test")
 
     def classifier() -> None:

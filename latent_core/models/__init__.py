@@ -10,10 +10,11 @@ from latent_core.models.base import (
     LatentModel,
     ModelInputError,
     NoEncoderError,
+    NoLatentError,
     NotGenerativeError,
 )
 from latent_core.models.noise import NOISE_KINDS, add_noise
-from latent_core.models.registry import MODEL_KINDS, build_model, kinds_for, model_class
+from latent_core.models.registry import MODEL_KINDS, build_model, kind_has_latent, kinds_for, model_class
 
 __all__ = [
     "MODEL_KINDS",
@@ -21,9 +22,11 @@ __all__ = [
     "LatentModel",
     "ModelInputError",
     "NoEncoderError",
+    "NoLatentError",
     "NotGenerativeError",
     "add_noise",
     "build_model",
+    "kind_has_latent",
     "kinds_for",
     "model_class",
 ]

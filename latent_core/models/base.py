@@ -33,6 +33,11 @@ class NoEncoderError(NotImplementedError):
     """The model kind has no encoder (a GAN maps noise to images only)."""
 
 
+class NoLatentError(NoEncoderError):
+    """The model kind takes images in but has no latent code (a U-Net's skip connections
+    bypass its bottleneck): ``reconstruct`` works, ``encode`` and ``decode`` do not."""
+
+
 class NotGenerativeError(NotImplementedError):
     """The model kind cannot sample new data from a prior."""
 
@@ -102,7 +107,7 @@ class LatentModel(keras.Model):
     """Base of every model kind: options, input checks, the NumPy interface, and a
     description of itself that the Train page and the time estimate read.
 
-    Subclasses set ``kind`` (the registry name), ``generative`` and ``has_encoder``,
+    Subclasses set ``kind`` (the registry name), ``generative``, ``has_encoder`` and ``has_latent``,
     build their sub-models in ``__init__`` from explicit keyword options, and list those
     options in ``option_names`` so ``get_config`` can round-trip them. They describe
     themselves with ``title`` (English; ui/texts holds the name shown, ``kind.<kind>``,
@@ -117,6 +122,9 @@ class LatentModel(keras.Model):
     kind: str = ""
     generative: bool = False
     has_encoder: bool = True
+    # False for a kind whose images pass through it without a latent code on the way (a
+    # U-Net's skip connections): reconstruct works, encode and decode raise NoLatentError.
+    has_latent: bool = True
     option_names: tuple[str, ...] = ()
     # Options added after bundles of the kind were first saved: left out of ``options`` (and so
     # of the saved config and manifest) while at their default, so a bundle saved before they

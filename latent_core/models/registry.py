@@ -14,6 +14,7 @@ from latent_core.models.dense_ae import DenseAutoencoder
 from latent_core.models.denoising_ae import DenoisingAutoencoder
 from latent_core.models.linear_ae import LinearAutoencoder
 from latent_core.models.sparse_ae import SparseAutoencoder
+from latent_core.models.unet_denoiser import UNetDenoiser
 from latent_core.models.vae import VariationalAutoencoder
 
 MODEL_KINDS: dict[str, type[LatentModel]] = {
@@ -22,6 +23,7 @@ MODEL_KINDS: dict[str, type[LatentModel]] = {
         DenseAutoencoder,
         ConvAutoencoder,
         DenoisingAutoencoder,
+        UNetDenoiser,
         SparseAutoencoder,
         LinearAutoencoder,
         VariationalAutoencoder,
@@ -38,6 +40,14 @@ def model_class(kind: str) -> type[LatentModel]:
         raise ValueError(
             f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}."
         ) from None
+
+
+def kind_has_latent(kind: str) -> bool:
+    """Whether models of ``kind`` have a latent code to encode to and decode from: False for a
+    registered kind that says so (the U-Net denoiser), True otherwise (a Keras model from a
+    notebook is described by its own encoder and decoder)."""
+    cls = MODEL_KINDS.get(kind)
+    return cls is None or cls.has_latent
 
 
 def kinds_for(input_shape) -> list[str]:

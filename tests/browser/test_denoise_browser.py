@@ -69,3 +69,20 @@ def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screen
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
     screenshot(page, "denoise")
+
+
+def test_the_page_starts_with_the_unet_and_explains_it_with_the_librarys_figures(page, app_url):
+    unet = next((entry for entry in pretrained.list_pretrained("mnist") if entry.kind == "unet_denoiser"), None)
+    if unet is None:
+        pytest.skip("no pretrained MNIST U-Net denoiser in pretrained/")
+    open_denoise_on_mnist(page, app_url)
+    expect(page.get_by_text(f"This page starts with {unet.name}")).to_be_visible(timeout=WAIT)
+    page.get_by_text("Why the skip-connection denoiser beats the bottleneck one").click()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=WAIT)
+    per_image = unet.metrics["mean_psnr_denoised_0.2"]
+    expect(page.get_by_text(f"reaches {per_image:.1f} dB at σ = 0.2")).to_be_visible()
+    canvas = wait_for_canvas(page)
+    canvas.scroll_into_view_if_needed()  # the open explanation pushes the canvas down
+    draw_seven(page, canvas)
+    expect(page.locator(SHOWN_IMAGES)).to_have_count(4, timeout=WAIT)
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -2,12 +2,67 @@
 
 TEXT = {
     "denoise.intro": {
-        "en": "An autoencoder rebuilds an image from a few numbers that describe what its training data "
-              "looks like, so much of the noise, which looks like none of it, is left out, and with it some "
-              "fine detail. Draw an image or pick a test image, add noise, and see what the model makes of it.",
-        "ko": "오토인코더는 학습 데이터가 어떻게 생겼는지를 나타내는 몇 개의 숫자로 이미지를 다시 만들기 때문에, "
-              "그 어떤 것과도 닮지 않은 잡음은 상당 부분 빠지고 세밀한 부분도 함께 조금 빠집니다. "
-              "그림을 그리거나 테스트 이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
+        "en": "An autoencoder with a bottleneck rebuilds an image from a few numbers that describe what its "
+              "training data looks like, so much of the noise, which looks like none of it, is left out, and with "
+              "it some fine detail. A U-Net denoiser also hands the detail around the bottleneck (below: why it "
+              "does better). Draw an image or pick a test image, add noise, and see what the model makes of it.",
+        "ko": "병목이 있는 오토인코더는 학습 데이터가 어떻게 생겼는지를 나타내는 몇 개의 숫자로 이미지를 다시 만들기 "
+              "때문에, 그 어떤 것과도 닮지 않은 잡음은 상당 부분 빠지고 세밀한 부분도 함께 조금 빠집니다. U-Net 잡음 "
+              "제거기는 세밀한 부분을 병목 옆으로도 넘깁니다 (아래에 왜 더 잘하는지 있습니다). 그림을 그리거나 테스트 "
+              "이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
+    },
+    "denoise.switched_default": {
+        "en": "This page starts with {name}, the library's U-Net denoiser, now chosen in the sidebar; pick another "
+              "model there to compare.",
+        "ko": "이 페이지는 라이브러리의 U-Net 잡음 제거기 {name}(으)로 시작하며, 사이드바에서도 이 모델이 선택되었습니다. "
+              "비교하려면 사이드바에서 다른 모델을 고르세요.",
+    },
+    "denoise.try_unet": {
+        "en": "Any autoencoder removes some noise, but {name}, a U-Net denoiser trained on noisy inputs, does it "
+              "better (see why below).",
+        "ko": "어떤 오토인코더든 잡음을 어느 정도 없애지만, 잡음 섞인 입력으로 학습한 U-Net 잡음 제거기 {name}이(가) "
+              "더 잘 없앱니다 (이유는 아래에 있습니다).",
+    },
+    "denoise.why.title": {
+        "en": "Why the skip-connection denoiser beats the bottleneck one",
+        "ko": "스킵 연결 잡음 제거기가 병목 잡음 제거기보다 나은 이유",
+    },
+    "denoise.why.body": {
+        "en": "The denoising AE must push every image through its bottleneck, a code of far fewer numbers than the image has pixels, and "
+              "rebuild it from that alone: even a clean image comes back with its fine detail (edges, stripes, "
+              "print) smoothed away, and that loss of detail limits it whatever the noise. The U-Net denoiser has skip "
+              "connections: each encoder level's feature map goes straight to the decoder level of the same size, "
+              "beside what comes up from the bottleneck. The detail no longer has to fit through the code; the "
+              "network only has to tell noise from image at each pixel, using the coarse levels for context. The "
+              "price: its bottleneck is no code of the image, so it cannot be mapped, decoded or sampled.",
+        "ko": "잡음 제거 AE는 모든 이미지를 픽셀 수보다 훨씬 적은 숫자로 된 병목 코드에 밀어 넣고 그것만으로 다시 만들어야 합니다. "
+              "그래서 깨끗한 이미지조차 세밀한 부분(경계, 줄무늬, 무늬)이 뭉개져 돌아오고, 잃은 세밀함이 잡음과 "
+              "상관없이 결과를 제한합니다. U-Net 잡음 제거기에는 스킵 연결이 있어, 인코더 각 단계의 특징 맵이 병목에서 올라오는 것과 "
+              "함께 같은 크기의 디코더 단계로 곧바로 갑니다. 세밀한 부분이 코드를 지나갈 필요가 없으므로, 네트워크는 "
+              "거친 단계를 맥락 삼아 각 픽셀에서 잡음과 이미지를 가려내기만 하면 됩니다. 대가는 병목이 이미지의 코드가 "
+              "아니라는 점입니다. 지도에 놓거나 디코딩하거나 샘플링할 수 없습니다.",
+    },
+    "denoise.why.noisy": {"en": "noisy input", "ko": "잡음 섞인 입력"},
+    "denoise.why.compared": {
+        "en": "At σ = {strength}: {unet} {unet_psnr:.1f} dB, {bottleneck} {bottleneck_psnr:.1f} dB.",
+        "ko": "σ = {strength}에서 {unet} {unet_psnr:.1f} dB, {bottleneck} {bottleneck_psnr:.1f} dB입니다.",
+    },
+    "denoise.why.ceiling": {
+        "en": "Given clean test images, {bottleneck} gives them back at {clean:.1f} dB: that is its ceiling, set by "
+              "the bottleneck, not by the noise.",
+        "ko": "깨끗한 테스트 이미지를 넣어도 {bottleneck}은(는) {clean:.1f} dB로 돌려줍니다. 이것이 잡음이 아니라 "
+              "병목이 정한 상한입니다.",
+    },
+    "denoise.why.source": {
+        "en": "PSNR in dB on the dataset's test set with Gaussian noise of strength σ, as each model's manifest "
+              "reports it when the library was built: the PSNR of the mean squared error over all test images.",
+        "ko": "표준편차 σ의 가우시안 잡음을 더한 데이터셋 테스트 세트에서의 PSNR(dB)로, 라이브러리를 만들 때 각 "
+              "모델의 매니페스트에 기록된 값입니다. 모든 테스트 이미지의 평균 제곱 오차로 잰 PSNR입니다.",
+    },
+    "denoise.why.per_image": {
+        "en": "Averaged per image instead (each image's own PSNR, then the mean), {name} reaches {value:.1f} dB at "
+              "σ = {strength}.",
+        "ko": "이미지마다 PSNR을 잰 뒤 평균하면 {name}은(는) σ = {strength}에서 {value:.1f} dB입니다.",
     },
     "denoise.try_denoiser": {
         "en": "Any autoencoder removes some noise, but one trained on noisy inputs usually does it better: "

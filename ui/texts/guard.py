@@ -17,4 +17,13 @@ TEXT = {
         "en": "A {kind} has no encoder, so it cannot take an image in. Pick an autoencoder or a VAE.",
         "ko": "{kind}에는 인코더가 없어 이미지를 입력받을 수 없습니다. 오토인코더나 VAE를 고르세요.",
     },
+    "guard.no_latent": {
+        "en": "A {kind} has no latent code: its skip connections carry each image's details past the "
+              "bottleneck, so it does not compress an image into a few numbers, and there is no code to show "
+              "here. It takes an image in and gives one out: use it on the Denoise page, or pick an "
+              "autoencoder or a VAE.",
+        "ko": "{kind}에는 잠재 코드가 없습니다. 스킵 연결이 각 이미지의 세부를 병목 옆으로 그대로 넘기므로 이미지를 "
+              "몇 개의 숫자로 압축하지 않고, 여기서 보여 줄 코드도 없습니다. 이미지를 받아 이미지를 내놓는 모델이니 "
+              "잡음 제거 페이지에서 쓰거나, 오토인코더나 VAE를 고르세요.",
+    },
 }

@@ -17,6 +17,14 @@ TEXT = {
     "library.origin.yours": {"en": "yours", "ko": "내 모델"},
     "library.active": {"en": "Inside: {name}", "ko": "모델 내부: {name}"},
     "library.kind": {"en": "Kind", "ko": "종류"},
+    "library.no_code": {"en": "no code", "ko": "코드 없음"},
+    "library.no_code_help": {
+        "en": "Its bottleneck holds {size} values, but skip connections carry each level's features past it, so "
+              "the image is not rebuilt from it alone: it is no latent code.",
+        "ko": "병목에는 값 {size}개가 있지만 스킵 연결이 각 단계의 특징을 병목 옆으로 넘기므로 이미지가 병목만으로 "
+              "다시 만들어지지 않습니다. 잠재 코드가 아닙니다.",
+    },
+    "library.no_compression": {"en": "none", "ko": "없음"},
     "library.parameters": {"en": "Parameters", "ko": "파라미터 수"},
     "library.tab.architecture": {"en": "Architecture", "ko": "구조"},
     "library.tab.training": {"en": "Training", "ko": "학습"},

@@ -11,6 +11,15 @@ TEXT = {
               "{pca_images}장으로 맞춘 같은 차원 수의 PCA에 각각 통과시킵니다. PCA는 맞춘 이미지에서는 그 "
               "크기의 가장 좋은 선형 압축이므로, 새 이미지에서는 강력한 선형 기준선이 됩니다.",
     },
+    "reconstruct.no_latent": {
+        "en": "A {kind} does not compress: its skip connections hand each level's feature maps to the decoder, "
+              "so the image is rebuilt from far more numbers than its pixels, not from a small code, and there is no "
+              "compression ratio or PCA of the same size to compare with. It is made to remove noise: see it on the "
+              "Denoise page, or pick an autoencoder here.",
+        "ko": "{kind}는 압축하지 않습니다. 스킵 연결이 각 단계의 특징 맵을 디코더로 넘기므로, 이미지는 작은 코드가 아니라 "
+              "픽셀보다 훨씬 많은 숫자로 다시 만들어지고, 압축률이나 같은 크기의 PCA와 비교할 것이 없습니다. 잡음을 "
+              "없애려고 만든 모델이니 잡음 제거 페이지에서 보거나, 여기서는 오토인코더를 고르세요.",
+    },
     "reconstruct.scoring": {
         "en": "Scoring the model and PCA on the test images…",
         "ko": "테스트 이미지로 모델과 PCA를 평가하는 중…",

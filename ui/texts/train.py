@@ -10,6 +10,7 @@ TEXT = {
     "train.kind_help.dense_ae": {"en": "Flatten → dense layers → code → dense layers: the classic tutorial autoencoder.", "ko": "펼치기 → 완전연결층 → 코드 → 완전연결층: 고전적인 튜토리얼 오토인코더입니다."},
     "train.kind_help.conv_ae": {"en": "Convolutions down to a flat code and back up (transposed convolutions, or up-sampling and convolutions): its filters look at small patches and are shared across the image, so it works with the image's 2-D layout, which a dense AE flattens away.", "ko": "합성곱으로 평평한 코드까지 줄였다가 다시 키웁니다 (전치 합성곱, 또는 업샘플링과 합성곱). 필터가 작은 조각을 보며 이미지 전체에서 함께 쓰이므로, 완전연결 AE가 펼쳐서 잃어버리는 이미지의 2차원 배치를 살려 씁니다."},
     "train.kind_help.denoising_ae": {"en": "A conv AE that sees corrupted images and learns to return the clean ones.", "ko": "잡음이 섞인 이미지를 보고 깨끗한 이미지를 돌려주도록 배우는 합성곱 AE입니다."},
+    "train.kind_help.unet_denoiser": {"en": "A conv AE with skip connections (U-Net style), trained like the denoising AE on corrupted images. Each encoder level's feature map is also handed straight to the decoder level of the same size, so fine detail (edges, stripes) need not squeeze through the bottleneck: the decoder only has to decide what is noise. It denoises better, but for the same reason it has no latent code to map, decode or sample: it works on the Denoise page, not on the Latent map or Generate.", "ko": "스킵 연결이 있는 합성곱 AE(U-Net 방식)로, 잡음 제거 AE처럼 손상된 이미지로 학습합니다. 인코더 각 단계의 특징 맵이 같은 크기의 디코더 단계로 곧바로 전달되므로, 세밀한 부분(경계, 줄무늬)이 병목을 지나며 뭉개지지 않고 디코더는 무엇이 잡음인지만 판단하면 됩니다. 잡음은 더 잘 없애지만, 같은 이유로 지도에 놓거나 디코딩하거나 샘플링할 잠재 코드가 없습니다. 잡음 제거 페이지에서 쓰고, 잠재 공간 지도나 생성 페이지에서는 쓸 수 없습니다."},
     "train.kind_help.sparse_ae": {"en": "A dense AE with an L1 penalty that keeps most code values near zero.", "ko": "L1 벌점으로 코드 값 대부분을 0 근처로 유지하는 완전연결 AE입니다."},
     "train.kind_help.linear_ae": {"en": "No activations at all: one linear map down to the code and one back, so it can only find a flat subspace. Trained with MSE, its best code spans the subspace PCA keeps; with L1 it weighs errors differently and need not.", "ko": "활성화 함수가 전혀 없습니다. 코드로 내려가는 선형 사상 하나와 되돌아오는 선형 사상 하나뿐이라 평평한 부분공간만 찾을 수 있습니다. MSE로 학습하면 가장 좋은 코드는 PCA가 남기는 부분공간과 같아지지만, L1로 학습하면 오차를 다르게 재므로 꼭 그렇지는 않습니다."},
     "train.kind_help.vae": {"en": "Encodes a mean and a variance; trained with reconstruction + β·KL, which pulls the codes towards a standard normal you can sample from (the larger β, the stronger the pull; β = 0 drops it).", "ko": "평균과 분산을 인코딩하고 재구성 + β·KL로 학습합니다. KL 항이 코드를 샘플링할 수 있는 표준정규분포 쪽으로 끌어당깁니다 (β가 클수록 세게 끌어당기고, β = 0이면 끌어당기지 않습니다)."},
@@ -28,6 +29,8 @@ TEXT = {
     "train.option.hidden_units": {"en": "Hidden layer widths, encoder side (the decoder mirrors them)", "ko": "은닉층 너비, 인코더 쪽 (디코더는 거꾸로 따라갑니다)"},
     "train.option.activation": {"en": "Activation of the hidden layers", "ko": "은닉층 활성화 함수"},
     "train.option.filters": {"en": "Filters per convolution stage, encoder side (each stage halves the image)", "ko": "합성곱 단계별 필터 수, 인코더 쪽 (단계마다 이미지가 절반이 됩니다)"},
+    "train.option.unet_denoiser.filters": {"en": "Filters per level, top first (each level but the last, the bottleneck, is pooled to half its size)", "ko": "단계별 필터 수, 맨 위 단계부터 (마지막 병목을 빼고 단계마다 풀링으로 크기가 절반이 됩니다)"},
+    "train.option.residual": {"en": "Residual output: the noisy input plus a learned correction, clipped to 0…1 (off: a sigmoid output)", "ko": "잔차 출력: 잡음 섞인 입력에 학습한 보정을 더해 0…1로 자릅니다 (끄면 시그모이드 출력)"},
     "train.option.downsample": {"en": "Down-sampling", "ko": "다운샘플링"},
     "train.option.upsample": {"en": "Up-sampling", "ko": "업샘플링"},
     "train.option.dense_code": {"en": "Dense code layer (off: the code is the last feature map)", "ko": "Dense 코드층 (끄면 마지막 특징 맵이 곧 코드입니다)"},
@@ -66,6 +69,12 @@ TEXT = {
     "train.refused.code_too_big": {
         "en": "Without a Dense code layer the code is the last feature map, {shape} = {size} values, over the {limit} a code may have: use fewer filters in the last stage, more stages, or a Dense code layer.",
         "ko": "Dense 코드층이 없으면 마지막 특징 맵 {shape} = 값 {size}개가 코드인데, 코드가 가질 수 있는 {limit}개를 넘습니다. 마지막 단계의 필터를 줄이거나, 단계를 늘리거나, Dense 코드층을 켜세요.",
+    },
+    "train.bottleneck_bypassed": {
+        "en": "No latent code: the bottleneck holds {size} values, but the skip connections carry each level's "
+              "features past it, so it is not a code of the image.",
+        "ko": "잠재 코드가 없습니다. 병목에는 값 {size}개가 있지만 스킵 연결이 각 단계의 특징을 병목 옆으로 넘기므로 "
+              "이미지의 코드가 아닙니다.",
     },
     "train.refused.code_is_feature_map": {
         "en": "Without a Dense code layer the code is the last feature map, {shape}: its size must be {size}.",
