@@ -69,11 +69,18 @@ def test_reconstruct_scores_the_new_model_after_a_resave(resave):
     assert app.metric[1].label == "Autoencoder MSE" and app.metric[1].value != before
 
 
-def test_the_library_downloads_the_new_model_after_a_resave(resave):
+def test_the_library_downloads_the_new_model_after_a_resave(resave, monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    downloads = []  # the .keras file each run of the page offers, built when clicked
+    register = MediaFileManager.add_deferred
+    monkeypatch.setattr(MediaFileManager, "add_deferred", lambda self, make, *args, **options: (
+        options.get("file_name", "").endswith(".keras") and downloads.append(make)) or register(
+        self, make, *args, **options))
     entry, save_other_model = resave
     app = open_with_model("library.py", entry)
-    before = app.get("download_button")[0].proto.url
+    before = downloads[-1]()
     save_other_model()
     app.run()
     assert not app.exception
-    assert app.get("download_button")[0].proto.url != before
+    assert downloads[-1]() != before

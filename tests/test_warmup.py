@@ -200,9 +200,29 @@ def test_a_visit_after_the_warm_up_is_recorded_as_after_it(fresh_process, no_vis
     assert status["steps"] == [{"name": "nothing", "seconds": 0.0, "ok": True}]
 
 
-def test_the_servers_lifespan_starts_the_warm_up_and_serves_without_waiting_for_it(fresh_process, monkeypatch):
+def run_coroutine(make_coroutine):
+    """``asyncio.run(make_coroutine())`` in a thread of its own: the browser tests' Playwright keeps
+    an event loop running in this process's main thread, where ``asyncio.run`` refuses to start."""
     import asyncio
 
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(make_coroutine())
+        except BaseException as error:  # handed to the test's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the coroutine did not finish within 60 s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_the_servers_lifespan_starts_the_warm_up_and_serves_without_waiting_for_it(fresh_process, monkeypatch):
     from ui import warmup as app_warmup
 
     release = threading.Event()
@@ -214,7 +234,7 @@ def test_the_servers_lifespan_starts_the_warm_up_and_serves_without_waiting_for_
             return job, job is not None and job.done
 
     try:
-        job, done_when_serving = asyncio.run(serve_once())
+        job, done_when_serving = run_coroutine(serve_once)
         assert job is not None and not done_when_serving  # serving began while the warm-up still worked
     finally:
         release.set()
@@ -222,8 +242,6 @@ def test_the_servers_lifespan_starts_the_warm_up_and_serves_without_waiting_for_
 
 
 def test_the_servers_lifespan_starts_nothing_when_the_warm_up_is_off(fresh_process, monkeypatch):
-    import asyncio
-
     from ui import warmup as app_warmup
 
     monkeypatch.setenv(warmup.ENV, "0")
@@ -232,13 +250,11 @@ def test_the_servers_lifespan_starts_nothing_when_the_warm_up_is_off(fresh_proce
         async with app_warmup.lifespan(object()):
             pass
 
-    asyncio.run(serve_once())
+    run_coroutine(serve_once)
     assert warmup.process_warmup() is None and not app_warmup.status()["started"]
 
 
 def test_the_status_route_answers_how_far_the_warm_up_got(fresh_process, no_visitor_yet):
-    import asyncio
-
     import httpx
     from starlette.applications import Starlette
 
@@ -251,7 +267,7 @@ def test_the_status_route_answers_how_far_the_warm_up_got(fresh_process, no_visi
             return await client.get(no_visitor_yet.STATUS_PATH)
 
     assert warmup.start_once(lambda: [("broken", broken)]).wait(10)
-    answer = asyncio.run(ask())
+    answer = run_coroutine(ask)
     assert answer.status_code == 200
     body = answer.json()
     assert body["done"] and body["steps"][0]["name"] == "broken" and body["steps"][0]["ok"] is False
