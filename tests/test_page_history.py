@@ -165,3 +165,9 @@ def test_a_link_with_an_epoch_opens_the_history_at_that_epoch_and_an_unrecorded_
         [figure] = history_charts(fallback)
         assert shown_epoch(figure) == last and fallback.select_slider(key="history.epoch").value == last
         assert fallback.query_params["epoch"] == str(last)
+
+
+def test_a_link_to_a_model_without_a_history_drops_its_epoch(tiny):
+    app = open_link("latent_map.py", dataset="digits", model="workspace:" + tiny.vae.id, map="pca", epoch="2")
+    assert not app.exception
+    assert not history_charts(app) and "epoch" not in app.query_params

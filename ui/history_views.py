@@ -5,7 +5,9 @@ All epochs' layouts are computed once (per model version, or per recorded codes 
 on) and go to the browser as Plotly animation frames, so dragging the slider or playing repaints
 in the browser without a server round trip, and points glide from one epoch's place to the next.
 The Train page shows it live (``training_history``), the Latent map page afterwards
-(``history_section``): PCA at once, t-SNE as a job in the server's queue.
+(``history_section``): PCA at once, t-SNE as a job in the server's queue. There, a control beside the
+figure chooses the epoch it opens at (``?epoch=`` in a shared link): a copy of the cached figure with
+that epoch's points and slider step, while the scrubber and Play inside it stay in the browser.
 """
 
 from __future__ import annotations
@@ -196,6 +198,7 @@ def history_section(choice: models.ModelChoice, bundle, names: list[str]) -> Non
     st.subheader(t("history.header"))
     recorded = stored_history(str(bundle.path), choice.version)
     if recorded is None:
+        share.publish(EPOCH_PARAM, None)  # no epoch to open at: a shared link names none
         st.info(t("history.none_pretrained" if choice.is_pretrained else "history.none_saved"))
         return
     method = st.radio(t("history.method"), history.LAYOUT_METHODS, format_func=METHOD_NAMES.get, horizontal=True,
