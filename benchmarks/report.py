@@ -131,7 +131,7 @@ def open_app(dataset: str, model: str, page: str):
 SECTIONS: list[tuple[str, list[str]]] = [
     ("1. Slider to image", ["slider", "browser_slider"]),
     ("2. Model calls", ["model_calls"]),
-    ("3. Latent map", ["projection", "map_images"]),
+    ("3. Latent map", ["projection", "history", "map_images"]),
     ("4. Training throughput", ["training"]),
     ("5. Start-up and memory", ["startup"]),
     ("6. Quality summary", ["quality"]),

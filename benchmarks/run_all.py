@@ -18,8 +18,9 @@ Which result goes where in BENCHMARKS.md (``benchmarks.report.SECTIONS``):
 1. Slider to image                    ``slider`` (server side, bench_slider.py),
                                       ``browser_slider`` (in the browser, bench_browser.py)
 2. Model calls                        ``model_calls`` (bench_model_calls.py)
-3. Latent map                         ``projection`` (bench_projection.py), ``map_images``
-                                      (bench_map_images.py, with a browser)
+3. Latent map                         ``projection`` (bench_projection.py), ``history``
+                                      (bench_history.py), ``map_images`` (bench_map_images.py,
+                                      with a browser)
 4. Training throughput                ``training`` (bench_training.py)
 5. Start-up and memory                ``startup`` (bench_browser.py)
 6. Quality summary                    ``quality`` (bench_quality.py)
@@ -53,8 +54,8 @@ from benchmarks.report import ROOT, RESULTS_DIR, assemble_report, machine_lines 
 BENCH_DIR = Path(__file__).resolve().parent
 # In report order; the browser script last among the benchmarks so in-process runs do not
 # compete with a browser for the two cores.
-SCRIPTS = ["bench_slider", "bench_model_calls", "bench_projection", "bench_training", "bench_quality",
-           "bench_map_images", "bench_browser"]
+SCRIPTS = ["bench_slider", "bench_model_calls", "bench_projection", "bench_history", "bench_training",
+           "bench_quality", "bench_map_images", "bench_browser"]
 LOAD_TEST = "load_test"
 REPORT = ROOT / "BENCHMARKS.md"
 SCRIPT_TIMEOUT_S = 30 * 60

@@ -13,7 +13,8 @@ import math
 import re
 from collections.abc import Sequence
 
-__all__ = ["format_number", "format_numbers", "parse_choice", "parse_int", "parse_number", "parse_numbers"]
+__all__ = ["format_number", "format_numbers", "parse_choice", "parse_int", "parse_listed_int", "parse_number",
+           "parse_numbers"]
 
 _INTEGER = re.compile(r"-?\d{1,9}")
 _DECIMAL = re.compile(r"-?\d{1,9}(\.\d{1,17})?")
@@ -31,6 +32,12 @@ def parse_int(text: str, low: int, high: int) -> int | None:
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def parse_listed_int(text: str, allowed: Sequence[int]) -> int | None:
+    """A whole number written plainly that is one of ``allowed`` (an epoch a history recorded), else None."""
+    value = parse_int(text, min(allowed), max(allowed)) if len(allowed) else None
+    return value if value in {int(item) for item in allowed} else None
 
 
 def _decimals(step: float) -> int:

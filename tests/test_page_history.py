@@ -5,11 +5,11 @@ says why."""
 import json
 
 import pytest
-from page_helpers import ROOT, finish_jobs, open_page, open_with_model
+from page_helpers import ROOT, finish_jobs, open_link, open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import history, jobs, pretrained
-from ui import shell
+from ui import history_views, shell
 
 
 def history_charts(app: AppTest) -> list[dict]:
@@ -123,3 +123,51 @@ def test_a_failed_t_sne_layout_says_so_and_waits_for_a_retry(tiny, monkeypatch):
     assert calls == ["tsne"]  # no new job until asked
     assert [button.label for button in app.button if button.label.startswith("Compute")] == [
         "Compute the t-SNE layouts again"]
+
+
+def shown_epoch(figure: dict) -> int:
+    """The epoch a figure opens at: its slider's active step, after checking the traces first drawn are that
+    step's frame (the map's points and the dashed epoch line)."""
+    active = figure["layout"]["sliders"][0]["active"]
+    frame = figure["frames"][active]
+    for trace, moved in zip(frame["traces"], frame["data"]):
+        assert figure["data"][trace]["x"] == moved["x"] and figure["data"][trace]["y"] == moved["y"]
+    return int(frame["name"])
+
+
+def test_a_link_with_an_epoch_opens_the_history_at_that_epoch_and_an_unrecorded_one_at_the_last(monkeypatch):
+    entry = next((entry for entry in pretrained.list_pretrained("digits") if entry.name == "digits_ae_8"), None)
+    recorded = entry and history.load_history(pretrained.PRETRAINED_DIR / entry.path)
+    if recorded is None or len(recorded.epochs) < 3:
+        pytest.skip("no pretrained digits_ae_8 with a history in pretrained/")
+    chosen, last = int(recorded.epochs[2]), int(recorded.epochs[-1])
+    built = []
+    building = history_views.history_figure
+    monkeypatch.setattr(history_views, "history_figure", lambda *args: built.append(1) or building(*args))
+    app = open_link("latent_map.py", dataset="digits", model="pretrained:digits_ae_8", map="pca",
+                    epoch=str(chosen))
+    assert not app.exception
+    [figure] = history_charts(app)
+    assert shown_epoch(figure) == chosen
+    assert app.select_slider(key="history.epoch").value == chosen and app.query_params["epoch"] == str(chosen)
+
+    later = int(recorded.epochs[5])
+    app.select_slider(key="history.epoch").set_value(later).run()
+    assert not app.exception
+    [figure] = history_charts(app)
+    assert shown_epoch(figure) == later and app.query_params["epoch"] == str(later)
+    assert len(figure["frames"]) == len(recorded.epochs)  # Play and the scrubber still have every epoch
+    assert len(built) <= 1  # moving the epoch only opens the cached figure elsewhere; it builds no frames
+
+    for bad in (str(chosen + 1), "-1", "9.5", "last"):
+        fallback = open_link("latent_map.py", dataset="digits", model="pretrained:digits_ae_8", epoch=bad)
+        assert not fallback.exception
+        [figure] = history_charts(fallback)
+        assert shown_epoch(figure) == last and fallback.select_slider(key="history.epoch").value == last
+        assert fallback.query_params["epoch"] == str(last)
+
+
+def test_a_link_to_a_model_without_a_history_drops_its_epoch(tiny):
+    app = open_link("latent_map.py", dataset="digits", model="workspace:" + tiny.vae.id, map="pca", epoch="2")
+    assert not app.exception
+    assert not history_charts(app) and "epoch" not in app.query_params

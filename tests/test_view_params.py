@@ -2,8 +2,8 @@
 
 import pytest
 
-from latent_core.view_params import (format_number, format_numbers, parse_choice, parse_int, parse_number,
-                                     parse_numbers)
+from latent_core.view_params import (format_number, format_numbers, parse_choice, parse_int, parse_listed_int,
+                                     parse_number, parse_numbers)
 
 
 def test_a_choice_must_be_one_of_the_options():
@@ -48,3 +48,20 @@ def test_formatted_values_read_back_as_themselves():
     assert text == "0.3,-1,0,0,2.5"
     assert parse_numbers(text, 5, -3.0, 3.0, 0.1) == [0.3, -1.0, 0.0, 0.0, 2.5]
     assert format_number(12.0, 1.0) == "12"
+
+
+def test_an_epoch_must_be_one_the_history_recorded():
+    recorded = [0, 6, 12, 19, 150]
+    assert parse_listed_int("12", recorded) == 12 and parse_listed_int("0", recorded) == 0
+    assert parse_listed_int("150", recorded) == 150
+    assert parse_listed_int("13", recorded) is None  # within the range but not recorded
+    assert parse_listed_int("151", recorded) is None and parse_listed_int("-6", recorded) is None
+
+
+@pytest.mark.parametrize("text", ["", "12.0", "+12", " 12", "1e1", "nan", "12,19"])
+def test_an_epoch_is_written_as_plain_digits_only(text):
+    assert parse_listed_int(text, [0, 10, 12, 19]) is None
+
+
+def test_no_epoch_is_read_from_an_empty_history():
+    assert parse_listed_int("0", []) is None

@@ -55,6 +55,18 @@ def seed_int(state_key: str, param: str, low: int, high: int) -> None:
         st.session_state[state_key] = value
 
 
+def seed_listed_int(state_key: str, param: str, allowed: Sequence[int]) -> None:
+    """Preset a widget whose options are whole numbers (the recorded epochs) from ``?param=``."""
+    text = _address_value(state_key, param)
+    if text is None:
+        return
+    value = view_params.parse_listed_int(text, allowed)
+    if value is None:
+        _ignored(param, text)
+    else:
+        st.session_state[state_key] = value
+
+
 def seed_numbers(state_keys: Sequence[str], param: str, low: float, high: float, step: float) -> None:
     """Preset a row of sliders from ``?param=v1,v2,…`` (one value per slider, or none is set)."""
     if not state_keys or any(key in st.session_state for key in state_keys):

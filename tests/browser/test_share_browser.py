@@ -1,5 +1,6 @@
 """A shared link in a real browser: the sidebar's "Share this view" link, opened in a fresh browser, shows the
-same picture (the same dataset, model, class and slider positions) and carries no workspace key."""
+same picture (the same dataset, model, class and slider positions; on the Latent map the epoch the latent space
+over training opens at) and carries no workspace key."""
 
 import re
 
@@ -7,7 +8,8 @@ import pytest
 from app_steps import current, idle
 from playwright.sync_api import expect
 
-from latent_core import pretrained
+from latent_core import history, pretrained
+from test_history_browser import point_positions, same_places, shown_epoch
 
 pytestmark = pytest.mark.browser
 
@@ -69,5 +71,62 @@ def test_a_shared_generate_link_opens_the_same_picture_without_the_workspace_key
     assert "user=" in student.url and teacher_key not in student.url  # a workspace of the student's own
     expect(student.get_by_test_id("stException")).to_have_count(0)
     screenshot(student, "shared_link")
+    student_context.close()
+    teacher.context.close()
+
+
+def opened_epoch(page):
+    """The Latent map's "Picture opens at epoch" control."""
+    return current(page).get_by_test_id("stSlider").filter(has_text="Picture opens at epoch")
+
+
+def history_chart(page):
+    """The figure of the latent space over training, once the page has drawn it (a locator, so it finds the
+    chart again after a rerun redraws it)."""
+    chart = current(page).get_by_test_id("stPlotlyChart").filter(has=page.locator(".slider-container"))
+    expect(chart).to_have_count(1, timeout=WAIT)
+    return chart
+
+
+def test_a_shared_latent_map_link_opens_the_history_at_the_same_epoch(browser, serve_app, tmp_path, screenshot):
+    entry = next((entry for entry in pretrained.list_pretrained("digits") if entry.name == "digits_ae_8"), None)
+    if entry is None or history.load_history(pretrained.PRETRAINED_DIR / entry.path) is None:
+        pytest.skip("no pretrained digits_ae_8 with a history in pretrained/")
+    epochs = [int(epoch) for epoch in history.load_history(pretrained.PRETRAINED_DIR / entry.path).epochs]
+    chosen = epochs[2]
+    _, url = serve_app(tmp_path / "workspace", LATENT_EXPLORER_HOSTED="1")
+    teacher = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
+    teacher.goto(f"{url}/latent_map?dataset=digits&model=pretrained:digits_ae_8&map=pca")
+    chart = history_chart(teacher)
+    expect(shown_epoch(chart)).to_have_text(f"Epoch: {epochs[-1]}")  # the trained model first
+    control = opened_epoch(teacher).get_by_role("slider")
+    control.focus()
+    control.press("Home")
+    control.press("ArrowRight")
+    control.press("ArrowRight")
+    expect(opened_epoch(teacher).get_by_test_id("stSliderThumbValue")).to_have_text(str(chosen))
+    idle(teacher)
+    chart = history_chart(teacher)
+    expect(shown_epoch(chart)).to_have_text(f"Epoch: {chosen}", timeout=WAIT)  # the picture opens there
+    places = point_positions(chart)
+
+    teacher.get_by_test_id("stSidebar").get_by_text("Share this view").click()
+    code = teacher.get_by_test_id("stSidebar").get_by_test_id("stCode")
+    expect(code).to_contain_text(f"epoch={chosen}", timeout=WAIT)
+    link = code.inner_text().strip()
+    assert "user=" not in link and "model=pretrained:digits_ae_8" in link
+
+    student_context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    student = student_context.new_page()
+    student.goto(link)
+    chart = history_chart(student)
+    expect(shown_epoch(chart)).to_have_text(f"Epoch: {chosen}", timeout=WAIT)
+    expect(opened_epoch(student).get_by_test_id("stSliderThumbValue")).to_have_text(str(chosen))
+    assert same_places(point_positions(chart), places)  # the same picture, not only the same label
+    chart.locator(".updatemenu-button", has_text="Play").click()  # Play still runs in the browser
+    expect(shown_epoch(chart)).to_have_text(f"Epoch: {epochs[-1]}", timeout=30_000)
+    expect(opened_epoch(student).get_by_test_id("stSliderThumbValue")).to_have_text(str(chosen))
+    expect(student.get_by_test_id("stException")).to_have_count(0)
+    screenshot(student, "shared_latent_map_epoch")
     student_context.close()
     teacher.context.close()

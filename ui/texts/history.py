@@ -36,6 +36,15 @@ TEXT = {
               "계산합니다.",
     },
     "history.map_title": {"en": "Test images at the chosen epoch", "ko": "고른 에포크의 테스트 이미지"},
+    "history.opens_at": {"en": "Picture opens at epoch", "ko": "그림이 열리는 에포크"},
+    "history.opens_at_help": {
+        "en": "The epoch the picture below shows first. It is kept in the page's address, so a shared link "
+              "(Share this view) opens at this epoch. The epoch slider and Play inside the picture move through "
+              "the epochs in your browser only: they do not change this choice or the link.",
+        "ko": "아래 그림이 처음 보여 주는 에포크입니다. 페이지 주소에 담기므로 공유 링크(이 화면 공유하기)도 이 에포크에서 "
+              "열립니다. 그림 안의 에포크 슬라이더와 재생은 내 브라우저에서만 에포크를 넘겨 보며, 이 선택이나 링크를 "
+              "바꾸지 않습니다.",
+    },
     "history.play": {"en": "Play", "ko": "재생"},
     "history.pause": {"en": "Pause", "ko": "일시 정지"},
     "history.computing": {
