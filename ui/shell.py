@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from latent_core import data, hosting
-from ui import warmup
-from ui import runtime
+from ui import runtime, warmup
 from ui.text import LANGUAGES, translate
 
 if TYPE_CHECKING:
