@@ -1,9 +1,11 @@
 """The process setup every run gets: Keras's state kept across reruns, library objects frozen."""
 
 import gc
+import importlib.machinery
 import importlib.util
 import sys
 import time
+import types
 
 import keras
 from streamlit.runtime.scriptrunner import script_runner
@@ -78,3 +80,50 @@ def test_freed_memory_goes_back_to_the_system_in_the_background(monkeypatch):
     monkeypatch.undo()
     thread.join(timeout=5)
     assert not thread.is_alive()  # a trimmer that is no longer the process's own stops
+
+
+def test_a_run_neither_imports_nor_freezes_the_libraries_before_tensorflow_is_imported(monkeypatch):
+    monkeypatch.setattr(runtime, "_frozen", False)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    monkeypatch.setattr(runtime, "frameworks_imported", lambda: False)
+    freezes, imports = [], []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
+    monkeypatch.setattr(runtime.importlib, "import_module", lambda name: imports.append(name))
+    runtime.prepare_run()
+    assert freezes == [] and imports == []
+    assert script_runner._clean_problem_modules is runtime._clean_problem_modules_except_keras  # that part stays
+
+
+def test_the_first_run_that_finds_tensorflow_imported_freezes_the_libraries_once(monkeypatch):
+    monkeypatch.setattr(runtime, "_frozen", False)
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    freezes = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
+    assert runtime.frameworks_imported()  # this test process imported keras above
+    runtime.prepare_run()
+    runtime.prepare_run()
+    assert freezes == [True]
+
+
+def test_a_module_still_importing_in_another_thread_does_not_count_as_imported(monkeypatch):
+    half_imported = types.ModuleType("half_imported")
+    half_imported.__spec__ = importlib.machinery.ModuleSpec("half_imported", None)
+    half_imported.__spec__._initializing = True  # what Python marks while the module's code runs
+    monkeypatch.setitem(sys.modules, "half_imported", half_imported)
+    assert not runtime.fully_imported("half_imported")
+    half_imported.__spec__._initializing = False
+    assert runtime.fully_imported("half_imported")
+    assert not runtime.fully_imported("never_imported_anywhere")
+
+
+def test_a_run_does_not_wait_while_another_thread_freezes_the_libraries(monkeypatch):
+    monkeypatch.setattr(runtime, "_frozen", False)
+    freezes = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
+    with runtime._freeze_lock:  # the warm-up's thread is freezing them
+        began = time.monotonic()
+        runtime.freeze_library_objects(wait=False)
+        assert time.monotonic() - began < 1.0
+    assert freezes == []
+    runtime.freeze_library_objects(wait=False)
+    assert freezes == [True]

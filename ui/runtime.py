@@ -21,8 +21,11 @@ malloc arenas unless the allocator is told to return it (``malloc_trim``): about
 after a page has encoded a thousand images. ``start_memory_trimmer`` returns it every few
 seconds from a background thread (about 4 ms each time, off the script threads).
 
-``prepare_process`` does all three, once per process; the shell calls it on every run, so
-a deep link straight to a page gets it as well as the home page.
+``prepare_process`` does all three, once per process, importing the libraries first (the
+server's warm-up calls it). The shell calls ``prepare_run`` on every run instead, so a deep
+link straight to a page gets the same: it never imports the libraries itself, so the Data page
+and the sidebar draw while TensorFlow is still importing, and it freezes them as soon as a run
+finds them imported (by the warm-up, or by the first page that needed a model).
 """
 
 from __future__ import annotations
@@ -37,24 +40,47 @@ import time
 
 # Everything a page imports that creates many long-lived objects (TensorFlow and Keras through
 # latent_core.frameworks, which lets one thread at a time import them).
-HEAVY_LIBRARIES = ("latent_core.frameworks", "plotly.graph_objects", "sklearn.decomposition", "streamlit")
+FRAMEWORKS = "latent_core.frameworks"
+HEAVY_LIBRARIES = (FRAMEWORKS, "plotly.graph_objects", "sklearn.decomposition", "streamlit")
 
 TRIM_INTERVAL_SECONDS = 5.0
 
 _frozen = False
+_freeze_lock = threading.Lock()
 _trimmer: threading.Thread | None = None
+_preparer: threading.Thread | None = None
 
 
-def freeze_library_objects() -> None:
-    """Import the heavy libraries, collect once, and freeze what is left (once per process)."""
+def freeze_library_objects(*, wait: bool = True) -> None:
+    """Import the heavy libraries, collect once, and freeze what is left (once per process, whichever
+    thread asks first: the warm-up's or a script run's). With ``wait=False`` return at once while
+    another thread is doing it."""
     global _frozen
-    if _frozen:
+    if not _freeze_lock.acquire(blocking=wait):
         return
-    for name in HEAVY_LIBRARIES:
-        importlib.import_module(name)
-    gc.collect()
-    gc.freeze()
-    _frozen = True
+    try:
+        if _frozen:
+            return
+        for name in HEAVY_LIBRARIES:
+            importlib.import_module(name)
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    finally:
+        _freeze_lock.release()
+
+
+def fully_imported(name: str) -> bool:
+    """Whether module ``name`` has finished importing (not merely begun in another thread: Python puts
+    a module in ``sys.modules`` before running it and marks its spec ``_initializing`` meanwhile, the
+    same check its import system makes)."""
+    module = sys.modules.get(name)
+    return module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False)
+
+
+def frameworks_imported() -> bool:
+    """Whether TensorFlow and Keras are imported whole (``latent_core.frameworks``, their import gate)."""
+    return fully_imported(FRAMEWORKS)
 
 
 def _clean_problem_modules_except_keras() -> None:
@@ -112,7 +138,29 @@ def start_memory_trimmer(interval: float = TRIM_INTERVAL_SECONDS) -> bool:
 
 
 def prepare_process() -> None:
-    """All of the above, once per process."""
+    """All of the above, once per process, the heavy libraries imported first."""
     keep_keras_state_between_runs()
     freeze_library_objects()
     start_memory_trimmer()
+
+
+def prepare_process_in_background() -> None:
+    """Run ``prepare_process`` in a daemon thread, once per process (a page drawn without the heavy
+    libraries has them imported meanwhile; with the server's warm-up importing them too, the import
+    gate and the freeze's lock let each happen once)."""
+    global _preparer
+    with _freeze_lock:
+        if _frozen or _preparer is not None:
+            return
+        _preparer = threading.Thread(target=prepare_process, name="prepare-process", daemon=True)
+    _preparer.start()
+
+
+def prepare_run() -> None:
+    """What every script run asks for (cheap after the first): Streamlit's Keras reset replaced, the
+    memory trimmer running, and the libraries frozen once TensorFlow and Keras are imported, without
+    importing or waiting for them."""
+    keep_keras_state_between_runs()
+    start_memory_trimmer()
+    if not _frozen and frameworks_imported():
+        freeze_library_objects(wait=False)

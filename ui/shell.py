@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from latent_core import data, hosting
-from ui import warmup
-from ui.runtime import prepare_process
+from ui import runtime, warmup
 from ui.text import LANGUAGES, translate
 
 if TYPE_CHECKING:
@@ -48,16 +47,19 @@ def start_page() -> None:
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page of the app: its script, the text key of its title and its icon."""
+    """A page of the app: its script, the text key of its title and its icon. A page that
+    ``needs_models`` (every page but the Data page) waits for TensorFlow; the others draw
+    while it is still importing, the sidebar's model picker following once it is."""
 
     path: str
     title_key: str
     icon: str
+    needs_models: bool = True
 
 
 PAGES: dict[str, list[PageSpec]] = {
     "section.models": [
-        PageSpec("pages/data.py", "page.data", ":material/photo_library:"),
+        PageSpec("pages/data.py", "page.data", ":material/photo_library:", needs_models=False),
         PageSpec("pages/library.py", "page.library", ":material/deployed_code:"),
         PageSpec("pages/train.py", "page.train", ":material/model_training:"),
     ],
@@ -263,17 +265,50 @@ def _hosting_notice() -> None:
                            help=t("sidebar.hosted_help") if limits.hosted else None)
 
 
+MODELS_POLL_S = 1.0  # how often a page drawn without TensorFlow looks whether it has been imported
+
+
+def _await_models_in_sidebar() -> None:
+    """In the sidebar of a page drawn while TensorFlow is still importing: say that the models are
+    loading, have them imported in the background (by the warm-up, or else by a thread of the
+    runtime's), and once they are, run the app again so that the model picker appears."""
+    runtime.prepare_process_in_background()
+
+    @st.fragment(run_every=MODELS_POLL_S)
+    def models_loading() -> None:
+        if runtime.frameworks_imported():
+            st.rerun(scope="app")
+        st.caption(t("sidebar.models_loading"))
+
+    with st.sidebar:
+        models_loading()
+
+
+def _import_models() -> None:
+    """Import the model library (TensorFlow and Keras with it), with a spinner saying so while it
+    is still importing, then let the run freeze the libraries' objects (``runtime.prepare_run``)."""
+    if not runtime.frameworks_imported():
+        with st.spinner(t("sidebar.models_loading")):
+            from ui import models  # noqa: F401  TensorFlow loads here, once per process
+    runtime.prepare_run()
+
+
 def run() -> None:
     """Draw the shared sidebar and run the page the user is on."""
     warmup.run_began()
     warmup.start()  # once per process, unless the server did: the default dataset and model get ready
-    prepare_process()
+    runtime.prepare_run()
     st.set_page_config(page_title="Latent Explorer", page_icon=str(ICON), layout="wide")
     if "lang" not in st.session_state:
         st.session_state["lang"] = st.query_params.get("lang", "en")
-    navigation = st.navigation({
-        t(section): [st.Page(spec.path, title=t(spec.title_key), icon=spec.icon) for spec in specs]
-        for section, specs in PAGES.items()})
+    specs_of: dict[object, PageSpec] = {}
+    sections: dict[str, list] = {}
+    for section, specs in PAGES.items():
+        for spec in specs:
+            page = st.Page(spec.path, title=t(spec.title_key), icon=spec.icon)
+            specs_of[page] = spec
+            sections.setdefault(t(section), []).append(page)
+    navigation = st.navigation(sections)
     st.sidebar.title(t("app.title"))
     st.sidebar.caption(t("app.tagline"))
     _sidebar_choice(st.sidebar.radio, t("sidebar.language"), list(LANGUAGES), state_key="lang",
@@ -285,13 +320,18 @@ def run() -> None:
     if not account.sign_in_gate():  # sign-in required: the main area shows the sign-in instead
         return
     _dataset_picker()
-    _adopt_trained_model()
-    _queue_status()
-    _model_picker()
-    account.sidebar_account()
-    from ui import models
+    if specs_of[navigation].needs_models or runtime.frameworks_imported():
+        _import_models()
+        _adopt_trained_model()
+        _queue_status()
+        _model_picker()
+        account.sidebar_account()
+        from ui import models
 
-    models.sweep_unused_workspaces()
+        models.sweep_unused_workspaces()
+    else:  # no training can be running in a process without TensorFlow: nothing to adopt or queue yet
+        _await_models_in_sidebar()
+        account.sidebar_account()
     try:
         navigation.run()
     finally:  # st.stop() and st.rerun() end a run by raising

@@ -14,7 +14,7 @@ import numpy as np
 
 from latent_core import images
 from latent_core.uploads import MIB, UploadRefused
-from ui.models import limits
+from latent_core.hosting import limits_from_env
 from ui.shell import lang
 from ui.text import TEXT, translate
 
@@ -27,7 +27,7 @@ CANVAS_MAX_SCALE = 8
 def upload_limit(default_bytes: int) -> int:
     """The most bytes an upload may have: ``default_bytes``, or less on a hosted server
     (``LATENT_EXPLORER_MAX_UPLOAD_MB``)."""
-    return limits().cap("max_upload_mb", default_bytes // MIB) * MIB
+    return limits_from_env().cap("max_upload_mb", default_bytes // MIB) * MIB
 
 
 def refusal_text(error: UploadRefused) -> str:

@@ -27,6 +27,10 @@ TEXT = {
         "en": "No model for this dataset yet: train one on the Train page.",
         "ko": "이 데이터셋의 모델이 아직 없습니다. 학습 페이지에서 만들어 보세요.",
     },
+    "sidebar.models_loading": {
+        "en": "Loading the models (TensorFlow and Keras)…",
+        "ko": "모델을 불러오는 중입니다 (TensorFlow와 Keras)…",
+    },
     "model.label": {"en": "{name} · {kind}, {dims}-D", "ko": "{name} · {kind}, {dims}차원"},
     "model.label_no_code": {"en": "{name} · {kind}, no latent code", "ko": "{name} · {kind}, 잠재 코드 없음"},
     "model.yours": {"en": "★ {label}", "ko": "★ {label}"},
