@@ -8,7 +8,7 @@ from latent_core.images import upscale
 from ui import codes, share
 from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
-from ui.guard import require_dataset, require_model
+from ui.guard import offer_a_model_with_a_code, require_dataset, require_model
 from ui.interpolation_views import interpolation_meter
 from ui.shell import lang, start_page, t
 
@@ -28,6 +28,7 @@ if model.generative:
     sections.append("prior" if model.has_encoder else "gan")
 if not model.has_latent:
     st.warning(t("guard.no_latent", kind=t(f"kind.{model.kind}")))
+    offer_a_model_with_a_code()
     st.stop()
 if not sections:
     st.info(t("generate.nothing"))

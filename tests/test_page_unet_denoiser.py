@@ -92,6 +92,20 @@ def test_pages_that_need_a_latent_code_say_it_has_none(workspace_root, page, say
     assert "잡음 제거 페이지" in app.warning[0].value
 
 
+@pytest.mark.parametrize("page", ["latent_map.py", "generate.py", "reconstruct.py"])
+def test_pages_that_need_a_latent_code_offer_the_datasets_first_model_with_one(workspace_root, page):
+    from latent_core.models import build_model
+
+    digits = data.load_dataset("digits", max_train=50, max_test=10)
+    model = build_model(KIND, input_shape=(8, 8, 1), filters=(4, 8))
+    entry = Workspace(workspace_root).save(model, name="untrained U-Net", dataset=digits)
+    with_code = next(e for e in pretrained.list_pretrained("digits") if e.kind != KIND)
+    app = open_page(page, dataset="digits", model="workspace:" + entry.id)
+    button(app, f"Use {with_code.name}").click().run()
+    assert not app.exception and not app.warning
+    assert app.session_state["model"] == "pretrained:" + with_code.name
+
+
 def test_the_library_page_shows_it_has_no_code_and_no_compression(workspace_root):
     from latent_core.models import build_model
 

@@ -14,8 +14,9 @@ import logging
 import streamlit as st
 
 from latent_core import data, store
+from latent_core.models import kind_has_latent
 from ui import models
-from ui.shell import active_dataset, active_model, t
+from ui.shell import active_dataset, active_model, registered_dataset_name, select_model, t
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,20 @@ def require_model(*, encoder: bool = False, latent: bool = False, no_encoder_tex
         st.stop()
     if latent and not model.has_latent:
         st.warning(t(no_latent_text, kind=t(f"kind.{model.kind}")))
+        offer_a_model_with_a_code()
         st.stop()
     return picked
+
+
+def offer_a_model_with_a_code() -> None:
+    """Below a "no latent code" message: a button that makes the dataset's first model with a code the
+    sidebar's choice again (the Denoise page starts with the library's U-Net, which every page then holds)."""
+    with_code = next((choice for choice in models.choices_for(registered_dataset_name(), active_dataset().input_shape)
+                      if kind_has_latent(choice.kind)), None)
+    if with_code is not None and st.button(t("guard.use_model_with_code", name=with_code.name),
+                                           key="guard.use_model_with_code", icon=":material/swap_horiz:"):
+        select_model(with_code.key)
+        st.rerun()
 
 
 def _say_load_failed(error: Exception) -> None:
