@@ -115,6 +115,7 @@ class UNetDenoiser(AutoencoderModel):
     image_only = True
     training_ms_per_image = 4.0
     option_names = ("filters", "convs_per_level", "residual", "noise_kinds", "noise_strength")
+    added_options = ("convs_per_level",)  # left out at its default: bundles saved before it still match
     saved_options = tuple(option for option in AutoencoderModel.saved_options if option.name != "latent_dim") + (
         opt.int_option("latent_dim", MAX_BOTTLENECK_VALUES),
         opt.SavedOption("filters", "int_list", minimum=1, maximum=opt.MAX_FILTERS, min_length=2,
