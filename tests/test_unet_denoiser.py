@@ -54,6 +54,33 @@ def test_every_level_but_the_bottleneck_has_a_skip_connection_from_the_encoder()
         network.get_layer("skip_2")
 
 
+def test_two_convolutions_per_level_stack_a_second_3x3_convolution_at_every_level():
+    one, two = small(), small(convs_per_level=2)
+    names = lambda model: [layer.name for layer in model.network.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert names(one) == ["down_0", "down_1", "bottleneck", "up_1", "up_0", "output"]
+    assert names(two) == ["down_0", "down_0_2", "down_1", "down_1_2", "bottleneck", "bottleneck_2",
+                          "up_1", "up_1_2", "up_0", "up_0_2", "output"]
+    for level, n in enumerate((4, 8)):  # the skip carries the level's last convolution, n filters
+        skip = two.network.get_layer(f"skip_{level}")
+        assert {tensor._keras_history.operation.name for tensor in skip.input} == {f"down_{level}_2",
+                                                                                   f"upsample_{level}"}
+        assert two.network.get_layer(f"down_{level}_2").kernel.shape == (3, 3, n, n)
+    # the extra 3x3 kernels and biases: 4·4, 8·8 and 16·16 down and in the bottleneck, 8·8 and 4·4 up
+    assert two.count_params() - one.count_params() == sum(9 * n * n + n for n in (4, 8, 16, 8, 4))
+    out = two.reconstruct(images())
+    assert out.shape == (6, 8, 8, 1) and out.min() >= 0.0 and out.max() <= 1.0
+
+
+def test_a_model_saved_before_convs_per_level_existed_loads_with_one_per_level():
+    cls = model_class(KIND)
+    config = small().get_config()
+    assert "convs_per_level" not in config and "convs_per_level" not in small().options  # as such a model saved
+    options = cls.checked_saved_options(config)
+    assert cls.saved_value(options, "convs_per_level") == 1
+    assert cls.weight_count(options) == small().count_params()
+    assert model_class(KIND).from_config(config).count_params() == small().count_params()
+
+
 def test_the_residual_output_is_the_input_plus_a_learned_correction_clipped():
     model = small(residual=True)
     correction = model.network.get_layer("correction")
@@ -89,6 +116,10 @@ def test_its_latent_size_is_the_bottlenecks_and_no_other_is_taken():
     ({"filters": (4, 4, 4, 4, 4)}, "at most 4 levels"),
     ({"filters": (4, 0)}, "filters"),
     ({"residual": "yes"}, "residual must be True or False"),
+    ({"convs_per_level": 0}, "convs_per_level must be 1 or 2"),
+    ({"convs_per_level": 3}, "convs_per_level must be 1 or 2"),
+    ({"convs_per_level": 1.0}, "convs_per_level must be 1 or 2"),
+    ({"convs_per_level": True}, "convs_per_level must be 1 or 2"),
     ({"noise_kinds": ()}, "noise_kinds needs at least one"),
     ({"noise_kinds": ("blur",)}, "noise_kinds"),
     ({"noise_strength": (0.5, 0.1)}, "0 <= low <= high <= 1"),
@@ -112,8 +143,9 @@ def test_it_is_offered_for_images_only_with_its_own_options():
     assert [option.name for option in cls.train_options] == ["filters", "residual", "noise_kinds", "noise_strength"]
 
 
-def test_a_saved_model_loads_back_with_the_same_weights_and_outputs(tmp_path, digits):
-    model = small(residual=True)
+@pytest.mark.parametrize("convs_per_level", [1, 2])
+def test_a_saved_model_loads_back_with_the_same_weights_and_outputs(tmp_path, digits, convs_per_level):
+    model = small(residual=True, convs_per_level=convs_per_level)
     rng = np.random.default_rng(1)
     model.set_weights([w + rng.normal(0, 0.05, w.shape).astype(w.dtype) for w in model.get_weights()])
     folder = store.save_bundle(model, tmp_path / "unet", dataset=digits, metrics={"test_mse": 0.01})
@@ -123,6 +155,7 @@ def test_a_saved_model_loads_back_with_the_same_weights_and_outputs(tmp_path, di
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["kind"] == KIND and manifest["options"]["filters"] == [4, 8, 16]
     assert manifest["options"]["residual"] is True
+    assert manifest["options"].get("convs_per_level", 1) == convs_per_level == loaded.convs_per_level
 
 
 def test_the_loader_checks_its_saved_options():
@@ -130,10 +163,12 @@ def test_the_loader_checks_its_saved_options():
     good = small().get_config()
     assert tuple(cls.checked_saved_options(good)["filters"]) == (4, 8, 16)
     for name, value in (("residual", "yes"), ("filters", [4]), ("filters", [4, 8, 16, 32, 64]),
-                        ("noise_kinds", ["blur"])):
+                        ("noise_kinds", ["blur"]), ("convs_per_level", 3), ("convs_per_level", 0)):
         with pytest.raises(OptionRefused):
             cls.checked_saved_options({**good, name: value})
     assert cls.weight_count(cls.checked_saved_options(good)) == small().count_params()
+    two = small(convs_per_level=2)
+    assert cls.weight_count(cls.checked_saved_options(two.get_config())) == two.count_params()
 
 
 def test_a_tiny_training_on_noisy_digits_runs_an_epoch_without_recording_codes(digits):

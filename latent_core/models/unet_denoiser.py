@@ -6,7 +6,8 @@ filters, then ``MaxPooling2D`` halves the image; the last entry of ``filters`` i
 bottleneck's convolution, at the smallest size. The decoder climbs back level by level:
 ``UpSampling2D`` doubles the map, a **skip connection** concatenates the encoder's
 feature map of the same size, and a 3×3 convolution with that level's filters mixes
-the two. A 3×3 convolution to the image's channels gives the output: a sigmoid, or with
+the two. ``convs_per_level`` (1 or 2) stacks that many 3×3 convolutions wherever there
+is one (the classic U-Net has two: each sees a 5×5 neighbourhood instead of 3×3). A 3×3 convolution to the image's channels gives the output: a sigmoid, or with
 ``residual`` the noisy input plus a correction, clipped to [0, 1] (the network learns
 the noise, ``x + f(x)``).
 
@@ -37,8 +38,18 @@ from latent_core.models.base import (
 from latent_core.models.denoising_ae import check_noise_options
 
 MAX_UNET_LEVELS = 4  # up to three poolings: 28×28 images halve twice, 32×32 three times
+MAX_CONVS_PER_LEVEL = 2  # one (the simplest) or two (the classic U-Net's) 3×3 convolutions per level
 # The bottleneck's size can exceed a code's ``MAX_LATENT_DIM``; it is only described.
 MAX_BOTTLENECK_VALUES = opt.MAX_INPUT_VALUES * opt.MAX_FILTERS
+
+
+def check_convs_per_level(kind, convs_per_level) -> int:
+    """Validate how many 3×3 convolutions each level stacks: 1 or 2."""
+    if (isinstance(convs_per_level, bool) or not isinstance(convs_per_level, int)
+            or not 1 <= convs_per_level <= MAX_CONVS_PER_LEVEL):
+        raise ValueError(f"{kind}: convs_per_level must be 1 or {MAX_CONVS_PER_LEVEL} (convolutions per level); "
+                         f"got {convs_per_level!r}.")
+    return convs_per_level
 
 
 def check_unet_options(kind, input_shape, filters):
@@ -61,22 +72,28 @@ def bottleneck_values(input_shape, filters) -> int:
     return (input_shape[0] // factor) * (input_shape[1] // factor) * filters[-1]
 
 
-def build_unet(input_shape, filters, inits, *, residual: bool) -> keras.Model:
+def _conv_stack(h, n, count, inits, name):
+    """``count`` 3×3 ReLU convolutions with ``n`` filters; the first is called ``name``, the
+    second ``name_2`` (so models with one convolution per level keep their layer names)."""
+    for j in range(count):
+        h = keras.layers.Conv2D(n, 3, padding="same", activation="relu", kernel_initializer=inits.next(),
+                                name=name if j == 0 else f"{name}_{j + 1}")(h)
+    return h
+
+
+def build_unet(input_shape, filters, inits, *, residual: bool, convs_per_level: int = 1) -> keras.Model:
     """The functional network: image in, denoised image out, with one skip per level."""
     inputs = keras.Input(shape=input_shape, name="image")
     h, skips = inputs, []
     for i, n in enumerate(filters[:-1]):
-        h = keras.layers.Conv2D(n, 3, padding="same", activation="relu",
-                                kernel_initializer=inits.next(), name=f"down_{i}")(h)
+        h = _conv_stack(h, n, convs_per_level, inits, f"down_{i}")
         skips.append(h)
         h = keras.layers.MaxPooling2D(2, name=f"pool_{i}")(h)
-    h = keras.layers.Conv2D(filters[-1], 3, padding="same", activation="relu",
-                            kernel_initializer=inits.next(), name="bottleneck")(h)
+    h = _conv_stack(h, filters[-1], convs_per_level, inits, "bottleneck")
     for i in reversed(range(len(skips))):
         h = keras.layers.UpSampling2D(2, name=f"upsample_{i}")(h)
         h = keras.layers.Concatenate(name=f"skip_{i}")([h, skips[i]])
-        h = keras.layers.Conv2D(filters[i], 3, padding="same", activation="relu",
-                                kernel_initializer=inits.next(), name=f"up_{i}")(h)
+        h = _conv_stack(h, filters[i], convs_per_level, inits, f"up_{i}")
     if residual:
         correction = keras.layers.Conv2D(input_shape[2], 3, padding="same", activation="linear",
                                          kernel_initializer=inits.next(), name="correction")(h)
@@ -97,11 +114,13 @@ class UNetDenoiser(AutoencoderModel):
     has_latent = False
     image_only = True
     training_ms_per_image = 4.0
-    option_names = ("filters", "residual", "noise_kinds", "noise_strength")
+    option_names = ("filters", "convs_per_level", "residual", "noise_kinds", "noise_strength")
+    added_options = ("convs_per_level",)  # left out at its default: bundles saved before it still match
     saved_options = tuple(option for option in AutoencoderModel.saved_options if option.name != "latent_dim") + (
         opt.int_option("latent_dim", MAX_BOTTLENECK_VALUES),
         opt.SavedOption("filters", "int_list", minimum=1, maximum=opt.MAX_FILTERS, min_length=2,
                         max_length=MAX_UNET_LEVELS),
+        opt.int_option("convs_per_level", MAX_CONVS_PER_LEVEL),
         opt.SavedOption("residual", "bool"),
         opt.SavedOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS, min_length=1,
                         max_length=len(noise.NOISE_KINDS)),
@@ -117,12 +136,14 @@ class UNetDenoiser(AutoencoderModel):
 
     @classmethod
     def weight_count(cls, options: dict) -> int:
-        """A 3×3 convolution per level down, the bottleneck's, one per level up over the
-        up-sampled map and its skip, and the output convolution."""
+        """3×3 convolutions per level down, the bottleneck's, those per level up (the first over
+        the up-sampled map and its skip), and the output convolution."""
         channels = options["input_shape"][2]
         filters = tuple(cls.saved_value(options, "filters"))
-        down = opt.conv_parameters(3, (channels, *filters))
-        up = sum(opt.conv_parameters(3, (filters[i + 1] + filters[i], filters[i]))
+        repeat = cls.saved_value(options, "convs_per_level") - 1
+        down = sum(opt.conv_parameters(3, (before, n, *[n] * repeat))
+                   for before, n in zip((channels, *filters), filters))
+        up = sum(opt.conv_parameters(3, (filters[i + 1] + filters[i], filters[i], *[filters[i]] * repeat))
                  for i in range(len(filters) - 1))
         return down + up + opt.conv_parameters(3, (filters[0], channels))
 
@@ -145,9 +166,10 @@ class UNetDenoiser(AutoencoderModel):
         return bottleneck_values(input_shape, filters)
 
     def __init__(self, *, input_shape, latent_dim: int | None = None, filters=(32, 64),
-                 residual: bool = False, noise_kinds=("gaussian",), noise_strength=(0.1, 0.5),
+                 convs_per_level: int = 1, residual: bool = False, noise_kinds=("gaussian",), noise_strength=(0.1, 0.5),
                  loss: str = "mse", seed: int = 0, **kwargs):
         shape, filters = check_unet_options(self.kind, input_shape, filters)
+        convs_per_level = check_convs_per_level(self.kind, convs_per_level)
         if not isinstance(residual, bool):
             raise ValueError(f"{self.kind}: residual must be True or False; got {residual!r}.")
         kinds, strength_range = check_noise_options(self.kind, noise_kinds, noise_strength)
@@ -157,10 +179,11 @@ class UNetDenoiser(AutoencoderModel):
                 f"{self.kind}: latent_dim is the bottleneck's size, {size} values for these filters; "
                 f"got {latent_dim}.", "code_is_feature_map", size=size, shape=f"{filters[-1]} filters")
         super().__init__(input_shape=shape, latent_dim=size, loss=loss, seed=seed, **kwargs)
-        self.filters, self.residual = filters, residual
+        self.filters, self.convs_per_level, self.residual = filters, convs_per_level, residual
         self.noise_kinds, self.noise_strength = kinds, strength_range
         self.noise_seed = keras.random.SeedGenerator(self.seed, name="noise_seed")
-        self.network = build_unet(shape, filters, SeededInitializers(self.seed), residual=residual)
+        self.network = build_unet(shape, filters, SeededInitializers(self.seed), residual=residual,
+                                  convs_per_level=convs_per_level)
         self.built = True
 
     def submodels(self) -> list[keras.Model]:
