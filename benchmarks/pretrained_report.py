@@ -68,8 +68,9 @@ def denoising_target_row(entry: dict) -> tuple[str, str, str]:
     per_image, of_mean = m.get(f"mean_psnr_denoised_{at}"), m[f"psnr_denoised_{at}"]
     target = (f"{entry['name']} at σ={at}: mean per-image PSNR ≥ {DENOISING_TARGET_DB:.1f} dB "
               "(PSNR of the mean MSE beside it)")
-    measured = (f"{'–' if per_image is None else f'{per_image:.1f} dB'} per image, "
-                f"{of_mean:.1f} dB of the mean MSE")
+    # two decimals: 23.99 dB must not read as the 24.0 it misses
+    measured = (f"{'–' if per_image is None else f'{per_image:.2f} dB'} per image, "
+                f"{of_mean:.2f} dB of the mean MSE")
     if per_image is None and of_mean < DENOISING_TARGET_DB:
         return target, measured, "per-image PSNR not measured"
     return target, measured, _verdict(max(of_mean, per_image or of_mean) >= DENOISING_TARGET_DB)

@@ -52,7 +52,7 @@ def test_gan_coverage_is_judged_by_the_judges_shares_and_both_are_tabled(tmp_pat
 def test_the_denoising_target_is_judged_on_the_mean_per_image_psnr_with_both_definitions_shown(tmp_path):
     sweep = {f"psnr_{name}_{s:.1f}": 20.0 + s for name in ("noisy", "denoised") for s in (0.1, 0.2, 0.3, 0.4, 0.5)}
     reaches = {**sweep, "psnr_denoised_0.2": 23.6, "mean_psnr_denoised_0.2": 24.3, "mean_psnr_noisy_0.2": 14.9}
-    short = {**reaches, "mean_psnr_denoised_0.2": 23.9}
+    short = {**reaches, "mean_psnr_denoised_0.2": 23.994}  # rounded to one decimal it would read 24.0
     older = {**sweep, "psnr_denoised_0.2": 21.4}  # measured before the per-image figure existed
     content = {"bundles": [bundle(tmp_path, "fashion_mnist_unet_denoiser", "unet_denoiser", reaches),
                            bundle(tmp_path, "mnist_unet_denoiser", "unet_denoiser", short),
@@ -62,8 +62,9 @@ def test_the_denoising_target_is_judged_on_the_mean_per_image_psnr_with_both_def
         entry["dataset"] = "mnist"
     report = pretrained_report.report_markdown(content, root=tmp_path)
     row = target_row(report, "fashion_mnist_unet_denoiser at σ=0.2: mean per-image PSNR ≥ 24.0 dB")
-    assert "24.3 dB per image, 23.6 dB of the mean MSE" in row and row.endswith("| met |")
-    assert target_row(report, "mnist_unet_denoiser at σ=0.2").endswith("| **NOT met** |")
+    assert "24.30 dB per image, 23.60 dB of the mean MSE" in row and row.endswith("| met |")
+    missed = target_row(report, "mnist_unet_denoiser at σ=0.2")
+    assert "23.99 dB per image" in missed and missed.endswith("| **NOT met** |")
     assert target_row(report, "fashion_mnist_denoising_ae at σ=0.2").endswith("| per-image PSNR not measured |")
     assert "| fashion_mnist_unet_denoiser | mean per image | – → – | 14.9 → 24.3 |" in report
     assert "| fashion_mnist_denoising_ae | mean per image | – | – |" in report
