@@ -64,9 +64,11 @@ def session_jobs(app: AppTest) -> list[BackgroundJob]:
 @contextlib.contextmanager
 def another_users_job_holds_the_queue(monkeypatch, **ticket):
     """The server's shared queue with one slot, held by another user's running job while the block runs;
-    yields the queue."""
+    yields the queue. The queue forgets, for the block, how far earlier tests' jobs were off their
+    estimates, so its estimates are the tickets' own."""
     monkeypatch.setenv("LATENT_EXPLORER_MAX_TRAININGS", "1")
     queue = hosting.shared_training_queue()
+    monkeypatch.setattr(queue, "_history", {})
     other_session = queue.join("another user", **ticket)
     assert queue.try_start(other_session)
     try:

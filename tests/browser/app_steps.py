@@ -78,6 +78,23 @@ def open_sidebar_list(page, position: int, *, attempts: int = 3) -> None:
                 raise
 
 
+def choose_radio(page, label: str, *, attempts: int = 3) -> None:
+    """Click the radio option ``label`` once the page is idle, and again if the run that follows
+    redrew the radio with its old choice (a first visit runs the page more than once)."""
+    option = current(page).get_by_role("radio", name=label, exact=True)
+    for attempt in range(attempts):
+        idle(page)
+        current(page).get_by_text(label, exact=True).click()
+        try:
+            expect(option).to_be_checked(timeout=15_000)
+            idle(page)
+            expect(option).to_be_checked(timeout=1_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def open_page_on(page, app_url: str, *, dataset: str, page_title: str) -> None:
     """Start the app, choose ``dataset`` and go to the page titled ``page_title`` by its navigation link."""
     page.goto(app_url)

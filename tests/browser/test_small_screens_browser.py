@@ -3,7 +3,7 @@ Latent map a canvas scaled down to its narrow column still puts the ink where th
 nothing on these pages (nor on the Anomaly page's metrics) is clipped or cut."""
 
 import pytest
-from app_steps import idle
+from app_steps import choose_radio, idle
 from playwright.sync_api import expect
 
 from latent_core import pretrained
@@ -184,8 +184,9 @@ def test_a_drawing_placed_on_the_latent_map_from_a_narrow_column_lands_under_the
     if not pretrained.list_pretrained("fashion_mnist"):
         pytest.skip("no pretrained Fashion-MNIST model in pretrained/")
     page.goto(f"{app_url}/latent_map")
+    idle(page)
     page.get_by_text("Place an image onto the map").click()
-    page.get_by_text("Draw one", exact=True).click()
+    choose_radio(page, "Draw one")
     expect(page.locator("canvas.upper-canvas")).to_be_visible(timeout=WAIT)
     idle(page)
 
