@@ -9,12 +9,11 @@ import streamlit as st
 from latent_core import drawing, metrics
 from latent_core.images import error_heatmaps, upscale
 from latent_core.models import add_noise
-from ui import models
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
-from ui.denoise_views import denoiser_hint, library_denoisers, use_unet_by_default, why_skip_connections
+from ui.denoise_views import denoiser_hint, library_denoisers, why_skip_connections
 from ui.guard import require_dataset, require_model
 from ui.layout import input_beside_results
-from ui.shell import lang, registered_dataset_name, start_page, t
+from ui.shell import lang, start_page, t
 
 SHOWN_SIZE = 196
 RESULTS_MIN_WIDTH = 420  # px: three pictures and their PSNR side by side, readable; narrower, they go below the input
@@ -73,12 +72,9 @@ start_page()
 st.header(t("page.denoise"))
 st.write(t("denoise.intro"))
 dataset = require_dataset(images=True)
-choice, bundle = require_model(encoder=True)
+_, bundle = require_model(encoder=True)
 model = bundle.model
 unet, bottleneck = library_denoisers(dataset.input_shape)
-first_model = next(iter(models.choices_for(registered_dataset_name(), dataset.input_shape)), None)
-if use_unet_by_default(choice.key, unet, first_model.key if first_model else None):
-    st.rerun()
 denoiser_hint(model.kind, unet, bottleneck)
 why_skip_connections(unet, bottleneck)
 bright_ink = drawing.has_bright_ink(dataset.x_train[:500])

@@ -1,12 +1,12 @@
 """The U-Net denoiser through the pages: offered and explained on the Train page, trained there,
-used on the Denoise page (the library's one by default, with the library's own figures), and every
+used on the Denoise page (the library's one offered, with the library's own figures), and every
 page that needs a latent code says it has none instead of failing."""
 
 import time
 
 import numpy as np
 import pytest
-from page_helpers import open_link, open_page
+from page_helpers import open_page
 from streamlit.testing.v1 import AppTest
 
 from latent_core import data, metrics, pretrained
@@ -126,13 +126,14 @@ def library_unet(dataset):
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion_mnist"])
-def test_the_denoise_page_starts_with_the_librarys_unet_and_shows_its_figures(workspace_root, dataset):
+def test_the_denoise_page_offers_the_librarys_unet_and_shows_its_figures(workspace_root, dataset):
     unet = library_unet(dataset)
     bottleneck = next(e for e in pretrained.list_pretrained(dataset) if e.kind == "denoising_ae")
     app = open_page("denoise.py", dataset=dataset)
     assert not app.exception
-    assert app.session_state["model"] == "pretrained:" + unet.name
-    assert app.info[0].value.startswith(f"This page starts with {unet.name}, the library's U-Net denoiser")
+    first = next(iter(denoise_views.models.choices_for(dataset, (28, 28, 1))))
+    assert app.session_state["model"] == first.key  # the sidebar's model is the user's: offered, never switched
+    assert app.info[0].value.startswith(f"Any autoencoder removes some noise, but {unet.name}, a U-Net denoiser")
     table = app.dataframe[0].value
     for strength, value in denoising_sweep(unet.metrics).items():
         assert table.loc[f"{strength:.1f}", unet.name] == pytest.approx(round(value, 1))
@@ -142,9 +143,16 @@ def test_the_denoise_page_starts_with_the_librarys_unet_and_shows_its_figures(wo
     per_image = unet.metrics["mean_psnr_denoised_0.2"]
     assert any(f"reaches {per_image:.1f} dB at σ = 0.2" in text for text in captions)
     assert any(f"back at {bottleneck.metrics['test_psnr']:.1f} dB" in text for text in captions)
-    app.run()  # the switch is made once: the page keeps the model and says no more
-    assert app.session_state["model"] == "pretrained:" + unet.name
-    assert not any(info.value.startswith("This page starts with") for info in app.info)
+
+
+def test_visiting_the_denoise_page_leaves_the_other_pages_their_model(workspace_root):
+    library_unet("fashion_mnist")
+    app = open_page("denoise.py", dataset="fashion_mnist")
+    app.switch_page("pages/generate.py").run()
+    assert not app.exception
+    assert not any("has no latent code" in warning.value for warning in app.warning)
+    assert app.session_state["model"] != "pretrained:" + library_unet("fashion_mnist").name
+    assert app.image, "Generate draws its images with the sidebar's model"
 
 
 def test_a_model_the_user_chose_is_kept_and_the_unet_offered(workspace_root):
@@ -155,10 +163,3 @@ def test_a_model_the_user_chose_is_kept_and_the_unet_offered(workspace_root):
     assert app.info[0].value.startswith(f"Any autoencoder removes some noise, but {unet.name}, a U-Net denoiser")
     button(app, "Use it").click().run()
     assert not app.exception and app.session_state["model"] == "pretrained:" + unet.name
-
-
-def test_a_link_naming_a_model_is_not_overridden(workspace_root):
-    library_unet("fashion_mnist")
-    first = next(iter(denoise_views.models.choices_for("fashion_mnist", (28, 28, 1))))
-    app = open_link("denoise.py", dataset="fashion_mnist", model=first.key)
-    assert not app.exception and app.session_state["model"] == first.key

@@ -1,5 +1,5 @@
-"""Parts of the Denoise page: its default model (the library's U-Net denoiser), the hint towards
-a better denoiser, and why skip connections denoise better, with the library's own figures."""
+"""Parts of the Denoise page: the offer of a better denoiser (the library's U-Net denoiser first) and
+why skip connections denoise better, with the library's own figures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 
 from latent_core.evaluation import denoising_sweep
 from ui import models
-from ui.shell import MODEL_FROM_LINK, registered_dataset_name, select_model, t
+from ui.shell import registered_dataset_name, select_model, t
 
 UNET_KIND = "unet_denoiser"
 BOTTLENECK_KIND = "denoising_ae"
@@ -24,26 +24,9 @@ def library_denoisers(input_shape) -> tuple[models.ModelChoice | None, models.Mo
     return found[0], found[1]
 
 
-def use_unet_by_default(model_key: str, unet: models.ModelChoice | None, default_key: str | None) -> bool:
-    """Once per session and dataset, choose the library's U-Net denoiser when the sidebar still holds
-    its first model (the user has chosen none) and no link named one; True when it did (the page reruns)."""
-    flag = f"denoise.default_applied.{registered_dataset_name()}"
-    if unet is None or st.session_state.get(flag):
-        return False
-    st.session_state[flag] = True
-    if model_key != default_key or st.session_state.get(MODEL_FROM_LINK) or model_key == unet.key:
-        return False
-    select_model(unet.key)
-    st.session_state["denoise.switched_to"] = unet.name
-    return True
-
-
 def denoiser_hint(model_kind: str, unet: models.ModelChoice | None,
                   bottleneck: models.ModelChoice | None) -> None:
     """Say which library denoiser does better than the chosen model, with a button to use it."""
-    switched = st.session_state.pop("denoise.switched_to", None)
-    if switched is not None:
-        st.info(t("denoise.switched_default", name=switched))
     if model_kind == UNET_KIND:
         return
     better = unet if unet is not None else (bottleneck if model_kind != BOTTLENECK_KIND else None)

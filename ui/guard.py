@@ -70,7 +70,7 @@ def require_model(*, encoder: bool = False, latent: bool = False, no_encoder_tex
 
 def offer_a_model_with_a_code() -> None:
     """Below a "no latent code" message: a button that makes the dataset's first model with a code the
-    sidebar's choice again (the Denoise page starts with the library's U-Net, which every page then holds)."""
+    sidebar's choice again (the Denoise page offers the library's U-Net, which every page then holds)."""
     with_code = next((choice for choice in models.choices_for(registered_dataset_name(), active_dataset().input_shape)
                       if kind_has_latent(choice.kind)), None)
     if with_code is not None and st.button(t("guard.use_model_with_code", name=with_code.name),

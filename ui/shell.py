@@ -137,7 +137,6 @@ def active_dataset() -> data.Dataset:
     return load_registered_dataset(choice)
 
 
-MODEL_FROM_LINK = "model_from_link"  # session flag: the sidebar's model was first set by the address
 
 
 def _sidebar_choice(widget, label: str, options: list[str], *, state_key: str, default: str,
@@ -182,8 +181,6 @@ def _model_picker() -> None:
         share.publish("model", None)
         st.sidebar.caption(t("sidebar.no_models"))
         return
-    if "model" not in st.session_state and "model" in st.query_params:
-        st.session_state[MODEL_FROM_LINK] = True  # pages keep a model a link named (the Denoise page's default)
     share.seed_choice("model", "model", list(choices))
     _sidebar_choice(st.sidebar.selectbox, t("sidebar.model"), list(choices), state_key="model",
                     default=next(iter(choices)),

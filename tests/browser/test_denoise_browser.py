@@ -71,12 +71,14 @@ def test_a_stroke_drawn_with_the_mouse_comes_back_denoised(page, app_url, screen
     screenshot(page, "denoise")
 
 
-def test_the_page_starts_with_the_unet_and_explains_it_with_the_librarys_figures(page, app_url):
+def test_the_page_offers_the_unet_and_explains_it_with_the_librarys_figures(page, app_url):
     unet = next((entry for entry in pretrained.list_pretrained("mnist") if entry.kind == "unet_denoiser"), None)
     if unet is None:
         pytest.skip("no pretrained MNIST U-Net denoiser in pretrained/")
     open_denoise_on_mnist(page, app_url)
-    expect(page.get_by_text(f"This page starts with {unet.name}")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text(f"Any autoencoder removes some noise, but {unet.name}")).to_be_visible(timeout=WAIT)
+    page.get_by_role("button", name="Use it").click()
+    expect(page.get_by_text("Any autoencoder removes some noise")).to_have_count(0, timeout=WAIT)
     page.get_by_text("Why the skip-connection denoiser beats the bottleneck one").click()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=WAIT)
     per_image = unet.metrics["mean_psnr_denoised_0.2"]

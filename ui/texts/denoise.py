@@ -11,12 +11,6 @@ TEXT = {
               "제거기는 세밀한 부분을 병목 옆으로도 넘깁니다 (아래에 왜 더 잘하는지 있습니다). 그림을 그리거나 테스트 "
               "이미지를 고른 뒤 잡음을 더해 모델이 어떻게 복원하는지 보세요.",
     },
-    "denoise.switched_default": {
-        "en": "This page starts with {name}, the library's U-Net denoiser, now chosen in the sidebar; pick another "
-              "model there to compare.",
-        "ko": "이 페이지는 라이브러리의 U-Net 잡음 제거기 {name}(으)로 시작하며, 사이드바에서도 이 모델이 선택되었습니다. "
-              "비교하려면 사이드바에서 다른 모델을 고르세요.",
-    },
     "denoise.try_unet": {
         "en": "Any autoencoder removes some noise, but {name}, a U-Net denoiser trained on noisy inputs, does it "
               "better (see why below).",
