@@ -139,11 +139,8 @@ def seconds_over_rounds(values: list[float]) -> str:
 
 
 def page_titles() -> list[str]:
-    """Every page's English title, in the navigation's order but Denoise last: it starts with the
-    library's U-Net denoiser, which has no latent code for the pages after it to show."""
-    titles = [translate(spec.title_key, "en") for specs in PAGES.values() for spec in specs]
-    denoise = translate("page.denoise", "en")
-    return [title for title in titles if title != denoise] + [denoise]
+    """Every page's English title, in the navigation's order."""
+    return [translate(spec.title_key, "en") for specs in PAGES.values() for spec in specs]
 
 
 async def open_first_page(page, server: AppServer) -> Startup:

@@ -20,7 +20,7 @@ from latent_core.models import LatentModel, build_model
 from latent_core.training import TrainingResult
 
 __all__ = ["QUICK_DETECTOR_IMAGES", "THRESHOLD_STEPS", "ClassSplitError", "QuickDetector", "ThresholdScale",
-           "anomaly_scores", "extremes", "flagged", "is_anomaly", "normal_images", "quick_detector_job",
+           "anomaly_scores", "extremes", "is_anomaly", "normal_images", "quick_detector_job",
            "quick_detector_plan", "threshold_scale"]
 
 QUICK_DETECTOR_IMAGES = 2000
@@ -76,12 +76,6 @@ def normal_images(images, labels, normal_class: int, *, limit: int | None = None
 def anomaly_scores(model: LatentModel, images) -> np.ndarray:
     """Each image's reconstruction MSE under ``model``: the anomaly score, shape (n,)."""
     return per_image_mse(images, model.reconstruct(images))
-
-
-def flagged(scores, threshold: float) -> np.ndarray:
-    """The images called anomalies at ``threshold``: those whose score is above it (as in
-    ``metrics.anomaly_report``)."""
-    return np.asarray(scores, dtype=np.float64) > threshold
 
 
 @dataclass(frozen=True)

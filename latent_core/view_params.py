@@ -4,7 +4,7 @@ A shared link carries widget values (a class, slider positions, a map's layout) 
 parameters. Anything a reader of the address cannot trust is refused here, so the page uses
 its default instead: unknown choices, numbers outside a widget's range or off its step,
 lists of the wrong length, and any spelling other than a plain decimal (no ``nan``, ``inf``,
-exponents or spaces).
+exponents, leading zeros or spaces).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 __all__ = ["format_number", "format_numbers", "parse_choice", "parse_int", "parse_listed_int", "parse_number",
            "parse_numbers"]
 
-_INTEGER = re.compile(r"-?\d{1,9}")
-_DECIMAL = re.compile(r"-?\d{1,9}(\.\d{1,17})?")
+_INTEGER = re.compile(r"0|-?[1-9]\d{0,8}")  # as str(int) writes it: no leading zeros, no "-0"
+_DECIMAL = re.compile(r"-?(0|[1-9]\d{0,8})(\.\d{1,17})?")
 _ON_STEP = 1e-6  # how far (in steps) a value may be off its step grid and still be read as on it
 
 

@@ -7,7 +7,6 @@ from latent_core.anomaly import (
     ClassSplitError,
     anomaly_scores,
     extremes,
-    flagged,
     is_anomaly,
     normal_images,
     quick_detector_job,
@@ -16,6 +15,11 @@ from latent_core.anomaly import (
 )
 from latent_core.data import load_dataset
 from latent_core.metrics import anomaly_report, default_threshold
+
+
+def above(scores, threshold: float) -> np.ndarray:
+    """The images the page calls anomalies at ``threshold`` (as ``metrics.threshold_point`` counts them)."""
+    return np.asarray(scores, dtype=np.float64) > threshold
 
 
 def test_is_anomaly_marks_every_other_class_and_needs_both_groups():
@@ -58,8 +62,8 @@ def test_the_highest_threshold_flags_nothing_and_the_lowest_everything():
     assert low + 500 * ((high - low) / 500) < high  # the case that used to leave one image flagged
     scale = threshold_scale(SCORES_OFF_THE_STEP, 0.05, steps=500)
     assert scale.thresholds[-1] == high and scale.thresholds[0] < low
-    assert not flagged(SCORES_OFF_THE_STEP, scale.thresholds[-1]).any()
-    assert flagged(SCORES_OFF_THE_STEP, scale.thresholds[0]).all()
+    assert not above(SCORES_OFF_THE_STEP, scale.thresholds[-1]).any()
+    assert above(SCORES_OFF_THE_STEP, scale.thresholds[0]).all()
     assert anomaly_report(SCORES_OFF_THE_STEP, ANOMALOUS, scale.thresholds[-1]).recall == 0.0
     assert anomaly_report(SCORES_OFF_THE_STEP, ANOMALOUS, scale.thresholds[0]).recall == 1.0
 
@@ -85,7 +89,7 @@ def test_equal_or_adjacent_scores_still_get_both_ends():
     for scores in ([0.0] * 3, [0.02] * 3, [large] * 3, [large, float(np.nextafter(large, np.inf))]):
         scale = threshold_scale(scores, scores[0])
         assert scale.thresholds[-1] == max(scores) and scale.thresholds[0] < min(scores)
-        assert flagged(scores, scale.thresholds[0]).all() and not flagged(scores, scale.thresholds[-1]).any()
+        assert above(scores, scale.thresholds[0]).all() and not above(scores, scale.thresholds[-1]).any()
 
 
 def test_plan_keeps_training_short_for_every_image_size():

@@ -12,7 +12,7 @@ def test_a_choice_must_be_one_of_the_options():
     assert parse_choice("", ["tsne", "pca"]) is None
 
 
-@pytest.mark.parametrize("text", ["", "1.0", "1e2", " 3", "0x10", "+3", "nan", "3,4", "12345678901"])
+@pytest.mark.parametrize("text", ["", "1.0", "1e2", " 3", "0x10", "+3", "nan", "3,4", "12345678901", "007", "-0", "00"])
 def test_whole_numbers_are_plain_digits_only(text):
     assert parse_int(text, -1000, 10**12) is None
 
@@ -23,7 +23,8 @@ def test_whole_numbers_must_be_in_range():
     assert parse_int("361", 100, 360) is None and parse_int("99", 100, 360) is None
 
 
-@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e-1", "0.15", "3.1", "-3.1", "", "0.5 ", "1,5", "--1"])
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e-1", "0.15", "3.1", "-3.1", "", "0.5 ", "1,5", "--1",
+                                  "01.5", "-00.5"])
 def test_slider_values_off_the_range_or_step_or_oddly_written_are_refused(text):
     assert parse_number(text, -3.0, 3.0, 0.1) is None
 
@@ -58,7 +59,7 @@ def test_an_epoch_must_be_one_the_history_recorded():
     assert parse_listed_int("151", recorded) is None and parse_listed_int("-6", recorded) is None
 
 
-@pytest.mark.parametrize("text", ["", "12.0", "+12", " 12", "1e1", "nan", "12,19"])
+@pytest.mark.parametrize("text", ["", "12.0", "+12", " 12", "1e1", "nan", "12,19", "012"])
 def test_an_epoch_is_written_as_plain_digits_only(text):
     assert parse_listed_int(text, [0, 10, 12, 19]) is None
 
