@@ -466,10 +466,20 @@ class ClusterQueue:
     to the cluster's ``JobBoard`` (waiting polls, every ``POLL_S``)."""
 
     POLL_S = 0.5
+    CAPACITY_TTL_S = 10.0  # workers that join or leave count within this long; polls in between ask Ray nothing
 
     def __init__(self, settings: ClusterSettings):
         self._board = board(settings)
         self._settings = settings
+        self._capacity: tuple[float, int] | None = None  # (when asked, training_capacity then)
+
+    def capacity(self) -> int:
+        """``training_capacity`` of the cluster, asked of Ray at most once every ``CAPACITY_TTL_S``: every
+        waiting session polls its place twice a second."""
+        now = time.monotonic()
+        if self._capacity is None or now - self._capacity[0] >= self.CAPACITY_TTL_S:
+            self._capacity = (now, training_capacity(self._settings))
+        return self._capacity[1]
 
     def _call(self, method: str, *args):
         import ray
@@ -528,13 +538,12 @@ class ClusterQueue:
 
     def position(self, ticket: int, parallel: int | None = None):
         """As ``TrainingQueue.position``; at most as many at once as the workers hold
-        (``training_capacity``) unless ``parallel`` says otherwise."""
-        return self._call("position", ticket, training_capacity(self._settings) if parallel is None else parallel)
+        (``capacity``) unless ``parallel`` says otherwise."""
+        return self._call("position", ticket, self.capacity() if parallel is None else parallel)
 
     def preview(self, *, kind: str = "train", estimate_s: float | None = None, parallel: int | None = None):
         """As ``TrainingQueue.preview``, with the workers' capacity as for ``position``."""
-        capacity = training_capacity(self._settings) if parallel is None else parallel
-        return self._call("preview", kind, estimate_s, capacity)
+        return self._call("preview", kind, estimate_s, self.capacity() if parallel is None else parallel)
 
     @property
     def running(self) -> int:

@@ -82,6 +82,17 @@ def test_the_cluster_runs_as_many_trainings_at_once_as_its_cpus_hold(ray_cluster
     assert cluster.training_capacity(dataclasses.replace(ray_cluster, num_cpus=2)) == 1
 
 
+def test_waiting_places_ask_ray_for_the_workers_at_most_once_per_ttl(ray_cluster, monkeypatch):
+    queue = cluster.ClusterQueue(ray_cluster)
+    asked = []
+    monkeypatch.setattr(cluster, "training_capacity", lambda settings: asked.append(settings) or 2)
+    clock = [1000.0]
+    monkeypatch.setattr(cluster.time, "monotonic", lambda: clock[0])
+    assert [queue.capacity() for _ in range(20)] == [2] * 20 and len(asked) == 1  # twenty polls, one question
+    clock[0] += queue.CAPACITY_TTL_S
+    assert queue.capacity() == 2 and len(asked) == 2  # a worker that joined counts within the TTL
+
+
 def test_the_wait_before_start_on_the_cluster_counts_its_workers(ray_cluster):
     queue = cluster.ClusterQueue(ray_cluster)
     rules = queue.rules
