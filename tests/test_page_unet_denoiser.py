@@ -51,6 +51,11 @@ def test_the_train_page_offers_it_and_says_what_skip_connections_do(workspace_ro
     assert "Filters per level, top first (each level but the last, the bottleneck, is pooled to half its size)" in labels
     assert any(toggle.label.startswith("Residual output") for toggle in app.toggle)
     assert app.text_input[0].value == "U-Net denoiser digits"  # no "-D": it has no code size
+    convs = next(s for s in app.select_slider if s.label.startswith("3×3 convolutions per level"))
+    assert convs.value == 1 and list(convs.options) == ["1", "2"]
+    layers_with_one = len(app.dataframe[0].value)
+    convs.set_value(2).run()
+    assert not app.exception and len(app.dataframe[0].value) > layers_with_one  # a second convolution per level
     app.session_state["lang"] = "ko"
     app.run()
     assert any("스킵 연결" in caption.value for caption in app.caption)

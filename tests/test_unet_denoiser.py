@@ -140,7 +140,7 @@ def test_images_that_the_poolings_cannot_halve_are_refused():
 def test_it_is_offered_for_images_only_with_its_own_options():
     cls = MODEL_KINDS[KIND]
     assert cls.image_only and KIND in cls.__module__
-    assert [option.name for option in cls.train_options] == ["filters", "residual", "noise_kinds", "noise_strength"]
+    assert [option.name for option in cls.train_options] == ["filters", "convs_per_level", "residual", "noise_kinds", "noise_strength"]
 
 
 @pytest.mark.parametrize("convs_per_level", [1, 2])

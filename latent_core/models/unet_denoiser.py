@@ -129,6 +129,7 @@ class UNetDenoiser(AutoencoderModel):
     train_options = (
         opt.TrainOption("filters", "int_list", minimum=1, maximum=opt.BUILDER_MAX_FILTERS, min_length=2,
                         max_length=MAX_UNET_LEVELS, layers=True),
+        opt.TrainOption("convs_per_level", "one_of", choices=tuple(range(1, MAX_CONVS_PER_LEVEL + 1)), layers=True),
         opt.TrainOption("residual", "flag", layers=True),
         opt.TrainOption("noise_kinds", "some_of", choices=noise.NOISE_KINDS),
         opt.TrainOption("noise_strength", "range", minimum=0.0, maximum=1.0, step=0.05),

@@ -30,6 +30,7 @@ TEXT = {
     "train.option.activation": {"en": "Activation of the hidden layers", "ko": "은닉층 활성화 함수"},
     "train.option.filters": {"en": "Filters per convolution stage, encoder side (each stage halves the image)", "ko": "합성곱 단계별 필터 수, 인코더 쪽 (단계마다 이미지가 절반이 됩니다)"},
     "train.option.unet_denoiser.filters": {"en": "Filters per level, top first (each level but the last, the bottleneck, is pooled to half its size)", "ko": "단계별 필터 수, 맨 위 단계부터 (마지막 병목을 빼고 단계마다 풀링으로 크기가 절반이 됩니다)"},
+    "train.option.convs_per_level": {"en": "3×3 convolutions per level (two see a wider neighbourhood and denoise better, for nearly twice the work per image)", "ko": "단계별 3×3 합성곱 수 (두 개면 더 넓은 이웃을 보고 잡음을 더 잘 없애지만 이미지당 계산이 두 배 가까이 됩니다)"},
     "train.option.residual": {"en": "Residual output: the noisy input plus a learned correction, clipped to 0…1 (off: a sigmoid output)", "ko": "잔차 출력: 잡음 섞인 입력에 학습한 보정을 더해 0…1로 자릅니다 (끄면 시그모이드 출력)"},
     "train.option.downsample": {"en": "Down-sampling", "ko": "다운샘플링"},
     "train.option.upsample": {"en": "Up-sampling", "ko": "업샘플링"},
