@@ -84,7 +84,8 @@ def test_a_pretrained_model_says_it_was_shipped_without_a_history(monkeypatch):
 
 
 @pytest.mark.parametrize(("dataset", "name"), [("digits", "digits_ae_8"), ("digits", "digits_vae_2"),
-                                             ("swiss_roll", "swiss_roll_ae_2")])
+                                             ("swiss_roll", "swiss_roll_ae_2"), ("fashion_mnist", "fashion_mnist_vae_2"),
+                                             ("mnist", "mnist_vae_2")])
 def test_a_rebuilt_pretrained_model_replays_its_shipped_history(dataset, name):
     entry = next((entry for entry in pretrained.list_pretrained(dataset) if entry.name == name), None)
     if entry is None:
