@@ -10,6 +10,11 @@ to its ``script_finished``, then the new image fetched as a browser does), and o
 Latent map. No browser renders anything: what is timed is the server's share of what a
 student waits for.
 
+``--replicas 1 2`` repeats every class size on that many app replicas sharing one workspace
+(``LATENT_EXPLORER_WORKSPACE``), each student's session kept on one replica (student k on
+replica k mod n) as a load balancer's sticky cookie keeps it: what a second interpreter buys
+when one server's GIL is the limit.
+
 Errors: exceptions on a page, runs that end without success or time out, closed sockets.
 The server's CPU seconds and memory (its process tree, from ``/proc``) are sampled every
 second. Writes ``benchmarks/results/load_protocol.md`` (``--json PATH`` also writes the raw
@@ -24,13 +29,14 @@ the wait shown, the place the queue gave and when the training finished; with th
 all of them to finish, the server's CPU seconds and the machine's load average (sampled every
 5 s), into ``benchmarks/results/load_training.md``.
 
-Run: ``python benchmarks/load_protocol.py --users 30 --seconds 120``, or
+Run: ``python benchmarks/load_protocol.py --users 30 --seconds 120 [--replicas 1 2]``, or
 ``python benchmarks/load_protocol.py --train --users 30 --ramp 15 --seconds 840``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -38,7 +44,9 @@ import re
 import resource
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import gevent
@@ -60,6 +68,7 @@ HARD_LIMIT_GRACE_S = 120.0
 SLIDER, OPEN_APP, OPEN_GENERATE, OPEN_MAP, PICK_MODEL, IMAGE = (
     "slider move", "open the app", "open Generate", "open Latent map", "pick a model", "image fetch")
 _students = iter(range(10**9))
+_replicas: list[str] = []  # the servers' addresses; student k keeps to replica k mod n, as a sticky cookie would
 
 
 class Student(User):
@@ -70,7 +79,8 @@ class Student(User):
     def on_start(self) -> None:
         self.index = next(_students)
         self.model = MODELS[self.index % len(MODELS)]
-        self.session = StreamlitSession(self.host, timeout_s=STEP_TIMEOUT_S)
+        host = _replicas[self.index % len(_replicas)] if _replicas else self.host
+        self.session = StreamlitSession(host, timeout_s=STEP_TIMEOUT_S)
         self.step(OPEN_APP, lambda: self.session.run(""))
         generate = self.step(OPEN_GENERATE, lambda: self.session.run("generate"))
         if generate is None:
@@ -286,8 +296,9 @@ def training_report(run: dict, defaults: str) -> str:
     return "\n".join(lines)
 
 
-def run_class(url: str, users: int, seconds: float, ramp_s: float, server: AppServer | None = None) -> dict:
-    """Run ``users`` students against ``url`` for ``seconds`` after the ramp; the figures as a dict."""
+def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, servers: list[AppServer] = ()) -> dict:
+    """Run ``users`` students for ``seconds`` after the ramp, spread over the replicas at ``urls`` (each
+    student on one); the figures as a dict, the servers' CPU and memory summed."""
     timings: dict[str, list[float]] = {}
     failures: list[str] = []
 
@@ -298,18 +309,22 @@ def run_class(url: str, users: int, seconds: float, ramp_s: float, server: AppSe
             failures.append(f"{name}: {type(exception).__name__}: {str(exception)[:160]}")
 
     events.request.add_listener(record)
-    environment = Environment(user_classes=[Student], host=url, events=events)
+    _replicas[:] = urls
+    environment = Environment(user_classes=[Student], host=urls[0], events=events)
     runner = environment.create_local_runner()
-    samples: list[tuple[float, int]] = []  # (server CPU seconds, RSS bytes)
+    samples: list[tuple[float, int]] = []  # (servers' CPU seconds, RSS bytes)
+
+    def measured() -> tuple[float, int]:
+        return (sum(server.cpu_seconds() for server in servers), sum(server.memory().rss for server in servers))
 
     def sample() -> None:
         while True:
-            if server is not None:
-                samples.append((server.cpu_seconds(), server.memory().rss))
+            if servers:
+                samples.append(measured())
             gevent.sleep(1.0)
 
     sampler = gevent.spawn(sample)
-    baseline = (server.cpu_seconds(), server.memory().rss) if server is not None else None
+    baseline = measured() if servers else None
     driver_cpu = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
     runner.start(users, spawn_rate=max(users / max(ramp_s, 0.1), 0.1))
@@ -321,7 +336,7 @@ def run_class(url: str, users: int, seconds: float, ramp_s: float, server: AppSe
     events.request.remove_listener(record)
     wall = time.monotonic() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
-    figures = {"users": users, "seconds": seconds, "ramp_s": ramp_s, "wall_s": wall, "failures": failures,
+    figures = {"users": users, "replicas": len(urls), "seconds": seconds, "ramp_s": ramp_s, "wall_s": wall, "failures": failures,
                "timings": timings,
                "driver_cpu_s": (used.ru_utime + used.ru_stime) - (driver_cpu.ru_utime + driver_cpu.ru_stime)}
     if baseline is not None and samples:
@@ -339,7 +354,8 @@ def report(runs: list[dict]) -> str:
         timing = summarize(values)
         return f"{format_ms(timing.median_ms * scale)} / {format_ms(timing.p95_ms * scale)}{suffix}"
 
-    header = ["", *[f"{run['users']} students" for run in runs]]
+    header = ["", *[f"{run['users']} students" + (f", {run['replicas']} replicas" if run.get("replicas", 1) > 1 else "")
+                    for run in runs]]
     rows = [
         ["errors (goal: none)", *[f"**{len(run['failures'])}**" for run in runs]],
         ["slider moves timed", *[str(len(run["timings"].get(SLIDER, []))) for run in runs]],
@@ -348,7 +364,7 @@ def report(runs: list[dict]) -> str:
         ["open Generate p50 / p95, ms", *[cell(run, OPEN_GENERATE) for run in runs]],
         ["open Latent map p50 / p95, ms", *[cell(run, OPEN_MAP) for run in runs]],
         ["first page of a new session p50 / p95, ms", *[cell(run, OPEN_APP) for run in runs]],
-        ["server CPU during the run, s (of wall × 2 CPUs)",
+        ["server CPU during the run, s (of wall × 2 CPUs; one interpreter uses at most one)",
          *[f"{run['server_cpu_s']:.0f} (of {run['wall_s'] * 2:.0f})" if "server_cpu_s" in run else "–"
            for run in runs]],
         ["server RSS at start → peak", *[f"{mib(run['server_rss_start'])} → {mib(run['server_rss_peak'])}"
@@ -361,7 +377,9 @@ def report(runs: list[dict]) -> str:
     first = runs[0]
     lines = [
         f"Simulated students speaking Streamlit's websocket protocol (`BackMsg`/`ForwardMsg`), driven by "
-        f"Locust against one `streamlit run` server on loopback in hosted mode; each class ramps up over "
+        f"Locust against `streamlit run` servers on loopback in hosted mode (one, or where a column says so "
+        f"replicas sharing one workspace, each student's session kept on one replica as a load balancer's "
+        f"sticky cookie keeps it; CPU and memory are the replicas' sums); each class ramps up over "
         f"{first['ramp_s']:.0f} s, then runs {first['seconds']:.0f} s. Each student opens the app, opens Generate, "
         f"picks a pretrained Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the "
         f"first class-direction slider {MOVES_PER_VISIT} times with a pause of {PAUSE_S[0]}–{PAUSE_S[1]} s and "
@@ -377,12 +395,31 @@ def report(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def warmed_hosted_server(page: str, workspace: Path | None = None) -> Iterator[AppServer]:
+    """A fresh hosted-mode server on loopback (on the shared ``workspace`` where given, else on one of its
+    own), healthy, whose first session has opened the app and then ``page``: TensorFlow, the dataset and
+    the library's models loaded before the class arrives."""
+    env = {"LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_OFFLINE": "1"}
+    if workspace is not None:
+        env["LATENT_EXPLORER_WORKSPACE"] = str(workspace)
+    with AppServer(env=env) as server:
+        server.wait_until_healthy()
+        warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)
+        warm.run("")
+        warm.run(page)
+        warm.close()
+        yield server
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[10, 30], help="class sizes, one run each")
     parser.add_argument("--seconds", type=float, default=90.0, help="seconds each class runs after its ramp")
     parser.add_argument("--ramp", type=float, default=20.0, help="seconds over which the students arrive")
     parser.add_argument("--url", help="an app already running (else one is started here, hosted)")
+    parser.add_argument("--replicas", type=int, nargs="+", default=[1],
+                        help="app replicas on one shared workspace, one set of runs each (default 1)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--no-report", action="store_true", help="do not write benchmarks/results/load_protocol.md")
     parser.add_argument("--train", action="store_true",
@@ -393,16 +430,14 @@ def main() -> None:
         return
     runs = []
     if args.url:
-        runs = [run_class(args.url, users, args.seconds, args.ramp) for users in args.users]
+        runs = [run_class([args.url], users, args.seconds, args.ramp) for users in args.users]
     else:
-        for users in args.users:  # a fresh server per class size: memory and CPU are that class's
-            with AppServer(env={"LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_OFFLINE": "1"}) as server:
-                server.wait_until_healthy()
-                warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)  # TensorFlow and the library loaded
-                warm.run("")
-                warm.run("generate")
-                warm.close()
-                runs.append(run_class(server.url, users, args.seconds, args.ramp, server))
+        for replicas in args.replicas:
+            for users in args.users:  # fresh servers per class size: memory and CPU are that class's
+                with contextlib.ExitStack() as stack:
+                    workspace = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="latent-explorer-load-")))
+                    servers = [stack.enter_context(warmed_hosted_server("generate", workspace)) for _ in range(replicas)]
+                    runs.append(run_class([server.url for server in servers], users, args.seconds, args.ramp, servers))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1), encoding="utf-8")
     if not args.no_report:
@@ -417,12 +452,7 @@ def train_class(args) -> None:
 
     described = (f"{defaults['kind']}, {defaults['latent']}-D, {defaults['images']:,} Fashion-MNIST images, "
                  f"{defaults['epochs']} epochs, batch {defaults['batch']}")
-    with AppServer(env={"LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_OFFLINE": "1"}) as server:
-        server.wait_until_healthy()
-        warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)  # TensorFlow and the dataset loaded
-        warm.run("")
-        warm.run("train")
-        warm.close()
+    with warmed_hosted_server("train") as server:
         run = run_trainings(server.url, args.users[0], args.seconds, args.ramp, server)
     if args.json:
         args.json.write_text(json.dumps(run, indent=1), encoding="utf-8")
