@@ -109,9 +109,7 @@ figure = go.Figure(go.Scatter3d(x=dataset.x_train[:points, 0], y=dataset.x_train
                                 z=dataset.x_train[:points, 2], mode="markers",
                                 marker={"size": 2.5, "color": position, "colorscale": "Viridis",
                                         "colorbar": {"title": t("manifold.position")}}))
-bare_axis = {"showticklabels": False, "title": {"text": ""}}  # the roll's x, y, z mean nothing; their text is slow to draw
-figure.update_layout(height=460, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                     scene={"xaxis": bare_axis, "yaxis": bare_axis, "zaxis": bare_axis})
+figure.update_layout(height=460, margin={"l": 0, "r": 0, "t": 0, "b": 0})
 st.plotly_chart(figure, width="stretch", key="manifold.roll")
 st.caption(t("manifold.roll_caption", points=points))
 
