@@ -143,3 +143,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # The pages' background threads (TensorFlow's among them) can abort the interpreter's teardown
+    # ("terminate called …") after the figures are written: leave at once, as a finished run.
+    sys.stdout.flush()
+    os._exit(0)

@@ -37,14 +37,17 @@ def median_ms(function, repeats: int) -> float:
 
 
 def measure_model(model, repeats: int) -> dict[str, float]:
-    """Medians (ms) of one-example decode and reconstruct calls, three ways."""
-    z = np.random.default_rng(0).standard_normal((1, model.latent_dim)).astype("float32")
-    decoder = model.generator if model.kind == "dcgan" else model.decoder
-    row = {
-        "decode_fast": median_ms(lambda: model.decode(z), repeats),
-        "decode_call": median_ms(lambda: keras.ops.convert_to_numpy(decoder(z, training=False)), repeats),
-        "decode_predict": median_ms(lambda: decoder.predict(z, verbose=0), PREDICT_REPEATS),
-    }
+    """Medians (ms) of one-example decode and reconstruct calls, three ways (no decode for a model
+    without a latent code, such as the U-Net denoiser)."""
+    row = {}
+    if model.has_latent:
+        z = np.random.default_rng(0).standard_normal((1, model.latent_dim)).astype("float32")
+        decoder = model.generator if model.kind == "dcgan" else model.decoder
+        row.update({
+            "decode_fast": median_ms(lambda: model.decode(z), repeats),
+            "decode_call": median_ms(lambda: keras.ops.convert_to_numpy(decoder(z, training=False)), repeats),
+            "decode_predict": median_ms(lambda: decoder.predict(z, verbose=0), PREDICT_REPEATS),
+        })
     if model.has_encoder:
         x = np.random.default_rng(1).random((1, *model.input_shape), dtype=np.float32)
         row["reconstruct_fast"] = median_ms(lambda: model.reconstruct(x), repeats)
@@ -74,7 +77,7 @@ def render(models: dict[str, dict[str, float]], classifiers: dict[str, dict[str,
 
     model_rows = [[f"`{name}`", *cells(row, "decode_"), *cells(row, "reconstruct_")] for name, row in models.items()]
     classifier_rows = [[f"`{name}` classifier", *cells(row, "")] for name, row in classifiers.items()]
-    decode_predict = [row["decode_predict"] / row["decode_fast"] for row in models.values()]
+    decode_predict = [row["decode_predict"] / row["decode_fast"] for row in models.values() if "decode_fast" in row]
     return "\n".join([
         f"One example per call; medians of {repeats} calls (predict: {PREDICT_REPEATS}) after two warm-up "
         f"calls, milliseconds; {load_note()} at the end. *fast*: the compiled fast path the pages use "
