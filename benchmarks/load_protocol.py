@@ -69,6 +69,7 @@ SLIDER, OPEN_APP, OPEN_GENERATE, OPEN_MAP, PICK_MODEL, IMAGE = (
     "slider move", "open the app", "open Generate", "open Latent map", "pick a model", "image fetch")
 _students = iter(range(10**9))
 _replicas: list[str] = []  # the servers' addresses; student k keeps to replica k mod n, as a sticky cookie would
+_sessions_per_replica: list[int] = []  # the students each replica served
 
 
 class Student(User):
@@ -79,7 +80,10 @@ class Student(User):
     def on_start(self) -> None:
         self.index = next(_students)
         self.model = MODELS[self.index % len(MODELS)]
-        host = _replicas[self.index % len(_replicas)] if _replicas else self.host
+        host = self.host
+        if _replicas:
+            host = _replicas[self.index % len(_replicas)]
+            _sessions_per_replica[self.index % len(_replicas)] += 1
         self.session = StreamlitSession(host, timeout_s=STEP_TIMEOUT_S)
         self.step(OPEN_APP, lambda: self.session.run(""))
         generate = self.step(OPEN_GENERATE, lambda: self.session.run("generate"))
@@ -310,6 +314,7 @@ def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, server
 
     events.request.add_listener(record)
     _replicas[:] = urls
+    _sessions_per_replica[:] = [0] * len(urls)
     environment = Environment(user_classes=[Student], host=urls[0], events=events)
     runner = environment.create_local_runner()
     samples: list[tuple[float, int]] = []  # (servers' CPU seconds, RSS bytes)
@@ -336,7 +341,8 @@ def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, server
     events.request.remove_listener(record)
     wall = time.monotonic() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
-    figures = {"users": users, "replicas": len(urls), "seconds": seconds, "ramp_s": ramp_s, "wall_s": wall, "failures": failures,
+    figures = {"users": users, "replicas": len(urls), "sessions_per_replica": list(_sessions_per_replica),
+               "seconds": seconds, "ramp_s": ramp_s, "wall_s": wall, "failures": failures,
                "timings": timings,
                "driver_cpu_s": (used.ru_utime + used.ru_stime) - (driver_cpu.ru_utime + driver_cpu.ru_stime)}
     if baseline is not None and samples:

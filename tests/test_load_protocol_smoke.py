@@ -1,6 +1,6 @@
 """Smoke test of the protocol load test: one simulated student (Streamlit's websocket
-protocol, driven by Locust) against a live server for a few seconds, with no error; and the
-training load test reading the waits the Train page writes."""
+protocol, driven by Locust) against a live server for a few seconds, with no error; two students
+on two replicas, one each; and the training load test reading the waits the Train page writes."""
 
 import json
 import subprocess
@@ -19,6 +19,17 @@ def test_load_protocol_smoke_one_student_moves_sliders_without_errors(tmp_path):
     assert run["failures"] == []
     assert len(run["timings"]["slider move"]) >= 1 and run["timings"]["open Generate"]
     assert run["server_rss_peak"] > 0 and run["server_cpu_s"] > 0
+
+
+def test_load_protocol_on_two_replicas_keeps_each_student_on_one_of_them(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    subprocess.run([sys.executable, "benchmarks/load_protocol.py", "--users", "2", "--replicas", "2", "--seconds", "4",
+                    "--ramp", "1", "--no-report", "--json", str(figures_path)], cwd=ROOT, check=True, timeout=400,
+                   stdout=subprocess.DEVNULL)
+    [run] = json.loads(figures_path.read_text())
+    assert run["failures"] == [] and run["replicas"] == 2
+    assert run["sessions_per_replica"] == [1, 1]  # a student per replica, as sticky sessions spread them
+    assert run["timings"]["open Generate"] and run["server_cpu_s"] > 0
 
 
 CHECK_TRAINING_STUDENT = """
