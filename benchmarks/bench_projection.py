@@ -181,7 +181,7 @@ def main() -> None:
             for n in sorted(theirs)) + ". CPU seconds count the work of every thread and are "
             "disturbed less by other work on the machine than wall time. Goal: at least 2× by wall time "
             f"at equal quality — **{'met' if met else 'not met'}**. The threads of our maps are the cores "
-            "the machine leaves idle (`projection.tsne_threads`: cores less the one-minute load average; "
+            "the machine leaves idle (`projection.tsne_threads`: cores less those busy over the last 0.1 s; "
             "one per map when hosted); scikit-learn's use every core however busy the machine is, and "
             "threads that meet after every step wait for each other when the cores are busy.", ""]
     if shown["points"] in ours:

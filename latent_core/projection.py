@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +28,7 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
 __all__ = ["METHODS", "Projection", "ProjectionStopped", "available_methods", "place", "project", "tsne_settings",
-           "tsne_threads"]
+           "busy_fraction", "tsne_threads"]
 
 METHODS = ("tsne", "pca", "umap", "identity")
 """Every projection method this module knows; see :func:`available_methods`."""
@@ -294,11 +295,41 @@ def _subsample_indices(n: int, *, max_points: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n, size=max_points, replace=False)).astype(np.int64)
 
 
+BUSY_SAMPLE_S = 0.1  # how long busy_fraction watches the CPU counters: 10 jiffies a core at 100 Hz
+
+
+def _cpu_times() -> tuple[int, int] | None:
+    """(busy, total) jiffies of all CPUs since boot, from ``/proc/stat`` (None where there is none)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 4:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_fraction(*, read: Callable[[], tuple[int, int] | None] = _cpu_times, interval: float = BUSY_SAMPLE_S,
+                  sleep: Callable[[float], None] = time.sleep) -> float | None:
+    """The share of the machine's CPU time spent busy over the next ``interval`` seconds (0 … 1), or
+    None where the counters cannot be read. Unlike the load average, which trails by a minute, it says
+    how busy the cores are now."""
+    before = read()
+    sleep(interval)
+    after = read()
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return min(1.0, max(0.0, (after[0] - before[0]) / (after[1] - before[1])))
+
+
 def tsne_threads(*, hosted: bool | None = None, cores: int | None = None, load: float | None = None) -> int:
     """How many threads one t-SNE fit uses: one on a hosted server (each concurrent map keeps to one
-    core), else the cores no other work is using: the cores this process may run on less the
-    one-minute load average, at least one. On a busy machine extra threads only wait for each other
-    (openTSNE's threads meet after every step), so they would make the map slower, not faster."""
+    core), else the cores no other work is using: the cores this process may run on less those busy
+    now (``busy_fraction``; the one-minute load average where the CPU counters cannot be read), at
+    least one. On a busy machine extra threads only wait for each other (openTSNE's threads meet after
+    every step), so they would make the map slower, not faster."""
     if hosted is None:
         from latent_core.hosting import limits_from_env
 
@@ -308,7 +339,11 @@ def tsne_threads(*, hosted: bool | None = None, cores: int | None = None, load: 
     if cores is None:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if load is None:
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+        busy = busy_fraction()
+        if busy is not None:
+            load = busy * cores
+        else:
+            load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     return max(1, min(cores, int(cores - load + 0.5)))
 
 

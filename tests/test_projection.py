@@ -1,5 +1,6 @@
 """Tests for latent_core.projection: 2-D maps of codes and placing new codes on them."""
 
+import os
 import sys
 
 import numpy as np
@@ -9,8 +10,9 @@ from sklearn.manifold import trustworthiness
 from sklearn.neighbors import NearestNeighbors
 from scipy.spatial.distance import pdist
 
-from latent_core.projection import (METHODS, Projection, available_methods, place, project, tsne_settings,
-                                     tsne_threads)
+from latent_core import projection
+from latent_core.projection import (METHODS, Projection, available_methods, busy_fraction, place, project,
+                                     tsne_settings, tsne_threads)
 
 
 def blobs(n=300, dim=16, centers=4, seed=0):
@@ -232,6 +234,27 @@ def test_tsne_uses_the_idle_cores_unless_hosted():
     assert tsne_threads(hosted=False, cores=16, load=0.0) == 16
     assert tsne_threads(hosted=False, cores=8, load=5.2) == 3  # the others are busy
     assert tsne_threads(hosted=False, cores=2, load=9.0) == 1
+
+
+def test_the_busy_share_comes_from_two_readings_of_the_cpu_counters():
+    readings = iter([(1_000, 4_000), (1_150, 4_200)])  # 150 of 200 jiffies busy in between
+    slept = []
+    assert busy_fraction(read=lambda: next(readings), interval=0.2, sleep=slept.append) == pytest.approx(0.75)
+    assert slept == [0.2]
+    assert busy_fraction(read=lambda: None, sleep=lambda _: None) is None  # no /proc/stat
+    same = iter([(1_000, 4_000), (1_000, 4_000)])
+    assert busy_fraction(read=lambda: next(same), sleep=lambda _: None) is None  # no time passed
+
+
+def test_a_machine_that_just_went_idle_gets_every_core(monkeypatch):
+    # the one-minute load average still says 1.8 busy cores; the counters say none are busy now
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.8, 1.0, 0.5))
+    monkeypatch.setattr(projection, "busy_fraction", lambda: 0.0)
+    assert tsne_threads(hosted=False, cores=2) == 2
+    monkeypatch.setattr(projection, "busy_fraction", lambda: 0.5)  # one of two busy now
+    assert tsne_threads(hosted=False, cores=2) == 1
+    monkeypatch.setattr(projection, "busy_fraction", lambda: None)  # no counters: the load average decides
+    assert tsne_threads(hosted=False, cores=2) == 1
 
 
 def test_hosted_mode_comes_from_the_environment(monkeypatch):
