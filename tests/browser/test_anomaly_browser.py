@@ -62,7 +62,7 @@ def test_a_detector_trained_here_shows_its_progress_then_its_results(page, app_u
     open_page_on(page, app_url, dataset="Digits (8×8)", page_title="Anomaly detection")
     page.get_by_role("button", name='Train a detector on "0"').click()
     expect(page.get_by_text('Training on "0" images only…')).to_be_visible(timeout=WAIT)  # a job in the queue
-    expect(page.get_by_role("button", name="Stop")).to_be_visible()
+    expect(current(page).get_by_role("button", name="Stop")).to_be_visible()  # the page's, not the header's
     expect(page.get_by_text("Recall", exact=True)).to_be_visible(timeout=WAIT)  # the page reran when it was done
     expect(page.get_by_text("Detector trained here on ", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -44,7 +44,7 @@ def test_two_replicas_share_trainings_and_models(browser, serve_app, tmp_path, r
     expect(second.get_by_role("heading", name="Training shared run…")).to_be_visible()
     expect(current(second).get_by_text(PROGRESS)).to_be_visible()
     screenshot(second, "replica_takes_over")
-    second.get_by_role("button", name="Stop").click()
+    current(second).get_by_role("button", name="Stop").click()  # the page's, not the header's stop-the-run
     expect(second.get_by_text("Stopped. shared run keeps the weights")).to_be_visible(timeout=120_000)
     expect(first.get_by_text("Stopped. shared run keeps the weights")).to_be_visible(timeout=60_000)
     [entry] = Workspace(workspace).entries()
