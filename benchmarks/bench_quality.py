@@ -87,17 +87,18 @@ def remeasure(test_images: int | None, tutorial_epochs: int) -> tuple[list[list[
     add("noisy input at σ = 0.2, mean per-image PSNR", float(np.mean(metrics.per_image_psnr(x_test, noisy))),
         pretrained.get_entry(bottleneck).metrics.get("mean_psnr_noisy_0.2"), "–", None, " dB")
     target = pretrained_report.DENOISING_TARGET_DB
-    per_image, of_mean = {}, {}
+    per_image, of_mean, denoisers = {}, {}, {}
     for name in (bottleneck, unet):
         recorded = pretrained.get_entry(name).metrics
-        denoised = pretrained.load_pretrained(name).model.reconstruct(noisy)
+        denoisers[name] = pretrained.load_pretrained(name).model
+        denoised = denoisers[name].reconstruct(noisy)
         per_image[name] = float(np.mean(metrics.per_image_psnr(x_test, denoised)))
         of_mean[name] = metrics.psnr(x_test, denoised)
         add(f"`{name}` output at σ = 0.2, mean per-image PSNR", per_image[name],
             recorded.get("mean_psnr_denoised_0.2"), f"≥ {target:.0f} dB", per_image[name] >= target, " dB")
         add(f"`{name}` output at σ = 0.2, PSNR of the mean MSE", of_mean[name], recorded.get("psnr_denoised_0.2"),
             "–", None, " dB")
-    clean = metrics.psnr(x_test, pretrained.load_pretrained(bottleneck).model.reconstruct(x_test))
+    clean = metrics.psnr(x_test, denoisers[bottleneck].reconstruct(x_test))
     add(f"`{bottleneck}` on clean inputs, PSNR of the mean MSE", clean,
         pretrained.get_entry(bottleneck).metrics.get("test_psnr"), "its ceiling", None, " dB")
     why = (f"The bottleneck denoiser's output at σ = 0.2 ({of_mean[bottleneck]:.1f} dB of the mean MSE) is within "
