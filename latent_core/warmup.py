@@ -4,9 +4,7 @@ compiled fast paths traced, in a background thread, once per process.
 The first page a visitor opens would otherwise pay for importing TensorFlow (about 5 s on 2
 cores), reading the dataset, rebuilding the model and tracing its ``tf.function``s. A
 :class:`Warmup` runs such work as named steps, one after the other, in a daemon thread, so the
-server keeps answering (its health check, the first script run) meanwhile; steps given together
-in a list run at the same time, each in a thread of its own (a NumPy load, which leaves the
-interpreter free, beside an import), and the next step waits for all of them. The steps themselves
+server keeps answering (its health check, the first script run) meanwhile. The steps themselves
 come from the app (``ui/warmup.py``), which loads things through the same caches its pages read,
 so a visitor who comes after the warm-up finds them there, and one who comes during it waits
 only for what is still missing (the caches compute each value once).
@@ -60,10 +58,9 @@ class StepOutcome:
 
 
 class Warmup:
-    """Named steps run in order in one daemon thread (``start``), or in the caller's (``run``); a list of
-    steps among them runs at the same time, one thread each, its outcomes recorded in its order."""
+    """Named steps run in order in one daemon thread (``start``), or in the caller's (``run``)."""
 
-    def __init__(self, steps: Sequence[Step | list[Step]]):
+    def __init__(self, steps: Sequence[Step]):
         self._steps = list(steps)
         self._outcomes: list[StepOutcome] = []
         self._lock = threading.Lock()
@@ -79,22 +76,10 @@ class Warmup:
     def run(self) -> list[StepOutcome]:
         """Run every step; a failing one is logged and the next one runs. Returns the outcomes."""
         started = time.perf_counter()
-        for item in self._steps:
-            group = item if isinstance(item, list) else [item]
-            outcomes: list[StepOutcome | None] = [None] * len(group)
-
-            def run_into(index: int, step: Step) -> None:
-                outcomes[index] = self._run_step(step)
-
-            beside = [threading.Thread(target=run_into, args=(index, step), name=f"latent-explorer-warmup-{step[0]}",
-                                       daemon=True) for index, step in enumerate(group) if index > 0]
-            for thread in beside:
-                thread.start()
-            run_into(0, group[0])
-            for thread in beside:
-                thread.join()
+        for step in self._steps:
+            outcome = self._run_step(step)
             with self._lock:
-                self._outcomes.extend(outcomes)
+                self._outcomes.append(outcome)
         logger.info("server warmed up in %.1f s (%s)", time.perf_counter() - started,
                     ", ".join(f"{o.name} {o.seconds:.1f} s{'' if o.ok else ' failed'}" for o in self.outcomes))
         self._done.set()
@@ -128,7 +113,7 @@ class Warmup:
             return list(self._outcomes)
 
 
-def start_once(make_steps: Callable[[], Sequence[Step | list[Step]]], *,
+def start_once(make_steps: Callable[[], Sequence[Step]], *,
                environ: Mapping[str, str] = os.environ) -> Warmup | None:
     """The process's warm-up: started in the background by the first call, returned by every later
     one. None when it is turned off (``enabled``). ``make_steps`` runs only on that first call."""

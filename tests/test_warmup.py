@@ -32,15 +32,6 @@ def test_steps_run_in_order_in_a_background_thread():
     assert [(o.name, o.ok) for o in job.outcomes] == [("a", True), ("b", True)]
 
 
-def test_steps_given_together_run_at_the_same_time_and_the_next_waits_for_them():
-    both_running = threading.Barrier(2, timeout=10)  # passes only when both steps wait at once
-    after = []
-    job = warmup.Warmup([[("import", both_running.wait), ("load", both_running.wait)],
-                         ("next", lambda: after.append(both_running.n_waiting))]).run()
-    assert [(o.name, o.ok) for o in job] == [("import", True), ("load", True), ("next", True)]
-    assert after == [0]
-
-
 def test_a_failing_step_is_logged_and_the_next_one_still_runs(caplog):
     ran = []
 
@@ -151,13 +142,14 @@ def no_visitor_yet(monkeypatch):
     """This process's app warm-up state as in a server no visitor has reached."""
     from ui import warmup as app_warmup
 
+    monkeypatch.setattr(app_warmup, "_page_requested", threading.Event())
     monkeypatch.setattr(app_warmup, "_first_run_began", threading.Event())
     monkeypatch.setattr(app_warmup, "_first_page_drawn", threading.Event())
     monkeypatch.setattr(app_warmup, "_first_visit", None)
     return app_warmup
 
 
-def test_the_model_waits_while_a_visitors_first_page_is_drawn(monkeypatch, no_visitor_yet):
+def test_the_libraries_and_the_model_wait_while_a_visitors_first_page_is_drawn(monkeypatch, no_visitor_yet):
     from ui import models
 
     app_warmup = no_visitor_yet
@@ -166,13 +158,16 @@ def test_the_model_waits_while_a_visitors_first_page_is_drawn(monkeypatch, no_vi
     monkeypatch.setattr(models, "load_choice", lambda key: loaded.append(key) or load_choice(key))
     job = warmup.Warmup(app_warmup.steps("digits", first_page_wait_s=60)).start()
     deadline = time.monotonic() + 60
-    while [o.name for o in job.outcomes] != ["libraries", "dataset", "process"] and time.monotonic() < deadline:
+    while not job.outcomes and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    assert loaded == [] and not job.done  # waiting for the first run; the shell says when a run has ended
+    assert [o.name for o in job.outcomes] == ["dataset"]  # the first page's data, then nothing beside its run
+    assert loaded == [] and not job.done  # the shell says when a run has ended
     app = open_page("concepts.py")
     assert not app.exception and app_warmup._first_page_drawn.is_set()
     assert job.wait(60) and "pretrained:digits_ae_8" in loaded
+    assert [o.name for o in job.outcomes] == ["dataset", app_warmup.BEFORE_LIBRARIES, "libraries", "process",
+                                              app_warmup.BEFORE_MODEL, "model", "classifier"]
 
 
 def test_with_no_visitor_yet_the_warm_up_does_not_wait_for_a_first_page(no_visitor_yet):
@@ -180,6 +175,83 @@ def test_with_no_visitor_yet_the_warm_up_does_not_wait_for_a_first_page(no_visit
     waiting.start()
     waiting.join(10)
     assert not waiting.is_alive()  # it went on to the model at once (the server warming up at launch)
+
+
+def test_a_page_requested_holds_the_warm_up_until_that_visitors_first_page_is_drawn(no_visitor_yet):
+    no_visitor_yet.page_requested()  # a browser asked for a page; its scripts connect a moment later
+    waiting = threading.Thread(target=no_visitor_yet.wait_for_a_first_page_in_progress, args=(60,), daemon=True)
+    waiting.start()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # no run yet: it waits for the visitor's first run to begin
+    no_visitor_yet.run_began()
+    waiting.join(0.5)
+    assert waiting.is_alive()  # that run is drawing its page
+    no_visitor_yet.first_page_drawn()
+    waiting.join(10)
+    assert not waiting.is_alive()
+
+
+def test_a_page_requested_by_a_browser_that_never_connects_holds_the_warm_up_only_briefly(no_visitor_yet):
+    no_visitor_yet.page_requested()
+    begun = time.monotonic()
+    no_visitor_yet.wait_for_a_first_page_in_progress(60, arrival_timeout=0.3)
+    assert time.monotonic() - begun < 10
+
+
+def browser_request(path: str, accept: bytes = b"text/html,application/xhtml+xml,*/*;q=0.8", *,
+                    kind: str = "http", method: str = "GET") -> dict:
+    return {"type": kind, "method": method, "path": path, "headers": [(b"host", b"server"), (b"accept", accept)]}
+
+
+@pytest.mark.parametrize("scope, is_page", [
+    (browser_request("/"), True),
+    (browser_request("/latent_map"), True),
+    (browser_request("/_stcore/health"), False),  # the health check
+    (browser_request("/api/warmup"), False),
+    (browser_request("/static/js/index.js", b"*/*"), False),  # the page's scripts, asked for after the page
+    (browser_request("/_stcore/stream", kind="websocket"), False),
+    (browser_request("/", method="HEAD"), False),
+    ({"type": "http", "method": "GET", "path": "/", "headers": []}, False),  # a client asking for no HTML
+])
+def test_only_a_browser_asking_for_a_page_counts_as_a_visitor_coming(no_visitor_yet, scope, is_page):
+    assert no_visitor_yet.is_page_request(scope) is is_page
+
+
+def test_the_servers_middleware_notes_a_page_request_and_passes_every_request_on(no_visitor_yet):
+    passed = []
+
+    async def streamlit(scope, receive, send):
+        passed.append(scope["path"])
+
+    watch = no_visitor_yet.VisitorWatch(streamlit)
+
+    async def requests():
+        await watch(browser_request("/_stcore/health", b"*/*"), None, None)
+        health_counted = no_visitor_yet._page_requested.is_set()
+        await watch(browser_request("/"), None, None)
+        return health_counted
+
+    assert run_coroutine(requests) is False
+    assert no_visitor_yet._page_requested.is_set() and passed == ["/_stcore/health", "/"]
+
+
+def test_a_page_drawn_during_the_warm_up_leaves_the_libraries_import_to_it(fresh_process, monkeypatch):
+    from ui import runtime
+    from ui import warmup as app_warmup
+
+    monkeypatch.setattr(runtime, "frameworks_imported", lambda: False)  # as in a server that has not imported them
+    started = []
+    monkeypatch.setattr(runtime, "prepare_process_in_background", lambda: started.append(True))
+    release = threading.Event()
+    monkeypatch.setattr(app_warmup, "steps", lambda name: [("held", lambda: release.wait(60))])
+    try:
+        app = open_page("data.py", dataset="digits")
+        assert not app.exception and started == []  # the warm-up imports them once the page is drawn
+    finally:
+        release.set()
+    assert warmup.process_warmup().wait(10)
+    app = open_page("data.py", dataset="digits")
+    assert not app.exception and started  # no warm-up under way: the page has them imported at once
 
 
 def test_the_first_visit_records_whether_the_warm_up_had_finished(fresh_process, no_visitor_yet):

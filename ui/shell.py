@@ -267,9 +267,11 @@ MODELS_POLL_S = 1.0  # how often a page drawn without TensorFlow looks whether i
 
 def _await_models_in_sidebar() -> None:
     """In the sidebar of a page drawn while TensorFlow is still importing: say that the models are
-    loading, have them imported in the background (by the warm-up, or else by a thread of the
-    runtime's), and once they are, run the app again so that the model picker appears."""
-    runtime.prepare_process_in_background()
+    loading, have them imported in the background (by the warm-up once this page is drawn, or else by
+    a thread of the runtime's at once), and once they are, run the app again so that the model picker
+    appears."""
+    if not warmup.will_import_libraries():
+        runtime.prepare_process_in_background()
 
     @st.fragment(run_every=MODELS_POLL_S)
     def models_loading() -> None:

@@ -4,10 +4,11 @@ The server starts it as soon as Streamlit's runtime has started (``lifespan``, r
 the app as a ``streamlit.starlette.App``), before any visitor: Streamlit itself runs no app code until
 a visitor connects, so under a plain ``streamlit run app.py`` the shell's first run starts it instead
 (``start``, acting once per process). Either way ``latent_core.warmup.start_once`` runs these steps in a
-background thread: the default dataset (the sidebar's first choice) loaded while the heavy libraries are
-imported, the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
+background thread: the default dataset (the sidebar's first choice) loaded, the heavy libraries imported,
+the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
 picker's first entry) loaded with its latent map and code sample, the dataset's classifier loaded, and
-every compiled fast path traced. Each is the same ``st.cache_resource`` entry a page reads, so the first
+every compiled fast path traced; a visitor's first page, once begun, is drawn before the import and before
+the model (``steps``). Each is the same ``st.cache_resource`` entry a page reads, so the first
 visitor's pages find them ready. ``/api/warmup`` (``routes``) tells how far it got.
 """
 
@@ -22,9 +23,14 @@ from latent_core import warmup
 from ui import runtime
 
 DEFAULT_DATASET = "fashion_mnist"
+BEFORE_LIBRARIES = "first page, before the libraries"  # the steps that wait for a visitor's first page
+BEFORE_MODEL = "first page, before the model"
 FIRST_PAGE_WAIT_S = 30.0  # a first run that never ends (an error) does not hold the warm-up back longer
+ARRIVAL_WAIT_S = 10.0  # a browser that asked for a page connects within seconds; one that never does, no longer
 STATUS_PATH = "/api/warmup"
+STREAMLIT_PATHS = "/_stcore/"  # the health check, the websocket, Streamlit's own endpoints: no visitor's page
 
+_page_requested = threading.Event()
 _first_run_began = threading.Event()
 _first_page_drawn = threading.Event()
 _first_visit_lock = threading.Lock()
@@ -49,21 +55,34 @@ def first_page_drawn() -> None:
     _first_page_drawn.set()
 
 
-def wait_for_a_first_page_in_progress(timeout: float) -> None:
-    """Wait (at most ``timeout`` seconds) while a visitor's first page is being drawn; return at once
-    when no visitor has come yet or that page is drawn."""
+def page_requested() -> None:
+    """Tell the warm-up that a browser has asked for one of the app's pages (``VisitorWatch``): its
+    first run begins once Streamlit's scripts have loaded there, about a second later."""
+    _page_requested.set()
+
+
+def wait_for_a_first_page_in_progress(timeout: float, *, arrival_timeout: float = ARRIVAL_WAIT_S) -> None:
+    """Wait while a visitor's first page is being drawn (at most ``timeout`` seconds), or is about to be:
+    a browser has asked for a page and its first run has not begun yet (at most ``arrival_timeout``
+    seconds for it to begin). Return at once when no visitor has come yet or that page is drawn."""
+    if _page_requested.is_set() and not _first_run_began.is_set():
+        _first_run_began.wait(arrival_timeout)
     if _first_run_began.is_set():
         _first_page_drawn.wait(timeout)
 
 
 def steps(dataset_name: str = DEFAULT_DATASET, *,
-          first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step | list[warmup.Step]]:
-    """The warm-up of ``dataset_name`` and its default model, as named steps (run in this order; the
-    libraries' import and the dataset's load, NumPy only, at the same time).
+          first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step]:
+    """The warm-up of ``dataset_name`` and its default model, as named steps, run in this order: the
+    dataset (NumPy only, what the first page shows), the heavy libraries, the process prepared, the
+    model and the classifier.
 
-    When a visitor's first run is under way, the model and the classifier wait until it has drawn its
-    page (at most ``first_page_wait_s``): on two cores, loading and tracing them beside that run would
-    slow down the first page, which needs neither; they are ready before the visitor's next click."""
+    When a visitor's first run is under way, or about to begin (a browser has asked for a page:
+    ``VisitorWatch``), the libraries' import and then the model and the classifier wait until it has
+    drawn its page (at most ``first_page_wait_s`` each time): importing TensorFlow
+    takes the interpreter for seconds, and on two cores it, or loading and tracing a model, beside that
+    run would slow down the first page (the Data page), which needs none of them; they are ready before
+    the visitor's next click, and a page that needs them first imports them itself."""
     loaded: dict[str, object] = {}
 
     def dataset() -> None:  # NumPy only: it leaves the interpreter to the libraries' import beside it
@@ -102,8 +121,16 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
     def first_page() -> None:
         wait_for_a_first_page_in_progress(first_page_wait_s)
 
-    return [[("libraries", libraries), ("dataset", dataset)], ("process", runtime.prepare_process),
-            ("first page", first_page), ("model", model), ("classifier", classifier)]
+    return [("dataset", dataset), (BEFORE_LIBRARIES, first_page), ("libraries", libraries),
+            ("process", runtime.prepare_process), (BEFORE_MODEL, first_page), ("model", model),
+            ("classifier", classifier)]
+
+
+def will_import_libraries() -> bool:
+    """Whether this process's warm-up is still under way: it imports the heavy libraries itself, after
+    a visitor's first page, so nothing else need start that import beside the page."""
+    job = warmup.process_warmup()
+    return job is not None and not job.done
 
 
 def start() -> warmup.Warmup | None:
@@ -121,19 +148,53 @@ async def lifespan(app: object) -> AsyncIterator[None]:
 
 def status() -> dict[str, object]:
     """How far the warm-up got: whether it is on, started and done, each step's name, seconds and
-    success, and whether the process's first visitor came ``"during"`` or ``"after"`` it (None: no
-    visitor yet). No error messages: they go to the server log."""
+    success, whether a browser has asked for a page yet, and whether the process's first visitor came
+    ``"during"`` or ``"after"`` it (None: no visitor yet). No error messages: they go to the server log."""
     job = warmup.process_warmup()
     outcomes = job.outcomes if job is not None else []
     return {"enabled": warmup.enabled(), "started": job is not None, "done": job is not None and job.done,
             "steps": [{"name": o.name, "seconds": round(o.seconds, 2), "ok": o.ok} for o in outcomes],
-            "first_visit": _first_visit}
+            "page_requested": _page_requested.is_set(), "first_visit": _first_visit}
 
 
 async def _status_endpoint(request: object) -> object:
     from starlette.responses import JSONResponse
 
     return JSONResponse(status())
+
+
+class VisitorWatch:
+    """ASGI middleware (``serve.py``) that calls ``page_requested`` when a browser asks for one of the
+    app's pages (a GET accepting HTML outside Streamlit's own endpoints), before the page's scripts
+    have loaded and connected: the warm-up then holds its import of TensorFlow until that first page
+    is drawn instead of slowing it down. Health checks and API calls ask for no HTML."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if not _page_requested.is_set() and is_page_request(scope):
+            page_requested()
+        await self.app(scope, receive, send)
+
+
+def is_page_request(scope: dict) -> bool:
+    """Whether an ASGI ``scope`` is a browser asking for a page: an HTTP GET accepting ``text/html``,
+    not for Streamlit's own endpoints (``/_stcore/``) nor the warm-up's status."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return False
+    path = scope.get("path", "")
+    if path.startswith(STREAMLIT_PATHS) or path == STATUS_PATH:
+        return False
+    accept = dict(scope.get("headers") or []).get(b"accept", b"")
+    return b"text/html" in accept
+
+
+def middleware() -> list[object]:
+    """The server's middleware around Streamlit's: ``VisitorWatch``."""
+    from starlette.middleware import Middleware
+
+    return [Middleware(VisitorWatch)]
 
 
 def routes() -> list[object]:

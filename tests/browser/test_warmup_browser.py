@@ -28,12 +28,15 @@ def test_the_server_warms_up_before_any_page_is_requested(serve_app, page, tmp_p
     while not (status := warmup_status(url))["done"] and time.monotonic() < deadline:
         time.sleep(0.5)
     assert status["done"], status
-    assert [step["name"] for step in status["steps"]] == ["libraries", "dataset", "process", "first page", "model",
-                                                          "classifier"]
+    assert [step["name"] for step in status["steps"]] == [
+        "dataset", "first page, before the libraries", "libraries", "process", "first page, before the model",
+        "model", "classifier"]
     assert all(step["ok"] for step in status["steps"]), status
-    assert status["first_visit"] is None
+    assert status["first_visit"] is None and not status["page_requested"]  # health checks are no visitor
 
     page.goto(url)
     expect(page.get_by_role("heading", name=re.compile("^Data"))).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    assert warmup_status(url)["first_visit"] == "after"  # the first run found the warm-up finished
+    status = warmup_status(url)
+    assert status["page_requested"]  # the server's middleware saw the browser ask for the page
+    assert status["first_visit"] == "after"  # the first run found the warm-up finished
