@@ -32,10 +32,10 @@ from latent_core.history import DEFAULT_PROBE_SIZE
 from latent_core.training import TrainingObserver, TrainingResult, train
 
 __all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FRESH_ROLL_POINTS", "FRESH_ROLL_SEED",
-           "FittedAutoencoder", "LayoutStart", "Standardiser",
+           "SIDE_VIEW_EYE", "FittedAutoencoder", "LayoutStart", "SideView", "Standardiser",
            "SubspaceComparison", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
            "embedding_key", "fresh_roll", "fresh_roll_order", "point_autoencoder_job", "roll_order",
-           "train_from_layout"]
+           "side_view", "train_from_layout"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")
 """The classic embeddings the lab shows beside the autoencoder's."""
@@ -103,6 +103,39 @@ def _as_points(points, *, name: str = "points") -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contain NaN or infinite values.")
     return array
+
+
+# Where the lab first looks at the roll from (the still picture and the 3-D scene's starting camera):
+# along the roll's axis (y), a little from the side and above, so that its spiral shows
+SIDE_VIEW_EYE = (0.4, 2.0, 0.5)
+
+
+@dataclass(frozen=True)
+class SideView:
+    """3-D points as a still picture: their place on the picture, and the order to draw them in."""
+
+    xy: np.ndarray  # (n, 2): right and up on the picture
+    order: np.ndarray  # indices from the farthest point to the nearest, so near parts cover far ones
+
+
+def side_view(points, eye: tuple[float, float, float] = SIDE_VIEW_EYE) -> SideView:
+    """The 3-D ``points`` seen from the direction of ``eye`` with z up, in orthographic projection and
+    the data's own proportions, as a Plotly 3-D scene whose camera is at ``eye`` shows them: the Manifold
+    lab draws this still picture (a browser draws it at once) until someone asks to turn the roll in 3-D."""
+    array = _as_points(points)
+    if array.shape[1] != 3:
+        raise ValueError(f"a side view needs 3-D points; got shape {array.shape}.")
+    centre = (array.max(axis=0) + array.min(axis=0)) / 2
+    scaled = (array - centre) / (float(np.ptp(array, axis=0).max()) or 1.0)
+    forward = -np.asarray(eye, dtype=np.float64)
+    forward /= np.linalg.norm(forward)
+    right = np.cross(forward, (0.0, 0.0, 1.0))
+    if np.linalg.norm(right) < 1e-9:
+        raise ValueError("a side view needs an eye that does not look straight up or down.")
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    depth = scaled @ forward  # larger: farther from the eye
+    return SideView(xy=np.stack([scaled @ right, scaled @ up], axis=1), order=np.argsort(-depth, kind="stable"))
 
 
 def embedding_key(method: str, *, points: int, n_neighbors: int, seed: int) -> str:

@@ -1,5 +1,8 @@
 """Manifold lab: the swiss roll in 3-D and its 2-D embeddings by an autoencoder, PCA, t-SNE, Isomap and LLE.
 
+The roll opens as a still picture from the side the 3-D view starts at, which the browser draws at once;
+"Turn it in 3-D" swaps in the 3-D scene.
+
 The embeddings at the first settings ship precomputed (``pretrained/embeddings``); other settings
 are computed on demand, with their progress shown, and kept for every session. The autoencoders trained here are jobs in the server's shared queue, watched while they wait and
 train; the session keeps them once they are done.
@@ -20,6 +23,7 @@ start_page()
 logger = logging.getLogger(__name__)
 AE_EPOCHS = 40
 LINEAR_EPOCHS = 40
+ROLL_HEIGHT = 460
 
 
 @st.cache_resource(show_spinner=False)
@@ -72,6 +76,30 @@ def scatter(coordinates: np.ndarray, position: np.ndarray, title: str, *, height
     return figure
 
 
+def roll_in_3d(points: np.ndarray, position: np.ndarray) -> go.Figure:
+    """The roll as a 3-D scene to drag and turn (the browser takes about a second more to draw it)."""
+    figure = go.Figure(go.Scatter3d(x=points[:, 0], y=points[:, 1], z=points[:, 2], mode="markers",
+                                    marker={"size": 2.5, "color": position, "colorscale": "Viridis",
+                                            "colorbar": {"title": t("manifold.position")}}))
+    figure.update_layout(height=ROLL_HEIGHT, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                         scene_camera={"eye": dict(zip("xyz", manifold.SIDE_VIEW_EYE))})
+    return figure
+
+
+def roll_from_one_side(points: np.ndarray, position: np.ndarray) -> go.Figure:
+    """The roll as the 3-D scene first shows it (``manifold.SIDE_VIEW_EYE``), drawn as a still 2-D picture
+    with near points over far ones."""
+    view = manifold.side_view(points)
+    figure = go.Figure(go.Scatter(x=view.xy[view.order, 0], y=view.xy[view.order, 1], mode="markers",
+                                  hoverinfo="skip",
+                                  marker={"size": 4, "color": position[view.order], "colorscale": "Viridis",
+                                          "colorbar": {"title": t("manifold.position")}}))
+    figure.update_layout(height=ROLL_HEIGHT, margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x")
+    return figure
+
+
 def train_here(kind: str, epochs: int, state_key: str) -> None:
     """Queue a roll autoencoder; the session keeps it under ``state_key`` once it is done."""
     job = queue_views.submit(f"{state_key}.job", lambda **queueing: manifold.point_autoencoder_job(
@@ -105,13 +133,10 @@ dataset = roll()
 points = st.session_state.setdefault("manifold.points", manifold.DEFAULT_POINTS)
 position = dataset.y_train[:points]
 
-figure = go.Figure(go.Scatter3d(x=dataset.x_train[:points, 0], y=dataset.x_train[:points, 1],
-                                z=dataset.x_train[:points, 2], mode="markers",
-                                marker={"size": 2.5, "color": position, "colorscale": "Viridis",
-                                        "colorbar": {"title": t("manifold.position")}}))
-figure.update_layout(height=460, margin={"l": 0, "r": 0, "t": 0, "b": 0})
-st.plotly_chart(figure, width="stretch", key="manifold.roll")
-st.caption(t("manifold.roll_caption", points=points))
+turned = st.toggle(t("manifold.turn_3d"), key="manifold.roll_3d", help=t("manifold.turn_3d_help"))
+st.plotly_chart(roll_in_3d(dataset.x_train[:points], position) if turned
+                else roll_from_one_side(dataset.x_train[:points], position), width="stretch", key="manifold.roll")
+st.caption(t("manifold.roll_caption" if turned else "manifold.roll_caption_still", points=points))
 
 st.subheader(t("manifold.embeddings"))
 controls = st.columns([2, 2, 3])

@@ -22,6 +22,7 @@ from latent_core.manifold import (
     fresh_roll_order,
     point_autoencoder_job,
     roll_order,
+    side_view,
     train_from_layout,
 )
 from latent_core.jobs import COMPLETED
@@ -207,3 +208,35 @@ def test_train_from_layout_needs_one_place_per_point(roll):
     model = build_model("dense_ae", input_shape=(3,), latent_dim=2, seed=0)
     with pytest.raises(ValueError, match="one 2-D place per point"):
         train_from_layout(model, points[:50], np.zeros((49, 2)))
+
+
+def test_a_side_view_from_the_x_axis_shows_y_to_the_right_and_z_up_in_the_datas_proportions():
+    points = np.array([[0.0, 0.0, 0.0], [1.0, 4.0, 0.0], [2.0, 0.0, 2.0], [3.0, -4.0, 1.0]])
+    view = side_view(points, eye=(1.0, 0.0, 0.0))
+    span = 8.0  # the largest extent (y), which every axis is divided by: the roll keeps its shape
+    expected = np.stack([points[:, 1] / span, (points[:, 2] - 1.0) / span], axis=1)
+    np.testing.assert_allclose(view.xy, expected, atol=1e-12)
+
+
+def test_a_side_view_draws_the_farthest_points_first_so_near_ones_cover_them():
+    toward_the_eye, centre, away = [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], [-1.0, -1.0, -1.0]
+    view = side_view(np.array([centre, toward_the_eye, away]), eye=(1.25, 1.25, 1.25))
+    assert view.order.tolist() == [2, 0, 1]  # away, then the centre, the nearest last (on top)
+    np.testing.assert_allclose(view.xy[1], view.xy[2] * -1, atol=1e-12)  # on one line of sight, opposite sides
+
+
+def test_a_side_view_keeps_up_as_up_from_any_side():
+    low, high = [0.0, 0.0, -1.0], [0.0, 0.0, 1.0]
+    for eye in ((1.25, 1.25, 1.25), (-2.0, 0.5, 0.3), (0.0, -1.0, 2.0)):
+        view = side_view(np.array([low, high, [1.0, 1.0, 0.0]]), eye=eye)
+        assert view.xy[1, 1] > view.xy[0, 1]
+        assert abs(view.xy[1, 0] - view.xy[0, 0]) < 1e-12  # a vertical line stays vertical
+
+
+@pytest.mark.parametrize("points, eye, message", [
+    (np.zeros((5, 2)), (1.0, 1.0, 1.0), "3-D points"),
+    (np.ones((5, 3)), (0.0, 0.0, 3.0), "straight up or down"),
+])
+def test_a_side_view_refuses_what_it_cannot_draw(points, eye, message):
+    with pytest.raises(ValueError, match=message):
+        side_view(points, eye=eye)

@@ -1,7 +1,10 @@
-"""The Manifold lab page: the roll in 3-D, five embeddings side by side, the linear AE against PCA."""
+"""The Manifold lab page: the roll (a still picture, or in 3-D), five embeddings side by side, the linear AE
+against PCA."""
 
+import base64
 import re
 
+import numpy as np
 import pytest
 from page_helpers import another_users_job_holds_the_queue, finish_jobs, open_page
 
@@ -38,6 +41,30 @@ def test_the_roll_and_all_embeddings_are_drawn(lab):
     if has_pretrained_roll_ae():
         assert "Autoencoder (pretrained, started from Isomap)" in titles
     assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
+
+
+def test_the_roll_opens_as_a_still_picture_and_turns_in_3d_on_demand(lab):
+    import json
+
+    def roll_trace(app) -> dict:
+        return json.loads(app.get("plotly_chart")[0].proto.spec)["data"][0]
+
+    def numbers(array) -> list[float]:  # plotly encodes NumPy arrays as {"dtype", "bdata"}
+        if isinstance(array, dict):
+            return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+        return list(array)
+
+    still = roll_trace(lab)
+    roll = data.load_dataset("swiss_roll")
+    view = manifold.side_view(roll.x_train[:POINTS])
+    assert still["type"] == "scatter" and len(numbers(still["x"])) == POINTS
+    assert numbers(still["x"]) == pytest.approx(view.xy[view.order, 0].tolist())  # farthest drawn first
+    assert any("seen along its axis" in caption.value for caption in lab.main.caption)
+    lab.toggle(key="manifold.roll_3d").set_value(True).run()
+    assert not lab.exception
+    turned = roll_trace(lab)
+    assert turned["type"] == "scatter3d" and len(numbers(turned["x"])) == POINTS
+    assert any("drag to rotate" in caption.value for caption in lab.main.caption)
 
 
 def test_each_plot_says_how_well_it_follows_the_sheet(lab):

@@ -1,4 +1,5 @@
-"""The Manifold lab in a real browser: the 3-D roll and its five 2-D embeddings render."""
+"""The Manifold lab in a real browser: the roll (a still picture, then in 3-D on demand) and its five 2-D
+embeddings render."""
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +21,14 @@ def test_the_lab_renders_the_roll_and_its_embeddings(page, app_url, screenshot):
     for title in ("PCA", "t-SNE", "Isomap", "LLE"):
         expect(page.locator(".gtitle", has_text=title).first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    roll = charts.first
+    expect(roll.locator(".scatterlayer .point")).to_have_count(1000)  # the still picture: 1,000 points in SVG
+    expect(roll.locator("canvas")).to_have_count(0)  # no WebGL scene yet
     page.locator(".gtitle", has_text="LLE").first.scroll_into_view_if_needed()  # both rows of embeddings
     page.wait_for_timeout(1500)  # let WebGL paint before the picture
     screenshot(page, "manifold")
+
+    page.get_by_test_id("stCheckbox").get_by_text("Turn it in 3-D", exact=True).click()
+    expect(roll.locator(".gl-container canvas")).to_be_attached(timeout=WAIT)  # the 3-D scene, to drag
+    expect(page.get_by_text("drag to rotate")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -4,10 +4,25 @@ TEXT = {
     "manifold.intro": {
         "en": "The swiss roll is a flat sheet rolled up in 3-D: each point has a position along the sheet "
               "(the colour). A good 2-D embedding unrolls it, so the colours run smoothly from one end to the "
-              "other. Rotate the roll, then compare how an autoencoder and four classic methods flatten it.",
+              "other. Look at the roll (turn it in 3-D to rotate it), then compare how an autoencoder and four "
+              "classic methods flatten it.",
         "ko": "스위스 롤은 평평한 종이를 3차원에서 돌돌 만 모양입니다. 각 점에는 종이 위의 위치(색)가 있습니다. "
-              "좋은 2차원 임베딩은 롤을 펼쳐서 색이 한쪽 끝에서 다른 끝까지 매끄럽게 이어집니다. 롤을 돌려 본 뒤, "
-              "오토인코더와 네 가지 고전적 방법이 롤을 어떻게 펼치는지 비교해 보세요.",
+              "좋은 2차원 임베딩은 롤을 펼쳐서 색이 한쪽 끝에서 다른 끝까지 매끄럽게 이어집니다. 롤을 살펴본 뒤"
+              "(3-D로 돌려 보기를 켜면 회전할 수 있습니다), 오토인코더와 네 가지 고전적 방법이 롤을 어떻게 펼치는지 "
+              "비교해 보세요.",
+    },
+    "manifold.turn_3d": {"en": "Turn it in 3-D", "ko": "3-D로 돌려 보기"},
+    "manifold.turn_3d_help": {
+        "en": "Off: the roll seen along its axis as a still picture, which opens at once. On: a 3-D view of the "
+              "same points that you can drag to rotate and scroll to zoom; the browser takes a moment longer "
+              "to draw it.",
+        "ko": "끄면: 롤을 축 방향에서 본 정지 그림으로, 바로 열립니다. 켜면: 같은 점들의 3-D 보기로, 드래그해서 "
+              "회전하고 스크롤해서 확대할 수 있습니다. 브라우저가 그리는 데 조금 더 걸립니다.",
+    },
+    "manifold.roll_caption_still": {
+        "en": "{points} points of the roll, seen along its axis; nearer points are drawn over farther ones. "
+              "Colour: position along the sheet.",
+        "ko": "롤의 점 {points}개를 축 방향에서 본 모습입니다. 가까운 점이 먼 점 위에 그려집니다. 색: 종이 위의 위치.",
     },
     "manifold.position": {"en": "position", "ko": "위치"},
     "manifold.roll_caption": {
