@@ -1,6 +1,7 @@
 """The process setup every run gets: Keras's state kept across reruns, library objects frozen."""
 
 import gc
+import threading
 import importlib.machinery
 import importlib.util
 import sys
@@ -82,10 +83,10 @@ def test_freed_memory_goes_back_to_the_system_in_the_background(monkeypatch):
     assert not thread.is_alive()  # a trimmer that is no longer the process's own stops
 
 
-def test_a_run_neither_imports_nor_freezes_the_libraries_before_tensorflow_is_imported(monkeypatch):
+def test_a_run_neither_imports_nor_freezes_the_libraries_before_the_model_layer_is_imported(monkeypatch):
     monkeypatch.setattr(runtime, "_frozen", False)
     monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
-    monkeypatch.setattr(runtime, "frameworks_imported", lambda: False)
+    monkeypatch.setattr(runtime, "model_layer_imported", lambda: False)
     freezes, imports = [], []
     monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
     monkeypatch.setattr(runtime.importlib, "import_module", lambda name: imports.append(name))
@@ -94,12 +95,13 @@ def test_a_run_neither_imports_nor_freezes_the_libraries_before_tensorflow_is_im
     assert script_runner._clean_problem_modules is runtime._clean_problem_modules_except_keras  # that part stays
 
 
-def test_the_first_run_that_finds_tensorflow_imported_freezes_the_libraries_once(monkeypatch):
+def test_the_first_run_that_finds_the_model_layer_imported_freezes_the_libraries_once(monkeypatch):
     monkeypatch.setattr(runtime, "_frozen", False)
     monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
     freezes = []
     monkeypatch.setattr(gc, "freeze", lambda: freezes.append(True))
-    assert runtime.frameworks_imported()  # this test process imported keras above
+    runtime.import_model_layer()
+    assert runtime.model_layer_imported()
     runtime.prepare_run()
     runtime.prepare_run()
     assert freezes == [True]
@@ -127,3 +129,29 @@ def test_a_run_does_not_wait_while_another_thread_freezes_the_libraries(monkeypa
     assert freezes == []
     runtime.freeze_library_objects(wait=False)
     assert freezes == [True]
+
+
+def test_the_model_layer_is_imported_by_one_thread_at_a_time(monkeypatch):
+    inside, overlaps = [], []
+
+    def slow_import(name):
+        inside.append(name)
+        if len(inside) > 1:
+            overlaps.append(tuple(inside))
+        time.sleep(0.01)
+        inside.remove(name)
+
+    monkeypatch.setattr(runtime.importlib, "import_module", slow_import)
+    threads = [threading.Thread(target=runtime.import_model_layer) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert overlaps == []  # the warm-up and the script runs never import it side by side
+
+
+def test_the_model_layer_counts_as_imported_only_when_all_of_it_is(monkeypatch):
+    runtime.import_model_layer()
+    assert runtime.model_layer_imported()
+    monkeypatch.delitem(sys.modules, "ui.queue_views")
+    assert not runtime.model_layer_imported()

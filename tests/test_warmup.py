@@ -239,7 +239,7 @@ def test_a_page_drawn_during_the_warm_up_leaves_the_libraries_import_to_it(fresh
     from ui import runtime
     from ui import warmup as app_warmup
 
-    monkeypatch.setattr(runtime, "frameworks_imported", lambda: False)  # as in a server that has not imported them
+    monkeypatch.setattr(runtime, "model_layer_imported", lambda: False)  # as in a server that has not imported it
     started = []
     monkeypatch.setattr(runtime, "prepare_process_in_background", lambda: started.append(True))
     release = threading.Event()

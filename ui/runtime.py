@@ -42,11 +42,14 @@ import time
 # latent_core.frameworks, which lets one thread at a time import them).
 FRAMEWORKS = "latent_core.frameworks"
 HEAVY_LIBRARIES = (FRAMEWORKS, "plotly.graph_objects", "sklearn.decomposition", "streamlit")
+# TensorFlow and the app's modules built on it that the shell and the warm-up import lazily
+MODEL_LAYER = (FRAMEWORKS, "latent_core.models", "latent_core.jobs", "ui.models", "ui.codes", "ui.queue_views")
 
 TRIM_INTERVAL_SECONDS = 5.0
 
 _frozen = False
 _freeze_lock = threading.Lock()
+_model_layer_lock = threading.Lock()
 _trimmer: threading.Thread | None = None
 _preparer: threading.Thread | None = None
 
@@ -61,6 +64,7 @@ def freeze_library_objects(*, wait: bool = True) -> None:
     try:
         if _frozen:
             return
+        import_model_layer()
         for name in HEAVY_LIBRARIES:
             importlib.import_module(name)
         gc.collect()
@@ -70,17 +74,30 @@ def freeze_library_objects(*, wait: bool = True) -> None:
         _freeze_lock.release()
 
 
+def import_model_layer() -> None:
+    """Import ``MODEL_LAYER`` one thread at a time (the warm-up's, a script run's, the freeze's).
+
+    Two threads importing these at once (the warm-up loading the default model while the sidebar's
+    rerun imports the model picker) can enter the circular imports of ``latent_core.models`` at
+    different modules; Python then hands one of them a half-initialised module and the page fails with
+    ``ImportError: cannot import name ... from partially initialized module``. Every lazy importer of
+    the model layer comes here instead, so the second waits until the first has imported it whole."""
+    with _model_layer_lock:
+        for name in MODEL_LAYER:
+            importlib.import_module(name)
+
+
+def model_layer_imported() -> bool:
+    """Whether ``MODEL_LAYER`` is imported whole: a run may use the models without importing anything."""
+    return all(fully_imported(name) for name in MODEL_LAYER)
+
+
 def fully_imported(name: str) -> bool:
     """Whether module ``name`` has finished importing (not merely begun in another thread: Python puts
     a module in ``sys.modules`` before running it and marks its spec ``_initializing`` meanwhile, the
     same check its import system makes)."""
     module = sys.modules.get(name)
     return module is not None and not getattr(getattr(module, "__spec__", None), "_initializing", False)
-
-
-def frameworks_imported() -> bool:
-    """Whether TensorFlow and Keras are imported whole (``latent_core.frameworks``, their import gate)."""
-    return fully_imported(FRAMEWORKS)
 
 
 def _clean_problem_modules_except_keras() -> None:
@@ -158,9 +175,9 @@ def prepare_process_in_background() -> None:
 
 def prepare_run() -> None:
     """What every script run asks for (cheap after the first): Streamlit's Keras reset replaced, the
-    memory trimmer running, and the libraries frozen once TensorFlow and Keras are imported, without
-    importing or waiting for them."""
+    memory trimmer running, and the libraries frozen once the model layer is imported, without
+    importing or waiting for it."""
     keep_keras_state_between_runs()
     start_memory_trimmer()
-    if not _frozen and frameworks_imported():
+    if not _frozen and model_layer_imported():
         freeze_library_objects(wait=False)

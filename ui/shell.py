@@ -275,7 +275,7 @@ def _await_models_in_sidebar() -> None:
 
     @st.fragment(run_every=MODELS_POLL_S)
     def models_loading() -> None:
-        if runtime.frameworks_imported():
+        if runtime.model_layer_imported():
             st.rerun(scope="app")
         st.caption(t("sidebar.models_loading"))
 
@@ -286,9 +286,9 @@ def _await_models_in_sidebar() -> None:
 def _import_models() -> None:
     """Import the model library (TensorFlow and Keras with it), with a spinner saying so while it
     is still importing, then let the run freeze the libraries' objects (``runtime.prepare_run``)."""
-    if not runtime.frameworks_imported():
+    if not runtime.model_layer_imported():
         with st.spinner(t("sidebar.models_loading")):
-            from ui import models  # noqa: F401  TensorFlow loads here, once per process
+            runtime.import_model_layer()  # TensorFlow loads here, once per process, one thread at a time
     runtime.prepare_run()
 
 
@@ -319,7 +319,7 @@ def run() -> None:
     if not account.sign_in_gate():  # sign-in required: the main area shows the sign-in instead
         return
     _dataset_picker()
-    if specs_of[navigation].needs_models or runtime.frameworks_imported():
+    if specs_of[navigation].needs_models or runtime.model_layer_imported():
         _import_models()
         _adopt_trained_model()
         _queue_status()

@@ -91,6 +91,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
         loaded["dataset"] = load_registered_dataset(dataset_name)
 
     def libraries() -> None:
+        runtime.import_model_layer()
         for name in runtime.HEAVY_LIBRARIES:
             importlib.import_module(name)
 
