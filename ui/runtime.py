@@ -64,9 +64,7 @@ def freeze_library_objects(*, wait: bool = True) -> None:
     try:
         if _frozen:
             return
-        import_model_layer()
-        for name in HEAVY_LIBRARIES:
-            importlib.import_module(name)
+        import_libraries()
         gc.collect()
         gc.freeze()
         _frozen = True
@@ -85,6 +83,13 @@ def import_model_layer() -> None:
     with _model_layer_lock:
         for name in MODEL_LAYER:
             importlib.import_module(name)
+
+
+def import_libraries() -> None:
+    """Import the model layer (one thread at a time) and the rest of ``HEAVY_LIBRARIES``."""
+    import_model_layer()
+    for name in HEAVY_LIBRARIES:
+        importlib.import_module(name)
 
 
 def model_layer_imported() -> bool:

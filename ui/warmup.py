@@ -15,7 +15,6 @@ visitor's pages find them ready. ``/api/warmup`` (``routes``) tells how far it g
 from __future__ import annotations
 
 import contextlib
-import importlib
 import threading
 from collections.abc import AsyncIterator
 
@@ -85,15 +84,10 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
     the visitor's next click, and a page that needs them first imports them itself."""
     loaded: dict[str, object] = {}
 
-    def dataset() -> None:  # NumPy only: it leaves the interpreter to the libraries' import beside it
+    def dataset() -> None:  # NumPy only: what the first page shows, loaded before any heavy import
         from ui.shell import load_registered_dataset
 
         loaded["dataset"] = load_registered_dataset(dataset_name)
-
-    def libraries() -> None:
-        runtime.import_model_layer()
-        for name in runtime.HEAVY_LIBRARIES:
-            importlib.import_module(name)
 
     def model() -> None:
         from latent_core import keys
@@ -122,7 +116,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
     def first_page() -> None:
         wait_for_a_first_page_in_progress(first_page_wait_s)
 
-    return [("dataset", dataset), (BEFORE_LIBRARIES, first_page), ("libraries", libraries),
+    return [("dataset", dataset), (BEFORE_LIBRARIES, first_page), ("libraries", runtime.import_libraries),
             ("process", runtime.prepare_process), (BEFORE_MODEL, first_page), ("model", model),
             ("classifier", classifier)]
 
