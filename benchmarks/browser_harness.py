@@ -42,6 +42,25 @@ POINTS_DRAWN = """() => {
 }"""
 ALL_IMAGES_LOADED = """() => [...document.querySelectorAll('[data-testid="stImage"] img')]
     .every(image => image.complete && image.naturalWidth > 0)"""
+SETTLE_QUIET_MS = 300
+# Called every animation frame after ``SETTLE_RESET``: the page's ``performance.now()`` from which the app's
+# run has been over (Streamlit's own ``data-test-script-state`` on the app's root), no element still waits
+# for its code (Streamlit's skeletons, shown while Plotly's bundle loads), every image has loaded and every
+# Plotly chart is laid out, once that has held for ``quietMs`` without a break; false until then.
+PAGE_SETTLED = """(quietMs) => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const ready = app !== null && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]')
+        && [...document.querySelectorAll('[data-testid="stImage"] img')]
+            .every(image => image.complete && image.naturalWidth > 0)
+        && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+            .every(chart => { const plot = chart.querySelector('.js-plotly-plot'); return plot && plot._fullLayout; });
+    const now = performance.now();
+    if (!ready) { window.__settledSince = null; return false; }
+    if (window.__settledSince === null || window.__settledSince === undefined) window.__settledSince = now;
+    return now - window.__settledSince >= quietMs ? window.__settledSince : false;
+}"""
+SETTLE_RESET = "() => { window.__settledSince = null; }"
 
 # Installed before the app's own scripts: notes when the page's websockets send, receive and
 # close, so a slider move can be split into its stages and dropped connections counted.
@@ -164,6 +183,17 @@ async def settle(page, timeout_s: float = 120.0) -> None:
             raise TimeoutError(f"the app was still running after {timeout_s:.0f} s")
         quiet_looks = quiet_looks + 1 if await page.locator(STATUS_WIDGET).count() == 0 else 0
         await page.wait_for_timeout(300)
+
+
+async def settled_at(page, timeout_s: float = 120.0) -> float:
+    """The ``time.monotonic()`` at which the page settled (:data:`PAGE_SETTLED`): the moment its run
+    was over and everything drawn, not the moment this confirmed it ``SETTLE_QUIET_MS`` later."""
+    await page.evaluate(SETTLE_RESET)
+    handle = await page.wait_for_function(PAGE_SETTLED, arg=SETTLE_QUIET_MS, polling="raf",
+                                          timeout=timeout_s * 1000)
+    settled_ms = await handle.json_value()
+    now_ms = await page.evaluate("performance.now()")
+    return time.monotonic() - (now_ms - settled_ms) / 1000
 
 
 # ---------------------------------------------------------------- server process, memory, CPU

@@ -64,6 +64,17 @@ def model_key(choice_key: str, version: str) -> str:
     return f"{choice_key}@{version}"
 
 
+def file_digest(path: str | Path) -> str:
+    """A hash of a file's bytes: the same on every copy of the file, wherever and whenever it was
+    written (unlike :func:`bundle_version`), so a result shipped beside a model can name the model it
+    was made with."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:24]
+
+
 def array_digest(*arrays: np.ndarray) -> str:
     """A hash of the arrays' dtypes, shapes and bytes."""
     digest = hashlib.sha256()

@@ -33,7 +33,7 @@ from latent_core.training import TrainingObserver, TrainingResult, train
 
 __all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FRESH_ROLL_POINTS", "FRESH_ROLL_SEED",
            "SIDE_VIEW_EYE", "FittedAutoencoder", "LayoutStart", "SideView", "Standardiser",
-           "SubspaceComparison", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
+           "SubspaceComparison", "autoencoder_key", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
            "embedding_key", "fresh_roll", "fresh_roll_order", "point_autoencoder_job", "roll_order",
            "side_view", "train_from_layout"]
 
@@ -146,6 +146,13 @@ def embedding_key(method: str, *, points: int, n_neighbors: int, seed: int) -> s
         raise ValueError(f"unknown embedding {method!r}; choose one of {', '.join(EMBEDDINGS)}.")
     values = {"points": points, "neighbours": n_neighbors, "seed": seed}
     return " ".join([method] + [f"{name}={int(values[name])}" for name in _DEPENDS_ON[method]])
+
+
+def autoencoder_key(model_digest: str, *, points: int) -> str:
+    """The key a pretrained autoencoder's codes of the first ``points`` points ship under beside the
+    embeddings, e.g. ``"autoencoder model=1f2e... points=1000"``: ``model_digest`` is its saved model
+    file's content hash (``keys.file_digest``), so codes never pass for those of another build."""
+    return f"autoencoder model={model_digest} points={int(points)}"
 
 
 def default_embeddings(points) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from latent_core import store
+from latent_core import keys, store
 from latent_core.classifier import MANIFEST_FILENAME as CLASSIFIER_MANIFEST_FILENAME
 from latent_core.classifier import Classifier, load_classifier_folder
 
@@ -143,6 +143,12 @@ def load_pretrained(name: str, *, root: Path = PRETRAINED_DIR) -> store.Bundle:
     """Load the bundle ``name`` (rebuilt from checked options, manifest checked by ``store``)."""
     entry = get_entry(name, root=root)
     return store.load_bundle(_inside(root, entry.path))
+
+
+def model_digest(name: str, *, root: Path = PRETRAINED_DIR) -> str:
+    """The content hash (``keys.file_digest``) of bundle ``name``'s saved model: what results shipped
+    beside the library (the Manifold lab's autoencoder codes) name the model they were made with by."""
+    return keys.file_digest(_inside(root, get_entry(name, root=root).path) / store.MODEL_FILENAME)
 
 
 def load_latent_map(name: str, *, root: Path = PRETRAINED_DIR) -> LatentMap | None:

@@ -20,23 +20,7 @@ logger = logging.getLogger(__name__)
 
 start_page()
 
-EVAL_IMAGES = 10_000
 EXTREME_IMAGES = 12
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarray) -> np.ndarray:
-    """Per-image reconstruction error of the evaluation images, once per model and dataset."""
-    return anomaly.anomaly_scores(_model, _images)
-
-
-def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
-    """The test images (a fixed random subset of them beyond ``EVAL_IMAGES``): the whole test
-    split of every library dataset, so the figures match the library's."""
-    count = len(dataset.x_test)
-    if count <= EVAL_IMAGES:
-        return np.arange(count)
-    return np.sort(np.random.default_rng(0).choice(count, size=EVAL_IMAGES, replace=False))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -118,7 +102,7 @@ names = dataset.class_names(lang())
 class_labels = dict(enumerate(names))
 setup = st.columns([2, 3])
 normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
-                                  key="anomaly.normal_class")
+                                  index=anomaly_views.FIRST_NORMAL_CLASS, key="anomaly.normal_class")
 class_name = class_labels[normal_class]
 detectors = models.anomaly_detectors(registered_dataset_name(), dataset.input_shape)
 sources = (["pretrained"] if normal_class in detectors else []) + ["here"]
@@ -163,7 +147,7 @@ if tuple(model.input_shape) != tuple(dataset.input_shape):
     st.error(t("anomaly.shape_mismatch", model=model.input_shape, data=dataset.input_shape))
     st.stop()
 
-picked = evaluation_indices(dataset)
+picked = anomaly_views.evaluation_indices(dataset)
 images, labels = dataset.x_test[picked], dataset.y_test[picked]
 try:
     anomalous = anomaly.is_anomaly(labels, normal_class)
@@ -171,7 +155,7 @@ except anomaly.ClassSplitError as error:
     st.warning(t(f"anomaly.split.{error.reason}", name=class_name))
     st.stop()
 with st.spinner(t("anomaly.scoring")):
-    scores = detector_scores(model_key, keys.dataset_key(dataset), model, images)
+    scores = anomaly_views.detector_scores(model_key, keys.dataset_key(dataset), model, images)
 
 try:
     split = metrics.threshold_split(anomalous)

@@ -3,9 +3,10 @@
 The roll opens as a still picture from the side the 3-D view starts at, which the browser draws at once;
 "Turn it in 3-D" swaps in the 3-D scene.
 
-The embeddings at the first settings ship precomputed (``pretrained/embeddings``); other settings
-are computed on demand, with their progress shown, and kept for every session. The autoencoders trained here are jobs in the server's shared queue, watched while they wait and
-train; the session keeps them once they are done.
+The embeddings at the first settings, and the pretrained autoencoder's codes, ship precomputed
+(``pretrained/embeddings``); other settings are computed on demand, with their progress shown, and kept
+for every session. The autoencoders trained here are jobs in the server's shared queue, watched while
+they wait and train; the session keeps them once they are done.
 """
 
 import logging
@@ -58,6 +59,22 @@ def embedding(dataset_key: str, method: str, points: int, neighbours: int, cell,
 
 def roll() -> data.Dataset:
     return load_registered_dataset("swiss_roll")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def model_digest(name: str, version: str) -> str:
+    """The content hash of pretrained model ``name`` at ``version`` (its files' stamp), read once."""
+    return pretrained.model_digest(name)
+
+
+def pretrained_codes(dataset_key: str, choice: models.ModelChoice, points: int) -> np.ndarray:
+    """The pretrained roll autoencoder's codes of the first ``points`` points: shipped beside the
+    embeddings when made with this very model file, so the first view loads no model; else encoded now."""
+    shipped = shipped_embeddings(dataset_key).get(
+        manifold.autoencoder_key(model_digest(choice.name, choice.version), points=points))
+    if shipped is not None:
+        return shipped
+    return models.load_choice(choice.key).model.encode(roll().x_train[:points])
 
 
 def pretrained_roll_autoencoder() -> models.ModelChoice | None:
@@ -152,7 +169,7 @@ ae_source = controls[2].radio(t("manifold.ae"), list(ae_sources) if roll_autoenc
 ae_codes, ae_title = None, t("manifold.ae")
 if ae_source == "pretrained":
     try:
-        ae_codes = models.load_choice(roll_autoencoder.key).model.encode(dataset.x_train[:points])
+        ae_codes = pretrained_codes(keys.dataset_key(dataset), roll_autoencoder, points)
         ae_title = t("manifold.ae_title_pretrained")
     except models.LOAD_ERRORS as error:
         logger.warning("the pretrained roll autoencoder %s did not load", roll_autoencoder.name, exc_info=error)

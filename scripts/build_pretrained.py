@@ -330,11 +330,19 @@ def write_latent_map(folder: Path, model, data: BuildData) -> None:
 
 
 def write_embeddings(dataset: str = "swiss_roll") -> None:
-    """The Manifold lab's first view, precomputed: every embedding of the roll at its first settings."""
+    """The Manifold lab's first view, precomputed: every embedding of the roll at its first settings, and
+    the codes of the library's 2-D roll autoencoders (named by their model file's hash)."""
     from latent_core import keys, manifold
 
     data = load_dataset(dataset)
-    path = pretrained.write_embeddings(dataset, keys.dataset_key(data), manifold.default_embeddings(data.x_train))
+    embeddings = manifold.default_embeddings(data.x_train)
+    first = data.x_train[:manifold.DEFAULT_POINTS]
+    for entry in pretrained.list_pretrained(dataset):
+        if entry.kind == "dense_ae" and entry.latent_dim == 2 and not entry.is_anomaly_detector:
+            model = pretrained.load_pretrained(entry.name).model
+            key = manifold.autoencoder_key(pretrained.model_digest(entry.name), points=len(first))
+            embeddings[key] = model.encode(first)
+    path = pretrained.write_embeddings(dataset, keys.dataset_key(data), embeddings)
     print(f"wrote {path.relative_to(PRETRAINED_DIR.parent)} ({path.stat().st_size / 1024:.0f} KiB)", flush=True)
 
 

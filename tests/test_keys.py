@@ -2,6 +2,7 @@
 
 import dataclasses
 import gc
+import os
 import time
 
 import numpy as np
@@ -90,3 +91,13 @@ def test_a_replaced_classifier_file_is_reloaded(tmp_path, monkeypatch):
     again = models.load_classifier("digits")
     assert again is not first
     assert not np.allclose(again.network.get_weights()[0], first.network.get_weights()[0])
+
+
+def test_a_file_digest_follows_its_bytes_not_where_or_when_it_was_written(tmp_path):
+    first, copy, other = tmp_path / "a.keras", tmp_path / "b.keras", tmp_path / "c.keras"
+    first.write_bytes(b"weights" * 1000)
+    copy.write_bytes(b"weights" * 1000)
+    os.utime(copy, ns=(1, 1))  # another modification time, as a fresh clone gives it
+    other.write_bytes(b"weights" * 999 + b"weightz")
+    assert keys.file_digest(first) == keys.file_digest(copy)
+    assert keys.file_digest(first) != keys.file_digest(other)

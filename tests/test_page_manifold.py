@@ -9,6 +9,7 @@ import pytest
 from page_helpers import another_users_job_holds_the_queue, finish_jobs, open_page
 
 from latent_core import data, manifold, pretrained
+from ui import models
 
 POINTS = 500  # the smallest setting: keeps t-SNE short
 
@@ -160,6 +161,33 @@ def test_the_first_view_draws_the_shipped_embeddings_without_computing_any(monke
     app = open_page("manifold.py", dataset="swiss_roll")
     assert not app.exception
     assert {"PCA", "t-SNE", "Isomap", "LLE"} <= set(chart_titles(app))
+
+
+def test_the_first_view_shows_the_pretrained_autoencoders_shipped_codes_without_loading_it(monkeypatch):
+    if not has_pretrained_roll_ae():
+        pytest.skip("no pretrained swiss roll autoencoder in pretrained/")
+
+    def loaded(key):
+        raise AssertionError(f"{key} was loaded although its codes ship with the library")
+
+    monkeypatch.setattr(models, "load_choice", loaded)
+    app = open_page("manifold.py", dataset="swiss_roll")
+    assert not app.exception
+    assert "Autoencoder (pretrained, started from Isomap)" in chart_titles(app)
+
+
+def test_codes_shipped_for_another_build_of_the_autoencoder_are_not_shown_as_its_own(monkeypatch):
+    if not has_pretrained_roll_ae():
+        pytest.skip("no pretrained swiss roll autoencoder in pretrained/")
+    loads = []
+    load_choice = models.load_choice
+    monkeypatch.setattr(models, "load_choice", lambda key: loads.append(key) or load_choice(key))
+    autoencoder_key = manifold.autoencoder_key  # the model file's digest, as if the model were rebuilt since
+    monkeypatch.setattr(manifold, "autoencoder_key", lambda digest, *, points: autoencoder_key("rebuilt", points=points))
+    app = open_page("manifold.py", dataset="swiss_roll")
+    assert not app.exception
+    assert loads == ["pretrained:swiss_roll_ae_2"]
+    assert "Autoencoder (pretrained, started from Isomap)" in chart_titles(app)
 
 
 def test_other_settings_are_computed_once_and_kept(monkeypatch):

@@ -96,6 +96,29 @@ def test_the_pages_find_what_the_warm_up_loaded(monkeypatch):
     assert models.load_choice(choice.key) is bundle
 
 
+def test_the_anomaly_pages_first_view_finds_its_detectors_scores_ready(monkeypatch):
+    from latent_core import anomaly, pretrained
+    from ui import anomaly_views
+    from ui import warmup as app_warmup
+
+    dataset = next((name for name in ("fashion_mnist", "mnist")
+                    if anomaly_views.FIRST_NORMAL_CLASS in pretrained.anomaly_models(name)), None)
+    if dataset is None:
+        pytest.skip("no pretrained anomaly detector of the first class in pretrained/")
+    anomaly_views.detector_scores.clear()
+    step = dict(app_warmup.steps(dataset))
+    step["dataset"]()
+    step["anomaly detector"]()
+
+    def scored(*args):
+        raise AssertionError("the page scored the test images although the warm-up had")
+
+    monkeypatch.setattr(anomaly, "anomaly_scores", scored)
+    app = open_page("anomaly.py", dataset=dataset)
+    assert not app.exception
+    assert app.main.radio[0].value == "pretrained" and len(app.get("plotly_chart")) == 2
+
+
 def test_a_failed_warm_up_leaves_the_page_working(monkeypatch, caplog):
     from ui import shell
     from ui import warmup as app_warmup
@@ -167,7 +190,7 @@ def test_the_libraries_and_the_model_wait_while_a_visitors_first_page_is_drawn(m
     assert not app.exception and app_warmup._first_page_drawn.is_set()
     assert job.wait(60) and "pretrained:digits_ae_8" in loaded
     assert [o.name for o in job.outcomes] == ["dataset", app_warmup.BEFORE_LIBRARIES, "libraries", "process",
-                                              app_warmup.BEFORE_MODEL, "model", "classifier"]
+                                              app_warmup.BEFORE_MODEL, "model", "classifier", "anomaly detector"]
 
 
 def test_with_no_visitor_yet_the_warm_up_does_not_wait_for_a_first_page(no_visitor_yet):

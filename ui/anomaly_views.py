@@ -1,12 +1,32 @@
-"""The Anomaly page's figures: the error histogram and the ROC curve at the chosen threshold."""
+"""The Anomaly page's figures (the error histogram, the ROC curve at the chosen threshold) and its detectors'
+scores of the evaluation images, cached here so that the warm-up can score the page's first view too."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 
-from latent_core import metrics
+from latent_core import anomaly, data, metrics
 from ui.shell import t
+
+EVAL_IMAGES = 10_000
+FIRST_NORMAL_CLASS = 0  # the class the page's picker starts at
+
+
+def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
+    """The test images (a fixed random subset of them beyond ``EVAL_IMAGES``): the whole test
+    split of every library dataset, so the figures match the library's."""
+    count = len(dataset.x_test)
+    if count <= EVAL_IMAGES:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(0).choice(count, size=EVAL_IMAGES, replace=False))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarray) -> np.ndarray:
+    """Per-image reconstruction error of the evaluation images, once per model and dataset."""
+    return anomaly.anomaly_scores(_model, _images)
 
 
 def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
