@@ -4,7 +4,7 @@ One server (headless, free loopback port, empty workspace of its own) and one br
 
 * **start-up**: from launching `streamlit run serve.py` (the server that warms itself up, as
   `make run` starts it) to the health check answering, to the first page fully rendered in the
-  browser (opened at once; its heading shown, every image loaded, no run in progress) and to the
+  browser (opened at once; its heading shown, then settled: ``browser_harness.settled_at``) and to the
   warm-up done (``/api/warmup``); a second visitor's first page once the warm-up is done; then
   rounds of fresh servers one at a time: the first page from launch with the warm-up on and turned
   off (``LATENT_EXPLORER_WARMUP=0``), and the first page of a first visitor who comes once the
@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
-    EXCEPTION, POINTS_DRAWN, SERVER_SCRIPT, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove, chromium_options,
+    EXCEPTION, POINTS_DRAWN, SERVER_SCRIPT, SETTLE_QUIET_MS, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove, chromium_options,
     install_probe, mib, move_slider, settle, settled_at, slider_key, streamlit_options)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
@@ -243,9 +243,15 @@ def render_startup(startup: Startup, visits: list[PageVisit], memory: Memory, lo
         f"address. A second visitor (a new browser context) on the first server after its warm-up: "
         f"{warm['later_visitor_s']:.1f} s.",
         "",
+        "A page counts as rendered (here and below) from the moment its run was over (Streamlit's "
+        "script state on the app's root), no element still waited for its code (Streamlit's skeletons, "
+        "shown while Plotly's bundle loads the first time), every image had loaded and every Plotly chart "
+        f"was laid out, once that had held for {SETTLE_QUIET_MS} ms (checked every animation frame; the "
+        "check's own wait is not counted).",
+        "",
         f"Then every page through the sidebar navigation, Fashion-MNIST with the pretrained `{MODEL}`, "
-        "each timed from the click until its heading shows, its images have loaded and no run is in "
-        "progress; the server's resident memory (VmRSS, with any child processes) after each:",
+        "each timed from the click until it was rendered; the server's resident memory (VmRSS, with any "
+        "child processes) after each:",
         "",
         table(["page", "open s", "server RSS after", "errors"], rows),
         "",
