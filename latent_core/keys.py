@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from latent_core.classifier import CLASSIFIER_FILENAME
+from latent_core.data import ByteImages
 from latent_core.history import HISTORY_FILENAME
 from latent_core.store import MANIFEST_FILENAME, MODEL_FILENAME
 
@@ -85,6 +86,12 @@ def array_digest(*arrays: np.ndarray) -> str:
     return digest.hexdigest()[:24]
 
 
+def _stored(images) -> np.ndarray:
+    """The array ``images`` are stored as: a ``data.ByteImages``' uint8 pixels, hashed without being
+    converted to float32 first (the same content either way)."""
+    return images.pixels if isinstance(images, ByteImages) else images
+
+
 def dataset_key(dataset) -> str:
     """The cache key of a ``latent_core.data.Dataset``: a hash of its train and test arrays.
 
@@ -95,7 +102,7 @@ def dataset_key(dataset) -> str:
         found = _dataset_keys.get(id(dataset))
         if found is not None and found[0]() is dataset:
             return found[1]
-    key = array_digest(dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test)
+    key = array_digest(_stored(dataset.x_train), dataset.y_train, dataset.x_test, dataset.y_test)
     with _dataset_lock:
         _dataset_keys[id(dataset)] = (weakref.ref(dataset), key)
         weakref.finalize(dataset, _dataset_keys.pop, id(dataset), None)

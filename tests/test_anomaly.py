@@ -14,7 +14,9 @@ from latent_core.anomaly import (
     threshold_scale,
 )
 from latent_core.data import load_dataset
-from latent_core.metrics import anomaly_report, default_threshold
+from latent_core import anomaly
+from latent_core.metrics import anomaly_report, default_threshold, per_image_mse
+from latent_core.models import build_model
 
 
 def above(scores, threshold: float) -> np.ndarray:
@@ -114,3 +116,14 @@ def test_a_quick_detector_separates_its_class_from_the_others():
     report = anomaly_report(scores, anomalous, default_threshold(scores[~anomalous]))
     assert report.auroc > 0.9
     assert report.recall > 0.5
+
+
+def test_scores_come_chunk_by_chunk_and_equal_the_whole_sets_errors():
+    images = np.random.default_rng(0).random((2 * anomaly.SCORING_CHUNK + 100, 8, 8, 1), dtype=np.float32)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=2, seed=0)
+    seen = []
+    reconstruct = model.reconstruct
+    model.reconstruct = lambda chunk: seen.append(len(chunk)) or reconstruct(chunk)
+    scores = anomaly.anomaly_scores(model, images)
+    assert seen == [anomaly.SCORING_CHUNK, anomaly.SCORING_CHUNK, 100]  # never the whole set at once
+    np.testing.assert_array_equal(scores, per_image_mse(images, reconstruct(images)))

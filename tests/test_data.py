@@ -65,3 +65,46 @@ def test_real_fashion_mnist_from_debian_files():
     assert np.bincount(dataset.y_test).tolist() == [1000] * 10
     assert "Debian package dataset-fashion-mnist" in dataset.source
     assert 0.25 < float(dataset.x_test.mean()) < 0.32  # Fashion-MNIST's known mean pixel ≈ 0.286
+
+
+def test_byte_images_read_as_the_float32_images_they_stand_for():
+    pixels = np.random.default_rng(0).integers(0, 256, size=(50, 4, 4, 1), dtype=np.uint8)
+    images = data.ByteImages(pixels)
+    whole = pixels.astype(np.float32) / np.float32(255.0)
+    assert images.shape == (50, 4, 4, 1) and images.ndim == 4 and len(images) == 50 and images.dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(images), whole)
+    for index in (slice(3, 9), np.array([4, 0, 7]), pixels[:, 0, 0, 0] > 128, 5, (slice(None), 0)):
+        np.testing.assert_array_equal(images[index], whole[index])
+        assert images[index].dtype == np.float32
+    np.testing.assert_array_equal(images * 0.5, whole * 0.5)
+    assert images.max() == whole.max() and images.min() == whole.min()
+
+
+def test_byte_images_keep_their_own_read_only_pixels():
+    pixels = np.zeros((3, 2, 2, 1), dtype=np.uint8)
+    images = data.ByteImages(pixels)
+    pixels[0] = 255  # the caller's array changing later leaves the images as they were
+    assert images.max() == 0.0 and not images.pixels.flags.writeable
+    with pytest.raises(TypeError, match="uint8"):
+        data.ByteImages(np.zeros((3, 2, 2, 1), dtype=np.float32))
+
+
+@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="needs `apt-get install dataset-fashion-mnist`")
+def test_a_byte_sourced_training_split_is_stored_as_bytes():
+    dataset = data.load_dataset("fashion_mnist")
+    assert isinstance(dataset.x_train, data.ByteImages)
+    assert dataset.x_train.pixels.nbytes * 4 == len(dataset.x_train) * 28 * 28 * 4  # a quarter of float32's bytes
+    assert isinstance(dataset.x_test, np.ndarray) and dataset.x_test.dtype == np.float32  # every page reads it whole
+    assert float(dataset.x_train[:100].max()) <= 1.0 and float(dataset.x_train[:100].max()) > 0.5
+
+
+def test_datasets_whose_training_bytes_differ_get_other_keys():
+    from latent_core import keys
+
+    pixels = np.zeros((4, 2, 2, 1), dtype=np.uint8)
+    other = pixels.copy()
+    other[3, 1, 1, 0] = 1
+    labels, test = np.zeros(4, np.int64), np.zeros((1, 2, 2, 1), np.float32)
+    first = data.Dataset("bytes", data.ByteImages(pixels), labels, test, np.zeros(1, np.int64), "test")
+    second = data.Dataset("bytes", data.ByteImages(other), labels, test, np.zeros(1, np.int64), "test")
+    assert keys.dataset_key(first) != keys.dataset_key(second)

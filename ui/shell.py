@@ -268,15 +268,15 @@ MODELS_POLL_S = 1.0  # how often a page drawn without TensorFlow looks whether i
 def _await_models_in_sidebar() -> None:
     """In the sidebar of a page drawn while TensorFlow is still importing: say that the models are
     loading, have them imported in the background (by the warm-up once this page is drawn, or else by
-    a thread of the runtime's at once), and once they are, run the app again so that the model picker
-    appears."""
-    if not warmup.will_import_libraries():
-        runtime.prepare_process_in_background()
+    a thread of the runtime's at once, also when a warm-up ends without having imported them), and once
+    they are, run the app again so that the model picker appears."""
 
     @st.fragment(run_every=MODELS_POLL_S)
     def models_loading() -> None:
         if runtime.model_layer_imported():
             st.rerun(scope="app")
+        if not warmup.will_import_libraries():  # no warm-up under way (any more) to import them
+            runtime.prepare_process_in_background()
         st.caption(t("sidebar.models_loading"))
 
     with st.sidebar:
