@@ -80,6 +80,10 @@ class ByteImages(NDArrayOperatorsMixin):
     def max(self) -> np.float32:
         return _bytes_to_float(self.pixels.max())
 
+    def __setstate__(self, state: dict) -> None:  # unpickled (a Ray worker's copy): read-only again
+        self.__dict__.update(state)
+        self.pixels.flags.writeable = False
+
     def __repr__(self) -> str:
         return f"ByteImages(shape={self.shape})"
 

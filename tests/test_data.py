@@ -1,6 +1,8 @@
 """The dataset registry: every name loads as one shape of result, subsampled with a seed,
 read-only and cached; and the real Debian Fashion-MNIST when it is installed."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -87,6 +89,8 @@ def test_byte_images_keep_their_own_read_only_pixels():
     assert images.max() == 0.0 and not images.pixels.flags.writeable
     with pytest.raises(TypeError, match="uint8"):
         data.ByteImages(np.zeros((3, 2, 2, 1), dtype=np.float32))
+    copied = pickle.loads(pickle.dumps(images))  # as a Ray worker gets them
+    assert not copied.pixels.flags.writeable and np.array_equal(np.asarray(copied), np.asarray(images))
 
 
 @pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="needs `apt-get install dataset-fashion-mnist`")
