@@ -1,5 +1,5 @@
 """Concepts: live widgets for KL divergence, BCE vs MSE, the VAE reparameterisation trick, and inside a VAE
-(ui/vae_views.py)."""
+(ui/vae_views.py), one tab each; only the open tab runs and is drawn (the VAE is loaded for the last two)."""
 
 import logging
 
@@ -185,23 +185,29 @@ def reparameterisation_widget(model, name: str) -> None:
 
 st.header(t("page.concepts"))
 st.write(t("concepts.intro"))
-kl_tab, loss_tab, vae_tab, inside_tab = st.tabs([t("concepts.kl.tab"), t("concepts.loss.tab"), t("concepts.vae.tab"),
-                                                 t("concepts.inside.tab")])
-with kl_tab:
-    kl_widget()
-with loss_tab:
-    loss_widget()
-source, dataset = image_source()
-decoder, decoder_choice = vae_decoder(source, dataset.input_shape)
-with vae_tab:
-    if decoder is None:
-        st.info(t("concepts.vae.none", dataset=dataset.name))
-    else:
-        reparameterisation_widget(decoder, decoder_choice.name)
-with inside_tab:
-    st.write(t("vae_inside.intro"))
-    if decoder is None:
-        st.info(t("vae_inside.no_model", dataset=dataset.name))
-    else:
-        vae_views.chosen_vae(decoder_choice, decoder, dataset)
-    vae_views.sweep_view()
+TABS = ("kl", "loss", "vae", "inside")
+kl_tab, loss_tab, vae_tab, inside_tab = st.tabs([t(f"concepts.{name}.tab") for name in TABS], key="concepts.tab",
+                                                on_change="rerun")  # only the open tab runs and is drawn
+if kl_tab.open:
+    with kl_tab:
+        kl_widget()
+if loss_tab.open:
+    with loss_tab:
+        loss_widget()
+if vae_tab.open or inside_tab.open:
+    source, dataset = image_source()
+    decoder, decoder_choice = vae_decoder(source, dataset.input_shape)
+    if vae_tab.open:
+        with vae_tab:
+            if decoder is None:
+                st.info(t("concepts.vae.none", dataset=dataset.name))
+            else:
+                reparameterisation_widget(decoder, decoder_choice.name)
+    if inside_tab.open:
+        with inside_tab:
+            st.write(t("vae_inside.intro"))
+            if decoder is None:
+                st.info(t("vae_inside.no_model", dataset=dataset.name))
+            else:
+                vae_views.chosen_vae(decoder_choice, decoder, dataset)
+            vae_views.sweep_view()

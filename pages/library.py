@@ -58,41 +58,46 @@ if picked is not None:
         facts[3].metric(t("common.compression"), t("library.no_compression"))
 
     architecture, training, provenance, metrics = st.tabs([
-        t("library.tab.architecture"), t("library.tab.training"), t("page.data"), t("library.tab.metrics")])
-    with architecture:
-        st.dataframe(pd.DataFrame([{
-            t("library.col.part"): row["part"], t("library.col.layer"): row["layer"],
-            t("library.col.type"): row["type"], t("library.col.shape"): row["output_shape"],
-            t("library.parameters"): row["parameters"],
-        } for row in model.summary_rows()]), hide_index=True, width="stretch")
-        if hasattr(model, "layer_rows"):  # a plain Keras model from a notebook: its own chain of layers
-            plain_model_controls(choice, manifest, model)
-    with training:
-        record = manifest.get("training")
-        if not record:
-            st.info(t("library.no_training"))
-        else:
-            settings = {key: value for key, value in record.items() if key != "history"}
-            settings.update({key: value for key, value in manifest.get("options", {}).items()})
-            st.dataframe(pd.DataFrame({t("library.setting"): list(settings),
-                                       t("library.value"): [str(value) for value in settings.values()]}),
-                         hide_index=True, width="stretch")
-            history = record.get("history") or {}
-            if history:
-                st.plotly_chart(loss_figure(history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
-                                            y_title=t("common.loss")), width="stretch")
-    with provenance:
-        if manifest.get("dataset"):
-            st.json(manifest["dataset"])
-        else:
-            st.info(t("library.no_data"))
-    with metrics:
-        if manifest.get("metrics"):
-            st.dataframe(pd.DataFrame({t("library.metric"): list(manifest["metrics"]),
-                                       t("library.value"): list(manifest["metrics"].values())}),
-                         hide_index=True, width="stretch")
-        else:
-            st.info(t("library.no_metrics"))
+        t("library.tab.architecture"), t("library.tab.training"), t("page.data"), t("library.tab.metrics")],
+        key="library.tab", on_change="rerun")  # only the open tab runs and is drawn
+    if architecture.open:
+        with architecture:
+            st.dataframe(pd.DataFrame([{
+                t("library.col.part"): row["part"], t("library.col.layer"): row["layer"],
+                t("library.col.type"): row["type"], t("library.col.shape"): row["output_shape"],
+                t("library.parameters"): row["parameters"],
+            } for row in model.summary_rows()]), hide_index=True, width="stretch")
+            if hasattr(model, "layer_rows"):  # a plain Keras model from a notebook: its own chain of layers
+                plain_model_controls(choice, manifest, model)
+    if training.open:
+        with training:
+            record = manifest.get("training")
+            if not record:
+                st.info(t("library.no_training"))
+            else:
+                settings = {key: value for key, value in record.items() if key != "history"}
+                settings.update({key: value for key, value in manifest.get("options", {}).items()})
+                st.dataframe(pd.DataFrame({t("library.setting"): list(settings),
+                                           t("library.value"): [str(value) for value in settings.values()]}),
+                             hide_index=True, width="stretch")
+                history = record.get("history") or {}
+                if history:
+                    st.plotly_chart(loss_figure(history, title=t("common.loss_per_epoch"), x_title=t("common.epoch"),
+                                                y_title=t("common.loss")), width="stretch")
+    if provenance.open:
+        with provenance:
+            if manifest.get("dataset"):
+                st.json(manifest["dataset"])
+            else:
+                st.info(t("library.no_data"))
+    if metrics.open:
+        with metrics:
+            if manifest.get("metrics"):
+                st.dataframe(pd.DataFrame({t("library.metric"): list(manifest["metrics"]),
+                                           t("library.value"): list(manifest["metrics"].values())}),
+                             hide_index=True, width="stretch")
+            else:
+                st.info(t("library.no_metrics"))
 
     actions = st.columns([1, 1, 3])
     actions[0].download_button(t("library.download"), data=lambda: keras_file(choice.cache_key, bundle),

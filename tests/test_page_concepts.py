@@ -8,6 +8,7 @@ import pytest
 from page_helpers import open_page, tiny_digits_model
 
 from latent_core import pretrained
+from ui.text import translate
 
 
 
@@ -17,6 +18,11 @@ def metrics_of(app) -> dict[str, float]:
 
 def slider(app, key: str):
     return next(s for s in app.slider if s.key == key)
+
+
+def tab(name: str) -> dict[str, str]:
+    """The session state that opens the Concepts page on its tab ``name`` (only the open tab runs)."""
+    return {"concepts.tab": translate(f"concepts.{name}.tab", "en")}
 
 
 def has_digits_vae() -> bool:
@@ -47,7 +53,7 @@ def test_all_zero_bars_get_a_clear_message(workspace_root):
 
 
 def test_bce_and_mse_rise_as_the_reconstruction_degrades(workspace_root):
-    app = open_page("concepts.py", dataset="digits")
+    app = open_page("concepts.py", dataset="digits", **tab("loss"))
     slider(app, "concepts.amount").set_value(0.0).run()
     clean = metrics_of(app)
     assert clean["MSE"] == 0.0 and clean["BCE"] > 0.0  # grey pixels keep their entropy
@@ -59,7 +65,7 @@ def test_bce_and_mse_rise_as_the_reconstruction_degrades(workspace_root):
 
 
 def test_points_borrow_digits_for_the_loss_widget(workspace_root):
-    app = open_page("concepts.py", dataset="swiss_roll")
+    app = open_page("concepts.py", dataset="swiss_roll", **tab("loss"))
     assert not app.exception
     assert "MSE" in metrics_of(app)
 
@@ -68,7 +74,7 @@ def test_reparameterisation_spreads_samples_with_sigma(workspace_root):
     if not has_digits_vae():
         pytest.skip("no pretrained digits VAE in pretrained/")
     entry = tiny_digits_model(workspace_root)
-    app = open_page("concepts.py", dataset="digits", model="workspace:" + entry.id)
+    app = open_page("concepts.py", dataset="digits", model="workspace:" + entry.id, **tab("vae"))
     assert not app.exception
     assert any(c.value.startswith("Decoder: digits_vae") for c in app.main.caption)
 
@@ -88,10 +94,27 @@ def test_reparameterisation_spreads_samples_with_sigma(workspace_root):
 
 
 def test_without_any_vae_it_says_what_to_train(workspace_root, empty_library):
-    app = open_page("concepts.py", dataset="swiss_roll")
+    app = open_page("concepts.py", dataset="swiss_roll", **tab("vae"))
     assert not app.exception
     assert not any(c.value.startswith("Decoder: ") for c in app.main.caption)
     assert app.info[0].value.startswith("This widget needs a VAE decoder")
+
+
+def test_only_the_open_tab_is_computed_and_drawn(workspace_root, monkeypatch):
+    from ui import shell
+
+    def loaded():
+        raise AssertionError("a VAE was loaded for the KL tab")
+
+    monkeypatch.setattr(shell, "active_model", loaded)
+    app = open_page("concepts.py", dataset="digits")
+    assert not app.exception
+    assert [tab.label for tab in app.tabs] == ["KL divergence", "BCE vs MSE", "Reparameterisation", "Inside a VAE"]
+    assert len(app.get("plotly_chart")) == 2  # the KL tab's two charts, none of the other tabs'
+    assert not any(m.key == "concepts.amount" for m in app.slider)
+    app = open_page("concepts.py", dataset="digits", **tab("loss"))
+    assert not app.exception and any(m.key == "concepts.amount" for m in app.slider)
+    assert not any(m.key == "concepts.q0" for m in app.slider)
 
 
 def test_in_korean(workspace_root):
@@ -107,7 +130,7 @@ def test_a_chosen_model_that_does_not_load_is_logged_and_a_pretrained_vae_used(w
     entry = tiny_digits_model(workspace_root)
     (entry.path / "model.keras").write_bytes(b"not a keras file")
     with caplog.at_level("WARNING"):
-        app = open_page("concepts.py", dataset="digits", model="workspace:" + entry.id)
+        app = open_page("concepts.py", dataset="digits", model="workspace:" + entry.id, **tab("vae"))
     assert not app.exception
     assert any(c.value.startswith("Decoder: digits_vae") for c in app.main.caption)
     assert any("did not load" in record.getMessage() and record.exc_info for record in caplog.records)

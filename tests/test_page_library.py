@@ -28,9 +28,13 @@ def test_a_users_model_is_listed_and_shown_inside(workspace_root):
     model = Workspace(workspace_root).load(entry.id).model
     assert len(architecture) == len(model.summary_rows())
     assert architecture["Parameters"].sum() == model.count_params()
-    training = app.dataframe[2].value
-    assert "epochs" in set(training["Setting"])
+    assert len(app.dataframe) == 2 and not app.get("plotly_chart")  # only the open tab (architecture) is drawn
     assert app.get("download_button")
+    app.session_state["library.tab"] = "Training"
+    app.run()
+    assert not app.exception
+    training = app.dataframe[1].value
+    assert "epochs" in set(training["Setting"])
 
 
 def test_the_keras_download_is_built_only_when_asked_for(workspace_root, monkeypatch):

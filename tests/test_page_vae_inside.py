@@ -14,6 +14,7 @@ from latent_core.models import build_model
 from latent_core.workspace import Workspace
 
 PAGE = "concepts.py"
+INSIDE = {"concepts.tab": "Inside a VAE"}  # the tab this file is about, opened (only the open tab runs)
 
 
 def chart(app, key: str) -> dict:
@@ -39,7 +40,7 @@ def saved_vae(root, latent_dim: int):
 
 def test_the_chosen_vae_shows_its_kl_per_dimension_and_its_clouds(workspace_root):
     entry, model = saved_vae(workspace_root, 2)
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **INSIDE)
     assert not app.exception
     assert "Inside a VAE" in [tab.label for tab in app.tabs]
     assert any(header.value == "KL per latent dimension: vae 2-D" for header in app.subheader)
@@ -56,7 +57,7 @@ def test_the_chosen_vae_shows_its_kl_per_dimension_and_its_clouds(workspace_root
 
 def test_a_vae_with_more_than_two_dimensions_gets_no_clouds(workspace_root):
     entry, _ = saved_vae(workspace_root, 3)
-    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id)
+    app = open_page(PAGE, dataset="digits", model="workspace:" + entry.id, **INSIDE)
     assert not app.exception
     assert len(values(chart(app, "kl")["data"][0]["y"])) == 3
     assert "vae_inside.prior" not in " ".join(c.proto.id for c in app.get("plotly_chart"))
@@ -64,7 +65,7 @@ def test_a_vae_with_more_than_two_dimensions_gets_no_clouds(workspace_root):
 
 def test_the_sweep_shows_the_trade_off_and_active_units_per_beta(workspace_root):
     sweep = vae_internals.read_beta_sweep()
-    app = open_page(PAGE, dataset="digits")
+    app = open_page(PAGE, dataset="digits", **INSIDE)
     assert not app.exception
     tradeoff = chart(app, "tradeoff")["data"][0]
     np.testing.assert_allclose(values(tradeoff["x"]), [p.kl_total for p in sweep.points])
@@ -78,13 +79,13 @@ def test_the_sweep_shows_the_trade_off_and_active_units_per_beta(workspace_root)
 
 def test_without_a_sweep_file_it_says_how_to_build_one(workspace_root, monkeypatch, tmp_path):
     monkeypatch.setattr(vae_internals, "BETA_SWEEP_PATH", tmp_path / "none.json")
-    app = open_page(PAGE, dataset="digits")
+    app = open_page(PAGE, dataset="digits", **INSIDE)
     assert not app.exception
     assert any(info.value.startswith("No β sweep is shipped") for info in app.info)
 
 
 def test_without_any_vae_the_tab_says_what_to_choose_and_still_shows_the_sweep(workspace_root, empty_library):
-    app = open_page(PAGE, dataset="swiss_roll")
+    app = open_page(PAGE, dataset="swiss_roll", **INSIDE)
     assert not app.exception
     assert any(info.value.startswith("Choose a VAE for") for info in app.info)
     assert "vae_inside.tradeoff" in " ".join(c.proto.id for c in app.get("plotly_chart"))
@@ -93,7 +94,7 @@ def test_without_any_vae_the_tab_says_what_to_choose_and_still_shows_the_sweep(w
 def test_the_tab_speaks_korean(workspace_root):
     if not any(entry.kind == "vae" for entry in pretrained.list_pretrained("digits")):
         pytest.skip("no pretrained digits VAE in pretrained/")
-    app = open_page(PAGE, dataset="digits", lang="ko")
+    app = open_page(PAGE, dataset="digits", lang="ko", **{"concepts.tab": "VAE의 속"})
     assert not app.exception
     assert "VAE의 속" in [tab.label for tab in app.tabs]
     assert any(m.label == "활성 유닛 (2개 중)" for m in app.metric)  # the library's 2-D digits VAE
