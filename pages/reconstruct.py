@@ -6,21 +6,10 @@ import streamlit as st
 from latent_core import data, keys, metrics
 from latent_core.images import as_rgb, error_heatmaps, error_scale_bar, montage
 from ui.guard import require_dataset, require_model
+from ui.reconstruct_views import EVAL_IMAGES, PCA_TRAIN_IMAGES, pca_baseline, pca_fits
 from ui.shell import lang, start_page, t
 
-EVAL_IMAGES = 1000
-PCA_TRAIN_IMAGES = 5000
 COLUMNS = 8
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def pca_baseline(dataset_key: str, n_components: int, _dataset: data.Dataset) -> metrics.PCABaseline:
-    """PCA with ``n_components`` fitted on (up to 5,000) training images, scored on the evaluation images."""
-    rng = np.random.default_rng(0)
-    train = _dataset.x_train
-    if len(train) > PCA_TRAIN_IMAGES:
-        train = train[np.sort(rng.choice(len(train), PCA_TRAIN_IMAGES, replace=False))]
-    return metrics.pca_baseline(train, _dataset.x_test[:EVAL_IMAGES], n_components)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -93,10 +82,10 @@ choice, bundle = require_model(encoder=True, latent=True, no_latent_text="recons
 model = bundle.model
 
 pixels = int(np.prod(model.input_shape))
-pca_fits = model.latent_dim <= min(pixels, len(dataset.x_train), PCA_TRAIN_IMAGES)
 with st.spinner(t("reconstruct.scoring")):
     errors = model_errors(choice.cache_key, keys.dataset_key(dataset), model, dataset)
-    baseline = pca_baseline(keys.dataset_key(dataset), model.latent_dim, dataset) if pca_fits else None
+    baseline = (pca_baseline(keys.dataset_key(dataset), model.latent_dim, dataset)
+                if pca_fits(model.input_shape, model.latent_dim, dataset) else None)
 
 summary = st.columns(3)
 summary[0].metric(t("common.compression"), t("reconstruct.ratio_value",

@@ -96,6 +96,25 @@ def test_the_pages_find_what_the_warm_up_loaded(monkeypatch):
     assert models.load_choice(choice.key) is bundle
 
 
+def test_the_reconstruct_page_finds_the_pca_of_the_default_models_size_fitted(monkeypatch):
+    from latent_core import metrics
+    from ui import reconstruct_views
+    from ui import warmup as app_warmup
+
+    reconstruct_views.pca_baseline.clear()
+    step = dict(app_warmup.steps("digits"))
+    for name in ("dataset", "model", "PCA baseline"):
+        step[name]()
+
+    def fitted(*args, **kwargs):
+        raise AssertionError("the page fitted PCA although the warm-up had")
+
+    monkeypatch.setattr(metrics, "pca_baseline", fitted)
+    app = open_page("reconstruct.py", dataset="digits")
+    assert not app.exception
+    assert any(m.label == "PCA MSE, 8 dimensions" for m in app.metric)  # of digits_ae_8, the default model
+
+
 def test_the_anomaly_pages_first_view_finds_its_detectors_scores_ready(monkeypatch):
     from latent_core import anomaly, pretrained
     from ui import anomaly_views
@@ -190,7 +209,8 @@ def test_the_libraries_and_the_model_wait_while_a_visitors_first_page_is_drawn(m
     assert not app.exception and app_warmup._first_page_drawn.is_set()
     assert job.wait(60) and "pretrained:digits_ae_8" in loaded
     assert [o.name for o in job.outcomes] == ["dataset", app_warmup.BEFORE_LIBRARIES, "libraries", "process",
-                                              app_warmup.BEFORE_MODEL, "model", "classifier", "anomaly detector"]
+                                              app_warmup.BEFORE_MODEL, "model", "classifier", "PCA baseline",
+                                              "anomaly detector"]
 
 
 def test_with_no_visitor_yet_the_warm_up_does_not_wait_for_a_first_page(no_visitor_yet):

@@ -7,9 +7,10 @@ a visitor connects, so under a plain ``streamlit run app.py`` the shell's first 
 background thread: the default dataset (the sidebar's first choice) loaded, the heavy libraries imported,
 the process prepared (``ui.runtime.prepare_process``), then the dataset hashed, its default model (the
 picker's first entry) loaded with its latent map and code sample, the dataset's classifier loaded, the
-Anomaly page's first detector scored, and every compiled fast path traced; a visitor's first page, once begun, is drawn before the import and before
-the model (``steps``). Each is the same ``st.cache_resource`` entry a page reads, so the first
-visitor's pages find them ready. ``/api/warmup`` (``routes``) tells how far it got.
+Reconstruct page's PCA fitted, the Anomaly page's first detector scored, and every compiled fast path
+traced; a visitor's first page, once begun, is drawn before the import and before the model (``steps``).
+Each is the same ``st.cache_resource`` entry a page reads, so the first visitor's pages find them ready.
+``/api/warmup`` (``routes``) tells how far it got.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
           first_page_wait_s: float = FIRST_PAGE_WAIT_S) -> list[warmup.Step]:
     """The warm-up of ``dataset_name`` and its default model, as named steps, run in this order: the
     dataset (NumPy only, what the first page shows), the heavy libraries, the process prepared, the
-    model, the classifier, and the Anomaly page's first detector with its scores of the test images
-    (scoring 10,000 images takes its first visitor about two seconds otherwise).
+    model, the classifier, the Reconstruct page's PCA of the model's code size, and the Anomaly page's
+    first detector with its scores of the test images (fitting and scoring take a first visitor of
+    those pages about one and two seconds otherwise).
 
     When a visitor's first run is under way, or about to begin (a browser has asked for a page:
     ``VisitorWatch``), the libraries' import and then the model and the classifier wait until it has
@@ -106,6 +108,17 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
         warmup.trace_fast_paths(bundle.model, data.x_test)
         if bundle.model.has_encoder and bundle.model.has_latent:
             codes.code_sample(choice, bundle.model, data, split="test")
+            loaded["latent_dim"] = bundle.model.latent_dim
+
+    def pca_baseline() -> None:
+        from latent_core import keys
+        from ui import reconstruct_views
+
+        data, dims = loaded.get("dataset"), loaded.get("latent_dim")
+        if data is None or dims is None or not data.is_image:
+            return  # no default model with a code: the Reconstruct page has nothing to compare
+        if reconstruct_views.pca_fits(data.input_shape, dims, data):
+            reconstruct_views.pca_baseline(keys.dataset_key(data), dims, data)
 
     def classifier() -> None:
         from ui import models
@@ -123,7 +136,8 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
             anomaly_views.FIRST_NORMAL_CLASS)
         if detector is None:
             return  # no dataset, or no library detector of the class the Anomaly page opens at
-        anomaly_views.detector_scores(detector.cache_key, keys.dataset_key(data), models.load_choice(detector.key).model,
+        model = models.load_choice(detector.key).model
+        anomaly_views.detector_scores(detector.cache_key, keys.dataset_key(data), model,
                                       data.x_test[anomaly_views.evaluation_indices(data)])
 
     def first_page() -> None:
@@ -131,7 +145,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
 
     return [("dataset", dataset), (BEFORE_LIBRARIES, first_page), ("libraries", runtime.import_libraries),
             ("process", runtime.prepare_process), (BEFORE_MODEL, first_page), ("model", model),
-            ("classifier", classifier), ("anomaly detector", anomaly_detector)]
+            ("classifier", classifier), ("PCA baseline", pca_baseline), ("anomaly detector", anomaly_detector)]
 
 
 def will_import_libraries() -> bool:

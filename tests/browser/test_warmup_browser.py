@@ -30,7 +30,7 @@ def test_the_server_warms_up_before_any_page_is_requested(serve_app, page, tmp_p
     assert status["done"], status
     assert [step["name"] for step in status["steps"]] == [
         "dataset", "first page, before the libraries", "libraries", "process", "first page, before the model",
-        "model", "classifier", "anomaly detector"]
+        "model", "classifier", "PCA baseline", "anomaly detector"]
     assert all(step["ok"] for step in status["steps"]), status
     assert status["first_visit"] is None and not status["page_requested"]  # health checks are no visitor
 
