@@ -108,3 +108,11 @@ def test_library_objects_are_frozen_once_per_process(monkeypatch):
     runtime.freeze_library_objects()
     assert freezes == [1]  # not frozen again
     assert gc.get_freeze_count() <= frozen  # nothing added; a frozen object may have died meanwhile
+
+
+def test_the_checkpoint_cadence_is_called_a_gain_only_when_this_run_measured_one():
+    from benchmarks.bench_training import cadence_effect
+
+    assert cadence_effect({"every epoch": (1000.0, 0.08), "bounded": (1100.0, 0.02)}).startswith("less time saving")
+    assert cadence_effect({"every epoch": (1307.0, 0.018), "bounded": (1145.0, 0.020)}).startswith("no gain")
+    assert cadence_effect({"every epoch": (1000.0, 0.08), "bounded": (990.0, 0.02)}).startswith("no gain")
