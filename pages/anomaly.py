@@ -54,19 +54,19 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
     charts[1].plotly_chart(anomaly_views.roc_figure(curve, point), width="stretch")
 
 
-def show_extremes(title: str, indices: np.ndarray, images: np.ndarray, labels: np.ndarray,
-                  scores: np.ndarray, names: list[str], model=None) -> None:
-    """The images at ``indices`` with their scores; given the ``model``, also its reconstructions
+def show_extremes(title: str, shown: np.ndarray, labels: np.ndarray, scores: np.ndarray, names: list[str],
+                  model=None) -> None:
+    """The images ``shown`` with their classes and scores; given the ``model``, also its reconstructions
     and where they differ (error heatmaps), one column per image."""
     st.markdown(f"**{title}**")
     if model is None:
-        st.image(montage(images[indices], columns=len(indices), cell=64), output_format="PNG")
+        st.image(montage(shown, columns=len(shown), cell=64), output_format="PNG")
     else:
-        shown = images[indices]
         rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
         rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
-        st.image(montage(rows, columns=len(indices), cell=64), caption=t("anomaly.most_rows"), output_format="PNG")
-    st.caption(" · ".join(t("anomaly.image_score", name=names[int(labels[i])], score=scores[i]) for i in indices))
+        st.image(montage(rows, columns=len(shown), cell=64), caption=t("anomaly.most_rows"), output_format="PNG")
+    st.caption(" · ".join(t("anomaly.image_score", name=names[int(label)], score=score)
+                          for label, score in zip(labels, scores)))
 
 
 def train_here(dataset: data.Dataset, normal_class: int, class_name: str) -> None:
@@ -147,15 +147,15 @@ if tuple(model.input_shape) != tuple(dataset.input_shape):
     st.error(t("anomaly.shape_mismatch", model=model.input_shape, data=dataset.input_shape))
     st.stop()
 
-picked = anomaly_views.evaluation_indices(dataset)
-images, labels = dataset.x_test[picked], dataset.y_test[picked]
+picked = anomaly_views.evaluation_indices(dataset)  # rows of the test split; its images are read per row
+labels = dataset.y_test[picked]
 try:
     anomalous = anomaly.is_anomaly(labels, normal_class)
 except anomaly.ClassSplitError as error:
     st.warning(t(f"anomaly.split.{error.reason}", name=class_name))
     st.stop()
 with st.spinner(t("anomaly.scoring")):
-    scores = anomaly_views.detector_scores(model_key, keys.dataset_key(dataset), model, images)
+    scores = anomaly_views.detector_scores(model_key, keys.dataset_key(dataset), model, dataset)
 
 try:
     split = metrics.threshold_split(anomalous)
@@ -163,7 +163,7 @@ except ValueError:
     st.warning(t("anomaly.split.too_few_normals", name=class_name))
     st.stop()
 default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANOMALY_PERCENTILE)
-images, labels, scores, anomalous = (images[split.evaluate], labels[split.evaluate], scores[split.evaluate],
+picked, labels, scores, anomalous = (picked[split.evaluate], labels[split.evaluate], scores[split.evaluate],
                                      anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
 st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
@@ -171,5 +171,5 @@ st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores
 threshold_view(model_key, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)
-show_extremes(t("anomaly.most"), most, images, labels, scores, names, model=model)
-show_extremes(t("anomaly.least"), least, images, labels, scores, names)
+show_extremes(t("anomaly.most"), dataset.x_test[picked[most]], labels[most], scores[most], names, model=model)
+show_extremes(t("anomaly.least"), dataset.x_test[picked[least]], labels[least], scores[least], names)

@@ -72,6 +72,9 @@ def test_the_most_anomalous_images_show_where_they_differ_from_their_reconstruct
     np.testing.assert_allclose(most[24:], images.error_heatmaps(originals, rebuilt), atol=1e-5)
     digits = data.load_dataset("digits")
     assert all((digits.x_test == image).all(axis=(1, 2, 3)).any() for image in originals)
+    listed = next(c.value for c in app.main.caption if c.value.count(" · ") == 11)  # the most anomalous' scores
+    errors = metrics.per_image_mse(originals, detector.model.reconstruct(originals))
+    assert [float(part.rsplit(" ", 1)[1]) for part in listed.split(" · ")] == pytest.approx(errors, abs=1e-4)
     captions = [image.proto.imgs[0].caption for image in app.get("image")]
     assert any(caption.startswith("From the top: the image · the detector's reconstruction · where they differ")
                for caption in captions)

@@ -24,9 +24,10 @@ def evaluation_indices(dataset: data.Dataset) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def detector_scores(model_key: str, dataset_key: str, _model, _images: np.ndarray) -> np.ndarray:
-    """Per-image reconstruction error of the evaluation images, once per model and dataset."""
-    return anomaly.anomaly_scores(_model, _images)
+def detector_scores(model_key: str, dataset_key: str, _model, _dataset: data.Dataset) -> np.ndarray:
+    """Per-image reconstruction error of the evaluation images (:func:`evaluation_indices`), once per model
+    and dataset; the images are gathered only then, not on every run that reads the scores."""
+    return anomaly.anomaly_scores(_model, _dataset.x_test[evaluation_indices(_dataset)])
 
 
 def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:

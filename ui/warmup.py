@@ -137,8 +137,7 @@ def steps(dataset_name: str = DEFAULT_DATASET, *,
         if detector is None:
             return  # no dataset, or no library detector of the class the Anomaly page opens at
         model = models.load_choice(detector.key).model
-        anomaly_views.detector_scores(detector.cache_key, keys.dataset_key(data), model,
-                                      data.x_test[anomaly_views.evaluation_indices(data)])
+        anomaly_views.detector_scores(detector.cache_key, keys.dataset_key(data), model, data)
 
     def first_page() -> None:
         wait_for_a_first_page_in_progress(first_page_wait_s)
