@@ -190,7 +190,9 @@ def measure(kind: str, training_data: data.Dataset, epochs: int, repeats: int) -
         times["plain_val"].append(plain_fit(kind, training_data, epochs, validate=True)[0])
         print(kind, repeat, {name: round(values[-1], 2) for name, values in times.items()}, flush=True)
     result = {name: statistics.median(values) for name, values in times.items()}
-    result["app_vs_plain"] = statistics.median(p / a for p, a in zip(times["plain"], times["app"]))
+    round_ratios = [p / a for p, a in zip(times["plain"], times["app"])]
+    result["app_vs_plain"] = statistics.median(round_ratios)
+    result["app_vs_plain_range"] = (min(round_ratios), max(round_ratios))
     result["app_vs_plain_val"] = statistics.median(p / a for p, a in zip(times["plain_val"], times["app"]))
     result["cpu_app_vs_plain"] = statistics.median(p / a for p, a in zip(cpu["plain"], cpu["app"]))
     result["shares"] = {step: statistics.median(values) for step, values in shares.items()}
@@ -202,21 +204,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round")
     parser.add_argument("--images", type=int, default=4000, help="training images per run")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the Train page's default)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5, help="rounds of the three runs (runs vary by about 10%%)")
     args = parser.parse_args()
     images, repeats = (2000, 1) if args.quick else (args.images, args.repeats)
 
     dataset = data.load_dataset("fashion_mnist")
     training_data = data.subsample(dataset, max_train=images, max_test=round(images * VALIDATION_SHARE), seed=0)
     trained = len(training_data.x_train) * args.epochs
-    rows, ratios, cpu_ratios, share_rows = [], [], [], []
+    rows, ratios, lowest, cpu_ratios, share_rows = [], [], [], [], []
     step_shares: dict[str, list[float]] = {}
     for kind in KINDS:
         result = measure(kind, training_data, args.epochs, repeats)
         ratios.append(result["app_vs_plain"])
+        lowest.append(result["app_vs_plain_range"][0])
         cpu_ratios.append(result["cpu_app_vs_plain"])
+        spread = " – ".join(f"{ratio:.2f}" for ratio in result["app_vs_plain_range"])
         rows.append([f"`{kind}`", f"{trained / result['plain']:,.0f}", f"{trained / result['plain_val']:,.0f}",
-                     f"{trained / result['app']:,.0f}", f"**{result['app_vs_plain']:.2f}**",
+                     f"{trained / result['app']:,.0f}", f"**{result['app_vs_plain']:.2f}** ({spread})",
                      f"{result['app_vs_plain_val']:.2f}", f"{result['cpu_app_vs_plain']:.2f}"])
         share_rows += [[f"`{kind}`", step, f"{100 * share:.1f}%"] for step, share in result["shares"].items()]
         for step, share in result["shares"].items():
@@ -228,6 +232,10 @@ def main() -> None:
     goal_met = all(value >= 0.95 for value in ratios)
     cpu_ratio = min(cpu_ratios)
     verdict = f"Goal app / plain ≥ 0.95: {'met' if goal_met else '**not met**'} by wall time"
+    if goal_met and min(lowest) < 0.95:
+        verdict = (f"Goal app / plain ≥ 0.95: **not established** by wall time: the median round meets it, but "
+                   f"the rounds range down to {min(lowest):.2f}, so runs this short on this machine vary more than "
+                   "the margin")
     if goal_met and cpu_ratio < 0.95:
         verdict += (f", but by CPU time the app path does {100 * (1 / cpu_ratio - 1):.0f}% more work: a wall-time "
                     "ratio near or above 1 here is run-to-run variation, and on a machine doing nothing else the "
@@ -251,7 +259,7 @@ def main() -> None:
         "`validation_data` on all the validation images.",
         "",
         table(["model", "plain fit img/s", "plain fit + validation img/s", "app path img/s",
-               "app / plain", "app / plain + validation", "CPU time: app / plain"], rows),
+               "app / plain (rounds from – to)", "app / plain + validation", "CPU time: app / plain"], rows),
         "",
         "Where the app path's time goes beyond `model.fit` (seconds inside each step / the run's "
         "wall time, median over rounds; *end of epoch, all* includes validation, previews and the "
@@ -270,7 +278,7 @@ def main() -> None:
         f"{verdict}. The validation images are 10% of the training images, as on the Train page (2,000 "
         "beside its default 20,000).",
     ])
-    if not goal_met or cpu_ratio < 0.95:
+    if not goal_met or min(lowest) < 0.95 or cpu_ratio < 0.95:
         added = {step: statistics.median(shares) for step, shares in step_shares.items()}
         measured = sum(added.get(step, 0.0) for step in ADDED_STEPS)
         rest = 1 - min(*ratios, cpu_ratio) - measured
