@@ -36,8 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.browser_harness import (  # noqa: E402
-    EXCEPTION, POINTS_DRAWN, SERVER_SCRIPT, SETTLE_QUIET_MS, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove, chromium_options,
-    install_probe, mib, move_slider, settle, settled_at, slider_key, streamlit_options)
+    EXCEPTION, POINTS_DRAWN, SERVER_SCRIPT, SETTLE_QUIET_MS, SLIDER_IMAGE, VIEWPORT, AppServer, Memory, SliderMove,
+    chromium_options, install_probe, mib, move_slider, settle, settled_at, slider_key, streamlit_options)
 from benchmarks.report import format_ms, load_note, summarize, table, write_result  # noqa: E402
 from ui.shell import PAGES  # noqa: E402
 from ui.text import translate  # noqa: E402

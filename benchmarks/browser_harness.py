@@ -47,19 +47,18 @@ SETTLE_QUIET_MS = 300
 # run has been over (Streamlit's own ``data-test-script-state`` on the app's root), no element still waits
 # for its code (Streamlit's skeletons, shown while Plotly's bundle loads), every image has loaded and every
 # Plotly chart is laid out, once that has held for ``quietMs`` without a break; false until then.
-PAGE_SETTLED = """(quietMs) => {
+SKELETONS = '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
+PAGE_SETTLED = f"""(quietMs) => {{
     const app = document.querySelector('[data-testid="stApp"]');
     const ready = app !== null && app.dataset.testScriptState === 'notRunning'
-        && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]')
-        && [...document.querySelectorAll('[data-testid="stImage"] img')]
-            .every(image => image.complete && image.naturalWidth > 0)
+        && !document.querySelector('{SKELETONS}') && ({ALL_IMAGES_LOADED})()
         && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-            .every(chart => { const plot = chart.querySelector('.js-plotly-plot'); return plot && plot._fullLayout; });
+            .every(chart => {{ const plot = chart.querySelector('.js-plotly-plot'); return plot && plot._fullLayout; }});
     const now = performance.now();
-    if (!ready) { window.__settledSince = null; return false; }
+    if (!ready) {{ window.__settledSince = null; return false; }}
     if (window.__settledSince === null || window.__settledSince === undefined) window.__settledSince = now;
     return now - window.__settledSince >= quietMs ? window.__settledSince : false;
-}"""
+}}"""
 SETTLE_RESET = "() => { window.__settledSince = null; }"
 
 # Installed before the app's own scripts: notes when the page's websockets send, receive and

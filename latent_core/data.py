@@ -5,8 +5,8 @@ float32 in [0, 1] with a channel axis (``(n, h, w, c)``), integer labels, class 
 English and Korean, a train/test split and a sentence saying where the data came from.
 Training images stored as bytes (MNIST, Fashion-MNIST) stay bytes (:class:`ByteImages`, a quarter of
 float32's memory: 141 MiB less for Fashion-MNIST's 60,000, in every server process) and read as
-float32 in [0, 1], row by row as they are indexed. The swiss roll is the one non-image dataset: 3-D points whose "label" is the float roll
-position, used as a colour.
+float32 in [0, 1], row by row as they are indexed. The swiss roll is the one non-image dataset: 3-D
+points whose "label" is the float roll position, used as a colour.
 
 Where the arrays are read from, and in which order, is ``latent_core.sources``; when no
 source works, :class:`DatasetUnavailable` lists every place tried and how to get the

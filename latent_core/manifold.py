@@ -33,8 +33,8 @@ from latent_core.training import TrainingObserver, TrainingResult, train
 
 __all__ = ["DEFAULT_NEIGHBOURS", "DEFAULT_POINTS", "EMBEDDINGS", "FRESH_ROLL_POINTS", "FRESH_ROLL_SEED",
            "SIDE_VIEW_EYE", "FittedAutoencoder", "LayoutStart", "SideView", "Standardiser",
-           "SubspaceComparison", "autoencoder_key", "compare_with_pca", "decoder_directions", "default_embeddings", "embed",
-           "embedding_key", "fresh_roll", "fresh_roll_order", "point_autoencoder_job", "roll_order",
+           "SubspaceComparison", "autoencoder_key", "compare_with_pca", "decoder_directions", "default_embeddings",
+           "embed", "embedding_key", "fresh_roll", "fresh_roll_order", "point_autoencoder_job", "roll_order",
            "side_view", "train_from_layout"]
 
 EMBEDDINGS = ("pca", "tsne", "isomap", "lle")

@@ -101,8 +101,9 @@ if not dataset.is_image or dataset.num_classes < 2:
 names = dataset.class_names(lang())
 class_labels = dict(enumerate(names))
 setup = st.columns([2, 3])
-normal_class = setup[0].selectbox(t("anomaly.normal_class"), list(class_labels), format_func=class_labels.get,
-                                  index=anomaly_views.FIRST_NORMAL_CLASS, key="anomaly.normal_class")
+classes = list(class_labels)
+normal_class = setup[0].selectbox(t("anomaly.normal_class"), classes, format_func=class_labels.get,
+                                  index=classes.index(anomaly_views.FIRST_NORMAL_CLASS), key="anomaly.normal_class")
 class_name = class_labels[normal_class]
 detectors = models.anomaly_detectors(registered_dataset_name(), dataset.input_shape)
 sources = (["pretrained"] if normal_class in detectors else []) + ["here"]

@@ -2,8 +2,10 @@
 
 TEXT = {
     "concepts.intro": {
-        "en": "Three ideas behind VAEs, each as a small live widget: move a slider and the numbers follow.",
-        "ko": "VAE 뒤에 있는 세 가지 개념을 작은 실시간 위젯으로 살펴봅니다. 슬라이더를 움직이면 숫자가 따라 바뀝니다.",
+        "en": "Three ideas behind VAEs, each as a small live widget (move a slider and the numbers follow), and a "
+              "look inside a trained VAE: one tab each.",
+        "ko": "VAE 뒤에 있는 세 가지 개념을 작은 실시간 위젯으로 살펴보고(슬라이더를 움직이면 숫자가 따라 바뀝니다), "
+              "학습된 VAE의 속을 들여다봅니다. 탭마다 하나씩입니다.",
     },
     "concepts.kl.tab": {"en": "KL divergence", "ko": "KL 발산"},
     "concepts.kl.intro": {
