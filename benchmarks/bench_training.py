@@ -9,7 +9,7 @@ times, in alternation and in the same process:
   images the app validates on each epoch);
 * **app path**: the Train page's job, ``latent_core.jobs.workspace_job`` (``training.train``
   in a background thread, progress after every batch, validation, NaN checks, preview
-  images and checkpoints into a workspace, the final save) with a poller that, like the
+  images, the probe's codes per epoch, checkpoints into a workspace, the final save) with a poller that, like the
   Train page's fragment, takes a ``snapshot()`` every second and builds its loss chart and
   preview picture again when an epoch has finished since; the time spent in each of those steps.
 
@@ -36,7 +36,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from benchmarks.report import load_note, table, write_result  # noqa: E402
-from latent_core import data, jobs, training  # noqa: E402
+from latent_core import data, history, jobs, training  # noqa: E402
 from latent_core.images import montage, png_bytes  # noqa: E402
 from latent_core.models import build_model  # noqa: E402
 from latent_core.workspace import Workspace  # noqa: E402
@@ -54,7 +54,8 @@ CADENCE_EPOCHS = 5
 # are the checkpoint writes, which run in the writer thread beside training).
 SNAPSHOTS, WRITES, FINAL_SAVE = ("checkpoint snapshots (training thread)", "checkpoint writes (writer thread)",
                                  "final save")
-ADDED_STEPS = ("per-batch progress events", "validation", "preview images", SNAPSHOTS, FINAL_SAVE)
+PROBE_CODES = "probe codes (training history)"
+ADDED_STEPS = ("per-batch progress events", "validation", "preview images", PROBE_CODES, SNAPSHOTS, FINAL_SAVE)
 KINDS = {"conv_ae": {"latent_dim": 32}}  # the Train page's default for 28×28 images
 
 
@@ -103,13 +104,16 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
     steps = StepTimer()
     model.test_on_batch = steps.wrap("validation", model.test_on_batch)
     model.preview = steps.wrap("preview images", model.preview)
+    model.preview_of_codes = steps.wrap("preview images", model.preview_of_codes)
     workspace.save = steps.wrap(lambda *args, in_progress=False, **kwargs: WRITES if in_progress else FINAL_SAVE,
                                 workspace.save)
-    callback = training._EventCallback
-    originals = callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint
+    callback, recorder = training._EventCallback, history.CodeRecorder
+    originals = (callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint,
+                 recorder._record)
     callback.on_train_batch_end = steps.wrap("per-batch progress events", callback.on_train_batch_end)
     callback.on_epoch_end = steps.wrap("end of epoch, all", callback.on_epoch_end)
     jobs.TrainingJob._checkpoint = steps.wrap(SNAPSHOTS, jobs.TrainingJob._checkpoint)
+    recorder._record = steps.wrap(PROBE_CODES, recorder._record)
     job = jobs.workspace_job(workspace, model, training_data, name=f"bench {kind}", epochs=epochs,
                         batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE, seed=0)
     finished = threading.Event()
@@ -135,7 +139,8 @@ def app_path(kind: str, training_data: data.Dataset, epochs: int) -> tuple[float
         job.join()
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
-        callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint = originals
+        (callback.on_train_batch_end, callback.on_epoch_end, jobs.TrainingJob._checkpoint,
+         recorder._record) = originals
         finished.set()
     poller.join()
     snapshot = job.snapshot()
@@ -251,7 +256,9 @@ def main() -> None:
         "*App path*: the Train page's job (`jobs.workspace_job`) in a background thread with "
         "per-batch progress, per-epoch validation (on a fixed subsample of "
         f"{len(training.validation_subsample(training_data.x_test, len(training_data.x_train), seed=0)):,} "
-        "validation images, `training.validation_subsample`), NaN checks, preview images, "
+        "validation images, `training.validation_subsample`), NaN checks, preview images (the first probe "
+        "images' recorded codes, decoded), the codes of a fixed probe of test images before training and after "
+        "every epoch (the Latent map's training history), "
         "checkpoints (the weights snapshotted on the training thread, written by the job's writer thread "
         "while training goes on) and the final save, polled every second by a thread that, like the Train page, "
         "builds its loss chart and preview picture again only when an epoch has finished. *Plain fit*: "
@@ -263,7 +270,8 @@ def main() -> None:
         "",
         "Where the app path's time goes beyond `model.fit` (seconds inside each step / the run's "
         "wall time, median over rounds; *end of epoch, all* includes validation, previews and the "
-        "checkpoint snapshots; the checkpoint writes run in the writer thread, beside training):",
+        "checkpoint snapshots, not the probe codes, which a callback of their own records first; the "
+        "checkpoint writes run in the writer thread, beside training):",
         "",
         table(["model", "step", "share of the run"], share_rows, align="llr"),
         "",
@@ -284,10 +292,11 @@ def main() -> None:
         rest = 1 - min(*ratios, cpu_ratio) - measured
         body += (
             "\n\nWhy: the steps the app adds to `model.fit` took "
-            f"{100 * measured:.1f}% of its run on the job's thread (validation, previews, per-batch events, "
-            "checkpoint snapshots and the final save, which the job awaits before it is done; the table above). "
-            "The plain fit does none of them: validation and "
-            "the saves are features (the validation curve, a model that survives a restart), and "
+            f"{100 * measured:.1f}% of its run on the job's thread (validation, previews, probe codes, "
+            "per-batch events, checkpoint snapshots and the final save, which the job awaits before it is done; the table above). "
+            "The plain fit does none of them: validation, the probe codes and "
+            "the saves are features (the validation curve, the latent space over training, a model that "
+            "survives a restart), and "
             "their fixed costs (Keras traces its evaluation function once, a save takes 0.3-0.5 s) "
             "weigh more in a run this short than in the Train page's default run (20,000 images).")
         if rest > 0:

@@ -183,6 +183,11 @@ class CodeRecorder(keras.callbacks.Callback):
         self._epochs: list[int] = []
         self._codes: list[np.ndarray] = []
 
+    @property
+    def latest_codes(self) -> np.ndarray:
+        """The probe's codes at the last recorded epoch."""
+        return self._codes[-1]
+
     def on_train_begin(self, logs=None):
         self._record(0)
 

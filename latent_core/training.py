@@ -136,7 +136,7 @@ class _EventCallback(keras.callbacks.Callback):
 
     def __init__(self, *, result: TrainingResult, batches_per_epoch: int, observer,
                  stop_event: threading.Event | None, validation: np.ndarray | None,
-                 preview_inputs: np.ndarray | None, preview_count: int):
+                 preview_inputs: np.ndarray | None, preview_count: int, recorder: CodeRecorder | None = None):
         super().__init__()
         self.result = result
         self.batches_per_epoch = batches_per_epoch
@@ -145,6 +145,8 @@ class _EventCallback(keras.callbacks.Callback):
         self.validation = validation
         self.preview_inputs = preview_inputs
         self.preview_count = preview_count
+        # When the preview images lead the probe, their codes were just recorded: decode those.
+        self.recorder = recorder
         self.epoch = 0
         self.batches_seen = 0
         self.started = 0.0
@@ -201,7 +203,10 @@ class _EventCallback(keras.callbacks.Callback):
         for name, value in values.items():
             self.result.history.setdefault(name, []).append(value)
         self.result.epochs_completed = epoch + 1
-        preview = self.model.preview(self.preview_inputs, count=self.preview_count)
+        if self.recorder is not None:
+            preview = self.model.preview_of_codes(self.recorder.latest_codes[: len(self.preview_inputs)])
+        else:
+            preview = self.model.preview(self.preview_inputs, count=self.preview_count)
         self.observer.on_epoch(EpochReport(
             epoch=epoch + 1, epochs=self.result.config.epochs, logs=values, preview=preview,
             preview_inputs=self.preview_inputs if self.model.has_encoder else None, result=self.result))
@@ -315,22 +320,24 @@ def train(model: LatentModel, data, *, epochs: int = 10, batch_size: int = 128,
     validation = model.check_inputs(validation_data) if validation_data is not None else None
     if validation is not None and len(validation) == 0:
         validation = None
-    preview_source = validation if validation is not None else x_train
-
     config = TrainingConfig(epochs=epochs, batch_size=batch_size,
                             learning_rate=float(learning_rate), seed=seed)
     result = TrainingResult(model=model, config=config)
+    probe = _probe(model, data, validation, x_train, probe_size)
+    recorder = None if probe is None else CodeRecorder(
+        probe, on_record=lambda recorded: setattr(result, "code_history", recorded))
+    # The preview shows the probe's first images when it has enough: their codes are recorded anyway,
+    # so the preview only decodes them (one compiled function less to trace, no second encoding).
+    previews_probe = model.is_image_model and probe is not None and 0 < preview_count <= len(probe.inputs)
+    preview_source = probe.inputs if previews_probe else validation if validation is not None else x_train
     callback = _EventCallback(
         result=result, batches_per_epoch=math.ceil(len(x_train) / batch_size),
         observer=observer or TrainingObserver(), stop_event=stop_event,
         validation=None if validation is None else validation_subsample(validation, len(x_train), seed=seed),
         preview_inputs=preview_source[:preview_count] if model.is_image_model else None,
-        preview_count=preview_count)
-    probe = _probe(model, data, validation, x_train, probe_size)
-    callbacks = [callback]
-    if probe is not None:  # first: an epoch's checkpoint (in ``callback``) carries that epoch's codes
-        callbacks.insert(0, CodeRecorder(
-            probe, on_record=lambda recorded: setattr(result, "code_history", recorded)))
+        preview_count=preview_count, recorder=recorder if previews_probe else None)
+    # The recorder comes first: an epoch's checkpoint (in ``callback``) carries that epoch's codes.
+    callbacks = [callback] if recorder is None else [recorder, callback]
 
     keras.utils.set_random_seed(seed)
     model.configure_training(float(learning_rate))

@@ -49,7 +49,9 @@ def test_every_kind_trains_reports_progress_and_learns(kind, digits):
         assert not np.allclose(model.decode(np.zeros((2, 8), np.float32)), before)
     else:
         assert {"loss", "reconstruction_loss", "val_loss"} <= set(result.history)
-        np.testing.assert_array_equal(last.preview_inputs, digits.x_test[:8])
+        # The preview shows the first probe images, reconstructed by the model of that epoch.
+        np.testing.assert_array_equal(last.preview_inputs, digits.x_test[result.code_history.indices[:8]])
+        np.testing.assert_allclose(last.preview, np.clip(model.reconstruct(last.preview_inputs), 0, 1), atol=1e-5)
         assert result.history["loss"][-1] < result.history["loss"][0]
 
 

@@ -286,6 +286,13 @@ class LatentModel(keras.Model):
             return None
         return np.clip(self.reconstruct(x_preview[:count]), 0.0, 1.0)
 
+    def preview_of_codes(self, codes: np.ndarray) -> np.ndarray | None:
+        """``preview`` of inputs whose ``codes`` are already known: their decodings, clipped to [0, 1]
+        (for a model whose reconstruction is the decoding of its code, as every kind with a code)."""
+        if not self.is_image_model:
+            return None
+        return np.clip(self.decode(codes), 0.0, 1.0)
+
     # ----- NumPy interface -----------------------------------------------------------
     def check_inputs(self, x) -> np.ndarray:
         """Return ``x`` as float32 after checking its shape and value range.
