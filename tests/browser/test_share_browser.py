@@ -45,6 +45,8 @@ def test_a_shared_generate_link_opens_the_same_picture_without_the_workspace_key
     teacher.get_by_test_id("stMain").get_by_test_id("stSelectbox").first.click()
     teacher.get_by_role("option", name="Sneaker").click()
     idle(teacher)
+    # The class's run has written it to the address before the sliders move (as at a person's pace).
+    expect(teacher).to_have_url(re.compile(r"[?&]class=7(&|$)"), timeout=WAIT)
     slider = teacher.get_by_test_id("stSlider").locator('input[type="range"]').nth(1)
     slider.focus()
     for _ in range(7):
