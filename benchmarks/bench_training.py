@@ -293,7 +293,8 @@ def main() -> None:
         body += (
             "\n\nWhy: the steps the app adds to `model.fit` took "
             f"{100 * measured:.1f}% of its run on the job's thread (validation, previews, probe codes, "
-            "per-batch events, checkpoint snapshots and the final save, which the job awaits before it is done; the table above). "
+            "per-batch events, checkpoint snapshots and the final save, which the job awaits before it is done; "
+            "the table above). "
             "The plain fit does none of them: validation, the probe codes and "
             "the saves are features (the validation curve, the latent space over training, a model that "
             "survives a restart), and "
