@@ -149,10 +149,14 @@ class CodeHistory:
         return cls(epochs=arrays["epochs"], codes=arrays["codes"], indices=arrays["indices"], labels=labels)
 
 
-def save_history(folder, history: CodeHistory) -> Path:
-    """Write ``history`` as ``history.npz`` into a bundle ``folder``; its path."""
+def save_history(folder, history: CodeHistory, *, code_dtype=np.float32) -> Path:
+    """Write ``history`` as ``history.npz`` into a bundle ``folder``; its path. ``code_dtype`` float16
+    halves the file for a shipped library (a layout of the codes does not see the difference); codes are
+    read back as float32 either way."""
     path = Path(folder) / HISTORY_FILENAME
-    np.savez_compressed(path, **history.to_arrays())
+    arrays = history.to_arrays()
+    arrays["codes"] = arrays["codes"].astype(code_dtype)
+    np.savez_compressed(path, **arrays)
     return path
 
 

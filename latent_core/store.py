@@ -169,12 +169,13 @@ def without_training_state(model: LatentModel) -> LatentModel:
 
 
 def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
-                metrics: dict | None = None, overwrite: bool = False) -> Path:
+                metrics: dict | None = None, overwrite: bool = False, history_dtype=np.float32) -> Path:
     """Save ``model`` and its manifest into ``directory``; return the folder's path.
 
     ``dataset`` is a ``latent_core.data.Dataset`` (name, source and sizes are recorded)
     or a dict; ``training`` a ``TrainingResult`` (its ``code_history``, when it has one,
-    goes into ``history.npz``); ``metrics`` plain numbers such as ``{"test_mse": 0.008}``.
+    goes into ``history.npz``, its codes as ``history_dtype``); ``metrics`` plain numbers such as
+    ``{"test_mse": 0.008}``.
     """
     if not isinstance(model, LatentModel):
         raise TypeError(f"save_bundle needs a latent_core model; got {type(model).__name__}.")
@@ -199,7 +200,7 @@ def save_bundle(model: LatentModel, directory, *, dataset=None, training=None,
     }
     keras.saving.save_model(without_training_state(model), folder / MODEL_FILENAME, include_optimizer=False)
     if getattr(training, "code_history", None) is not None:
-        save_history(folder, training.code_history)
+        save_history(folder, training.code_history, code_dtype=history_dtype)
     (folder / MANIFEST_FILENAME).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return folder
 

@@ -66,6 +66,9 @@ JUDGES_DIR = PRETRAINED_DIR / pretrained.JUDGES_DIR
 BUILDING_DIR = PRETRAINED_DIR / ".building"  # bundles being written; moved into models/ when whole
 INDEX_PATH = PRETRAINED_DIR / pretrained.INDEX_FILENAME
 REPORT_PATH = pretrained_report.REPORT_PATH
+# Shipped latent codes (latent maps, training histories): half of float32's bytes, and about three significant
+# digits, far finer than any map or class mean drawn from them; every reader casts them back to float32.
+LIBRARY_CODE_DTYPE = np.float16
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,14 @@ def _anomaly_specs(dataset: str, epochs: int, kind: str = "conv_ae", options: di
 
 def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs: int,
                  denoise_epochs: int, unet_epochs: int, classifier_epochs: int, judge_epochs: int,
-                 hidden: int, denoise_latent: int, unet_filters: list[int],
+                 hidden: int, denoise_latent: int, denoise_history_epochs: int, unet_filters: list[int],
                  unet_convs_per_level: int) -> dict[str, list[BundleSpec]]:
     """The main models of one 28x28 image dataset, grouped by build priority. ``hidden``
     sizes the dense layers, ``denoise_latent`` the denoiser's code and ``unet_filters`` the
-    U-Net's levels: they set most of the library's size, which must stay under 40 MiB."""
+    U-Net's levels: they set most of the library's size, which must stay under 40 MiB. A history
+    costs probe size x latent size x recorded epochs: 25 recorded epochs of the 16-D VAE, 13 of the 32-D
+    and 64-D autoencoders and ``denoise_history_epochs`` of the denoiser keep every history at about
+    80-330 KB."""
     d = dataset
     return {
         "main": [
@@ -117,7 +123,7 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
                        epochs=judge_epochs, seed=1),
             BundleSpec(f"{d}_conv_ae_32", d, "conv_ae", "Conv autoencoder, 32-dim latent",
                        {"latent_dim": 32, "filters": [32, 64]}, epochs=ae_epochs,
-                       batch_size=64, learning_rate=2e-3),
+                       batch_size=64, learning_rate=2e-3, history_epochs=13),
             BundleSpec(f"{d}_vae_2", d, "vae", "VAE, 2-dim latent (manifold grid)",
                        {"latent_dim": 2, "hidden_units": [hidden]}, epochs=vae_epochs),
             BundleSpec(f"{d}_vae_16", d, "vae", "VAE, 16-dim latent",
@@ -128,7 +134,8 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
                        "Denoising conv AE, Gaussian noise 0.1-0.5",
                        {"latent_dim": denoise_latent, "filters": [32, 64], "noise_kinds": ["gaussian"],
                         "noise_strength": [0.1, 0.5]},
-                       epochs=denoise_epochs, batch_size=64, learning_rate=2e-3),
+                       epochs=denoise_epochs, batch_size=64, learning_rate=2e-3,
+                       history_epochs=denoise_history_epochs),
             BundleSpec(f"{d}_unet_denoiser", d, "unet_denoiser",
                        "U-Net denoiser: conv AE with skip connections, Gaussian noise 0.1-0.5"
                        + (f", {unet_convs_per_level} 3x3 convolutions per level" if unet_convs_per_level > 1 else ""),
@@ -137,7 +144,8 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
                         "residual": True, "noise_kinds": ["gaussian"], "noise_strength": [0.1, 0.5]},
                        epochs=unet_epochs, batch_size=64, learning_rate=2e-3),
             BundleSpec(f"{d}_dense_ae_64", d, "dense_ae", "Dense autoencoder, 64-dim latent",
-                       {"latent_dim": 64, "hidden_units": [2 * hidden]}, epochs=dense_epochs),
+                       {"latent_dim": 64, "hidden_units": [2 * hidden]}, epochs=dense_epochs,
+                       history_epochs=13),
         ],
     }
 
@@ -152,10 +160,10 @@ def _specs() -> list[BundleSpec]:
     # 48 filters so the library stays under 40 MiB
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
                            denoise_epochs=8, unet_epochs=8, classifier_epochs=10, judge_epochs=5, hidden=256,
-                           denoise_latent=128, unet_filters=[32, 32, 48], unet_convs_per_level=2)
+                           denoise_latent=128, denoise_history_epochs=5, unet_filters=[32, 32, 48], unet_convs_per_level=2)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
                          denoise_epochs=12, unet_epochs=20, classifier_epochs=20, judge_epochs=10, hidden=128,
-                         denoise_latent=64, unet_filters=[32, 32, 64], unet_convs_per_level=1)
+                         denoise_latent=64, denoise_history_epochs=7, unet_filters=[32, 32, 64], unet_convs_per_level=1)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",
                    {"latent_dim": 8, "hidden_units": [64]}, epochs=150, batch_size=64),
@@ -313,7 +321,8 @@ def evaluate(spec: BundleSpec, model, data: BuildData) -> dict[str, float]:
 # ----- building ---------------------------------------------------------------------------
 def write_latent_map(folder: Path, model, data: BuildData) -> None:
     """Latent codes of the dataset's sample and their t-SNE and PCA maps (PCA and the
-    raw axes for 2-D latents), in sample order."""
+    raw axes for 2-D latents), in sample order. The maps come from the float32 codes; the codes are
+    stored as float16 (LIBRARY_CODE_DTYPE) to keep the library small."""
     codes = model.encode(data.sample_x).astype(np.float32)
     methods = ("tsne", "pca") + (("identity",) if model.latent_dim == 2 else ())
     coordinates = {}
@@ -323,7 +332,8 @@ def write_latent_map(folder: Path, model, data: BuildData) -> None:
             raise RuntimeError(f"the {method} map dropped codes; raise max_points.")
         coordinates[method] = projection.coordinates.astype(np.float32)
     labels = np.asarray(data.sample_y)
-    np.savez_compressed(folder / pretrained.LATENT_MAP_FILENAME, codes=codes, labels=labels,
+    np.savez_compressed(folder / pretrained.LATENT_MAP_FILENAME, codes=codes.astype(LIBRARY_CODE_DTYPE),
+                        labels=labels,
                         sample_indices=np.arange(len(codes), dtype=np.int64),
                         sample=np.asarray(data.sample), methods=np.asarray(methods),
                         **{f"coordinates_{m}": c for m, c in coordinates.items()})
@@ -411,7 +421,7 @@ def build_model_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     folder = BUILDING_DIR / spec.name
     shutil.rmtree(folder, ignore_errors=True)
     save_bundle(model, folder, dataset=_dataset_record(spec, data, len(x_train)),
-                training=result, metrics=metrics)
+                training=result, metrics=metrics, history_dtype=LIBRARY_CODE_DTYPE)
     has_map = model.has_encoder and model.has_latent and spec.normal_class is None
     if has_map:
         print(f"  {spec.name}: mapping the sample's latent codes (t-SNE, PCA)", flush=True)

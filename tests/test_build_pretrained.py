@@ -47,6 +47,20 @@ def test_one_quick_bundle_lands_in_the_index_and_the_report(builder):
     assert f"| digits_ae_8 | dense_ae | 8 | {entry.metrics['test_mse']:.4f} |" in report
 
 
+def test_the_library_stores_latent_codes_at_half_precision_and_reads_them_as_float32(builder):
+    import numpy as np
+
+    from latent_core import history
+
+    builder.build(replace(builder.SPECS["digits_ae_8"], epochs=1))
+    folder = builder.MODELS_DIR / "digits_ae_8"
+    for filename in (pretrained.LATENT_MAP_FILENAME, history.HISTORY_FILENAME):
+        with np.load(folder / filename) as arrays:
+            assert arrays["codes"].dtype == np.float16, filename
+    assert pretrained.load_latent_map("digits_ae_8", root=builder.PRETRAINED_DIR).codes.dtype == np.float32
+    assert history.load_history(folder).codes.dtype == np.float32
+
+
 def test_the_roll_bundle_starts_from_its_layout_and_records_how_far_its_code_follows_the_roll(builder, monkeypatch):
     from latent_core import history, manifold
 

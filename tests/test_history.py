@@ -98,6 +98,19 @@ def test_bundles_and_checkpoints_carry_the_history_and_bundles_without_it_still_
     assert keys.bundle_version(bare) != version  # a cache of the history sees the new file
 
 
+def test_a_history_saved_at_half_precision_reads_back_as_float32_within_float16_rounding(tmp_path):
+    codes = np.random.default_rng(0).normal(scale=5.0, size=(3, 40, 4)).astype(np.float32)
+    recorded = CodeHistory(epochs=[0, 1, 2], codes=codes, indices=np.arange(40), labels=np.arange(40) % 4)
+    path = history.save_history(tmp_path, recorded, code_dtype=np.float16)
+    with np.load(path) as arrays:
+        assert arrays["codes"].dtype == np.float16
+    loaded = history.load_history(tmp_path)
+    assert loaded.codes.dtype == np.float32
+    np.testing.assert_allclose(loaded.codes, codes, rtol=2 ** -11, atol=0)  # float16 rounds to half an ulp
+    assert not np.array_equal(loaded.codes, codes)  # it really was stored at half precision
+    np.testing.assert_array_equal(loaded.labels, recorded.labels)
+
+
 def test_a_damaged_history_file_is_logged_and_ignored(tmp_path, caplog):
     (tmp_path / history.HISTORY_FILENAME).write_bytes(b"not a zip")
     assert history.load_history(tmp_path) is None
