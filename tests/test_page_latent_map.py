@@ -180,7 +180,10 @@ def test_a_pretrained_map_is_precomputed_and_places_a_known_image_on_its_own_poi
     assert not app.exception
     latent_map = pretrained.load_latent_map("digits_ae_8")
     placed = app.session_state["latent_map.placed"][2]
-    np.testing.assert_allclose(placed[0], latent_map.coordinates["tsne"][5], atol=1e-3)
+    coordinates = latent_map.coordinates["tsne"]
+    distances = np.linalg.norm(coordinates - placed[0], axis=1)
+    # on its own point: the shipped codes are float16, the fresh encoding float32, so up to their rounding
+    assert distances.argmin() == 5 and distances[5] < 1e-3 * np.ptp(coordinates)
 
 
 def test_a_2d_vae_shows_its_latent_axes_and_the_decoded_plane():

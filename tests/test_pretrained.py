@@ -126,7 +126,8 @@ def test_two_dimensional_latents_also_keep_their_raw_axes():
     two_dimensional = [e for e in ENTRIES if e.latent_dim == 2 and e.latent_map]
     assert two_dimensional
     latent_map = pretrained.load_latent_map(two_dimensional[0].name)
-    np.testing.assert_allclose(latent_map.coordinates["identity"], latent_map.codes, atol=1e-5)
+    # the codes are shipped as float16, the map's coordinates as float32: equal up to float16's rounding
+    np.testing.assert_allclose(latent_map.codes, latent_map.coordinates["identity"], rtol=2 ** -11, atol=1e-7)
     assert latent_map.projection("identity").coordinates.shape == (len(latent_map.codes), 2)
 
 
