@@ -10,11 +10,14 @@ server, as on a laptop or Streamlit Community Cloud.
 
 Inside the worker the same ``TrainingJob`` runs in-process: it checkpoints and saves
 through its own callbacks (a workspace job into the shared workspace folder, which
-every machine mounts), and a small ``TrainingReporter`` actor carries its snapshots
-(progress, losses, previews) to the app and Stop back to the worker. The app's job
-polls it (``RemoteTraining``); a worker that dies mid-run surfaces as ``WorkerLost``,
-and its last checkpoint stays in the workspace. Tasks are never retried: a training
-killed for its memory would only be killed again.
+every machine mounts). A small detached ``TrainingRun`` actor starts the task and so owns
+it: the training outlives the app replica that asked for it (a replica that crashes or is
+drained). The run carries the worker's snapshots (progress, losses, previews) to the app
+and Stop back to the worker, keeps the shared queue's time limit, and puts the end on the
+job board and frees the queue's slot when the task ends. The app's job polls it
+(``RemoteTraining``); a worker that dies mid-run surfaces as ``WorkerLost``, and its last
+checkpoint stays in the workspace. Tasks are never retried: a training killed for its
+memory would only be killed again.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ REPORT_EVERY_S = 0.25
 class WorkerLost(RuntimeError):
     """The worker process running a training ended before the training did (killed, out
     of memory, its machine gone); the app's job ends failed, its last checkpoint kept."""
+
+
+class Cancelled(RuntimeError):
+    """A training on the cluster left the shared queue before it ran (Stop, or nobody watched it)."""
 
 
 @dataclass(frozen=True)
@@ -135,50 +142,176 @@ def head_command(num_cpus: int, port: int) -> list[str]:
             "--include-dashboard=false", "--disable-usage-stats"]
 
 
-class TrainingReporter:
-    """Ray actor between one training's worker and the app: the latest snapshot (pickled
-    by the worker, so this small process never imports TensorFlow; with a version, so a
-    poll fetches only news), the Stop request and the worker's process id."""
+RESULT_KEPT_S = 600.0
+"""How long a ``TrainingRun`` whose training ended waits for the app to fetch the result before it
+exits by itself (the replica that started it gone: the board keeps the end for everyone else)."""
+_LOST_ERRORS = ("WorkerCrashedError", "NodeDiedError", "OutOfMemoryError", "TaskUnschedulableError")
 
-    def __init__(self):
+
+class TrainingRun:
+    """Ray actor (named, detached, one per training) that owns one training on the cluster. It waits
+    for the training's slot in the shared queue and then starts its task, so the task belongs to it and
+    not to the app replica that asked: a replica that dies or is drained leaves its trainings waiting
+    and running. Between the worker and the app it keeps the latest snapshot (pickled by the worker, so
+    this small process never imports TensorFlow; with a version, so a poll fetches only news), the Stop
+    request and the worker's process id; it stops the training at the queue's time limit, and when the
+    training ends (or leaves the queue without running) it puts the end on the job board and frees the
+    slot, whoever is still watching. It exits once the app has fetched the outcome, or ``RESULT_KEPT_S``
+    after the end.
+
+    It does not tell the queue that someone watches a waiting ticket: the sessions that show it do, so a
+    wait nobody watches any more leaves the queue as it would in one process."""
+
+    def __init__(self, job_id: str, ticket: int | None, ends: dict[str, bytes]):
+        import asyncio
+
+        self._job_id, self._ticket = job_id, ticket
+        self._ends = ends  # the board's final snapshot, pickled by the app, for ends without one from a worker
         self._snapshot = None
         self._version = 0
-        self._stop = False
+        self._running = ticket is None  # holds its slot (or has none to wait for)
+        self._stop: str | None = None  # None, "stop" (asked for) or "time limit"
         self._worker_pid: int | None = None
+        self._outcome: tuple | None = None  # ("ended", completed, pickled snapshot), ("lost" | "cancelled", text)
+        self._ended = asyncio.Event()
+        self._fetched = asyncio.Event()
+        self._tasks: list = []  # the background coroutines, kept so they are not collected
+
+    async def launch(self, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
+        """Wait for the slot, then start the training's task (``spec``: the pickled training) and watch
+        it: in the background, so this call returns at once."""
+        import asyncio
+
+        self._tasks = [asyncio.ensure_future(self._run(spec, num_cpus, memory_bytes))]
+
+    async def _run(self, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
+        import asyncio
+
+        import ray
+
+        board = _board_handle()
+        if not self._running and not await self._wait_for_slot(board):
+            self._outcome = ("cancelled", "the training left the queue before it started")
+        else:
+            self._running = True
+            _, task = _remote_parts()
+            handle = ray.get_runtime_context().current_actor
+            reference = task.options(num_cpus=num_cpus, memory=memory_bytes).remote(spec, handle)
+            del spec
+            keeper = asyncio.ensure_future(self._keep_time(board))
+            try:
+                completed, snapshot = await reference
+                self._outcome = ("ended", completed, snapshot)
+            except Exception as failure:  # the worker gone (or the task raised): the job ends failed
+                lost = type(failure).__name__ in _LOST_ERRORS
+                self._outcome = ("lost", f"the training's worker process ended before the training did: {failure}"
+                                 if lost else f"the training's task failed: {failure}")
+            keeper.cancel()
+        self._ended.set()
+        await self._record_end(board)
+        try:
+            await asyncio.wait_for(self._fetched.wait(), RESULT_KEPT_S)
+        except asyncio.TimeoutError:
+            logger.info("Nobody fetched the outcome of job %s; the board keeps its end", self._job_id)
+        ray.actor.exit_actor()
+
+    async def _wait_for_slot(self, board) -> bool:
+        """Poll the shared queue until the ticket holds a slot (True) or has left it: Stop, or nobody
+        watched it (False)."""
+        import asyncio
+
+        while True:
+            if self._stop is not None:
+                await board.withdraw.remote(self._ticket)
+            if await board.try_start.remote(self._ticket):
+                return True
+            if not await board.waits.remote(self._ticket):
+                return False
+            await asyncio.sleep(ClusterQueue.POLL_S)
+
+    async def _keep_time(self, board) -> None:
+        """Stop the training once it has used the shared queue's time limit (its ticket's)."""
+        import asyncio
+
+        if self._ticket is None:
+            return
+        while True:
+            if self._stop is None and await board.overdue.remote(self._ticket):
+                logger.warning("Job %s reached the queue's time limit; stopping it", self._job_id)
+                self._stop = "time limit"
+            await asyncio.sleep(1.0)
+
+    async def _record_end(self, board) -> None:
+        """The end on the board (the worker's final snapshot, else the app's prepared one) and the slot
+        freed; a board out of reach is logged: the app that watches still gets the outcome from here."""
+        kind = self._outcome[0]
+        final = self._outcome[2] if kind == "ended" else self._ends[kind]
+        try:
+            await board.publish.remote(self._job_id, {"final": final, "finished_at": time.time()})
+            if self._ticket is not None:
+                await board.leave.remote(self._ticket, kind == "ended" and self._outcome[1])
+        except Exception:
+            logger.exception("Could not put the end of job %s on the job board", self._job_id)
 
     def started(self, pid: int) -> None:
         self._worker_pid = pid
 
-    def report(self, snapshot: bytes) -> bool:
-        """Keep ``snapshot`` (a pickled ``JobSnapshot``); returns whether Stop was asked for."""
+    def report(self, snapshot: bytes) -> str | None:
+        """Keep ``snapshot`` (a pickled ``JobSnapshot``); returns why to stop (``"stop"``, ``"time limit"``)
+        or None."""
         self._snapshot = snapshot
         self._version += 1
         return self._stop
 
     def latest(self, known_version: int):
-        """``(version, pickled snapshot)``, the snapshot None when nothing is newer than ``known_version``."""
-        return self._version, (self._snapshot if self._version > known_version else None)
+        """``(version, pickled snapshot, running)``: the snapshot None when nothing is newer than
+        ``known_version``; ``running`` once the training holds its slot."""
+        return self._version, (self._snapshot if self._version > known_version else None), self._running
 
     def stop(self) -> None:
-        self._stop = True
+        self._stop = self._stop or "stop"
 
-    def stop_requested(self) -> bool:
+    def stop_requested(self) -> str | None:
         return self._stop
 
     def worker_pid(self) -> int | None:
         return self._worker_pid
 
+    async def wait_end(self, timeout: float) -> bool:
+        """Whether the training has ended, waiting up to ``timeout`` seconds for it."""
+        import asyncio
 
-def _train_in_worker(spec: dict, reporter):
-    """A Ray task: run ``spec``'s training as an in-process ``TrainingJob`` of this worker,
-    send its snapshots to ``reporter`` while it runs and stop it when asked; returns the
-    final ``JobSnapshot``. ``spec`` holds the model and everything its callbacks use,
-    pickled together so they still refer to the one model trained here."""
+        try:
+            await asyncio.wait_for(self._ended.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return self._ended.is_set()
+
+    def outcome(self) -> tuple | None:
+        """How the training ended (None while it runs); the app that fetches it lets this actor go."""
+        if self._outcome is not None:
+            self._fetched.set()
+        return self._outcome
+
+
+def _board_handle():
+    """The cluster's job board, from inside an actor or task (already connected)."""
     import ray
 
-    from latent_core.jobs import TrainingJob
+    return ray.get_actor(BOARD_NAME, namespace=NAMESPACE)
 
-    ray.get(reporter.started.remote(os.getpid()))
+
+def _train_in_worker(spec: bytes, run):
+    """A Ray task: run ``spec``'s training (pickled: the model and everything its callbacks use,
+    together so they still refer to the one model trained here) as an in-process ``TrainingJob``
+    of this worker, send its snapshots to ``run`` while it runs and stop it when asked; returns
+    whether it completed and its final ``JobSnapshot`` (pickled)."""
+    import ray
+
+    from latent_core.jobs import COMPLETED, TrainingJob
+
+    spec = pickle.loads(spec)
+    ray.get(run.started.remote(os.getpid()))
     job = TrainingJob(spec["model"], spec["data"], on_model_ready=spec["on_model_ready"],
                       on_checkpoint=spec["on_checkpoint"], checkpoint_every_s=spec["checkpoint_every_s"],
                       name=spec["name"], kind=spec["kind"], cluster=None, **spec["train_options"]).start()
@@ -187,13 +320,15 @@ def _train_in_worker(spec: dict, reporter):
         job.join(REPORT_EVERY_S)
         snapshot = job.snapshot()
         if snapshot.finished:
-            return snapshot
+            return snapshot.state == COMPLETED, pickle.dumps(snapshot)
         news = (snapshot.state, snapshot.progress, len(next(iter(snapshot.history.values()), [])),
                 snapshot.checkpoint_error is None)
-        stop_asked = ray.get(reporter.report.remote(pickle.dumps(snapshot)) if news != sent
-                             else reporter.stop_requested.remote())
+        stop_asked = ray.get(run.report.remote(pickle.dumps(snapshot)) if news != sent
+                             else run.stop_requested.remote())
         sent = news
-        if stop_asked:
+        if stop_asked == "time limit":
+            job.time_out()
+        elif stop_asked:
             job.stop()
 
 
@@ -202,80 +337,93 @@ def _remote_parts():
     """The Ray-decorated actor and task, made once (``ray`` is imported only in Ray mode)."""
     import ray
 
-    reporter = ray.remote(num_cpus=0)(TrainingReporter)
+    run = ray.remote(num_cpus=0)(TrainingRun)
     task = ray.remote(max_retries=0)(_train_in_worker)
-    return reporter, task
+    return run, task
 
 
 class RemoteTraining:
-    """One training running on the cluster, seen from the app that started it: ``latest()``
-    snapshots, ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``). Its
-    reporter is named ``reporter_name``, so other replicas find it (``reporter_latest``)."""
+    """One training on the cluster, seen from the app that asked for it: ``latest()`` snapshots and
+    ``running()``, ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``; ``Cancelled``
+    when it left the queue before it ran). Its ``TrainingRun`` is named ``reporter_name``, so other
+    replicas find it (``reporter_latest``), and detached, so the training outlives this replica.
+    ``ticket``: its place in the cluster's shared queue (``ClusterQueue``), which the run waits on, keeps
+    the time limit of and frees; ``ends``: the board's final snapshot (pickled) for a run that ends
+    without one from a worker, by ``"lost"`` and ``"cancelled"``."""
 
-    def __init__(self, spec: dict, settings: ClusterSettings, *, reporter_name: str):
+    def __init__(self, spec: dict, settings: ClusterSettings, *, reporter_name: str, job_id: str,
+                 ends: dict[str, bytes], ticket: int | None = None):
+        import ray
+
         connect(settings)
-        reporter_class, task = _remote_parts()
-        self.reporter = reporter_class.options(name=reporter_name, namespace=NAMESPACE).remote()
+        board(settings)  # the run reports its end there
+        run_class, _ = _remote_parts()
+        self.reporter = run_class.options(name=reporter_name, namespace=NAMESPACE, lifetime="detached").remote(
+            job_id, ticket, ends)
         self._version = 0
+        self._running = ticket is None
         self._worker_pid: int | None = None
-        self._ref = task.options(num_cpus=settings.num_cpus, memory=settings.memory_mb * 2**20).remote(
-            spec, self.reporter)
+        self._outcome: tuple | None = None
+        ray.get(self.reporter.launch.remote(ray.cloudpickle.dumps(spec), settings.num_cpus,
+                                            settings.memory_mb * 2**20))
+
+    def _ask(self, method: str, *args):
+        """Call the run's ``method``; ``WorkerLost`` when the run itself is gone (its node died)."""
+        import ray
+
+        try:
+            return ray.get(getattr(self.reporter, method).remote(*args))
+        except ray.exceptions.RayActorError as gone:
+            raise WorkerLost(f"the training's run on the cluster is gone: {gone}") from gone
 
     def latest(self):
         """The worker's newest snapshot since the last call, or None."""
-        import ray
-
-        self._version, snapshot = ray.get(self.reporter.latest.remote(self._version))
+        self._version, snapshot, self._running = self._ask("latest", self._version)
         return None if snapshot is None else pickle.loads(snapshot)
+
+    def running(self) -> bool:
+        """Whether the training holds its slot (as of the last ``latest()``)."""
+        return self._running
 
     def stop(self) -> None:
         self.reporter.stop.remote()
 
     def worker_pid(self, timeout: float = 60.0) -> int | None:
         """The worker's process id once it has started the training (for operators and tests)."""
-        import ray
-
         deadline = time.monotonic() + timeout
         while self._worker_pid is None and time.monotonic() < deadline:
-            self._worker_pid = ray.get(self.reporter.worker_pid.remote())
+            self._worker_pid = self._ask("worker_pid")
             if self._worker_pid is None:
                 time.sleep(0.1)
         return self._worker_pid
 
     def done(self, timeout: float) -> bool:
-        import ray
-
-        ready, _ = ray.wait([self._ref], timeout=timeout)
-        return bool(ready)
+        return self._ask("wait_end", timeout)
 
     def result(self):
-        """The final ``JobSnapshot``; ``WorkerLost`` when the worker died first."""
-        import ray
-
-        try:
-            return ray.get(self._ref)
-        except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
-                ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError) as lost:
-            raise WorkerLost(f"the training's worker process ended before the training did: {lost}") from lost
-        finally:
-            try:
-                self._worker_pid = self._worker_pid or ray.get(self.reporter.worker_pid.remote())
-                ray.kill(self.reporter)
-            except ray.exceptions.RayActorError:  # its node went down with the worker
-                logger.warning("The reporter of a training was gone at its end", exc_info=True)
+        """The final ``JobSnapshot``; ``WorkerLost`` when the worker died first, ``Cancelled`` when the
+        training left the queue before it ran."""
+        if self._outcome is None:
+            self._worker_pid = self._worker_pid or self._ask("worker_pid")
+            self._outcome = self._ask("outcome")
+        if self._outcome[0] == "lost":
+            raise WorkerLost(self._outcome[1])
+        if self._outcome[0] == "cancelled":
+            raise Cancelled(self._outcome[1])
+        return pickle.loads(self._outcome[2])
 
 
 def reporter_latest(name: str):
-    """The newest snapshot of the training whose reporter is ``name`` (None: none yet),
-    from any replica; ``WorkerLost`` when that reporter is gone (its training ended or
-    the replica that started it did)."""
+    """``(running, snapshot)`` of the training whose ``TrainingRun`` is ``name``, from any replica:
+    whether it holds its slot, and its newest snapshot (None: none yet); ``WorkerLost`` when that run
+    is gone (its training ended and its outcome was fetched, or its node died)."""
     import ray
 
     try:
-        _, snapshot = ray.get(ray.get_actor(name, namespace=NAMESPACE).latest.remote(0))
+        _, snapshot, running = ray.get(ray.get_actor(name, namespace=NAMESPACE).latest.remote(0))
     except (ValueError, ray.exceptions.RayActorError) as gone:
-        raise WorkerLost(f"the training's reporter {name} is gone: {gone}") from gone
-    return None if snapshot is None else pickle.loads(snapshot)
+        raise WorkerLost(f"the training's run {name} is gone: {gone}") from gone
+    return running, None if snapshot is None else pickle.loads(snapshot)
 
 
 def reporter_stop(name: str) -> None:

@@ -170,6 +170,12 @@ class BackgroundJob:
         if self._ticket is not None:
             self._queue.withdraw(self._ticket)
 
+    def time_out(self) -> None:
+        """Stop as ``stop`` does because the queue's time limit has passed, so the job ends ``timed_out``
+        (a cluster's ``TrainingRun`` tells its worker's job so)."""
+        self._timed_out = True
+        self.stop()
+
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
 
@@ -340,6 +346,15 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         self._publish(final=final)
 
     # ----- the thread -----------------------------------------------------------------
+    def _run(self) -> None:
+        if self.cluster is None or not isinstance(self._queue, clusters.ClusterQueue):
+            super()._run()
+            return
+        try:  # the run on the cluster waits for the slot itself, so the wait outlives this replica too
+            self._work_on_cluster()
+        finally:
+            self._leave_queue()
+
     def _work(self) -> None:
         if self.cluster is not None:
             self._work_on_cluster()
@@ -373,22 +388,30 @@ class TrainingJob(BackgroundJob, TrainingObserver):
 
     def _work_on_cluster(self) -> None:
         """Run the training as a Ray task (``cluster.RemoteTraining``): mirror its snapshots
-        here, pass Stop and the time limit on, and end as it ends; a lost worker ends the
-        job failed (its checkpoints, saved by the worker, stay where they were saved)."""
+        here, pass Stop on, and end as it ends; a lost worker ends the job failed (its checkpoints,
+        saved by the worker, stay where they were saved). With the cluster's shared queue the run on
+        the cluster keeps the time limit and frees the slot, so both hold if this replica dies; with a
+        queue of this process only, this thread keeps them."""
         spec = {"model": self.model, "data": self._data, "on_model_ready": self._on_model_ready,
                 "on_checkpoint": self._on_checkpoint, "checkpoint_every_s": self._checkpoint_every_s,
                 "name": self.name, "kind": self.kind, "train_options": self._train_options}
         try:
             reporter_name = f"training-{self.job_id}"
-            self.remote = clusters.RemoteTraining(spec, self.cluster, reporter_name=reporter_name)
+            shared_queue = isinstance(self._queue, clusters.ClusterQueue)
+            self.remote = clusters.RemoteTraining(spec, self.cluster, reporter_name=reporter_name, job_id=self.job_id,
+                                                  ends=self._ends_without_worker(),
+                                                  ticket=self._ticket if shared_queue else None)
             self._publish(reporter=reporter_name)
             stop_sent = False
             while not self.remote.done(clusters.REPORT_EVERY_S):
                 self._mirror(self.remote.latest())
-                if (self._time_is_up() or self._stop.is_set()) and not stop_sent:
+                if ((not shared_queue and self._time_is_up()) or self._stop.is_set()) and not stop_sent:
                     self.remote.stop()
                     stop_sent = True
             final = self.remote.result()
+        except clusters.Cancelled:
+            self._finish(CANCELLED, None, None)
+            return
         except clusters.WorkerLost as lost:
             logger.error("Training %r lost its worker: %s", self.name, lost)
             self._finish(FAILED, str(lost), None, type(lost).__name__)
@@ -401,8 +424,23 @@ class TrainingJob(BackgroundJob, TrainingObserver):
         state = TIMED_OUT if self._timed_out and final.state == STOPPED else final.state
         self._finish(state, final.error, final.saved, final.error_type, final.save_error)
 
+    def _ends_without_worker(self) -> dict[str, bytes]:
+        """The board's final snapshot, pickled, for a run on the cluster that ends without one from a
+        worker (the run never imports this module): its worker lost, or its wait given up."""
+        blank = dict(progress=None, history={}, preview=None, preview_inputs=None, saved=None,
+                     started_at=self.started_at, finished_at=None)
+        return {"lost": pickle.dumps(JobSnapshot(state=FAILED, error="the training's worker process ended "
+                                                 "before the training did", error_type=clusters.WorkerLost.__name__,
+                                                 **blank)),
+                "cancelled": pickle.dumps(JobSnapshot(state=CANCELLED, error=None, **blank))}
+
     def _mirror(self, snapshot: JobSnapshot | None) -> None:
-        """Copy a worker's snapshot (progress, losses, previews, checkpoint problem) into this job."""
+        """Copy a worker's snapshot (progress, losses, previews, checkpoint problem) into this job; a job
+        waiting on the cluster runs once its run holds the slot."""
+        with self._lock:
+            if self._state.state == QUEUED and self.remote.running():
+                self._state.state = RUNNING
+                self.started_at = time.time()
         if snapshot is None:
             return
         with self._lock:
@@ -508,9 +546,9 @@ def workspace_job(workspace, model, data, *, name: str, dataset=None,
 class ClusterJobView(BackgroundJob):
     """A training that another app replica started on the cluster, seen through the
     cluster's ``JobBoard``: ``snapshot()`` (its place in the shared queue, the worker's
-    progress, or how it ended) and ``stop()`` work as on the job itself. A job whose
-    reporter is gone without an end on the board (the replica that ran it died) reads as
-    failed, ``WorkerLost``; its last checkpoint is in the workspace."""
+    progress, or how it ended) and ``stop()`` work as on the job itself; the training goes on when
+    the replica that started it is gone. A job whose ``TrainingRun`` is gone without an end on the
+    board (its node died) reads as failed, ``WorkerLost``; its last checkpoint is in the workspace."""
 
     def __init__(self, settings: clusters.ClusterSettings, record: dict):
         super().__init__(owner=record.get("owner"), name=record.get("name", ""), kind=record.get("kind", "train"))
@@ -522,8 +560,8 @@ class ClusterJobView(BackgroundJob):
         return ray.get(clusters.board(self._settings).record.remote(self.job_id)) or {}
 
     def _ended(self, error: str) -> JobSnapshot:
-        """The job's end when the replica that ran it is gone: failed, and so recorded on the
-        board (no session asks for it again)."""
+        """The job's end when its run on the cluster is gone without one: failed, and so recorded on
+        the board (no session asks for it again)."""
         ended = JobSnapshot(state=FAILED, progress=None, history={}, preview=None, preview_inputs=None, error=error,
                             saved=None, started_at=self.started_at, finished_at=time.time(),
                             error_type=clusters.WorkerLost.__name__)
@@ -534,22 +572,32 @@ class ClusterJobView(BackgroundJob):
     def snapshot(self) -> JobSnapshot:
         record = self._record()
         if "final" in record:
-            return pickle.loads(record["final"])
+            return self._final(record)
         blank = dict(progress=None, history={}, preview=None, preview_inputs=None, error=None, saved=None,
                      started_at=self.started_at, finished_at=None)
         if record.get("reporter"):
             try:
-                return clusters.reporter_latest(record["reporter"]) or JobSnapshot(state=RUNNING, **blank)
+                running, latest = clusters.reporter_latest(record["reporter"])
             except clusters.WorkerLost as lost:
                 time.sleep(0.5)  # it may just have ended: its end reaches the board right after
                 record = self._record()
-                return pickle.loads(record["final"]) if "final" in record else self._ended(str(lost))
+                return self._final(record) if "final" in record else self._ended(str(lost))
+            if running or record.get("ticket") is None:
+                return latest or JobSnapshot(state=RUNNING, **blank)
         ticket = record.get("ticket")
         if ticket is None:
             return self._ended("the job is no longer on the cluster's board")
         queue = clusters.ClusterQueue(self._settings)
         queue.touch(ticket)
         return JobSnapshot(state=QUEUED, queue=queue.position(ticket), **blank)
+
+    @staticmethod
+    def _final(record: dict) -> JobSnapshot:
+        """The end on the board; one the cluster's run put there carries its time beside it."""
+        final = pickle.loads(record["final"])
+        if final.finished_at is None and "finished_at" in record:
+            final = dataclasses.replace(final, finished_at=record["finished_at"])
+        return final
 
     def stop(self) -> None:
         record = self._record()

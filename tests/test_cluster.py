@@ -242,7 +242,79 @@ def test_a_job_waiting_in_the_shared_queue_shows_its_place_elsewhere_and_leaves_
         queue.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
 
 
-def test_a_job_whose_replica_died_reads_as_failed_and_is_taken_off_the_board(ray_cluster):
+REPLICA_THAT_DIES = """
+import sys, time
+from latent_core import cluster
+from latent_core.data import load_dataset
+from latent_core.jobs import workspace_job
+from latent_core.models import build_model
+from latent_core.workspace import Workspace
+
+settings = cluster.ClusterSettings(address=sys.argv[1], num_cpus=1, memory_mb=512)
+digits = load_dataset("digits", max_train=300, max_test=50, seed=0)
+model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+job = workspace_job(Workspace(sys.argv[2]), model, digits, name="outlives its replica", epochs=int(sys.argv[3]),
+                    batch_size=8, seed=0, checkpoint_every_s=0.0, queue=cluster.ClusterQueue(settings),
+                    owner="student-g", cluster=settings).start()
+while (job.snapshot().progress is None) if sys.argv[4] == "running" else (job.snapshot().state != "queued"
+                                                                           or job.remote is None):
+    time.sleep(0.1)
+print(sys.argv[4], flush=True)
+time.sleep(600)
+"""
+
+
+def replica_dies_with_a_training(ray_cluster, workspace, epochs: int, when: str) -> None:
+    """An app replica in its own process starts a training for student-g on the cluster and is killed
+    (SIGKILL: no clean-up of its own) once the training is ``when`` (``running``: its worker reports
+    progress; ``queued``: it waits in the shared queue)."""
+    import subprocess
+    import sys
+
+    replica = subprocess.Popen([sys.executable, "-c", REPLICA_THAT_DIES, ray_cluster.address, str(workspace),
+                                str(epochs), when], stdout=subprocess.PIPE, text=True)
+    try:
+        assert replica.stdout.readline().strip() == when
+    finally:
+        replica.kill()
+        replica.wait(30)
+
+
+def test_a_training_outlives_the_replica_that_started_it(ray_cluster, tmp_path):
+    epochs = 60
+    replica_dies_with_a_training(ray_cluster, tmp_path / "shared", epochs, "running")
+    view = wait_for(lambda: cluster_job(ray_cluster, "student-g"))  # another replica takes over
+    assert view.snapshot().state == RUNNING and view.snapshot().progress is not None
+    view.join(120)
+    ended = view.snapshot()
+    assert ended.state == COMPLETED, ended.error
+    [entry] = Workspace(tmp_path / "shared").entries()
+    assert ended.saved.id == entry.id and entry.epochs_completed == epochs and not entry.in_progress
+    queue = cluster.ClusterQueue(ray_cluster)
+    assert wait_for(lambda: queue.running == 0 and queue.waiting == 0, timeout=10)  # its slot was given back
+
+
+def test_a_training_still_waiting_when_its_replica_dies_runs_when_its_turn_comes(ray_cluster, tmp_path):
+    queue = cluster.ClusterQueue(ray_cluster)
+    queue.configure(slots=1, per_user=None, time_limit_s=None, unwatched_s=None)
+    holder = queue.join("someone else", label="ahead")
+    try:
+        assert queue.try_start(holder)  # the only slot is taken
+        replica_dies_with_a_training(ray_cluster, tmp_path / "shared", 2, "queued")
+        view = wait_for(lambda: cluster_job(ray_cluster, "student-g"))
+        assert view.snapshot().state == QUEUED and view.snapshot().queue.ahead == 0
+        queue.leave(holder)  # its turn comes with nobody left in the replica that queued it
+        view.join(120)
+        ended = view.snapshot()
+        assert ended.state == COMPLETED, ended.error
+        assert Workspace(tmp_path / "shared").entries()[0].epochs_completed == 2
+        assert wait_for(lambda: queue.running == 0 and queue.waiting == 0, timeout=10)
+    finally:
+        queue.leave(holder)
+        queue.configure(slots=None, per_user=None, time_limit_s=None, unwatched_s=None)
+
+
+def test_a_job_whose_run_is_gone_reads_as_failed_and_is_taken_off_the_board(ray_cluster):
     board = cluster.board(ray_cluster)
     ray.get(board.publish.remote("gone-job", {"owner": "student-f", "kind": "train", "name": "orphan",
                                               "started_at": time.time(), "reporter": "training-gone-job"}))
