@@ -29,8 +29,14 @@ the wait shown, the place the queue gave and when the training finished; with th
 all of them to finish, the server's CPU seconds and the machine's load average (sampled every
 5 s), into ``benchmarks/results/load_training.md``.
 
+``--train --ray-workers 1 2`` runs that class once per worker count with the trainings on a Ray
+cluster on loopback (``python -m latent_core.cluster head --cpus N``: N trainings at once), the app
+joined to it as ``LATENT_EXPLORER_RAY_ADDRESS`` says, and compares the waits in
+``benchmarks/results/load_training_ray.md``; the machine's CPU seconds (``/proc/stat``) are reported
+beside the server's, since the trainings then run in Ray's worker processes.
+
 Run: ``python benchmarks/load_protocol.py --users 30 --seconds 120 [--replicas 1 2]``, or
-``python benchmarks/load_protocol.py --train --users 30 --ramp 15 --seconds 840``.
+``python benchmarks/load_protocol.py --train --users 30 --ramp 15 --seconds 840 [--ray-workers 1 2]``.
 """
 
 from __future__ import annotations
@@ -229,6 +235,7 @@ def run_trainings(url: str, users: int, limit_s: float, ramp_s: float, server: A
     runner = environment.create_local_runner()
     loads: list[float] = []
     baseline_cpu = server.cpu_seconds() if server is not None else None
+    machine_cpu = machine_cpu_seconds()
     started = time.monotonic()
 
     def sample() -> None:
@@ -253,9 +260,78 @@ def run_trainings(url: str, users: int, limit_s: float, ramp_s: float, server: A
                "failures": failures, "loads": loads, "cpus": os.cpu_count(),
                "students": [{name: value - started if name in TIMES else value for name, value in entry.items()}
                             for entry in _trainings]}
+    figures["machine_cpu_s"] = machine_cpu_seconds() - machine_cpu
     if baseline_cpu is not None:
         figures["server_cpu_s"] = server.cpu_seconds() - baseline_cpu
     return figures
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds every process on this machine has used since it booted (``/proc/stat``: all but idle
+    and iowait)."""
+    with open("/proc/stat", encoding="utf-8") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def local_ray_cluster(cpus: int) -> Iterator[str]:
+    """A Ray cluster on loopback whose workers hold ``cpus`` trainings at once (``python -m
+    latent_core.cluster head``), stopped afterwards (``ray stop``); its address."""
+    import socket
+    import subprocess
+
+    from latent_core import cluster
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, **cluster.LOOPBACK_ONLY_ENV, "RAY_USAGE_STATS_ENABLED": "0",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}  # the venv's ``ray``
+    subprocess.run([sys.executable, "-m", "latent_core.cluster", "head", "--cpus", str(cpus), "--port", str(port)],
+                   check=True, env=env, timeout=120, stdout=subprocess.DEVNULL)
+    try:
+        yield f"{cluster.LOOPBACK}:{port}"
+    finally:
+        subprocess.run(["ray", "stop"], env=env, timeout=120, stdout=subprocess.DEVNULL, check=False)
+
+
+def ray_training_report(runs: list[dict], defaults: str) -> str:
+    """The markdown comparing ``run_trainings`` runs on Ray clusters of different sizes."""
+    def last_student(run: dict) -> dict:
+        return max(run["students"], key=lambda entry: entry.get("started", float("-inf")))
+
+    def minutes(seconds: float | None) -> str:
+        return "–" if seconds is None else f"{seconds / 60:.1f}"
+
+    columns = []
+    for run in runs:
+        students = run["students"]
+        finished = [entry for entry in students if entry.get("outcome") == "finished"]
+        first_start = min((entry["started"] for entry in students if "started" in entry), default=0.0)
+        last_end = max((entry["finished"] for entry in finished), default=None)
+        last = last_student(run)
+        loads = run["loads"] or [0.0]
+        columns.append([f"{len(finished)} of {run['users']}",
+                        "–" if last_end is None else f"**{(last_end - first_start) / 60:.1f}**",
+                        minutes(last.get("shown_s")),
+                        minutes(last["finished"] - last["started"] if "finished" in last else None),
+                        f"{len(run['failures'])} / {len(students) - len(finished)}",
+                        f"{run.get('server_cpu_s', 0):.0f}",
+                        f"{run['machine_cpu_s']:.0f} (of {run['wall_s'] * run['cpus']:.0f})",
+                        f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f}"])
+    labels = ["trainings finished", "first Start to last finish, min (goal ≤ 10)",
+              "last student to Start: wait shown before Start, min", "… measured: Start to finished, min",
+              "protocol errors / runs not finished", "app server CPU during the run, s",
+              "machine CPU during the run, s (of wall × CPUs)", "load average (1 min, every 5 s): min / median / max"]
+    rows = [[label, *[column[index] for column in columns]] for index, label in enumerate(labels)]
+    header = ["", *[f"{run['ray_workers']} Ray worker CPU{'s' if run['ray_workers'] > 1 else ''}" for run in runs]]
+    return "\n".join([
+        f"The same class as above ({runs[0]['users']} simulated students, each starting the hosted default training: "
+        f"{defaults}, within {runs[0]['ramp_s']:.0f} s of each other) with the trainings on a Ray cluster on loopback "
+        f"(`LATENT_EXPLORER_RAY_ADDRESS`), one training per worker CPU at once; the app server, the Ray processes and "
+        f"the trainings share the machine's {runs[0]['cpus']} CPUs. The wait shown before Start counts the "
+        f"workers.", "", table(header, rows)])
 
 
 def training_report(run: dict, defaults: str) -> str:
@@ -402,13 +478,16 @@ def report(runs: list[dict]) -> str:
 
 
 @contextlib.contextmanager
-def warmed_hosted_server(page: str, workspace: Path | None = None) -> Iterator[AppServer]:
+def warmed_hosted_server(page: str, workspace: Path | None = None,
+                         ray_address: str | None = None) -> Iterator[AppServer]:
     """A fresh hosted-mode server on loopback (on the shared ``workspace`` where given, else on one of its
-    own), healthy, whose first session has opened the app and then ``page``: TensorFlow, the dataset and
-    the library's models loaded before the class arrives."""
+    own; training on the Ray cluster at ``ray_address`` where given), healthy, whose first session has opened
+    the app and then ``page``: TensorFlow, the dataset and the library's models loaded before the class arrives."""
     env = {"LATENT_EXPLORER_HOSTED": "1", "LATENT_EXPLORER_OFFLINE": "1"}
     if workspace is not None:
         env["LATENT_EXPLORER_WORKSPACE"] = str(workspace)
+    if ray_address is not None:  # a cluster started by ``ray start``: its token is in ~/.ray/auth_token
+        env.update({"LATENT_EXPLORER_RAY_ADDRESS": ray_address, "RAY_AUTH_MODE": "token"})
     with AppServer(env=env) as server:
         server.wait_until_healthy()
         warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)
@@ -430,6 +509,8 @@ def main() -> None:
     parser.add_argument("--no-report", action="store_true", help="do not write benchmarks/results/load_protocol.md")
     parser.add_argument("--train", action="store_true",
                         help="each student starts the hosted default training instead (--seconds: the time limit)")
+    parser.add_argument("--ray-workers", type=int, nargs="+",
+                        help="--train: run the class once per number of Ray worker CPUs (trainings on Ray)")
     args = parser.parse_args()
     if args.train:
         train_class(args)
@@ -458,15 +539,37 @@ def train_class(args) -> None:
 
     described = (f"{defaults['kind']}, {defaults['latent']}-D, {defaults['images']:,} Fashion-MNIST images, "
                  f"{defaults['epochs']} epochs, batch {defaults['batch']}")
+    if args.ray_workers:
+        ray_train_classes(args, described)
+        return
     with warmed_hosted_server("train") as server:
         run = run_trainings(server.url, args.users[0], args.seconds, args.ramp, server)
+    finish_training_run(args, run, training_report(run, described), "load_training")
+
+
+def finish_training_run(args, figures, text: str, result_name: str) -> None:
+    """Write the raw ``figures`` (``--json``) and the report ``text`` (unless ``--no-report``), print it, leave."""
     if args.json:
-        args.json.write_text(json.dumps(run, indent=1), encoding="utf-8")
-    text = training_report(run, described)
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     if not args.no_report:
-        write_result("load_training", text)
+        write_result(result_name, text)
     print(text)
-    os._exit(0)
+    os._exit(0)  # gevent's hub and Locust's greenlets: leave at once, the figures are written
+
+
+def ray_train_classes(args, described: str) -> None:
+    """``--train --ray-workers N ...``: the class once per cluster size, each on a fresh cluster and server."""
+    from latent_core import cluster
+
+    runs = []
+    for workers in args.ray_workers:
+        _trainings.clear()
+        with local_ray_cluster(workers) as address:
+            os.environ.update(cluster.LOOPBACK_ONLY_ENV)
+            with warmed_hosted_server("train", ray_address=address) as server:
+                run = run_trainings(server.url, args.users[0], args.seconds, args.ramp, server)
+        runs.append({**run, "ray_workers": workers})
+    finish_training_run(args, runs, ray_training_report(runs, described), "load_training_ray")
 
 
 if __name__ == "__main__":

@@ -137,15 +137,16 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ("6. Quality summary", ["quality"]),
     ("Classroom load", ["load"]),
     ("Classroom load, server only", ["load_protocol"]),
-    ("Classroom load, training waits", ["training_cost", "load_training"]),
+    ("Classroom load, training waits", ["training_cost", "load_training", "load_training_ray"]),
 ]
 # Sections measured by runs of their own (``make load-test``, ``benchmarks/load_protocol.py``, ...):
 # heading -> result names, and the command that writes each.
 SEPARATE_RUNS = {"Classroom load": ("load",), "Classroom load, server only": ("load_protocol",),
-                 "Classroom load, training waits": ("training_cost", "load_training")}
+                 "Classroom load, training waits": ("training_cost", "load_training", "load_training_ray")}
 SEPARATE_COMMANDS = {"load": "make load-test", "load_protocol": "benchmarks/load_protocol.py",
                      "training_cost": "benchmarks/bench_training_cost.py",
-                     "load_training": "benchmarks/load_protocol.py --train"}
+                     "load_training": "benchmarks/load_protocol.py --train",
+                     "load_training_ray": "benchmarks/load_protocol.py --train --ray-workers 1 2"}
 # The browser script may write one file for both of its parts; it then goes to section 5
 # and section 1 points there.
 COMBINED_BROWSER_RESULT = "browser"

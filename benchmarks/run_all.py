@@ -27,8 +27,9 @@ Which result goes where in BENCHMARKS.md (``benchmarks.report.SECTIONS``):
 Classroom load                        ``load`` (load_test.py, with ``--load-test``; without
                                       it, an existing ``load.md`` is shown marked as a run of its own)
 Classroom load, server only           ``load_protocol`` (load_protocol.py), always a run of its own
-Classroom load, training waits        ``training_cost`` (bench_training_cost.py) and ``load_training``
-                                      (load_protocol.py --train), runs of their own
+Classroom load, training waits        ``training_cost`` (bench_training_cost.py), ``load_training``
+                                      (load_protocol.py --train) and ``load_training_ray`` (the same
+                                      with ``--ray-workers``), runs of their own
 ====================================  ===============================================
 
 ``bench_browser.py`` may instead write a single ``browser.md``: it then fills section 5
@@ -104,7 +105,7 @@ def main() -> None:
             failures[f"{name}.py"] = failure
     wall = time.time() - started
     intro += ["", f"Suite wall time: {wall / 60:.1f} minutes{' (--quick sizes)' if args.quick else ''}."]
-    separate = ("load_protocol", "training_cost", "load_training")
+    separate = ("load_protocol", "training_cost", "load_training", "load_training_ray")
     if LOAD_TEST not in names:
         separate = ("load", *separate)
     REPORT.write_text(assemble_report(intro=intro, results_dir=RESULTS_DIR, since=started, failures=failures,

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 RAY_ADDRESS_ENV = "LATENT_EXPLORER_RAY_ADDRESS"
+RAY_AUTH_MODE_ENV = "RAY_AUTH_MODE"  # Ray's own: "token" where the cluster was started with ``ray start``
 TRAINING_CPUS_ENV = "LATENT_EXPLORER_RAY_TRAINING_CPUS"
 TRAINING_MEMORY_ENV = "LATENT_EXPLORER_RAY_TRAINING_MEMORY_MB"
 NAMESPACE = "latent-explorer"
@@ -591,6 +592,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         finished = subprocess.run(head_command(options.cpus, options.port), env={**os.environ, **LOOPBACK_ONLY_ENV})
         if finished.returncode == 0:
             print(f"export {RAY_ADDRESS_ENV}={LOOPBACK}:{options.port}")
+            # ``ray start`` turns on token authentication and writes the token to ~/.ray/auth_token, which
+            # a process of the same user on this machine reads once told that the cluster uses tokens
+            print(f"export {RAY_AUTH_MODE_ENV}=token")
         return finished.returncode
     settings = settings_from_env()
     if settings is None:

@@ -324,3 +324,4 @@ def test_a_job_whose_run_is_gone_reads_as_failed_and_is_taken_off_the_board(ray_
     assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
     assert wait_for(lambda: ray.get(board.find.remote("student-f", "train")) == [])  # nobody asks again
     assert cluster_job(ray_cluster, "student-f") is None
+

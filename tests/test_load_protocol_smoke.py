@@ -50,3 +50,26 @@ assert TrainingStudent.tasks == [TrainingStudent.visit], TrainingStudent.tasks  
 def test_the_training_load_test_reads_the_waits_the_train_page_writes_and_only_trains():
     # in a process of its own: Locust patches the standard library for gevent when it is imported
     subprocess.run([sys.executable, "-c", CHECK_TRAINING_STUDENT], cwd=ROOT, check=True, timeout=120)
+
+
+CHECK_RAY_REPORT = """
+from benchmarks.load_protocol import ray_training_report
+
+def run(workers, last_finish_s):
+    students = [{"student": 0, "started": 10.0, "shown_s": 30.0, "finished": 40.0, "outcome": "finished"},
+                {"student": 1, "started": 20.0, "shown_s": 60.0 * workers, "finished": last_finish_s,
+                 "outcome": "finished"}]
+    return {"users": 2, "ramp_s": 10.0, "wall_s": 700.0, "cpus": 2, "failures": [], "loads": [1.0, 2.0],
+            "students": students, "server_cpu_s": 12.0, "machine_cpu_s": 900.0, "ray_workers": workers}
+
+text = ray_training_report([run(1, 610.0), run(2, 310.0)], "dense_ae")
+rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in text.splitlines() if line.startswith("|")}
+assert rows[""][:2] == ["1 Ray worker CPU", "2 Ray worker CPUs |"], rows[""]
+assert rows["first Start to last finish, min (goal ≤ 10)"] == ["**10.0**", "**5.0** |"], rows
+assert rows["last student to Start: wait shown before Start, min"] == ["1.0", "2.0 |"], rows
+assert rows["machine CPU during the run, s (of wall × CPUs)"] == ["900 (of 1400)", "900 (of 1400) |"], rows
+"""
+
+
+def test_the_ray_training_report_compares_cluster_sizes_by_when_the_last_training_finished():
+    subprocess.run([sys.executable, "-c", CHECK_RAY_REPORT], cwd=ROOT, check=True, timeout=120)
