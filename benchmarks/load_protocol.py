@@ -319,11 +319,12 @@ def ray_training_report(runs: list[dict], defaults: str) -> str:
                         f"{len(run['failures'])} / {len(students) - len(finished)}",
                         f"{run.get('server_cpu_s', 0):.0f}",
                         f"{run['machine_cpu_s']:.0f} (of {run['wall_s'] * run['cpus']:.0f})",
+                        f"{run['machine_cpu_s'] / max(len(finished), 1):.1f}",
                         f"{min(loads):.1f} / {statistics.median(loads):.1f} / {max(loads):.1f}"])
     labels = ["trainings finished", "first Start to last finish, min (goal ≤ 10)",
               "last student to Start: wait shown before Start, min", "… measured: Start to finished, min",
               "protocol errors / runs not finished", "app server CPU during the run, s",
-              "machine CPU during the run, s (of wall × CPUs)", "load average (1 min, every 5 s): min / median / max"]
+              "machine CPU during the run, s (of wall × CPUs)", "… per training finished, s", "load average (1 min, every 5 s): min / median / max"]
     rows = [[label, *[column[index] for column in columns]] for index, label in enumerate(labels)]
     header = ["", *[f"{run['ray_workers']} Ray worker CPU{'s' if run['ray_workers'] > 1 else ''}" for run in runs]]
     return "\n".join([
