@@ -488,7 +488,9 @@ def warmed_hosted_server(page: str, workspace: Path | None = None,
     if workspace is not None:
         env["LATENT_EXPLORER_WORKSPACE"] = str(workspace)
     if ray_address is not None:  # a cluster started by ``ray start``: its token is in ~/.ray/auth_token
-        env.update({"LATENT_EXPLORER_RAY_ADDRESS": ray_address, "RAY_AUTH_MODE": "token"})
+        from latent_core import cluster
+
+        env.update({cluster.RAY_ADDRESS_ENV: ray_address, cluster.RAY_AUTH_MODE_ENV: "token"})
     with AppServer(env=env) as server:
         server.wait_until_healthy()
         warm = StreamlitSession(server.url, timeout_s=STEP_TIMEOUT_S)
@@ -560,13 +562,10 @@ def finish_training_run(args, figures, text: str, result_name: str) -> None:
 
 def ray_train_classes(args, described: str) -> None:
     """``--train --ray-workers N ...``: the class once per cluster size, each on a fresh cluster and server."""
-    from latent_core import cluster
-
     runs = []
     for workers in args.ray_workers:
         _trainings.clear()
         with local_ray_cluster(workers) as address:
-            os.environ.update(cluster.LOOPBACK_ONLY_ENV)
             with warmed_hosted_server("train", ray_address=address) as server:
                 run = run_trainings(server.url, args.users[0], args.seconds, args.ramp, server)
         runs.append({**run, "ray_workers": workers})

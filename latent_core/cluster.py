@@ -146,7 +146,6 @@ def head_command(num_cpus: int, port: int) -> list[str]:
 RESULT_KEPT_S = 600.0
 """How long a ``TrainingRun`` whose training ended waits for the app to fetch the result before it
 exits by itself (the replica that started it gone: the board keeps the end for everyone else)."""
-_LOST_ERRORS = ("WorkerCrashedError", "NodeDiedError", "OutOfMemoryError", "TaskUnschedulableError")
 
 
 class TrainingRun:
@@ -204,7 +203,8 @@ class TrainingRun:
                 completed, snapshot = await reference
                 self._outcome = ("ended", completed, snapshot)
             except Exception as failure:  # the worker gone (or the task raised): the job ends failed
-                lost = type(failure).__name__ in _LOST_ERRORS
+                lost = isinstance(failure, (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
+                                            ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError))
                 self._outcome = ("lost", f"the training's worker process ended before the training did: {failure}"
                                  if lost else f"the training's task failed: {failure}")
             keeper.cancel()

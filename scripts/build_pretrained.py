@@ -112,7 +112,7 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
     U-Net's levels: they set most of the library's size, which must stay under 40 MiB. A history
     costs probe size x latent size x recorded epochs: 25 recorded epochs of the 16-D VAE, 13 of the 32-D
     and 64-D autoencoders and ``denoise_history_epochs`` of the denoiser keep every history at about
-    80-330 KB."""
+    150-310 KB."""
     d = dataset
     return {
         "main": [
