@@ -105,12 +105,13 @@ def _anomaly_specs(dataset: str, epochs: int, kind: str = "conv_ae", options: di
 
 def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs: int,
                  denoise_epochs: int, unet_epochs: int, classifier_epochs: int, judge_epochs: int,
-                 hidden: int, denoise_latent: int, denoise_history_epochs: int, unet_filters: list[int],
+                 hidden: int, denoise_latent: int, denoise_history_epochs: int, vae_history_epochs: int,
+                 unet_filters: list[int],
                  unet_convs_per_level: int) -> dict[str, list[BundleSpec]]:
     """The main models of one 28x28 image dataset, grouped by build priority. ``hidden``
     sizes the dense layers, ``denoise_latent`` the denoiser's code and ``unet_filters`` the
     U-Net's levels: they set most of the library's size, which must stay under 40 MiB. A history
-    costs probe size x latent size x recorded epochs: 25 recorded epochs of the 16-D VAE, 13 of the 32-D
+    costs probe size x latent size x recorded epochs: ``vae_history_epochs`` of the 16-D VAE, 13 of the 32-D
     and 64-D autoencoders and ``denoise_history_epochs`` of the denoiser keep every history at about
     150-310 KB."""
     d = dataset
@@ -127,7 +128,8 @@ def _image_specs(dataset: str, *, ae_epochs: int, dense_epochs: int, vae_epochs:
             BundleSpec(f"{d}_vae_2", d, "vae", "VAE, 2-dim latent (manifold grid)",
                        {"latent_dim": 2, "hidden_units": [hidden]}, epochs=vae_epochs),
             BundleSpec(f"{d}_vae_16", d, "vae", "VAE, 16-dim latent",
-                       {"latent_dim": 16, "hidden_units": [hidden]}, epochs=vae_epochs),
+                       {"latent_dim": 16, "hidden_units": [hidden]}, epochs=vae_epochs,
+                       history_epochs=vae_history_epochs),
         ],
         "extra": [
             BundleSpec(f"{d}_denoising_ae", d, "denoising_ae",
@@ -160,10 +162,12 @@ def _specs() -> list[BundleSpec]:
     # 48 filters so the library stays under 40 MiB
     fashion = _image_specs("fashion_mnist", ae_epochs=12, dense_epochs=30, vae_epochs=20,
                            denoise_epochs=8, unet_epochs=8, classifier_epochs=10, judge_epochs=5, hidden=256,
-                           denoise_latent=128, denoise_history_epochs=5, unet_filters=[32, 32, 48], unet_convs_per_level=2)
+                           denoise_latent=128, denoise_history_epochs=5, vae_history_epochs=13,
+                           unet_filters=[32, 32, 48], unet_convs_per_level=2)
     mnist = _image_specs("mnist", ae_epochs=30, dense_epochs=60, vae_epochs=60,
                          denoise_epochs=12, unet_epochs=20, classifier_epochs=20, judge_epochs=10, hidden=128,
-                         denoise_latent=64, denoise_history_epochs=7, unet_filters=[32, 32, 64], unet_convs_per_level=1)
+                         denoise_latent=64, denoise_history_epochs=7, vae_history_epochs=25,
+                         unet_filters=[32, 32, 64], unet_convs_per_level=1)
     return [
         BundleSpec("digits_ae_8", "digits", "dense_ae", "Dense autoencoder, 8-dim latent",
                    {"latent_dim": 8, "hidden_units": [64]}, epochs=150, batch_size=64),
