@@ -194,17 +194,17 @@ class TrainingRun:
             self._outcome = ("cancelled", "the training left the queue before it started")
         else:
             self._running = True
-            _, task = _remote_parts()
             handle = ray.get_runtime_context().current_actor
-            reference = task.options(num_cpus=num_cpus, memory=memory_bytes).remote(spec, handle)
-            del spec
             keeper = asyncio.ensure_future(self._keep_time(board))
             try:
+                [reference] = await _launcher().submit.remote([ray.put(spec)], handle, num_cpus, memory_bytes)
+                del spec
                 completed, snapshot = await reference
                 self._outcome = ("ended", completed, snapshot)
             except Exception as failure:  # the worker gone (or the task raised): the job ends failed
                 lost = isinstance(failure, (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
-                                            ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError))
+                                            ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError,
+                                            ray.exceptions.OwnerDiedError, ray.exceptions.RayActorError))
                 self._outcome = ("lost", f"the training's worker process ended before the training did: {failure}"
                                  if lost else f"the training's task failed: {failure}")
             keeper.cancel()
@@ -295,6 +295,37 @@ class TrainingRun:
         return self._outcome
 
 
+LAUNCHER_NAME = "training-launcher"
+TRAININGS_PER_WORKER = 10
+"""How many trainings one worker process runs before Ray replaces it: a process that trained keeps
+about 16 MB more each time (TensorFlow's own state, not the models, which are freed), so a fresh one
+every ten trainings bounds that at about 160 MB and pays TensorFlow's import once per ten."""
+
+
+class TrainingLauncher:
+    """Ray actor (named, detached: one per cluster) that submits every training's task for its
+    ``TrainingRun``. Ray keeps a task's worker process for tasks of the same root detached actor,
+    so tasks that each run submitted itself got a fresh worker every time, which imported
+    TensorFlow and traced the training's functions again (5–8 s a training on a 2-core machine);
+    submitted from this one long-lived actor, every training after the first finds a warm worker.
+    It only submits: each run awaits its own task, and a run whose launcher is gone reads its
+    training as lost."""
+
+    def submit(self, spec: list, run, num_cpus: float, memory_bytes: int) -> list:
+        """Start ``spec[0]`` (a reference to the pickled training, in a list so that it reaches the
+        worker unread) as a task reporting to ``run``; returns ``[the task's reference]``."""
+        _, task = _remote_parts()
+        return [task.options(num_cpus=num_cpus, memory=memory_bytes).remote(spec[0], run)]
+
+
+def _launcher():
+    """The cluster's one ``TrainingLauncher`` (started by the first run that needs it)."""
+    import ray
+
+    return ray.remote(num_cpus=0)(TrainingLauncher).options(
+        name=LAUNCHER_NAME, namespace=NAMESPACE, lifetime="detached", get_if_exists=True).remote()
+
+
 def _board_handle():
     """The cluster's job board, from inside an actor or task (already connected)."""
     import ray
@@ -306,16 +337,33 @@ def _train_in_worker(spec: bytes, run):
     """A Ray task: run ``spec``'s training (pickled: the model and everything its callbacks use,
     together so they still refer to the one model trained here) as an in-process ``TrainingJob``
     of this worker, send its snapshots to ``run`` while it runs and stop it when asked; returns
-    whether it completed and its final ``JobSnapshot`` (pickled)."""
+    whether it completed and its final ``JobSnapshot`` (pickled). The worker process stays for the
+    next training (see ``TrainingLauncher``), so Keras' state is cleared once the result is out."""
+    import keras
     import ray
 
-    from latent_core.jobs import COMPLETED, TrainingJob
+    from latent_core.jobs import TrainingJob
 
     spec = pickle.loads(spec)
     ray.get(run.started.remote(os.getpid()))
     job = TrainingJob(spec["model"], spec["data"], on_model_ready=spec["on_model_ready"],
                       on_checkpoint=spec["on_checkpoint"], checkpoint_every_s=spec["checkpoint_every_s"],
                       name=spec["name"], kind=spec["kind"], cluster=None, **spec["train_options"]).start()
+    del spec
+    try:
+        return _report_until_done(job, run)
+    finally:
+        del job
+        keras.backend.clear_session(free_memory=True)
+
+
+def _report_until_done(job, run) -> tuple[bool, bytes]:
+    """Send ``job``'s snapshots to ``run`` while it trains, stop it when asked; its end, as
+    ``_train_in_worker`` returns it."""
+    import ray
+
+    from latent_core.jobs import COMPLETED
+
     sent = None
     while True:
         job.join(REPORT_EVERY_S)
@@ -339,7 +387,7 @@ def _remote_parts():
     import ray
 
     run = ray.remote(num_cpus=0)(TrainingRun)
-    task = ray.remote(max_retries=0)(_train_in_worker)
+    task = ray.remote(max_retries=0, max_calls=TRAININGS_PER_WORKER)(_train_in_worker)
     return run, task
 
 

@@ -165,6 +165,55 @@ def test_a_killed_worker_fails_the_job_and_leaves_its_last_checkpoint(ray_cluste
     assert queue.running == 0  # the slot is free for the next job: the app serves on
 
 
+def test_trainings_one_after_another_find_a_warm_worker(ray_cluster, digits, tmp_path):
+    """Every training's task comes from the one launcher, so Ray hands the next training the worker
+    that already imported TensorFlow. A worker is replaced after ``TRAININGS_PER_WORKER`` trainings,
+    so of three in a row at least two share one."""
+    workspace = Workspace(tmp_path / "shared")
+    pids = []
+    for seed in range(3):
+        model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=seed)
+        job = workspace_job(workspace, model, digits, name=f"warm {seed}", epochs=1, batch_size=64, seed=0,
+                            cluster=ray_cluster).start()
+        job.join(120)
+        assert job.snapshot().state == COMPLETED, job.snapshot().error
+        pids.append(job.remote.worker_pid())
+    assert pids[0] == pids[1] or pids[1] == pids[2], pids
+
+
+def launcher_gone() -> None:
+    """Kill the cluster's training launcher and wait until its name is free again."""
+    ray.kill(ray.get_actor(cluster.LAUNCHER_NAME, namespace=cluster.NAMESPACE), no_restart=True)
+
+    def name_free():
+        try:
+            ray.get_actor(cluster.LAUNCHER_NAME, namespace=cluster.NAMESPACE)
+        except ValueError:
+            return True
+        return False
+
+    wait_for(name_free, timeout=30)
+
+
+def test_a_training_whose_launcher_dies_fails_as_lost_and_the_next_one_runs(ray_cluster, digits, tmp_path):
+    workspace = Workspace(tmp_path / "shared")
+    queue = TrainingQueue(1)
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
+    job = workspace_job(workspace, model, digits, name="launcher dies", epochs=1000, batch_size=8, seed=0,
+                        queue=queue, cluster=ray_cluster).start()
+    wait_for(lambda: job.snapshot().progress is not None)
+    launcher_gone()  # its worker goes with it
+    job.join(60)
+    snapshot = job.snapshot()
+    assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
+    assert queue.running == 0
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=1)
+    after = workspace_job(workspace, model, digits, name="after", epochs=1, batch_size=64, seed=0,
+                          cluster=ray_cluster).start()  # a new launcher takes over
+    after.join(120)
+    assert after.snapshot().state == COMPLETED, after.snapshot().error
+
+
 def test_without_a_cluster_a_training_runs_in_this_process(digits, monkeypatch):
     monkeypatch.delenv(cluster.RAY_ADDRESS_ENV, raising=False)
     job = TrainingJob(build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4), digits, epochs=1).start()
@@ -280,8 +329,9 @@ def replica_dies_with_a_training(ray_cluster, workspace, epochs: int, when: str)
         replica.wait(30)
 
 
-def test_a_training_outlives_the_replica_that_started_it(ray_cluster, tmp_path):
+def test_a_training_outlives_the_replica_that_started_it(ray_cluster, digits, tmp_path):
     epochs = 60
+    launcher_gone()  # so the replica that dies is the one that starts the launcher
     replica_dies_with_a_training(ray_cluster, tmp_path / "shared", epochs, "running")
     view = wait_for(lambda: cluster_job(ray_cluster, "student-g"))  # another replica takes over
     assert view.snapshot().state == RUNNING and view.snapshot().progress is not None
@@ -292,6 +342,11 @@ def test_a_training_outlives_the_replica_that_started_it(ray_cluster, tmp_path):
     assert ended.saved.id == entry.id and entry.epochs_completed == epochs and not entry.in_progress
     queue = cluster.ClusterQueue(ray_cluster)
     assert wait_for(lambda: queue.running == 0 and queue.waiting == 0, timeout=10)  # its slot was given back
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=1)
+    next_one = workspace_job(Workspace(tmp_path / "shared"), model, digits, name="after the replica", epochs=1,
+                             batch_size=64, seed=0, cluster=ray_cluster).start()  # the dead replica's launcher
+    next_one.join(120)
+    assert next_one.snapshot().state == COMPLETED, next_one.snapshot().error
 
 
 def test_a_training_still_waiting_when_its_replica_dies_runs_when_its_turn_comes(ray_cluster, tmp_path):
