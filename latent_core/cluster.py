@@ -190,7 +190,7 @@ class TrainingRun:
         import ray
 
         board = _board_handle()
-        if not self._running and not await self._wait_for_slot(board):
+        if not self._running and not await self._wait_for_slot(board, num_cpus):
             self._outcome = ("cancelled", "the training left the queue before it started")
         else:
             self._running = True
@@ -216,15 +216,21 @@ class TrainingRun:
             logger.info("Nobody fetched the outcome of job %s; the board keeps its end", self._job_id)
         ray.actor.exit_actor()
 
-    async def _wait_for_slot(self, board) -> bool:
+    async def _wait_for_slot(self, board, num_cpus: float) -> bool:
         """Poll the shared queue until the ticket holds a slot (True) or has left it: Stop, or nobody
-        watched it (False)."""
+        watched it (False). No more start at once than the workers hold trainings of ``num_cpus``:
+        Ray lends a task's CPU to another while the first waits on a call (as every training does
+        when it reports), so a training started beyond that would share a worker CPU, in a worker
+        process of its own, rather than wait."""
         import asyncio
 
+        capacity = None  # (when asked, the trainings the workers hold), as ClusterQueue.capacity keeps it
         while True:
             if self._stop is not None:
                 await board.withdraw.remote(self._ticket)
-            if await board.try_start.remote(self._ticket):
+            if capacity is None or time.monotonic() - capacity[0] >= ClusterQueue.CAPACITY_TTL_S:
+                capacity = (time.monotonic(), _capacity(num_cpus))
+            if await board.try_start.remote(self._ticket, capacity[1]):
                 return True
             if not await board.waits.remote(self._ticket):
                 return False
@@ -523,8 +529,8 @@ class JobBoard:
         except AlreadyQueued as busy:
             return "busy", busy.existing, busy.position
 
-    def try_start(self, ticket: int) -> bool:
-        return self._queue.try_start(ticket)
+    def try_start(self, ticket: int, parallel: int | None = None) -> bool:
+        return self._queue.try_start(ticket, parallel)
 
     def waits(self, ticket: int) -> bool:
         return self._queue.position(ticket) is not None
@@ -601,11 +607,16 @@ def training_capacity(settings: ClusterSettings) -> int:
     """How many trainings the cluster's workers run at once: their CPUs (``ray.cluster_resources``,
     all nodes alive now) over the CPUs one training declares; at least 1, so a cluster whose
     workers are still starting still gets an estimate."""
+    connect(settings)
+    return _capacity(settings.num_cpus)
+
+
+def _capacity(num_cpus: float) -> int:
+    """``training_capacity`` of the cluster this process is connected to, for trainings of ``num_cpus``."""
     import ray
 
-    connect(settings)
     cpus = float(ray.cluster_resources().get("CPU", 0.0))
-    return max(1, int(cpus // settings.num_cpus + 1e-9))
+    return max(1, int(cpus // num_cpus + 1e-9))
 
 
 def replica_name() -> str:
@@ -706,7 +717,8 @@ class ClusterQueue:
         return answer[1]
 
     def try_start(self, ticket: int) -> bool:
-        return self._call("try_start", ticket)
+        """As ``TrainingQueue.try_start``, at most as many at once as the workers hold (``capacity``)."""
+        return self._call("try_start", ticket, self.capacity())
 
     def wait_for_slot(self, ticket: int, cancel: threading.Event | None = None, timeout: float | None = None) -> bool:
         """As ``TrainingQueue.wait_for_slot``."""

@@ -301,8 +301,9 @@ class TrainingQueue:
         if ticket in self._waiting:
             self._waiting.remove(ticket)
 
-    def _may_start(self, ticket: int, now: float) -> bool:
-        free = self._slots is None or len(self._holding(now)) < self._slots
+    def _may_start(self, ticket: int, now: float, parallel: int | None = None) -> bool:
+        at_once = self._at_once(parallel)
+        free = at_once is None or len(self._holding(now)) < at_once
         return free and self._waiting[0] == ticket
 
     def _expected_s(self, ticket: Ticket) -> float | None:
@@ -372,15 +373,16 @@ class TrainingQueue:
             self._seen[ticket] = now
             return ticket
 
-    def try_start(self, ticket: int) -> bool:
+    def try_start(self, ticket: int, parallel: int | None = None) -> bool:
         """Give ``ticket`` its slot if it is its turn and one is free (True; also when it
-        already has one); never blocks and never takes it out of the queue."""
+        already has one); never blocks and never takes it out of the queue. ``parallel``: at
+        most this many run at once whatever the slots (a cluster's workers, as for ``position``)."""
         with self._condition:
             now = self._clock()
             self._drop_unwatched(now)
             if ticket in self._running:
                 return True
-            if ticket in self._waiting and self._may_start(ticket, now):
+            if ticket in self._waiting and self._may_start(ticket, now, parallel):
                 self._waiting.remove(ticket)
                 self._seen.pop(ticket, None)
                 self._running[ticket] = now

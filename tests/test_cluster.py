@@ -100,6 +100,7 @@ def test_the_wait_before_start_on_the_cluster_counts_its_workers(ray_cluster):
     tickets = [queue.join(f"student-{index}", estimate_s=60.0) for index in range(4)]
     try:
         assert all(queue.try_start(ticket) for ticket in tickets[:2])
+        assert not queue.try_start(tickets[2])  # the slots would allow a third, the 2 CPUs do not
         place = queue.preview(estimate_s=30.0)  # two run, two wait: the 2 CPUs run two at a time
         assert (place.ahead, place.running, place.slots) == (2, 2, 2)
         assert place.wait_s == pytest.approx(120.0, abs=5.0) and place.run_s == pytest.approx(30.0)
@@ -107,6 +108,26 @@ def test_the_wait_before_start_on_the_cluster_counts_its_workers(ray_cluster):
     finally:
         for ticket in tickets:
             queue.leave(ticket)
+        queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
+
+
+def test_trainings_start_no_faster_than_the_workers_hold_them(ray_cluster, digits, tmp_path):
+    queue = cluster.ClusterQueue(ray_cluster)
+    rules = queue.rules
+    queue.configure(slots=8, per_user=None, time_limit_s=None, unwatched_s=None)  # the slots allow more than 2
+    workspace = Workspace(tmp_path / "shared")
+    runs = [workspace_job(workspace, build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=seed),
+                          digits, name=f"run {seed}", epochs=500, batch_size=8, seed=0, queue=queue,
+                          owner=f"student-{seed}", cluster=ray_cluster).start() for seed in range(3)]
+    try:
+        wait_for(lambda: sum(run.snapshot().progress is not None for run in runs) == 2)
+        time.sleep(2 * cluster.ClusterQueue.POLL_S)  # the third run's next look at the queue
+        assert queue.running == 2 and [run.snapshot().state for run in runs].count(QUEUED) == 1
+    finally:
+        for run in runs:
+            run.stop()
+        for run in runs:
+            run.join(60)
         queue.configure(slots=rules[0], per_user=rules[1], time_limit_s=rules[2], unwatched_s=rules[3])
 
 

@@ -36,6 +36,13 @@ def started(queue: TrainingQueue, *tickets: int) -> None:
         assert queue.try_start(ticket)
 
 
+def test_no_more_start_at_once_than_the_machines_hold_even_where_the_slots_allow_more(clock):
+    queue = TrainingQueue(slots=4, clock=clock)
+    first, second = queue.join("ann"), queue.join("bob")
+    assert queue.try_start(first, parallel=1) and not queue.try_start(second, parallel=1)  # one worker: one at once
+    assert queue.try_start(second, parallel=2)  # a second worker joined
+
+
 # --------------------------------------------------------------------------- one job per user
 
 
