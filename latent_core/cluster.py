@@ -10,9 +10,10 @@ server, as on a laptop or Streamlit Community Cloud.
 
 Inside the worker the same ``TrainingJob`` runs in-process: it checkpoints and saves
 through its own callbacks (a workspace job into the shared workspace folder, which
-every machine mounts). A small detached ``TrainingRun`` actor starts the task and so owns
-it: the training outlives the app replica that asked for it (a replica that crashes or is
-drained). The run carries the worker's snapshots (progress, losses, previews) to the app
+every machine mounts). A small detached ``TrainingRun`` actor waits for the training's slot
+and has the cluster's one detached ``TrainingLauncher`` start the task (so workers stay warm
+between trainings); neither belongs to the app replica that asked, so the training outlives
+it (a replica that crashes or is drained). The run carries the worker's snapshots (progress, losses, previews) to the app
 and Stop back to the worker, keeps the shared queue's time limit, and puts the end on the
 job board and frees the queue's slot when the task ends. The app's job polls it
 (``RemoteTraining``); a worker that dies mid-run surfaces as ``WorkerLost``, and its last
@@ -150,9 +151,9 @@ exits by itself (the replica that started it gone: the board keeps the end for e
 
 class TrainingRun:
     """Ray actor (named, detached, one per training) that owns one training on the cluster. It waits
-    for the training's slot in the shared queue and then starts its task, so the task belongs to it and
-    not to the app replica that asked: a replica that dies or is drained leaves its trainings waiting
-    and running. Between the worker and the app it keeps the latest snapshot (pickled by the worker, so
+    for the training's slot in the shared queue and then has the ``TrainingLauncher`` start its task,
+    so the task does not belong to the app replica that asked: a replica that dies or is drained leaves
+    its trainings waiting and running. Between the worker and the app it keeps the latest snapshot (pickled by the worker, so
     this small process never imports TensorFlow; with a version, so a poll fetches only news), the Stop
     request and the worker's process id; it stops the training at the queue's time limit, and when the
     training ends (or leaves the queue without running) it puts the end on the job board and frees the
