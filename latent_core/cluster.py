@@ -346,9 +346,9 @@ def _train_in_worker(spec: bytes, run):
     of this worker, send its snapshots to ``run`` while it runs and stop it when asked; returns
     whether it completed and its final ``JobSnapshot`` (pickled). The worker process stays for the
     next training (see ``TrainingLauncher``), so Keras' state is cleared once the result is out."""
-    import keras
     import ray
 
+    from latent_core.frameworks import keras
     from latent_core.jobs import TrainingJob
 
     spec = pickle.loads(spec)
