@@ -225,13 +225,11 @@ class TrainingRun:
         process of its own, rather than wait."""
         import asyncio
 
-        capacity = None  # (when asked, the trainings the workers hold), as ClusterQueue.capacity keeps it
+        capacity = Remembered(lambda: _capacity(num_cpus), ClusterQueue.CAPACITY_TTL_S)
         while True:
             if self._stop is not None:
                 await board.withdraw.remote(self._ticket)
-            if capacity is None or time.monotonic() - capacity[0] >= ClusterQueue.CAPACITY_TTL_S:
-                capacity = (time.monotonic(), _capacity(num_cpus))
-            if await board.try_start.remote(self._ticket, capacity[1]):
+            if await board.try_start.remote(self._ticket, capacity.value()):
                 return True
             if not await board.waits.remote(self._ticket):
                 return False
@@ -620,6 +618,21 @@ def _capacity(num_cpus: float) -> int:
     return max(1, int(cpus // num_cpus + 1e-9))
 
 
+class Remembered:
+    """A value asked for again (``ask()``) only once it is ``ttl_s`` seconds old, so that frequent
+    polls ask the cluster little."""
+
+    def __init__(self, ask, ttl_s: float):
+        self._ask, self._ttl_s = ask, ttl_s
+        self._asked: tuple[float, object] | None = None  # (when asked, the answer then)
+
+    def value(self):
+        now = time.monotonic()
+        if self._asked is None or now - self._asked[0] >= self._ttl_s:
+            self._asked = (now, self._ask())
+        return self._asked[1]
+
+
 def replica_name() -> str:
     """This app replica's name on the board (its host name: a container's id under compose)."""
     return socket.gethostname()
@@ -683,15 +696,12 @@ class ClusterQueue:
     def __init__(self, settings: ClusterSettings):
         self._board = board(settings)
         self._settings = settings
-        self._capacity: tuple[float, int] | None = None  # (when asked, training_capacity then)
+        self._capacity = Remembered(lambda: training_capacity(self._settings), self.CAPACITY_TTL_S)
 
     def capacity(self) -> int:
         """``training_capacity`` of the cluster, asked of Ray at most once every ``CAPACITY_TTL_S``: every
         waiting session polls its place twice a second."""
-        now = time.monotonic()
-        if self._capacity is None or now - self._capacity[0] >= self.CAPACITY_TTL_S:
-            self._capacity = (now, training_capacity(self._settings))
-        return self._capacity[1]
+        return self._capacity.value()
 
     def _call(self, method: str, *args):
         import ray
