@@ -109,7 +109,8 @@ def test_a_shared_latent_map_link_opens_the_history_at_the_same_epoch(browser, s
     expect(opened_epoch(teacher).get_by_test_id("stSliderThumbValue")).to_have_text(str(chosen))
     idle(teacher)
     chart = history_chart(teacher)
-    expect(shown_epoch(chart)).to_have_text(f"Epoch: {chosen}", timeout=WAIT)  # the picture opens there
+    # A list of one: wait until a single chart says so (while a rerun draws, the old chart can still be there).
+    expect(shown_epoch(chart)).to_have_text([f"Epoch: {chosen}"], timeout=WAIT)  # the picture opens there
     places = point_positions(chart)
 
     teacher.get_by_test_id("stSidebar").get_by_text("Share this view").click()
@@ -122,7 +123,7 @@ def test_a_shared_latent_map_link_opens_the_history_at_the_same_epoch(browser, s
     student = student_context.new_page()
     student.goto(link)
     chart = history_chart(student)
-    expect(shown_epoch(chart)).to_have_text(f"Epoch: {chosen}", timeout=WAIT)
+    expect(shown_epoch(chart)).to_have_text([f"Epoch: {chosen}"], timeout=WAIT)
     expect(opened_epoch(student).get_by_test_id("stSliderThumbValue")).to_have_text(str(chosen))
     assert same_places(point_positions(chart), places)  # the same picture, not only the same label
     chart.locator(".updatemenu-button", has_text="Play").click()  # Play still runs in the browser
