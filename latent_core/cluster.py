@@ -10,12 +10,12 @@ server, as on a laptop or Streamlit Community Cloud.
 
 Inside the worker the same ``TrainingJob`` runs in-process: it checkpoints and saves
 through its own callbacks (a workspace job into the shared workspace folder, which
-every machine mounts). A small detached ``TrainingRun`` actor waits for the training's slot
-and has the cluster's one detached ``TrainingLauncher`` start the task (so workers stay warm
-between trainings); neither belongs to the app replica that asked, so the training outlives
-it (a replica that crashes or is drained). The run carries the worker's snapshots (progress, losses, previews) to the app
-and Stop back to the worker, keeps the shared queue's time limit, and puts the end on the
-job board and frees the queue's slot when the task ends. The app's job polls it
+every machine mounts). The cluster's one detached ``TrainingRuns`` actor waits for each
+training's slot and starts its task (from one long-lived submitter, so workers stay warm between
+trainings); it belongs to no app replica, so the training outlives the replica that asked (one
+that crashes or is drained). It carries the worker's snapshots (progress, losses, previews) to the
+app and Stop back to the worker, keeps the shared queue's time limit, and puts the end on the job
+board and frees the queue's slot when the task ends. The app's job polls it
 (``RemoteTraining``); a worker that dies mid-run surfaces as ``WorkerLost``, and its last
 checkpoint stays in the workspace. Tasks are never retried: a training killed for its
 memory would only be killed again.
@@ -145,190 +145,209 @@ def head_command(num_cpus: int, port: int) -> list[str]:
 
 
 RESULT_KEPT_S = 600.0
-"""How long a ``TrainingRun`` whose training ended waits for the app to fetch the result before it
-exits by itself (the replica that started it gone: the board keeps the end for everyone else)."""
+"""How long the cluster keeps a training's outcome after it ended, for the app to fetch it (the replica
+that started it gone: the board keeps the end for everyone else)."""
 
-
-class TrainingRun:
-    """Ray actor (named, detached, one per training) that owns one training on the cluster. It waits
-    for the training's slot in the shared queue and then has the ``TrainingLauncher`` start its task,
-    so the task does not belong to the app replica that asked: a replica that dies or is drained leaves
-    its trainings waiting and running. Between the worker and the app it keeps the latest snapshot (pickled by the worker, so
-    this small process never imports TensorFlow; with a version, so a poll fetches only news), the Stop
-    request and the worker's process id; it stops the training at the queue's time limit, and when the
-    training ends (or leaves the queue without running) it puts the end on the job board and frees the
-    slot, whoever is still watching. It exits once the app has fetched the outcome, or ``RESULT_KEPT_S``
-    after the end.
-
-    It does not tell the queue that someone watches a waiting ticket: the sessions that show it do, so a
-    wait nobody watches any more leaves the queue as it would in one process."""
-
-    def __init__(self, job_id: str, ticket: int | None, ends: dict[str, bytes]):
-        import asyncio
-
-        self._job_id, self._ticket = job_id, ticket
-        self._ends = ends  # the board's final snapshot, pickled by the app, for ends without one from a worker
-        self._snapshot = None
-        self._version = 0
-        self._running = ticket is None  # holds its slot (or has none to wait for)
-        self._stop: str | None = None  # None, "stop" (asked for) or "time limit"
-        self._worker_pid: int | None = None
-        self._outcome: tuple | None = None  # ("ended", completed, pickled snapshot), ("lost" | "cancelled", text)
-        self._ended = asyncio.Event()
-        self._fetched = asyncio.Event()
-        self._tasks: list = []  # the background coroutines, kept so they are not collected
-
-    async def launch(self, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
-        """Wait for the slot, then start the training's task (``spec``: the pickled training) and watch
-        it: in the background, so this call returns at once."""
-        import asyncio
-
-        self._tasks = [asyncio.ensure_future(self._run(spec, num_cpus, memory_bytes))]
-
-    async def _run(self, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
-        import asyncio
-
-        import ray
-
-        board = _board_handle()
-        if not self._running and not await self._wait_for_slot(board, num_cpus):
-            self._outcome = ("cancelled", "the training left the queue before it started")
-        else:
-            self._running = True
-            handle = ray.get_runtime_context().current_actor
-            keeper = asyncio.ensure_future(self._keep_time(board))
-            try:
-                [reference] = await _launcher().submit.remote([ray.put(spec)], handle, num_cpus, memory_bytes)
-                del spec
-                completed, snapshot = await reference
-                self._outcome = ("ended", completed, snapshot)
-            except Exception as failure:  # the worker gone (or the task raised): the job ends failed
-                lost = isinstance(failure, (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
-                                            ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError,
-                                            ray.exceptions.OwnerDiedError, ray.exceptions.RayActorError))
-                self._outcome = ("lost", f"the training's worker process ended before the training did: {failure}"
-                                 if lost else f"the training's task failed: {failure}")
-            keeper.cancel()
-        self._ended.set()
-        await self._record_end(board)
-        try:
-            await asyncio.wait_for(self._fetched.wait(), RESULT_KEPT_S)
-        except asyncio.TimeoutError:
-            logger.info("Nobody fetched the outcome of job %s; the board keeps its end", self._job_id)
-        ray.actor.exit_actor()
-
-    async def _wait_for_slot(self, board, num_cpus: float) -> bool:
-        """Poll the shared queue until the ticket holds a slot (True) or has left it: Stop, or nobody
-        watched it (False). No more start at once than the workers hold trainings of ``num_cpus``:
-        Ray lends a task's CPU to another while the first waits on a call (as every training does
-        when it reports), so a training started beyond that would share a worker CPU, in a worker
-        process of its own, rather than wait."""
-        import asyncio
-
-        capacity = Remembered(lambda: _capacity(num_cpus), ClusterQueue.CAPACITY_TTL_S)
-        while True:
-            if self._stop is not None:
-                await board.withdraw.remote(self._ticket)
-            if await board.try_start.remote(self._ticket, capacity.value()):
-                return True
-            if not await board.waits.remote(self._ticket):
-                return False
-            await asyncio.sleep(ClusterQueue.POLL_S)
-
-    async def _keep_time(self, board) -> None:
-        """Stop the training once it has used the shared queue's time limit (its ticket's)."""
-        import asyncio
-
-        if self._ticket is None:
-            return
-        while True:
-            if self._stop is None and await board.overdue.remote(self._ticket):
-                logger.warning("Job %s reached the queue's time limit; stopping it", self._job_id)
-                self._stop = "time limit"
-            await asyncio.sleep(1.0)
-
-    async def _record_end(self, board) -> None:
-        """The end on the board (the worker's final snapshot, else the app's prepared one) and the slot
-        freed; a board out of reach is logged: the app that watches still gets the outcome from here."""
-        kind = self._outcome[0]
-        final = self._outcome[2] if kind == "ended" else self._ends[kind]
-        try:
-            await board.publish.remote(self._job_id, {"final": final, "finished_at": time.time()})
-            if self._ticket is not None:
-                await board.leave.remote(self._ticket, kind == "ended" and self._outcome[1])
-        except Exception:
-            logger.exception("Could not put the end of job %s on the job board", self._job_id)
-
-    def started(self, pid: int) -> None:
-        self._worker_pid = pid
-
-    def report(self, snapshot: bytes) -> str | None:
-        """Keep ``snapshot`` (a pickled ``JobSnapshot``); returns why to stop (``"stop"``, ``"time limit"``)
-        or None."""
-        self._snapshot = snapshot
-        self._version += 1
-        return self._stop
-
-    def latest(self, known_version: int):
-        """``(version, pickled snapshot, running)``: the snapshot None when nothing is newer than
-        ``known_version``; ``running`` once the training holds its slot."""
-        return self._version, (self._snapshot if self._version > known_version else None), self._running
-
-    def stop(self) -> None:
-        self._stop = self._stop or "stop"
-
-    def stop_requested(self) -> str | None:
-        return self._stop
-
-    def worker_pid(self) -> int | None:
-        return self._worker_pid
-
-    async def wait_end(self, timeout: float) -> bool:
-        """Whether the training has ended, waiting up to ``timeout`` seconds for it."""
-        import asyncio
-
-        try:
-            await asyncio.wait_for(self._ended.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
-        return self._ended.is_set()
-
-    def outcome(self) -> tuple | None:
-        """How the training ended (None while it runs); the app that fetches it lets this actor go."""
-        if self._outcome is not None:
-            self._fetched.set()
-        return self._outcome
-
-
-LAUNCHER_NAME = "training-launcher"
+RUNS_NAME = "training-runs"
 TRAININGS_PER_WORKER = 10
 """How many trainings one worker process runs before Ray replaces it: a process that trained keeps
 about 16 MB more each time (TensorFlow's own state, not the models, which are freed), so a fresh one
 every ten trainings bounds that at about 160 MB and pays TensorFlow's import once per ten."""
 
 
-class TrainingLauncher:
-    """Ray actor (named, detached: one per cluster) that submits every training's task for its
-    ``TrainingRun``. Ray keeps a task's worker process for tasks of the same root detached actor,
-    so tasks that each run submitted itself got a fresh worker every time, which imported
-    TensorFlow and traced the training's functions again (5–8 s a training on a 2-core machine);
-    submitted from this one long-lived actor, every training after the first finds a warm worker.
-    It only submits: each run awaits its own task, and a run whose launcher is gone reads its
-    training as lost."""
+class _Run:
+    """What ``TrainingRuns`` holds of one training: between the worker and the app, the latest
+    snapshot (pickled by the worker, so the runs' process never imports TensorFlow; with a version, so
+    a poll fetches only news), the Stop request and the worker's process id; and how it ended."""
 
-    def submit(self, spec: list, run, num_cpus: float, memory_bytes: int) -> list:
-        """Start ``spec[0]`` (a reference to the pickled training, in a list so that it reaches the
-        worker unread) as a task reporting to ``run``; returns ``[the task's reference]``."""
-        _, task = _remote_parts()
-        return [task.options(num_cpus=num_cpus, memory=memory_bytes).remote(spec[0], run)]
+    def __init__(self, ticket: int | None, ends: dict[str, bytes]):
+        import asyncio
+
+        self.ticket = ticket
+        self.ends = ends  # the board's final snapshot, pickled by the app, for ends without one from a worker
+        self.snapshot: bytes | None = None
+        self.version = 0
+        self.running = ticket is None  # holds its slot (or has none to wait for)
+        self.stop: str | None = None  # None, "stop" (asked for) or "time limit"
+        self.worker_pid: int | None = None
+        self.outcome: tuple | None = None  # ("ended", completed, pickled snapshot), ("lost" | "cancelled", text)
+        self.ended = asyncio.Event()
+        self.fetched = asyncio.Event()
+        self.task = None  # the coroutine that runs it, kept so that it is not collected
 
 
-def _launcher():
-    """The cluster's one ``TrainingLauncher`` (started by the first run that needs it)."""
-    import ray
+class TrainingRuns:
+    """Ray actor (named, detached, zero CPUs: one per cluster) that owns every training on the
+    cluster. For each it waits for the training's slot in the shared queue, starts the training's task
+    and watches it; it stops the training at the queue's time limit, and when the training ends (or
+    leaves the queue without running) it puts the end on the job board and frees the slot, whoever is
+    still watching. It belongs to no app replica, so a replica that dies or is drained leaves its
+    trainings waiting and running.
 
-    return ray.remote(num_cpus=0)(TrainingLauncher).options(
-        name=LAUNCHER_NAME, namespace=NAMESPACE, lifetime="detached", get_if_exists=True).remote()
+    One long-lived process for all trainings: an actor per training cost a process of about 200 MB
+    each, thirty of them for a class; and Ray keeps a task's worker for the next task of the same
+    detached submitter, so every training after the first finds a worker that already imported
+    TensorFlow and traced its functions (5–8 s a training on a 2-core machine). It is an async actor:
+    its methods run on one event loop, so no lock guards the runs. The actor gone (killed, its node
+    dead) takes its trainings' tasks with it: they end ``WorkerLost``, and the next training starts a
+    new one.
+
+    It does not tell the queue that someone watches a waiting ticket: the sessions that show it do, so a
+    wait nobody watches any more leaves the queue as it would in one process."""
+
+    def __init__(self):
+        self._runs: dict[str, _Run] = {}
+        self._capacities: dict[float, Remembered] = {}
+
+    def _run(self, job_id: str) -> _Run:
+        try:
+            return self._runs[job_id]
+        except KeyError:
+            raise WorkerLost(f"the cluster holds no training {job_id} (it ended and its outcome was fetched, "
+                             "or the cluster's runs were restarted)") from None
+
+    async def launch(self, job_id: str, ticket: int | None, ends: dict[str, bytes], spec: bytes,
+                     num_cpus: float, memory_bytes: int) -> None:
+        """Take on training ``job_id`` (``spec``: the pickled training): wait for its slot, then start
+        its task and watch it, in the background, so this call returns at once."""
+        import asyncio
+
+        run = self._runs[job_id] = _Run(ticket, ends)
+        run.task = asyncio.ensure_future(self._watch(job_id, run, spec, num_cpus, memory_bytes))
+
+    async def _watch(self, job_id: str, run: _Run, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
+        import asyncio
+
+        import ray
+
+        board = _board_handle()
+        if not run.running and not await self._wait_for_slot(board, run, num_cpus):
+            run.outcome = ("cancelled", "the training left the queue before it started")
+        else:
+            run.running = True
+            keeper = asyncio.ensure_future(self._keep_time(board, job_id, run))
+            try:
+                _, task = _remote_parts()
+                handle = ray.get_runtime_context().current_actor
+                reference = task.options(num_cpus=num_cpus, memory=memory_bytes).remote(spec, handle, job_id)
+                del spec
+                completed, snapshot = await reference
+                run.outcome = ("ended", completed, snapshot)
+            except Exception as failure:  # the worker gone (or the task raised): the job ends failed
+                lost = isinstance(failure, (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
+                                            ray.exceptions.OutOfMemoryError, ray.exceptions.TaskUnschedulableError))
+                run.outcome = ("lost", f"the training's worker process ended before the training did: {failure}"
+                               if lost else f"the training's task failed: {failure}")
+            keeper.cancel()
+        run.ended.set()
+        await self._record_end(board, job_id, run)
+        try:
+            await asyncio.wait_for(run.fetched.wait(), RESULT_KEPT_S)
+        except asyncio.TimeoutError:
+            logger.info("Nobody fetched the outcome of job %s; the board keeps its end", job_id)
+        del self._runs[job_id]
+
+    async def _wait_for_slot(self, board, run: _Run, num_cpus: float) -> bool:
+        """Poll the shared queue until the run's ticket holds a slot (True) or has left it: Stop, or
+        nobody watched it (False). No more start at once than the workers hold trainings of
+        ``num_cpus``: Ray lends a task's CPU to another while the first waits on a call (as every
+        training does when it reports), so a training started beyond that would share a worker CPU,
+        in a worker process of its own, rather than wait."""
+        import asyncio
+
+        capacity = self._capacities.setdefault(
+            num_cpus, Remembered(lambda: _capacity(num_cpus), ClusterQueue.CAPACITY_TTL_S))
+        while True:
+            if run.stop is not None:
+                await board.withdraw.remote(run.ticket)
+            if await board.try_start.remote(run.ticket, capacity.value()):
+                return True
+            if not await board.waits.remote(run.ticket):
+                return False
+            await asyncio.sleep(ClusterQueue.POLL_S)
+
+    @staticmethod
+    async def _keep_time(board, job_id: str, run: _Run) -> None:
+        """Stop the training once it has used the shared queue's time limit (its ticket's)."""
+        import asyncio
+
+        if run.ticket is None:
+            return
+        while True:
+            if run.stop is None and await board.overdue.remote(run.ticket):
+                logger.warning("Job %s reached the queue's time limit; stopping it", job_id)
+                run.stop = "time limit"
+            await asyncio.sleep(1.0)
+
+    @staticmethod
+    async def _record_end(board, job_id: str, run: _Run) -> None:
+        """The end on the board (the worker's final snapshot, else the app's prepared one) and the slot
+        freed; a board out of reach is logged: the app that watches still gets the outcome from here."""
+        kind = run.outcome[0]
+        final = run.outcome[2] if kind == "ended" else run.ends[kind]
+        try:
+            await board.publish.remote(job_id, {"final": final, "finished_at": time.time()})
+            if run.ticket is not None:
+                await board.leave.remote(run.ticket, kind == "ended" and run.outcome[1])
+        except Exception:
+            logger.exception("Could not put the end of job %s on the job board", job_id)
+
+    def started(self, job_id: str, pid: int) -> None:
+        self._run(job_id).worker_pid = pid
+
+    def report(self, job_id: str, snapshot: bytes) -> str | None:
+        """Keep ``snapshot`` (a pickled ``JobSnapshot``); returns why to stop (``"stop"``, ``"time limit"``)
+        or None."""
+        run = self._run(job_id)
+        run.snapshot = snapshot
+        run.version += 1
+        return run.stop
+
+    def latest(self, job_id: str, known_version: int):
+        """``(version, pickled snapshot, running)``: the snapshot None when nothing is newer than
+        ``known_version``; ``running`` once the training holds its slot."""
+        run = self._run(job_id)
+        return run.version, (run.snapshot if run.version > known_version else None), run.running
+
+    def stop(self, job_id: str) -> None:
+        """Ask the training to stop; a training no longer held has ended already, so there is nothing to do."""
+        run = self._runs.get(job_id)
+        if run is not None:
+            run.stop = run.stop or "stop"
+
+    def stop_requested(self, job_id: str) -> str | None:
+        return self._run(job_id).stop
+
+    def worker_pid(self, job_id: str) -> int | None:
+        return self._run(job_id).worker_pid
+
+    async def wait_end(self, job_id: str, timeout: float) -> bool:
+        """Whether the training has ended, waiting up to ``timeout`` seconds for it."""
+        import asyncio
+
+        run = self._run(job_id)
+        try:
+            await asyncio.wait_for(run.ended.wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        return run.ended.is_set()
+
+    def outcome(self, job_id: str) -> tuple | None:
+        """How the training ended (None while it runs); once the app has fetched it, the run is let go."""
+        run = self._run(job_id)
+        if run.outcome is not None:
+            run.fetched.set()
+        return run.outcome
+
+    def count(self) -> int:
+        """How many trainings it holds (waiting, running, or ended and not yet fetched)."""
+        return len(self._runs)
+
+
+def _runs_actor():
+    """The cluster's one ``TrainingRuns`` (started by the first training that needs it)."""
+    runs, _ = _remote_parts()
+    return runs.options(name=RUNS_NAME, namespace=NAMESPACE, lifetime="detached", get_if_exists=True).remote()
 
 
 def _board_handle():
@@ -338,32 +357,32 @@ def _board_handle():
     return ray.get_actor(BOARD_NAME, namespace=NAMESPACE)
 
 
-def _train_in_worker(spec: bytes, run):
+def _train_in_worker(spec: bytes, runs, job_id: str):
     """A Ray task: run ``spec``'s training (pickled: the model and everything its callbacks use,
     together so they still refer to the one model trained here) as an in-process ``TrainingJob``
-    of this worker, send its snapshots to ``run`` while it runs and stop it when asked; returns
+    of this worker, send its snapshots to ``runs`` while it runs and stop it when asked; returns
     whether it completed and its final ``JobSnapshot`` (pickled). The worker process stays for the
-    next training (see ``TrainingLauncher``), so Keras' state is cleared once the result is out."""
+    next training (see ``TrainingRuns``), so Keras' state is cleared once the result is out."""
     import ray
 
     from latent_core.frameworks import keras
     from latent_core.jobs import TrainingJob
 
     spec = pickle.loads(spec)
-    ray.get(run.started.remote(os.getpid()))
+    ray.get(runs.started.remote(job_id, os.getpid()))
     job = TrainingJob(spec["model"], spec["data"], on_model_ready=spec["on_model_ready"],
                       on_checkpoint=spec["on_checkpoint"], checkpoint_every_s=spec["checkpoint_every_s"],
                       name=spec["name"], kind=spec["kind"], cluster=None, **spec["train_options"]).start()
     del spec
     try:
-        return _report_until_done(job, run)
+        return _report_until_done(job, runs, job_id)
     finally:
         del job
         keras.backend.clear_session(free_memory=True)
 
 
-def _report_until_done(job, run) -> tuple[bool, bytes]:
-    """Send ``job``'s snapshots to ``run`` while it trains, stop it when asked; its end, as
+def _report_until_done(job, runs, job_id: str) -> tuple[bool, bytes]:
+    """Send ``job``'s snapshots to ``runs`` while it trains, stop it when asked; its end, as
     ``_train_in_worker`` returns it."""
     import ray
 
@@ -377,8 +396,8 @@ def _report_until_done(job, run) -> tuple[bool, bytes]:
             return snapshot.state == COMPLETED, pickle.dumps(snapshot)
         news = (snapshot.state, snapshot.progress, len(next(iter(snapshot.history.values()), [])),
                 snapshot.checkpoint_error is None)
-        stop_asked = ray.get(run.report.remote(pickle.dumps(snapshot)) if news != sent
-                             else run.stop_requested.remote())
+        stop_asked = ray.get(runs.report.remote(job_id, pickle.dumps(snapshot)) if news != sent
+                             else runs.stop_requested.remote(job_id))
         sent = news
         if stop_asked == "time limit":
             job.time_out()
@@ -391,44 +410,44 @@ def _remote_parts():
     """The Ray-decorated actor and task, made once (``ray`` is imported only in Ray mode)."""
     import ray
 
-    run = ray.remote(num_cpus=0)(TrainingRun)
+    runs = ray.remote(num_cpus=0)(TrainingRuns)
     task = ray.remote(max_retries=0, max_calls=TRAININGS_PER_WORKER)(_train_in_worker)
-    return run, task
+    return runs, task
 
 
 class RemoteTraining:
     """One training on the cluster, seen from the app that asked for it: ``latest()`` snapshots and
     ``running()``, ``stop()``, ``done(timeout)`` and ``result()`` (raises ``WorkerLost``; ``Cancelled``
-    when it left the queue before it ran). Its ``TrainingRun`` is named ``reporter_name``, so other
-    replicas find it (``reporter_latest``), and detached, so the training outlives this replica.
-    ``ticket``: its place in the cluster's shared queue (``ClusterQueue``), which the run waits on, keeps
-    the time limit of and frees; ``ends``: the board's final snapshot (pickled) for a run that ends
-    without one from a worker, by ``"lost"`` and ``"cancelled"``."""
+    when it left the queue before it ran). The cluster's ``TrainingRuns`` holds it under ``job_id``, so
+    other replicas find it (``run_latest``), and outlives this replica. ``ticket``: its place in the
+    cluster's shared queue (``ClusterQueue``), which the run waits on, keeps the time limit of and frees;
+    ``ends``: the board's final snapshot (pickled) for a run that ends without one from a worker, by
+    ``"lost"`` and ``"cancelled"``."""
 
-    def __init__(self, spec: dict, settings: ClusterSettings, *, reporter_name: str, job_id: str,
-                 ends: dict[str, bytes], ticket: int | None = None):
+    def __init__(self, spec: dict, settings: ClusterSettings, *, job_id: str, ends: dict[str, bytes],
+                 ticket: int | None = None):
         import ray
 
         connect(settings)
         board(settings)  # the run reports its end there
-        run_class, _ = _remote_parts()
-        self.reporter = run_class.options(name=reporter_name, namespace=NAMESPACE, lifetime="detached").remote(
-            job_id, ticket, ends)
+        self.job_id = job_id
+        self.runs = _runs_actor()
         self._version = 0
         self._running = ticket is None
         self._worker_pid: int | None = None
         self._outcome: tuple | None = None
-        ray.get(self.reporter.launch.remote(ray.cloudpickle.dumps(spec), settings.num_cpus,
-                                            settings.memory_mb * 2**20))
+        ray.get(self.runs.launch.remote(job_id, ticket, ends, ray.cloudpickle.dumps(spec), settings.num_cpus,
+                                        settings.memory_mb * 2**20))
 
     def _ask(self, method: str, *args):
-        """Call the run's ``method``; ``WorkerLost`` when the run itself is gone (its node died)."""
+        """Call the runs' ``method`` for this training; ``WorkerLost`` when they are gone (their node
+        died) or no longer hold it."""
         import ray
 
         try:
-            return ray.get(getattr(self.reporter, method).remote(*args))
+            return ray.get(getattr(self.runs, method).remote(self.job_id, *args))
         except ray.exceptions.RayActorError as gone:
-            raise WorkerLost(f"the training's run on the cluster is gone: {gone}") from gone
+            raise WorkerLost(f"the cluster's training runs are gone: {gone}") from gone
 
     def latest(self):
         """The worker's newest snapshot since the last call, or None."""
@@ -440,7 +459,7 @@ class RemoteTraining:
         return self._running
 
     def stop(self) -> None:
-        self.reporter.stop.remote()
+        self.runs.stop.remote(self.job_id)
 
     def worker_pid(self, timeout: float = 60.0) -> int | None:
         """The worker's process id once it has started the training (for operators and tests)."""
@@ -467,27 +486,27 @@ class RemoteTraining:
         return pickle.loads(self._outcome[2])
 
 
-def reporter_latest(name: str):
-    """``(running, snapshot)`` of the training whose ``TrainingRun`` is ``name``, from any replica:
-    whether it holds its slot, and its newest snapshot (None: none yet); ``WorkerLost`` when that run
-    is gone (its training ended and its outcome was fetched, or its node died)."""
+def run_latest(job_id: str):
+    """``(running, snapshot)`` of training ``job_id`` on the cluster, from any replica: whether it holds
+    its slot, and its newest snapshot (None: none yet); ``WorkerLost`` when the cluster no longer holds
+    it (its training ended and its outcome was fetched, or the runs' node died)."""
     import ray
 
     try:
-        _, snapshot, running = ray.get(ray.get_actor(name, namespace=NAMESPACE).latest.remote(0))
+        _, snapshot, running = ray.get(ray.get_actor(RUNS_NAME, namespace=NAMESPACE).latest.remote(job_id, 0))
     except (ValueError, ray.exceptions.RayActorError) as gone:
-        raise WorkerLost(f"the training's run {name} is gone: {gone}") from gone
+        raise WorkerLost(f"the cluster's training runs are gone: {gone}") from gone
     return running, None if snapshot is None else pickle.loads(snapshot)
 
 
-def reporter_stop(name: str) -> None:
-    """Ask the training whose reporter is ``name`` to stop (from any replica)."""
+def run_stop(job_id: str) -> None:
+    """Ask training ``job_id`` on the cluster to stop (from any replica)."""
     import ray
 
     try:
-        ray.get_actor(name, namespace=NAMESPACE).stop.remote()
-    except ValueError:  # it ended meanwhile
-        logger.info("Stop for %s came after its training ended", name)
+        ray.get_actor(RUNS_NAME, namespace=NAMESPACE).stop.remote(job_id)
+    except ValueError:  # the cluster's runs are gone, and the training with them
+        logger.info("Stop for job %s came after its training ended", job_id)
 
 
 # ----- what every app replica shares: the queue and its jobs --------------------------
@@ -500,7 +519,7 @@ FINISHED_KEPT_S = 3600.0
 class JobBoard:
     """Ray actor (named, detached: one per cluster, outliving every replica) holding the
     one ``hosting.TrainingQueue`` of all replicas and a record of every job: whose, its
-    kind, name, start, ticket, the name of its reporter once it runs, and its final
+    kind, name, start, ticket, whether it runs on the cluster yet (``on_cluster``), and its final
     snapshot (pickled) once it ended. A replica's new session finds a user's running job
     here, whichever replica started it."""
 
@@ -676,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     while True:
         jobs = active_jobs(settings, options.replica)
         for record in jobs:
-            state = "running" if record.get("reporter") else "queued"
+            state = "running" if record.get("on_cluster") else "queued"
             print(f"{record.get('replica', '?')}\t{record.get('kind')}\t{state}\t{record.get('name')!r}")
         if not jobs:
             print("no trainings queued or running")

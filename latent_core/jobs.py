@@ -172,7 +172,7 @@ class BackgroundJob:
 
     def time_out(self) -> None:
         """Stop as ``stop`` does because the queue's time limit has passed, so the job ends ``timed_out``
-        (a cluster's ``TrainingRun`` tells its worker's job so)."""
+        (the cluster's ``TrainingRuns`` tells its worker's job so)."""
         self._timed_out = True
         self.stop()
 
@@ -396,12 +396,11 @@ class TrainingJob(BackgroundJob, TrainingObserver):
                 "on_checkpoint": self._on_checkpoint, "checkpoint_every_s": self._checkpoint_every_s,
                 "name": self.name, "kind": self.kind, "train_options": self._train_options}
         try:
-            reporter_name = f"training-{self.job_id}"
             shared_queue = isinstance(self._queue, clusters.ClusterQueue)
-            self.remote = clusters.RemoteTraining(spec, self.cluster, reporter_name=reporter_name, job_id=self.job_id,
+            self.remote = clusters.RemoteTraining(spec, self.cluster, job_id=self.job_id,
                                                   ends=self._ends_without_worker(),
                                                   ticket=self._ticket if shared_queue else None)
-            self._publish(reporter=reporter_name)
+            self._publish(on_cluster=True)
             stop_sent = False
             while not self.remote.done(clusters.REPORT_EVERY_S):
                 self._mirror(self.remote.latest())
@@ -547,7 +546,7 @@ class ClusterJobView(BackgroundJob):
     """A training that another app replica started on the cluster, seen through the
     cluster's ``JobBoard``: ``snapshot()`` (its place in the shared queue, the worker's
     progress, or how it ended) and ``stop()`` work as on the job itself; the training goes on when
-    the replica that started it is gone. A job whose ``TrainingRun`` is gone without an end on the
+    the replica that started it is gone. A job the cluster's ``TrainingRuns`` no longer holds without an end on the
     board (its node died) reads as failed, ``WorkerLost``; its last checkpoint is in the workspace."""
 
     def __init__(self, settings: clusters.ClusterSettings, record: dict):
@@ -575,9 +574,9 @@ class ClusterJobView(BackgroundJob):
             return self._final(record)
         blank = dict(progress=None, history={}, preview=None, preview_inputs=None, error=None, saved=None,
                      started_at=self.started_at, finished_at=None)
-        if record.get("reporter"):
+        if record.get("on_cluster"):
             try:
-                running, latest = clusters.reporter_latest(record["reporter"])
+                running, latest = clusters.run_latest(self.job_id)
             except clusters.WorkerLost as lost:
                 time.sleep(0.5)  # it may just have ended: its end reaches the board right after
                 record = self._record()
@@ -601,8 +600,8 @@ class ClusterJobView(BackgroundJob):
 
     def stop(self) -> None:
         record = self._record()
-        if record.get("reporter"):
-            clusters.reporter_stop(record["reporter"])
+        if record.get("on_cluster"):
+            clusters.run_stop(self.job_id)
         elif record.get("ticket") is not None:
             clusters.ClusterQueue(self._settings).withdraw(record["ticket"])
 

@@ -187,7 +187,7 @@ def test_a_killed_worker_fails_the_job_and_leaves_its_last_checkpoint(ray_cluste
 
 
 def test_trainings_one_after_another_find_a_warm_worker(ray_cluster, digits, tmp_path):
-    """Every training's task comes from the one launcher, so Ray hands the next training the worker
+    """Every training's task comes from the one ``TrainingRuns``, so Ray hands the next training the worker
     that already imported TensorFlow. A worker is replaced after ``TRAININGS_PER_WORKER`` trainings,
     so of three in a row at least two share one."""
     workspace = Workspace(tmp_path / "shared")
@@ -202,13 +202,33 @@ def test_trainings_one_after_another_find_a_warm_worker(ray_cluster, digits, tmp
     assert pids[0] == pids[1] or pids[1] == pids[2], pids
 
 
-def launcher_gone() -> None:
-    """Kill the cluster's training launcher and wait until its name is free again."""
-    ray.kill(ray.get_actor(cluster.LAUNCHER_NAME, namespace=cluster.NAMESPACE), no_restart=True)
+def test_one_process_holds_every_training_and_lets_each_go_once_its_outcome_is_fetched(ray_cluster, digits,
+                                                                                       tmp_path):
+    runs_gone()  # a fresh TrainingRuns, holding nothing an earlier test left
+    workspace = Workspace(tmp_path / "shared")
+    jobs = [workspace_job(workspace, build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=seed), digits,
+                          name=f"held {seed}", epochs=1000, batch_size=8, seed=0, cluster=ray_cluster).start()
+            for seed in range(2)]
+    wait_for(lambda: all(job.remote is not None for job in jobs))
+    runs = ray.get_actor(cluster.RUNS_NAME, namespace=cluster.NAMESPACE)
+    assert ray.get(runs.count.remote()) == 2  # both in the one actor, not an actor process each
+    for job in jobs:
+        job.stop()
+        job.join(60)
+        assert job.snapshot().state == STOPPED
+    assert wait_for(lambda: ray.get(runs.count.remote()) == 0, timeout=30)
+
+
+def runs_gone() -> None:
+    """Kill the cluster's ``TrainingRuns`` (where one runs) and wait until its name is free again."""
+    try:
+        ray.kill(ray.get_actor(cluster.RUNS_NAME, namespace=cluster.NAMESPACE), no_restart=True)
+    except ValueError:
+        return
 
     def name_free():
         try:
-            ray.get_actor(cluster.LAUNCHER_NAME, namespace=cluster.NAMESPACE)
+            ray.get_actor(cluster.RUNS_NAME, namespace=cluster.NAMESPACE)
         except ValueError:
             return True
         return False
@@ -216,21 +236,21 @@ def launcher_gone() -> None:
     wait_for(name_free, timeout=30)
 
 
-def test_a_training_whose_launcher_dies_fails_as_lost_and_the_next_one_runs(ray_cluster, digits, tmp_path):
+def test_a_training_whose_runs_actor_dies_fails_as_lost_and_the_next_one_runs(ray_cluster, digits, tmp_path):
     workspace = Workspace(tmp_path / "shared")
     queue = TrainingQueue(1)
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=0)
-    job = workspace_job(workspace, model, digits, name="launcher dies", epochs=1000, batch_size=8, seed=0,
+    job = workspace_job(workspace, model, digits, name="runs die", epochs=1000, batch_size=8, seed=0,
                         queue=queue, cluster=ray_cluster).start()
     wait_for(lambda: job.snapshot().progress is not None)
-    launcher_gone()  # its worker goes with it
+    runs_gone()  # its worker's task goes with it
     job.join(60)
     snapshot = job.snapshot()
     assert snapshot.state == FAILED and snapshot.error_type == "WorkerLost"
     assert queue.running == 0
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=1)
     after = workspace_job(workspace, model, digits, name="after", epochs=1, batch_size=64, seed=0,
-                          cluster=ray_cluster).start()  # a new launcher takes over
+                          cluster=ray_cluster).start()  # a new TrainingRuns takes over
     after.join(120)
     assert after.snapshot().state == COMPLETED, after.snapshot().error
 
@@ -352,7 +372,7 @@ def replica_dies_with_a_training(ray_cluster, workspace, epochs: int, when: str)
 
 def test_a_training_outlives_the_replica_that_started_it(ray_cluster, digits, tmp_path):
     epochs = 60
-    launcher_gone()  # so the replica that dies is the one that starts the launcher
+    runs_gone()  # so the replica that dies is the one that starts the cluster's TrainingRuns
     replica_dies_with_a_training(ray_cluster, tmp_path / "shared", epochs, "running")
     view = wait_for(lambda: cluster_job(ray_cluster, "student-g"))  # another replica takes over
     assert view.snapshot().state == RUNNING and view.snapshot().progress is not None
@@ -365,7 +385,7 @@ def test_a_training_outlives_the_replica_that_started_it(ray_cluster, digits, tm
     assert wait_for(lambda: queue.running == 0 and queue.waiting == 0, timeout=10)  # its slot was given back
     model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=4, seed=1)
     next_one = workspace_job(Workspace(tmp_path / "shared"), model, digits, name="after the replica", epochs=1,
-                             batch_size=64, seed=0, cluster=ray_cluster).start()  # the dead replica's launcher
+                             batch_size=64, seed=0, cluster=ray_cluster).start()  # the dead replica's TrainingRuns
     next_one.join(120)
     assert next_one.snapshot().state == COMPLETED, next_one.snapshot().error
 
@@ -393,7 +413,7 @@ def test_a_training_still_waiting_when_its_replica_dies_runs_when_its_turn_comes
 def test_a_job_whose_run_is_gone_reads_as_failed_and_is_taken_off_the_board(ray_cluster):
     board = cluster.board(ray_cluster)
     ray.get(board.publish.remote("gone-job", {"owner": "student-f", "kind": "train", "name": "orphan",
-                                              "started_at": time.time(), "reporter": "training-gone-job"}))
+                                              "started_at": time.time(), "on_cluster": True}))
     [record] = ray.get(board.find.remote("student-f", "train"))
     view = ClusterJobView(ray_cluster, record)
     snapshot = view.snapshot()
