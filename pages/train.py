@@ -109,16 +109,17 @@ st.write(t("train.intro"))
 dataset = require_dataset()
 
 job: TrainingJob | None = st.session_state.get("training_job")
-if job is not None and not job.snapshot().finished:
+polled_as = job.snapshot() if job is not None else None
+if job is not None and not polled_as.finished:
     st.subheader(t("train.running", name=st.session_state.get("training_job_name", "")))
     if st.button(t("train.stop"), icon=":material/stop_circle:", type="primary"):
         job.stop()
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=queue_views.poll_seconds(polled_as))
     def live_progress() -> None:
         snapshot = job.snapshot()
         show_snapshot(snapshot, dataset.class_names(lang()))
-        if snapshot.finished:
+        if queue_views.page_outdated(polled_as, snapshot):
             st.rerun()
 
     live_progress()

@@ -23,7 +23,24 @@ from ui import models
 from ui.shell import t
 
 POLL_S = 1.0
+"""How often a page polls its running job: its progress, losses and previews."""
+WAITING_POLL_S = 5.0
+"""How often a page polls its job while it waits in the queue: its place changes only when a job
+ahead ends, and a class whose pages all polled every second spent a share of the hosted server's
+CPU on it that the trainings ahead then lacked."""
 SIDEBAR_POLL_S = 5.0
+
+
+def poll_seconds(snapshot: jobs.JobSnapshot) -> float:
+    """How often to poll a job last seen as ``snapshot``."""
+    return WAITING_POLL_S if snapshot.state == jobs.QUEUED else POLL_S
+
+
+def page_outdated(polled_as: jobs.JobSnapshot, snapshot: jobs.JobSnapshot) -> bool:
+    """Whether the page that polls a job it drew as ``polled_as`` must run again whole: the job
+    ended (the page collects its result), or it left the queue and started, so the page polls
+    it at the running job's pace."""
+    return snapshot.finished or poll_seconds(snapshot) != poll_seconds(polled_as)
 
 
 def owner() -> str:
@@ -184,17 +201,18 @@ def training_text(snapshot: jobs.JobSnapshot) -> str:
 
 
 def watch(state_key: str, running_text: Callable[[jobs.JobSnapshot], str] = training_text) -> None:
-    """The session's job under ``state_key``, polled every second: its place in the queue,
+    """The session's job under ``state_key``, polled (``poll_seconds``): its place in the queue,
     or its progress in ``running_text``'s words, with Stop; once it is done, the whole page
     reruns (and collects the result)."""
     job = st.session_state[state_key]
     if st.button(t("queue.stop"), icon=":material/stop_circle:", key=f"{state_key}.stop"):
         job.stop()
+    polled_as = job.snapshot()
 
-    @st.fragment(run_every=POLL_S)
+    @st.fragment(run_every=poll_seconds(polled_as))
     def live() -> None:
         snapshot = job.snapshot()
-        if snapshot.finished:
+        if page_outdated(polled_as, snapshot):
             st.rerun()
         if snapshot.state == jobs.QUEUED:
             show_waiting(snapshot)
