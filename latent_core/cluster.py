@@ -221,8 +221,13 @@ class TrainingRuns:
         import ray
 
         board = _board_handle()
-        if not run.running and not await self._wait_for_slot(board, run, num_cpus):
-            run.outcome = ("cancelled", "the training left the queue before it started")
+        try:
+            has_slot = run.running or await self._wait_for_slot(board, run, num_cpus)
+        except Exception as failure:  # the board out of reach: nobody can give the training its slot
+            logger.exception("Job %s could not wait for its slot", job_id)
+            has_slot, run.outcome = False, ("lost", f"the cluster's job board could not be reached: {failure}")
+        if not has_slot:
+            run.outcome = run.outcome or ("cancelled", "the training left the queue before it started")
         else:
             run.running = True
             keeper = asyncio.ensure_future(self._keep_time(board, job_id, run))
