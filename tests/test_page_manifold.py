@@ -40,7 +40,7 @@ def test_the_roll_and_all_embeddings_are_drawn(lab):
     assert titles[0] == "3-D roll"
     assert {"PCA", "t-SNE", "Isomap", "LLE"} <= set(titles)
     if has_pretrained_roll_ae():
-        assert "Autoencoder (pretrained, started from Isomap)" in titles
+        assert "Autoencoder (started from Isomap)" in titles
     assert any(f"{POINTS} points of the roll" in caption.value for caption in lab.main.caption)
 
 
@@ -78,7 +78,7 @@ def test_each_plot_says_how_well_it_follows_the_sheet(lab):
     if has_pretrained_roll_ae():
         codes = pretrained.load_pretrained("swiss_roll_ae_2").model.encode(roll.x_train[:POINTS])
         order = manifold.roll_order(codes, position)
-        assert caption.rsplit(": ", 1)[1].startswith(f"Autoencoder (pretrained, started from Isomap) {order:.2f} · PCA")
+        assert caption.rsplit(": ", 1)[1].startswith(f"Autoencoder (started from Isomap) {order:.2f} · PCA")
 
 
 def test_the_pretrained_autoencoder_follows_the_sheet_and_the_page_says_how(lab):
@@ -173,7 +173,7 @@ def test_the_first_view_shows_the_pretrained_autoencoders_shipped_codes_without_
     monkeypatch.setattr(models, "load_choice", loaded)
     app = open_page("manifold.py", dataset="swiss_roll")
     assert not app.exception
-    assert "Autoencoder (pretrained, started from Isomap)" in chart_titles(app)
+    assert "Autoencoder (started from Isomap)" in chart_titles(app)
 
 
 def test_codes_shipped_for_another_build_of_the_autoencoder_are_not_shown_as_its_own(monkeypatch):
@@ -187,7 +187,7 @@ def test_codes_shipped_for_another_build_of_the_autoencoder_are_not_shown_as_its
     app = open_page("manifold.py", dataset="swiss_roll")
     assert not app.exception
     assert loads == ["pretrained:swiss_roll_ae_2"]
-    assert "Autoencoder (pretrained, started from Isomap)" in chart_titles(app)
+    assert "Autoencoder (started from Isomap)" in chart_titles(app)
 
 
 def test_other_settings_are_computed_once_and_kept(monkeypatch):
