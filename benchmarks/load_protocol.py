@@ -8,7 +8,9 @@ until time is up: moves the first class-direction slider ``MOVES_PER_VISIT`` tim
 pause of 0.5–2 s between moves (each move a fragment rerun, timed from the ``BackMsg`` sent
 to its ``script_finished``, then the new image fetched as a browser does), and opens the
 Latent map. No browser renders anything: what is timed is the server's share of what a
-student waits for.
+student waits for. Alongside, ``--browsers`` real headless Chromium sessions (default 3;
+``benchmarks/load_test.py --url``, at the lowest CPU priority) do the same on the first replica,
+timed in the page from the key press to the new image painted: the browser's share.
 
 ``--replicas 1 2`` repeats every class size on that many app replicas sharing one workspace
 (``LATENT_EXPLORER_WORKSPACE``), each student's session kept on one replica (student k on
@@ -48,6 +50,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -71,6 +74,8 @@ MOVES_PER_VISIT = 8
 PAUSE_S = (0.5, 2.0)
 STEP_TIMEOUT_S = 120.0
 HARD_LIMIT_GRACE_S = 120.0
+BROWSERS = 3
+BROWSER_STAGGER_S = 2.0
 SLIDER, OPEN_APP, OPEN_GENERATE, OPEN_MAP, PICK_MODEL, IMAGE = (
     "slider move", "open the app", "open Generate", "open Latent map", "pick a model", "image fetch")
 _students = iter(range(10**9))
@@ -377,9 +382,44 @@ def training_report(run: dict, defaults: str) -> str:
     return "\n".join(lines)
 
 
-def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, servers: list[AppServer] = ()) -> dict:
+def start_browsers(url: str, sessions: int, seconds: float, json_path: Path):
+    """``sessions`` real Chromium sessions against ``url`` for about ``seconds``, in a process of their
+    own (Playwright's asyncio does not mix with Locust's gevent); returns it, or None for none."""
+    if sessions <= 0:
+        return None
+    import subprocess  # gevent's, once Locust has patched the standard library
+
+    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("load_test.py")), "--url", url,
+                             "--sessions", str(sessions), "--minutes", f"{seconds / 60:.3f}",
+                             "--stagger", str(BROWSER_STAGGER_S), "--json", str(json_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def browsers_ended(process, json_path: Path, timeout_s: float) -> dict | None:
+    """The browsers' figures once their process has ended (killed after ``timeout_s``)."""
+    if process is None:
+        return None
+    try:
+        _, errors = process.communicate(timeout=timeout_s)
+    except Exception:  # it hangs: the figures it has not written are not measured
+        process.kill()
+        _, errors = process.communicate()
+    try:
+        if process.returncode != 0 or not json_path.is_file():
+            return {"sessions": 0, "slider_ms": [], "map_s": [],
+                    "errors": [f"browser run failed ({process.returncode}): {(errors or '').strip()[-300:]}"]}
+        return json.loads(json_path.read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(json_path.parent, ignore_errors=True)
+
+
+def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, servers: list[AppServer] = (),
+              browsers: int = 0) -> dict:
     """Run ``users`` students for ``seconds`` after the ramp, spread over the replicas at ``urls`` (each
-    student on one); the figures as a dict, the servers' CPU and memory summed."""
+    student on one), with ``browsers`` real browser sessions alongside on the first; the figures as a
+    dict, the servers' CPU and memory summed (the browsers' CPU is not the servers')."""
+    browser_json = Path(tempfile.mkdtemp(prefix="latent-explorer-browsers-")) / "browsers.json"
+    browser_run = start_browsers(urls[0], browsers, ramp_s + seconds, browser_json)
     timings: dict[str, list[float]] = {}
     failures: list[str] = []
 
@@ -425,6 +465,9 @@ def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, server
     if baseline is not None and samples:
         figures.update(server_cpu_s=samples[-1][0] - baseline[0], server_rss_start=baseline[1],
                        server_rss_peak=max(rss for _, rss in samples), server_rss_end=samples[-1][1])
+    browser = browsers_ended(browser_run, browser_json, HARD_LIMIT_GRACE_S + 180)
+    if browser is not None:
+        figures["browsers"] = browser
     return figures
 
 
@@ -436,6 +479,9 @@ def report(runs: list[dict]) -> str:
             return "–"
         timing = summarize(values)
         return f"{format_ms(timing.median_ms * scale)} / {format_ms(timing.p95_ms * scale)}{suffix}"
+
+    def sessions(run: dict) -> int:
+        return run["users"] + (run.get("browsers") or {}).get("sessions", 0)
 
     header = ["", *[f"{run['users']} students" + (f", {run['replicas']} replicas" if run.get("replicas", 1) > 1 else "")
                     for run in runs]]
@@ -452,12 +498,32 @@ def report(runs: list[dict]) -> str:
            for run in runs]],
         ["server RSS at start → peak", *[f"{mib(run['server_rss_start'])} → {mib(run['server_rss_peak'])}"
                                               if "server_rss_peak" in run else "–" for run in runs]],
-        ["… per student above the start, MiB",
-         *[f"{(run['server_rss_peak'] - run['server_rss_start']) / 2**20 / run['users']:.1f}"
+        ["… per session above the start (students and real browsers), MiB",
+         *[f"{(run['server_rss_peak'] - run['server_rss_start']) / 2**20 / sessions(run):.1f}"
            if "server_rss_peak" in run else "–" for run in runs]],
         ["load generator CPU (Locust and the protocol), s", *[f"{run['driver_cpu_s']:.0f}" for run in runs]],
     ]
+    if any(run.get("browsers") for run in runs):
+        def browser_cell(run: dict, key: str, scale: float, digits: int | None = None) -> str:
+            values = (run.get("browsers") or {}).get(key)
+            if not values:
+                return "–"
+            timing = summarize([value * scale for value in values])
+            if digits is None:
+                return f"{format_ms(timing.median_ms)} / {format_ms(timing.p95_ms)}"
+            return f"{timing.median_ms / 1000:.{digits}f} / {timing.p95_ms / 1000:.{digits}f}"
+
+        rows += [
+            ["real browsers alongside (on the first replica): sessions / errors",
+             *[f"{run['browsers']['sessions']} / **{len(run['browsers']['errors'])}**" if run.get("browsers")
+               else "–" for run in runs]],
+            ["… slider move, key press to the new image painted p50 / p95, ms",
+             *[browser_cell(run, "slider_ms", 1 / 1000) for run in runs]],
+            ["… open Latent map, click to its points drawn p50 / p95, s",
+             *[browser_cell(run, "map_s", 1.0, 1) for run in runs]],
+        ]
     first = runs[0]
+    alongside = max((run.get("browsers") or {}).get("sessions", 0) for run in runs)
     lines = [
         f"Simulated students speaking Streamlit's websocket protocol (`BackMsg`/`ForwardMsg`), driven by "
         f"Locust against `streamlit run` servers on loopback in hosted mode (one, or where a column says so "
@@ -467,7 +533,11 @@ def report(runs: list[dict]) -> str:
         f"picks a pretrained Fashion-MNIST model (round robin over {len(MODELS)}), then repeatedly moves the "
         f"first class-direction slider {MOVES_PER_VISIT} times with a pause of {PAUSE_S[0]}–{PAUSE_S[1]} s and "
         f"opens the Latent map. A slider move is a fragment rerun timed from the `BackMsg` sent to its "
-        f"`script_finished`; no browser renders anything, so these are the server's share. {load_note()}.",
+        f"`script_finished`; no browser renders anything, so these are the server's share. "
+        + (f"Beside them, {alongside} real headless Chromium sessions do the same on the first replica "
+           "(`benchmarks/load_test.py --url`, at the lowest CPU priority, on the same CPUs), timed in the page "
+           "from the key press to the new image painted: what a student's browser adds. " if alongside else "")
+        + f"{load_note()}.",
         "",
         table(header, rows),
     ]
@@ -508,6 +578,8 @@ def main() -> None:
     parser.add_argument("--url", help="an app already running (else one is started here, hosted)")
     parser.add_argument("--replicas", type=int, nargs="+", default=[1],
                         help="app replicas on one shared workspace, one set of runs each (default 1)")
+    parser.add_argument("--browsers", type=int, default=BROWSERS,
+                        help=f"real Chromium sessions alongside each class (default {BROWSERS}; 0: none)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--no-report", action="store_true", help="do not write benchmarks/results/load_protocol.md")
     parser.add_argument("--train", action="store_true",
@@ -520,14 +592,15 @@ def main() -> None:
         return
     runs = []
     if args.url:
-        runs = [run_class([args.url], users, args.seconds, args.ramp) for users in args.users]
+        runs = [run_class([args.url], users, args.seconds, args.ramp, browsers=args.browsers) for users in args.users]
     else:
         for replicas in args.replicas:
             for users in args.users:  # fresh servers per class size: memory and CPU are that class's
                 with contextlib.ExitStack() as stack:
                     workspace = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="latent-explorer-load-")))
                     servers = [stack.enter_context(warmed_hosted_server("generate", workspace)) for _ in range(replicas)]
-                    runs.append(run_class([server.url for server in servers], users, args.seconds, args.ramp, servers))
+                    runs.append(run_class([server.url for server in servers], users, args.seconds, args.ramp, servers,
+                                          browsers=args.browsers))
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1), encoding="utf-8")
     if not args.no_report:

@@ -14,7 +14,9 @@ memory (with any children) is sampled every second for its peak.
 
 Writes ``benchmarks/results/load.md``. Loopback only; bounded in time: the sessions stop after
 ``--minutes`` and the whole run is cut off at a hard limit.
-Run: ``make load-test`` or ``python benchmarks/load_test.py [--sessions 30] [--minutes 3] [--port N]``.
+Run: ``make load-test`` or ``python benchmarks/load_test.py [--sessions 30] [--minutes 3] [--port N]``;
+``--url URL --json PATH`` times sessions against an app already running and writes their figures
+(``benchmarks/load_protocol.py`` runs three such browsers beside its simulated students).
 """
 
 from __future__ import annotations
@@ -203,20 +205,41 @@ async def look_before_leaving(page, log: SessionLog) -> int:
         return 0
 
 
-async def run(sessions: int, minutes: float, stagger_s: float, server: AppServer) -> tuple[list[SessionLog], CpuUse]:
-    """All sessions at once in one browser; their logs and the CPU time both sides used meanwhile."""
+async def run(sessions: int, minutes: float, stagger_s: float, url: str,
+              server_cpu_seconds=lambda: 0.0) -> tuple[list[SessionLog], CpuUse]:
+    """All sessions at once in one browser against the app at ``url``; their logs and the CPU time
+    both sides used meanwhile (the server's from ``server_cpu_seconds``, 0 for a server not started here)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**chromium_options())
-        started, server_before, all_before = time.monotonic(), server.cpu_seconds(), tree_cpu_seconds(os.getpid())
+        started, server_before, all_before = time.monotonic(), server_cpu_seconds(), tree_cpu_seconds(os.getpid())
         deadline = started + sessions * stagger_s + minutes * 60
-        logs = await asyncio.gather(*[student(browser, server.url, index, stagger_s, deadline)
+        logs = await asyncio.gather(*[student(browser, url, index, stagger_s, deadline)
                                       for index in range(sessions)])
-        server_s = server.cpu_seconds() - server_before
+        server_s = server_cpu_seconds() - server_before
         cpu = CpuUse(server_s, tree_cpu_seconds(os.getpid()) - all_before - server_s, time.monotonic() - started)
         await browser.close()
     return list(logs), cpu
+
+
+def browser_figures(logs: list[SessionLog]) -> dict:
+    """What the sessions measured, as plain lists (for a load test that runs these browsers beside its
+    own simulated students): slider moves key press to painted, ms; Latent map opens to points drawn,
+    s; errors as "kind: message"."""
+    return {"sessions": len(logs), "slider_ms": [move.total for log in logs for move in log.slider_moves],
+            "map_s": [seconds for log in logs for seconds in log.map_s],
+            "errors": [f"{kind}: {message}" for log in logs for kind, message in log.errors]}
+
+
+def alongside(url: str, sessions: int, minutes: float, stagger_s: float, json_path: Path) -> None:
+    """``--url``: the sessions against an app already running, their figures written to ``json_path``."""
+    import json
+
+    os.nice(BROWSER_NICENESS)
+    time_limit = sessions * stagger_s + minutes * 60 + SETUP_ALLOWANCE_S
+    logs, _ = asyncio.run(asyncio.wait_for(run(sessions, minutes, stagger_s, url), time_limit))
+    json_path.write_text(json.dumps(browser_figures(logs)), encoding="utf-8")
 
 
 def render_load(result: LoadResult) -> str:
@@ -319,8 +342,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="5 sessions for 1 minute (a smoke run)")
     parser.add_argument("--option", action="append", metavar="NAME=VALUE",
                         help="a Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable)")
+    parser.add_argument("--url", help="an app already running: time its sessions only (needs --json)")
+    parser.add_argument("--json", type=Path, help="with --url: write the sessions' figures here")
     args = parser.parse_args(argv)
     sessions, minutes = (5, 1.0) if args.quick else (args.sessions, args.minutes)
+    if args.url:
+        if args.json is None:
+            parser.error("--url needs --json")
+        alongside(args.url, sessions, minutes, args.stagger, args.json)
+        return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     time_limit = sessions * args.stagger + minutes * 60 + SETUP_ALLOWANCE_S
     load_before = load_note()
@@ -331,7 +361,8 @@ def main(argv: list[str] | None = None) -> None:
         server.wait_until_healthy()
         os.nice(BROWSER_NICENESS)  # this process, and the browser it starts, yield to the server
         with MemoryPoller(server.pid) as memory:
-            logs, cpu = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server), time_limit))
+            logs, cpu = asyncio.run(asyncio.wait_for(run(sessions, minutes, args.stagger, server.url,
+                                                         server.cpu_seconds), time_limit))
         final_peak = server.memory().peak
         guard.cancel()
     result = LoadResult(logs, minutes, args.stagger, not args.not_hosted, memory.peak_rss, final_peak, load_before,

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_load_protocol_smoke_one_student_moves_sliders_without_errors(tmp_path):
     figures_path = tmp_path / "figures.json"
     subprocess.run([sys.executable, "benchmarks/load_protocol.py", "--users", "1", "--seconds", "6", "--ramp", "1",
-                    "--no-report", "--json", str(figures_path)], cwd=ROOT, check=True, timeout=300,
+                    "--browsers", "0", "--no-report", "--json", str(figures_path)], cwd=ROOT, check=True, timeout=300,
                    stdout=subprocess.DEVNULL)
     [run] = json.loads(figures_path.read_text())
     assert run["failures"] == []
@@ -24,12 +24,23 @@ def test_load_protocol_smoke_one_student_moves_sliders_without_errors(tmp_path):
 def test_load_protocol_on_two_replicas_keeps_each_student_on_one_of_them(tmp_path):
     figures_path = tmp_path / "figures.json"
     subprocess.run([sys.executable, "benchmarks/load_protocol.py", "--users", "2", "--replicas", "2", "--seconds", "4",
-                    "--ramp", "1", "--no-report", "--json", str(figures_path)], cwd=ROOT, check=True, timeout=400,
-                   stdout=subprocess.DEVNULL)
+                    "--ramp", "1", "--browsers", "0", "--no-report", "--json", str(figures_path)], cwd=ROOT,
+                   check=True, timeout=400, stdout=subprocess.DEVNULL)
     [run] = json.loads(figures_path.read_text())
     assert run["failures"] == [] and run["replicas"] == 2
     assert run["sessions_per_replica"] == [1, 1]  # a student per replica, as sticky sessions spread them
     assert run["timings"]["open Generate"] and run["server_cpu_s"] > 0
+
+
+def test_load_protocol_times_a_real_browser_alongside_its_students(tmp_path):
+    figures_path = tmp_path / "figures.json"
+    subprocess.run([sys.executable, "benchmarks/load_protocol.py", "--users", "1", "--seconds", "20", "--ramp", "1",
+                    "--browsers", "1", "--no-report", "--json", str(figures_path)], cwd=ROOT, check=True,
+                   timeout=400, stdout=subprocess.DEVNULL)
+    [run] = json.loads(figures_path.read_text())
+    browser = run["browsers"]
+    assert browser["sessions"] == 1 and browser["errors"] == []
+    assert browser["slider_ms"] and all(move > 0 for move in browser["slider_ms"])  # timed in the page
 
 
 CHECK_TRAINING_STUDENT = """
