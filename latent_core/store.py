@@ -31,6 +31,7 @@ names the problem (see ``latent_core.uploads``).
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import json
 import logging
 import platform
@@ -471,14 +472,19 @@ def _set_weights(model: LatentModel, archive: ModelArchive, label: str) -> None:
     """Set the archive's arrays as ``model``'s weights, once their layout is exactly the one
     Keras writes for ``model``: its own weights file, refilled with the arrays, is read back."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.weights.h5"
-        model.save_weights(path)
-        _check_layout(weights_layout(path.read_bytes(), "the rebuilt model"), archive.layout, label)
-        with h5py.File(path, "r+") as file:
+        written, refilled = Path(folder) / "model.weights.h5", Path(folder) / "refilled.weights.h5"
+        model.save_weights(written)
+        weights = io.BytesIO(written.read_bytes())
+        _check_layout(weights_layout(weights.getvalue(), "the rebuilt model"), archive.layout, label)
+        with h5py.File(weights, "r+") as file:
             for name, values in archive.weights.items():
                 file[name][...] = values
+        # Refilled in memory and written to a file HDF5 never locked: a process forked meanwhile (the
+        # sandbox's child, a test's server) can hold an inherited descriptor of a file HDF5 has locked,
+        # and Keras could then not open it ("unable to lock file", errno 11).
+        refilled.write_bytes(weights.getvalue())
         try:
-            model.load_weights(path)
+            model.load_weights(refilled)
         except (ValueError, TypeError, KeyError, OSError) as error:
             raise InvalidModelFileError(f"{label} could not be loaded: {error}", "damaged") from None
 

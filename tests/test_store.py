@@ -163,3 +163,42 @@ def test_a_weights_snapshot_keeps_the_weights_of_its_moment_in_an_uncompiled_cop
     copy = snapshot.model()
     assert type(copy) is type(model) and copy is not model and getattr(copy, "optimizer", None) is None
     assert all(np.array_equal(kept, then) for kept, then in zip(copy.get_weights(), before))
+
+
+HOLD_HDF5_LOCK = """
+import sys, time
+import h5py
+held = h5py.File(sys.argv[1], "r+")  # HDF5's exclusive lock on the file, as a process forked mid-write keeps it
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_model_loads_while_another_process_holds_hdf5_s_lock_on_the_weights_file_keras_wrote(tmp_path,
+                                                                                                 monkeypatch):
+    import subprocess
+    import sys
+
+    model = build_model("dense_ae", input_shape=(8, 8, 1), latent_dim=2, seed=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    holders = []
+    original = type(model).save_weights
+
+    def save_weights_and_lock(self, filepath, *args, **kwargs):
+        original(self, filepath, *args, **kwargs)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_HDF5_LOCK, str(filepath)], stdout=subprocess.PIPE,
+                                  text=True)
+        holders.append(holder)
+        assert holder.stdout.readline().strip() == "held"
+
+    monkeypatch.setattr(type(model), "save_weights", save_weights_and_lock)
+    try:
+        loaded = store.load_model(path)
+    finally:
+        for holder in holders:
+            holder.kill()
+            holder.wait(30)
+    assert holders  # the lock was held while the model loaded
+    for mine, theirs in zip(model.weights, loaded.weights):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
