@@ -209,13 +209,17 @@ class TrainingRuns:
     async def launch(self, job_id: str, ticket: int | None, ends: dict[str, bytes], spec: bytes,
                      num_cpus: float, memory_bytes: int) -> None:
         """Take on training ``job_id`` (``spec``: the pickled training): wait for its slot, then start
-        its task and watch it, in the background, so this call returns at once."""
+        its task and watch it, in the background, so this call returns at once. The spec waits in
+        Ray's object store, owned by this actor (so it outlives the replica that sent it), not in
+        this process's memory, which would otherwise hold every waiting training of a class."""
         import asyncio
 
-        run = self._runs[job_id] = _Run(ticket, ends)
-        run.task = asyncio.ensure_future(self._watch(job_id, run, spec, num_cpus, memory_bytes))
+        import ray
 
-    async def _watch(self, job_id: str, run: _Run, spec: bytes, num_cpus: float, memory_bytes: int) -> None:
+        run = self._runs[job_id] = _Run(ticket, ends)
+        run.task = asyncio.ensure_future(self._watch(job_id, run, ray.put(spec), num_cpus, memory_bytes))
+
+    async def _watch(self, job_id: str, run: _Run, spec, num_cpus: float, memory_bytes: int) -> None:
         import asyncio
 
         import ray
