@@ -473,12 +473,15 @@ def run_class(urls: list[str], users: int, seconds: float, ramp_s: float, server
 
 def report(runs: list[dict]) -> str:
     """The markdown of one or more class sizes side by side."""
-    def cell(run: dict, name: str, scale: float = 1.0, suffix: str = "") -> str:
-        values = run["timings"].get(name)
+    def spread(values: list[float] | None, scale: float = 1.0, suffix: str = "") -> str:
+        """p50 / p95 of ``values`` (seconds), in milliseconds times ``scale``."""
         if not values:
             return "–"
         timing = summarize(values)
         return f"{format_ms(timing.median_ms * scale)} / {format_ms(timing.p95_ms * scale)}{suffix}"
+
+    def cell(run: dict, name: str, scale: float = 1.0, suffix: str = "") -> str:
+        return spread(run["timings"].get(name), scale, suffix)
 
     def sessions(run: dict) -> int:
         return run["users"] + (run.get("browsers") or {}).get("sessions", 0)
@@ -504,23 +507,14 @@ def report(runs: list[dict]) -> str:
         ["load generator CPU (Locust and the protocol), s", *[f"{run['driver_cpu_s']:.0f}" for run in runs]],
     ]
     if any(run.get("browsers") for run in runs):
-        def browser_cell(run: dict, key: str, scale: float, digits: int | None = None) -> str:
-            values = (run.get("browsers") or {}).get(key)
-            if not values:
-                return "–"
-            timing = summarize([value * scale for value in values])
-            if digits is None:
-                return f"{format_ms(timing.median_ms)} / {format_ms(timing.p95_ms)}"
-            return f"{timing.median_ms / 1000:.{digits}f} / {timing.p95_ms / 1000:.{digits}f}"
-
         rows += [
             ["real browsers alongside (on the first replica): sessions / errors",
              *[f"{run['browsers']['sessions']} / **{len(run['browsers']['errors'])}**" if run.get("browsers")
                else "–" for run in runs]],
             ["… slider move, key press to the new image painted p50 / p95, ms",
-             *[browser_cell(run, "slider_ms", 1 / 1000) for run in runs]],
+             *[spread([ms / 1000 for ms in run.get("browsers", {}).get("slider_ms", [])]) for run in runs]],
             ["… open Latent map, click to its points drawn p50 / p95, s",
-             *[browser_cell(run, "map_s", 1.0, 1) for run in runs]],
+             *[spread(run.get("browsers", {}).get("map_s"), 1 / 1000) for run in runs]],
         ]
     first = runs[0]
     alongside = max((run.get("browsers") or {}).get("sessions", 0) for run in runs)
