@@ -421,3 +421,39 @@ def test_a_job_whose_run_is_gone_reads_as_failed_and_is_taken_off_the_board(ray_
     assert wait_for(lambda: ray.get(board.find.remote("student-f", "train")) == [])  # nobody asks again
     assert cluster_job(ray_cluster, "student-f") is None
 
+
+
+def test_a_training_waiting_for_its_slot_ends_lost_when_the_job_board_is_out_of_reach(ray_cluster, monkeypatch,
+                                                                                       caplog):
+    """The board's actor gone while a training waits: nobody can give it its slot, so the training ends
+    "lost" (not waiting for ever), the failure is logged, and the run is let go once its outcome is fetched."""
+    import asyncio
+
+    async def unreachable(*args):
+        raise ray.exceptions.ActorDiedError()
+
+    class UnreachableMethod:
+        remote = staticmethod(unreachable)
+
+    class UnreachableBoard:
+        def __getattr__(self, method):
+            return UnreachableMethod
+
+    monkeypatch.setattr(cluster, "_board_handle", UnreachableBoard)
+
+    async def wait_then_fetch():
+        runs = cluster.TrainingRuns()
+        await runs.launch("waiting-job", 7, {"lost": b"end", "cancelled": b"end"}, b"spec", 1.0, 2**20)
+        assert await runs.wait_end("waiting-job", 10), "the training still waits for a slot nobody can give"
+        outcome = runs.outcome("waiting-job")
+        for _ in range(100):  # the run lets go once its outcome is fetched
+            if runs.count() == 0:
+                break
+            await asyncio.sleep(0.01)
+        return outcome, runs.count()
+
+    with caplog.at_level("ERROR", logger=cluster.__name__):
+        (kind, text), held = asyncio.run(wait_then_fetch())
+    assert kind == "lost" and "job board could not be reached" in text
+    assert held == 0
+    assert "could not wait for its slot" in caplog.text and "Could not put the end" in caplog.text
