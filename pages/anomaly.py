@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import anomaly, data, evaluation, keys, metrics
-from latent_core.images import as_rgb, error_heatmaps, montage
+from latent_core.images import as_rgb, error_heatmaps, montage, shown_png
 from ui import anomaly_views, models, queue_views
 from ui.guard import require_dataset
 from ui.shell import lang, registered_dataset_name, start_page, t
@@ -60,11 +60,11 @@ def show_extremes(title: str, shown: np.ndarray, labels: np.ndarray, scores: np.
     and where they differ (error heatmaps), one column per image."""
     st.markdown(f"**{title}**")
     if model is None:
-        st.image(montage(shown, columns=len(shown), cell=64), output_format="PNG")
+        st.image(shown_png(montage(shown, columns=len(shown), cell=64)), output_format="PNG")
     else:
         rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
         rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
-        st.image(montage(rows, columns=len(shown), cell=64), caption=t("anomaly.most_rows"), output_format="PNG")
+        st.image(shown_png(montage(rows, columns=len(shown), cell=64)), caption=t("anomaly.most_rows"), output_format="PNG")
     st.caption(" · ".join(t("anomaly.image_score", name=names[int(label)], score=score)
                           for label, score in zip(labels, scores)))
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import concepts, data, keys
-from latent_core.images import montage, upscale
+from latent_core.images import montage, upscale, shown_png
 from ui import models, vae_views
 from ui.shell import (active_dataset, active_model, load_registered_dataset, registered_dataset_name, start_page,
                       t)
@@ -120,8 +120,8 @@ def loss_widget() -> None:
     left, right = st.columns([2, 3])
     with left:
         pair = st.columns(2)
-        pair[0].image(upscale(image, 160), caption=t("concepts.loss.original"))
-        pair[1].image(upscale(worse, 160), caption=t("concepts.loss.degraded", amount=amount))
+        pair[0].image(shown_png(upscale(image, 160)), caption=t("concepts.loss.original"))
+        pair[1].image(shown_png(upscale(worse, 160)), caption=t("concepts.loss.degraded", amount=amount))
         numbers = st.columns(2)
         numbers[0].metric("BCE", f"{bce_now:.4f}", help=t("concepts.loss.bce_floor", floor=bce_curve[0]))
         numbers[1].metric("MSE", f"{mse_now:.4f}")
@@ -162,7 +162,7 @@ def reparameterisation_widget(model, name: str) -> None:
     codes = concepts.reparameterise(mu, log_var, n=count, seed=st.session_state.get("concepts.seed", 0))
     images = np.clip(model.decode(codes), 0.0, 1.0)
     left, right = st.columns(2)
-    left.image(montage(images, columns=8, cell=56), caption=t("concepts.vae.samples", count=count),
+    left.image(shown_png(montage(images, columns=8, cell=56)), caption=t("concepts.vae.samples", count=count),
                output_format="PNG")
     sigma = np.exp(0.5 * log_var[:2])
     angle = np.linspace(0, 2 * np.pi, 100)

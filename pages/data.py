@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import data, user_data
-from latent_core.images import montage
+from latent_core.images import montage, shown_png
 from latent_core.uploads import MAX_DATASET_BYTES
 from ui.shell import (active_dataset, add_user_dataset, dataset_title, selected_dataset_name, start_page, t,
                       uploaded_dataset_chosen)
@@ -54,7 +54,7 @@ if dataset is not None:
             if len(members) == 0:
                 continue
             picked = rng.choice(members, size=min(per_class, len(members)), replace=False)
-            grid[label % 2].image(montage(pool[picked], columns=per_class, cell=48),
+            grid[label % 2].image(shown_png(montage(pool[picked], columns=per_class, cell=48)),
                                   caption=f"{label}: {name}")
     else:
         figure = go.Figure(go.Scatter3d(

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import drawing, metrics
-from latent_core.images import error_heatmaps, upscale
+from latent_core.images import error_heatmaps, upscale, shown_png
 from latent_core.models import add_noise
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.denoise_views import denoiser_hint, library_denoisers, why_skip_connections
@@ -59,12 +59,12 @@ def denoise_view(model, clean: np.ndarray, *, noise: str, clean_caption: str,
     gain = None if math.isinf(noisy_psnr) or math.isinf(denoised_psnr) else t(
         "denoise.gain", gain=denoised_psnr - noisy_psnr)
     pictures = st.columns(3)  # each PSNR under its picture, also where a phone stacks the columns
-    pictures[0].image(upscale(clean, SHOWN_SIZE), caption=clean_caption, output_format="PNG")
-    pictures[1].image(upscale(noisy, SHOWN_SIZE), caption=t("denoise.noisy"), output_format="PNG")
+    pictures[0].image(shown_png(upscale(clean, SHOWN_SIZE)), caption=clean_caption, output_format="PNG")
+    pictures[1].image(shown_png(upscale(noisy, SHOWN_SIZE)), caption=t("denoise.noisy"), output_format="PNG")
     pictures[1].metric(t("denoise.psnr_noisy"), psnr_text(noisy_psnr), help=t("denoise.psnr_help"))
-    pictures[2].image(upscale(denoised, SHOWN_SIZE), caption=t("denoise.denoised"), output_format="PNG")
+    pictures[2].image(shown_png(upscale(denoised, SHOWN_SIZE)), caption=t("denoise.denoised"), output_format="PNG")
     pictures[2].metric(t("denoise.psnr_denoised"), psnr_text(denoised_psnr), delta=gain, help=t("denoise.psnr_help"))
-    pictures[2].image(upscale(error_heatmaps(clean, denoised), SHOWN_SIZE), caption=t("denoise.error_map"),
+    pictures[2].image(shown_png(upscale(error_heatmaps(clean, denoised), SHOWN_SIZE)), caption=t("denoise.error_map"),
                       output_format="PNG")
 
 

@@ -4,7 +4,7 @@ VAE prior samples and GAN samples with sliders over the generator's input."""
 import numpy as np
 import streamlit as st
 
-from latent_core.images import upscale
+from latent_core.images import upscale, shown_png
 from ui import codes, share
 from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
@@ -44,7 +44,7 @@ if "class" in tabs:
     with tabs["class"]:
         st.write(t("generate.class_intro", count=f"{len(sample.codes):,}"))
         representatives = decoded(model, np.stack(list(means.values())))  # every class in one model call
-        st.image([upscale(image, 84) for image in representatives], caption=list(class_labels.values()),
+        st.image([shown_png(upscale(image, 84)) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
         share.seed_choice("generate.class", "class", list(means))
         label = st.selectbox(t("common.class"), list(means), key="generate.class", format_func=class_labels.get)

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import data, keys, metrics
-from latent_core.images import as_rgb, error_heatmaps, error_scale_bar, montage
+from latent_core.images import as_rgb, error_heatmaps, error_scale_bar, montage, shown_png
 from ui.guard import require_dataset, require_model
 from ui.reconstruct_views import EVAL_IMAGES, PCA_TRAIN_IMAGES, pca_baseline, pca_fits
 from ui.shell import lang, start_page, t
@@ -65,12 +65,12 @@ def image_grid(dataset: data.Dataset, model, baseline: metrics.PCABaseline | Non
     if show_errors:
         rows = [as_rgb(row) for row in rows]
         st.caption(t("reconstruct.rows_errors" if baseline is not None else "reconstruct.rows_errors_no_pca"))
-        st.image(error_scale_bar(), caption=t("common.error_scale"), width=240, output_format="PNG")
+        st.image(shown_png(error_scale_bar()), caption=t("common.error_scale"), width=240, output_format="PNG")
     else:
         st.caption(t("reconstruct.rows" if baseline is not None else "reconstruct.rows_no_pca"))
     for start in range(0, len(picked), COLUMNS):
         for column, index in zip(st.columns(COLUMNS), range(start, min(start + COLUMNS, len(picked)))):
-            column.image(montage(np.stack([row[index] for row in rows]), columns=1, cell=84),
+            column.image(shown_png(montage(np.stack([row[index] for row in rows]), columns=1, cell=84)),
                          caption=captions[index], output_format="PNG")
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import data, evaluation, hosting
-from latent_core.images import montage, png_bytes
+from latent_core.images import montage, shown_png
 from latent_core.jobs import (CANCELLED, COMPLETED, DIVERGED, QUEUED, STOPPED, TIMED_OUT, JobSnapshot, TrainingJob,
                               estimate_seconds, workspace_job)
 from latent_core.models import build_model
@@ -75,7 +75,7 @@ def show_snapshot(snapshot: JobSnapshot, names: list[str]) -> None:
             width="stretch")
     if snapshot.preview is not None:
         epoch = len(next(iter(snapshot.history.values()), []))
-        picture = per_epoch("preview", snapshot, lambda: png_bytes(montage(
+        picture = per_epoch("preview", snapshot, lambda: shown_png(montage(
             snapshot.preview if snapshot.preview_inputs is None else np.concatenate(
                 [snapshot.preview_inputs, snapshot.preview]), columns=len(snapshot.preview), cell=56)))
         st.image(picture, caption=t("train.preview" if snapshot.preview_inputs is not None else "train.samples",

@@ -13,6 +13,7 @@ from latent_core.images import (
     error_scale_bar,
     montage,
     png_bytes,
+    shown_png,
     to_uint8,
     upscale,
 )
@@ -103,3 +104,19 @@ def test_the_scale_bar_runs_from_no_error_to_the_top_of_the_scale():
     assert bar.shape == (5, 100, 3)
     assert bar[0, 0].tolist() == to_uint8(error_colours(np.array([[0.0]]))[0])[0].tolist()
     assert bar[0, -1].tolist() == to_uint8(error_colours(np.array([[ERROR_SCALE_TOP]]))[0])[0].tolist()
+
+
+def test_a_shown_picture_is_the_same_pixels_encoded_at_the_fast_zlib_level():
+    import io
+
+    images = np.random.default_rng(0).random((16, 28, 28, 1)).astype(np.float32)
+    picture = montage(images, columns=4, cell=56)
+    shown = shown_png(picture)
+    decoded = Image.open(io.BytesIO(shown))
+    assert decoded.format == "PNG" and np.array_equal(np.asarray(decoded), np.asarray(picture))
+    # a PNG's pixels are one zlib stream; the top bits of its header's second byte name the level used:
+    # 0 for levels 0-1 (the fastest), 2 for PIL's default 6
+    def zlib_level_bits(png: bytes) -> int:
+        return png[png.index(b"IDAT") + 5] >> 6
+
+    assert zlib_level_bits(shown) == 0 and zlib_level_bits(png_bytes(picture)) == 2

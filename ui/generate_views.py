@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import evaluation, latent, maps
-from latent_core.images import montage, png_bytes, upscale
+from latent_core.images import montage, png_bytes, upscale, shown_png
 from ui import share
 from ui.shell import t
 
@@ -136,7 +136,7 @@ def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names:
                   args=(direction_keys + dimension_keys,))
     with right:
         image = decoded(model, code[np.newaxis])[0]
-        st.image(upscale(image, SHOWN_SIZE), caption=t("generate.slider_image", name=class_name), output_format="PNG")
+        st.image(shown_png(upscale(image, SHOWN_SIZE)), caption=t("generate.slider_image", name=class_name), output_format="PNG")
         show_verdict(classifier, image, names)
         downloads("class-image", upscale(image, 280), code[np.newaxis].astype(np.float32), [class_name])
 
@@ -154,7 +154,7 @@ def perturbations(model, mean: np.ndarray, directions: latent.Directions, names:
                                           scale=directions.dimension_std)
     images = decoded(model, grid_codes)
     picture = montage(images, columns=GRID_COLUMNS, cell=72)
-    st.image(picture, caption=t("generate.perturbed", count=count, name=class_name,
+    st.image(shown_png(picture), caption=t("generate.perturbed", count=count, name=class_name,
                                 classes=verdict_summary(classifier, images, names)), output_format="PNG")
     downloads("perturbations", picture, grid_codes)
 
@@ -191,14 +191,14 @@ def interpolation(model, sample: maps.CodeSample, means: dict[int, np.ndarray], 
     path = latent.interpolate(z0, z1, steps, method=method)
     images = decoded(model, path)
     if mode == "images":
-        st.image(montage(sample.inputs[[start, end]], columns=2, cell=72), caption=t("generate.originals"),
+        st.image(shown_png(montage(sample.inputs[[start, end]], columns=2, cell=72)), caption=t("generate.originals"),
                  output_format="PNG")
     picture = montage(images, columns=steps, cell=72)
     caption = ends_text
     if classifier is not None:
         caption += " · " + t("generate.classes_seen",
                              classes=" → ".join(names[int(label)] for label in verdicts(classifier, images)[0]))
-    st.image(picture, caption=caption, output_format="PNG")
+    st.image(shown_png(picture), caption=caption, output_format="PNG")
     downloads("interpolation", picture, path)
 
 
@@ -211,7 +211,7 @@ def prior_samples(model, names: list[str], classifier) -> None:
     prior_codes = latent.prior_samples(count, model.latent_dim, int(seed))
     images = decoded(model, prior_codes)
     picture = montage(images, columns=GRID_COLUMNS, cell=72)
-    st.image(picture, caption=t("generate.prior_caption", count=count,
+    st.image(shown_png(picture), caption=t("generate.prior_caption", count=count,
                                 classes=verdict_summary(classifier, images, names)), output_format="PNG")
     downloads("prior-samples", picture, prior_codes)
 
@@ -224,7 +224,7 @@ def gan_samples(model, names: list[str], classifier) -> None:
     noise = latent.prior_samples(count, model.latent_dim, seed)
     images = decoded(model, noise)
     picture = montage(images, columns=GRID_COLUMNS, cell=72)
-    st.image(picture, caption=t("generate.gan_caption", count=count, classes=verdict_summary(classifier, images, names)),
+    st.image(shown_png(picture), caption=t("generate.gan_caption", count=count, classes=verdict_summary(classifier, images, names)),
              output_format="PNG")
     downloads("gan-samples", picture, noise)
     pick = int(controls[1].number_input(t("generate.gan_pick", count=count), 1, count, 1, key="generate.gan_pick"))
@@ -248,6 +248,6 @@ def noise_sliders(model, base: np.ndarray, base_key: tuple, names: list[str], cl
             code[i] = left.slider(t("generate.noise", index=i), -DIRECTION_RANGE, DIRECTION_RANGE, step=0.1, key=key)
     with right:
         image = decoded(model, code[np.newaxis])[0]
-        st.image(upscale(image, SHOWN_SIZE), caption=t("generate.gan_image"), output_format="PNG")
+        st.image(shown_png(upscale(image, SHOWN_SIZE)), caption=t("generate.gan_image"), output_format="PNG")
         show_verdict(classifier, image, names)
         downloads("gan-image", upscale(image, 280), code[np.newaxis])

@@ -17,7 +17,7 @@ import streamlit as st
 from plotly.colors import qualitative
 
 from latent_core import data, drawing, images, jobs, keys, map_images, maps, projection, trust
-from latent_core.images import montage, png_bytes, upscale
+from latent_core.images import montage, png_bytes, upscale, shown_png
 from latent_core.uploads import MAX_PICTURE_BYTES
 from ui import codes, models, queue_views, share
 from ui.canvas import DRAW_BRUSH, drawing_canvas
@@ -279,7 +279,7 @@ def show_selection(rows: np.ndarray, sample: maps.CodeSample, names: list[str], 
         st.write(t("latent_map.mean_point", point=", ".join(f"{value:.2f}" for value in decoded)))
         return
     shown = rows[:SHOWN_SELECTION]
-    st.image(montage(sample.inputs[shown], columns=8, cell=44), output_format="PNG",
+    st.image(shown_png(montage(sample.inputs[shown], columns=8, cell=44)), output_format="PNG",
              caption=t("latent_map.shown", shown=len(shown), count=len(rows)))
     image = np.clip(decoded, 0.0, 1.0)
     caption = t("latent_map.mean_image", count=len(rows))
@@ -288,7 +288,7 @@ def show_selection(rows: np.ndarray, sample: maps.CodeSample, names: list[str], 
         best = int(np.argmax(probabilities))
         caption = t("latent_map.mean_verdict", caption=caption, name=names[best] if names else best,
                     percent=round(100 * float(probabilities[best])))
-    st.image(upscale(image, 168), caption=caption, output_format="PNG")
+    st.image(shown_png(upscale(image, 168)), caption=caption, output_format="PNG")
     labels = [names[int(label)] for label in sample.labels[rows]] if names else None
     downloads = st.columns(2)
     downloads[0].download_button(t("latent_map.download_mean"), lambda: png_bytes(upscale(image, 280)),
@@ -303,8 +303,8 @@ def show_point(row: int, sample: maps.CodeSample, names: list[str], model) -> No
     st.subheader(t("latent_map.point", name=name, row=row))
     decoded = np.clip(model.decode(sample.codes[row][np.newaxis]), 0.0, 1.0)[0]
     columns = st.columns(2)
-    columns[0].image(upscale(sample.inputs[row], 168), caption=t("latent_map.point_image"), output_format="PNG")
-    columns[1].image(upscale(decoded, 168), caption=t("latent_map.point_decoded"), output_format="PNG")
+    columns[0].image(shown_png(upscale(sample.inputs[row], 168)), caption=t("latent_map.point_image"), output_format="PNG")
+    columns[1].image(shown_png(upscale(decoded, 168)), caption=t("latent_map.point_decoded"), output_format="PNG")
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -379,13 +379,13 @@ def place_section(dataset: data.Dataset, model, sample: maps.CodeSample, mapped:
         near = np.argsort(np.linalg.norm(mapped.codes - placed_code, axis=1))[:NEIGHBOURS]
         near_rows = mapped.indices[near]
         pictures = st.columns([1, 3])
-        pictures[0].image(upscale(image, 112), caption=caption, output_format="PNG")
+        pictures[0].image(shown_png(upscale(image, 112)), caption=caption, output_format="PNG")
         verdict = ""
         if names:
             found, counts = np.unique(sample.labels[near_rows].astype(int), return_counts=True)
             verdict = t("latent_map.neighbours_class", name=names[found[np.argmax(counts)]],
                         count=int(counts.max()), k=len(near_rows))
-        pictures[1].image(montage(sample.inputs[near_rows], columns=NEIGHBOURS // 2, cell=44),
+        pictures[1].image(shown_png(montage(sample.inputs[near_rows], columns=NEIGHBOURS // 2, cell=44)),
                           caption=t("latent_map.neighbours", verdict=verdict), output_format="PNG")
         return placed
 
