@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from latent_core import pretrained
+from latent_core.data import FASHION_MNIST_CLASSES_EN
 from latent_core.evaluation import (
     DENOISING_KINDS,
     DENOISING_STRENGTHS,
@@ -133,7 +134,33 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
             rows.append((f"{entry['dataset']} {role} test accuracy ≥ {goal:.0%}",
                          f"{accuracy:.2%}", _verdict(accuracy >= goal)))
     return (["## Targets", "", "| target | measured | |", "|---|---|---|"]
-            + [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in rows])
+            + [f"| {target} | {measured} | {verdict} |" for target, measured, verdict in rows]
+            + _class_average_lines(classifiers, judges))
+
+
+CLASS_NAMES = {"fashion_mnist": FASHION_MNIST_CLASSES_EN}
+
+
+def _class_average_lines(classifiers: list[dict], judges: list[dict]) -> list[str]:
+    """For scale beside the class-mean targets: what the classifier and the judge call each class's
+    average test image (no model), where they measured it."""
+    lines = []
+    for classifier in classifiers:
+        dataset = classifier["dataset"]
+        judge = next((j for j in judges if j["dataset"] == dataset), None)
+        if judge is None or any("class_average_accuracy" not in x["metrics"] for x in (classifier, judge)):
+            continue
+        names = CLASS_NAMES.get(dataset, tuple(str(c) for c in range(10)))
+        m = judge["metrics"]
+        missed = [f"{names[c]} as {names[int(m[f'class_average_{c}_classified_as'])]}" for c in range(len(names))
+                  if int(m[f"class_average_{c}_classified_as"]) != c]
+        lines.append(f"- {dataset}: {classifier['metrics']['class_average_accuracy'] * 10:.0f} of 10 by the app's "
+                     f"classifier, {m['class_average_accuracy'] * 10:.0f} of 10 by the held-out judge"
+                     + (f" (missed: {', '.join(missed)})" if missed else ""))
+    if not lines:
+        return []
+    return ["", "For scale beside the class means: each class's average test image (its pixel means, no model) is "
+                "named right:", "", *lines]
 
 
 def _versus_reference(entry: dict, reference: float | None) -> str:

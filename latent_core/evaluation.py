@@ -12,6 +12,9 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
 - ``sample_mse``: reconstruction of a given sample (the library's bundled sample).
 - ``class_mean_decode_accuracy`` and ``class_mean_{c}_decoded_as`` (with a classifier):
   each class's mean test code decoded, and what the classifier calls it.
+- ``class_average_accuracy`` and ``class_average_{c}_classified_as`` (a classifier's own manifest,
+  ``class_average_metrics``): each class's average test image (pixel means, no model), and what the
+  classifier calls it: what decoding a mean code has to beat to be more than an average of pixels.
 - ``psnr_noisy_{σ}``, ``psnr_denoised_{σ}`` (denoisers, ``DENOISING_KINDS``): Gaussian noise of
   strength σ, PSNR of the mean MSE over the test set; ``mean_psnr_noisy_{σ}``,
   ``mean_psnr_denoised_{σ}``: the mean of the per-image PSNRs (higher: an image already
@@ -92,6 +95,17 @@ def class_mean_metrics(model, data: Splits, classifier) -> dict[str, float]:
     predicted = classifier.predict(decoded)
     result = {"class_mean_decode_accuracy": float(np.mean(predicted == labels))}
     result.update({f"class_mean_{label}_decoded_as": float(p) for label, p in zip(labels, predicted)})
+    return result
+
+
+def class_average_metrics(classifier, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
+    """Each class's average test image (the mean of its pixels, no model involved); does the classifier
+    see that class? An autoencoder whose decoded mean code is close to this average does no better."""
+    labels = np.unique(y_test)
+    averages = np.stack([x_test[y_test == label].mean(axis=0) for label in labels])
+    predicted = classifier.predict(averages)
+    result = {"class_average_accuracy": float(np.mean(predicted == labels))}
+    result.update({f"class_average_{label}_classified_as": float(p) for label, p in zip(labels, predicted)})
     return result
 
 

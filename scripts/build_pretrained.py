@@ -5,7 +5,7 @@
   python scripts/build_pretrained.py --dataset mnist --missing  # one dataset, what is not built yet
   python scripts/build_pretrained.py --list                  # the bundles and their settings
   python scripts/build_pretrained.py --index-only            # rewrite index.json and the report
-  python scripts/build_pretrained.py --remeasure --dataset fashion_mnist  # measure built models again
+  python scripts/build_pretrained.py --remeasure --dataset fashion_mnist  # measure built models and classifiers again
   python scripts/build_pretrained.py --embeddings-only       # rewrite the swiss roll's embeddings
 
 Every bundle is trained with a fixed seed and measured on the full test set; its
@@ -377,6 +377,14 @@ def _add_to_manifest(folder: Path, extra: dict) -> None:
     path.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
 
 
+def classifier_metrics(classifier: clf.Classifier, data: BuildData) -> dict[str, float]:
+    """A classifier's (or judge's) accuracy on the test split and the bundled sample, and what it calls each
+    class's average test image."""
+    return {"test_accuracy": classifier.accuracy(data.x_test, data.y_test),
+            "sample_accuracy": classifier.accuracy(data.sample_x, data.sample_y),
+            **evaluation.class_average_metrics(classifier, data.x_test, data.y_test)}
+
+
 def build_classifier_bundle(spec: BundleSpec, data: BuildData) -> dict[str, float]:
     print(f"  {spec.name}: training on {len(data.x_train):,} images, {spec.epochs} epochs",
           flush=True)
@@ -384,8 +392,7 @@ def build_classifier_bundle(spec: BundleSpec, data: BuildData) -> dict[str, floa
                                          epochs=spec.epochs, batch_size=spec.batch_size,
                                          learning_rate=spec.learning_rate, seed=spec.seed,
                                          architecture=spec.kind)
-    metrics = {"test_accuracy": model.accuracy(data.x_test, data.y_test),
-               "sample_accuracy": model.accuracy(data.sample_x, data.sample_y)}
+    metrics = classifier_metrics(model, data)
     folder = _classifier_folder(spec.dataset, spec.kind)
     shutil.rmtree(folder, ignore_errors=True)
     _classifier.cache_clear()
@@ -458,11 +465,15 @@ def build(spec: BundleSpec) -> None:
 
 
 def remeasure(spec: BundleSpec) -> None:
-    """Measure a built model again, as it is (new metrics, a judge built since), and store
+    """Measure a built model or classifier again, as it is (new metrics, a judge built since), and store
     the figures in its manifest; the weights are not touched."""
-    folder = MODELS_DIR / spec.name
     print(f"[{spec.name}] measuring again", flush=True)
-    metrics = evaluate(spec, load_bundle(folder).model, build_data(spec.dataset))
+    if spec.kind in clf.NETWORKS:
+        folder = _classifier_folder(spec.dataset, spec.kind)
+        metrics = classifier_metrics(_classifier(spec.dataset, spec.kind), build_data(spec.dataset))
+    else:
+        folder = MODELS_DIR / spec.name
+        metrics = evaluate(spec, load_bundle(folder).model, build_data(spec.dataset))
     _add_to_manifest(folder, {"metrics": metrics})
     write_index()
 
@@ -493,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index-only", action="store_true",
                         help="rewrite index.json and the report from the bundles on disk")
     parser.add_argument("--remeasure", action="store_true",
-                        help="measure the chosen models that are built again, without training them")
+                        help="measure the chosen models and classifiers that are built again, without training them")
     parser.add_argument("--embeddings-only", action="store_true",
                         help="rewrite the swiss roll's precomputed embeddings (the Manifold lab's first view)")
     return parser
@@ -519,7 +530,7 @@ def main() -> None:
         chosen = [spec for spec in chosen if not _is_built(spec)]
     if args.remeasure:
         for spec in chosen:
-            if spec.kind not in clf.NETWORKS and _is_built(spec):
+            if _is_built(spec):
                 remeasure(spec)
         return
     started = time.perf_counter()

@@ -208,3 +208,30 @@ def test_both_networks_refuse_a_shape_that_is_not_an_image_and_fewer_than_two_cl
     with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):
         NETWORKS[network]((8, 8, 1), 1)
     assert NETWORKS[network]((8, 8, 1), 2, seed=3).output_shape == (None, 2)
+
+
+class BrightestImageIsClassNine:
+    """A classifier that calls the image with the most ink class 9 and every other image class 0."""
+
+    def predict(self, images):
+        predicted = np.zeros(len(images), np.int64)
+        predicted[np.argmax(images.reshape(len(images), -1).sum(axis=1))] = 9
+        return predicted
+
+
+def test_each_class_average_test_image_is_the_mean_of_its_pixels_and_is_judged_as_a_class():
+    # class c's images hold c / 10 everywhere, or nothing: their average is c / 20, the brightest class 9's
+    x_test = np.stack([np.full((4, 4, 1), c / 10 if inked else 0.0, np.float32)
+                       for c in range(10) for inked in (True, False)])
+    y_test = np.repeat(np.arange(10), 2)
+    seen = {}
+
+    class Recording(BrightestImageIsClassNine):
+        def predict(self, images):
+            seen["averages"] = images
+            return super().predict(images)
+
+    measured = evaluation.class_average_metrics(Recording(), x_test, y_test)
+    assert seen["averages"][:, 0, 0, 0] == pytest.approx([c / 20 for c in range(10)])
+    assert measured["class_average_accuracy"] == pytest.approx(0.2)  # class 0 (called 0) and class 9 (called 9)
+    assert [measured[f"class_average_{c}_classified_as"] for c in range(10)] == [0.0] * 9 + [9.0]

@@ -76,3 +76,21 @@ def test_a_model_without_a_latent_code_is_tabled_without_a_latent_size(tmp_path)
                "classifiers": [], "judges": []}
     report = pretrained_report.report_markdown(content, root=tmp_path)
     assert "| fashion_mnist_unet_denoiser | unet_denoiser | no code | 0.0020 | – | – |" in report
+
+
+def test_the_class_averages_are_shown_beside_the_class_mean_targets_with_what_the_judge_missed(tmp_path):
+    called_right = {f"class_average_{c}_classified_as": float(c) for c in range(10)}
+    judge_misses_two = {**called_right, "class_average_4_classified_as": 2.0, "class_average_5_classified_as": 9.0}
+    content = {"bundles": [], "classifiers": [
+        {"name": "fashion_mnist_classifier", "dataset": "fashion_mnist", "trained_on": "Fashion-MNIST",
+         "metrics": {"test_accuracy": 0.91, "class_average_accuracy": 1.0, **called_right}}],
+        "judges": [{"name": "fashion_mnist_judge", "dataset": "fashion_mnist", "trained_on": "Fashion-MNIST",
+                    "metrics": {"test_accuracy": 0.91, "class_average_accuracy": 0.8, **judge_misses_two}}]}
+    report = pretrained_report.report_markdown(content, root=tmp_path)
+    assert "For scale beside the class means" in report
+    line = next(line for line in report.splitlines() if line.startswith("- fashion_mnist:"))
+    assert "10 of 10 by the app's classifier, 8 of 10 by the held-out judge" in line
+    assert "missed: Coat as Pullover, Sandal as Ankle boot" in line
+
+    del content["judges"][0]["metrics"]["class_average_accuracy"]  # a judge measured before the figure existed
+    assert "For scale" not in pretrained_report.report_markdown(content, root=tmp_path)
