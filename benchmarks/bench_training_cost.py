@@ -1,7 +1,7 @@
 """What one training costs, per image-epoch and per run, for the estimate shown before Start.
 
 For several architectures on Fashion-MNIST (dense and conv AEs of two sizes, dense and conv
-VAEs, the DCGAN) this runs the Train page's job (``jobs.workspace_job``: ``training.train``
+VAEs, the DCGAN, the U-Net denoiser) this runs the Train page's job (``jobs.workspace_job``: ``training.train``
 in a background thread with validation, previews, checkpoints, then
 ``evaluation.measure`` on 2,000 test images and the final save) twice, on a small and a
 larger number of image-epochs, and takes the difference: CPU seconds of the process (all
@@ -49,6 +49,7 @@ CONFIGS = {
     "vae dense": ("vae", {"latent_dim": 16}),
     "vae conv": ("vae", {"latent_dim": 16, "architecture": "conv"}),
     "dcgan": ("dcgan", {"latent_dim": 100}),
+    "unet_denoiser": ("unet_denoiser", {}),
 }
 SMALL, LARGE = (1000, 1), (3000, 2)  # (images, epochs); cheap layers need more: --small, --large
 

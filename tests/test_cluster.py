@@ -428,6 +428,7 @@ def test_a_training_waiting_for_its_slot_ends_lost_when_the_job_board_is_out_of_
     """The board's actor gone while a training waits: nobody can give it its slot, so the training ends
     "lost" (not waiting for ever), the failure is logged, and the run is let go once its outcome is fetched."""
     import asyncio
+    import concurrent.futures
 
     async def unreachable(*args):
         raise ray.exceptions.ActorDiedError()
@@ -452,8 +453,9 @@ def test_a_training_waiting_for_its_slot_ends_lost_when_the_job_board_is_out_of_
             await asyncio.sleep(0.01)
         return outcome, runs.count()
 
-    with caplog.at_level("ERROR", logger=cluster.__name__):
-        (kind, text), held = asyncio.run(wait_then_fetch())
+    with caplog.at_level("ERROR", logger=cluster.__name__), concurrent.futures.ThreadPoolExecutor(1) as thread:
+        # an event loop of its own, in a thread of its own: this one may already run one (Ray's, an earlier test's)
+        (kind, text), held = thread.submit(asyncio.run, wait_then_fetch()).result(timeout=60)
     assert kind == "lost" and "job board could not be reached" in text
     assert held == 0
     assert "could not wait for its slot" in caplog.text and "Could not put the end" in caplog.text
