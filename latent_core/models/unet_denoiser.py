@@ -113,7 +113,7 @@ class UNetDenoiser(AutoencoderModel):
     title = "U-Net denoiser"
     has_latent = False
     image_only = True
-    training_ms_per_image = 4.0
+    training_ms_per_image = 1.4  # CPU ms per image-epoch, benchmarks/bench_training_cost.py
     option_names = ("filters", "convs_per_level", "residual", "noise_kinds", "noise_strength")
     added_options = ("convs_per_level",)  # left out at its default: bundles saved before it still match
     saved_options = tuple(option for option in AutoencoderModel.saved_options if option.name != "latent_dim") + (
