@@ -6,7 +6,7 @@ import streamlit as st
 
 from latent_core.images import upscale, shown_png
 from ui import codes, share
-from ui.generate_views import (class_histogram, decoded, gan_samples, interpolation, perturbations,
+from ui.generate_views import (CLASS_KEY, class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
 from ui.guard import offer_a_model_with_a_code, require_dataset, require_model
 from ui.interpolation_views import interpolation_meter
@@ -46,18 +46,18 @@ if "class" in tabs:
         representatives = decoded(model, np.stack(list(means.values())))  # every class in one model call
         st.image([shown_png(upscale(image, 84)) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
-        share.seed_choice("generate.class", "class", list(means))
-        label = st.selectbox(t("common.class"), list(means), key="generate.class", format_func=class_labels.get)
+        share.seed_choice(CLASS_KEY, "class", list(means))
+        label = st.selectbox(t("common.class"), list(means), key=CLASS_KEY, format_func=class_labels.get)
         share.publish("class", label)
         members = int(np.count_nonzero(sample.labels == label))
         if members < 2:  # directions of variation need at least two codes
             st.error(t("generate.class_too_small", name=names[label], count=members))
             st.stop()
         directions = codes.class_directions(sample_key, label, sample)
-        shape_sliders(model, means[label], directions, names, classifier, names[label])
+        shape_sliders(model, means[label], directions, names, classifier, label)
     with tabs["perturb"]:
         st.write(t("generate.perturb_intro", name=names[label]))
-        perturbations(model, means[label], directions, names, classifier, names[label])
+        perturbations(model, means[label], directions, names, classifier, label)
     with tabs["interpolate"]:
         st.write(t("generate.interpolate_intro"))
         interpolation(model, sample, means, names, classifier)

@@ -57,3 +57,28 @@ def test_a_latent_map_link_shows_its_layout_colouring_and_images(tiny):
     assert bad.radio(key="latent_map.images").value == "thumbnails"
     assert bad.slider(key="latent_map.points").value == 360
     assert bad.query_params["map"] == "tsne" and bad.query_params["points"] == "360"
+
+
+def stale_fragment_page():
+    """A page whose part is drawn for the value "choice" had when the page last called it: "old" in the first
+    run, as a fragment rerun after the choice changed would be, then whatever the session holds."""
+    import streamlit as st
+
+    from ui import share
+
+    runs = st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    st.session_state.setdefault("choice", "new")
+    drawn_for = "old" if runs == 1 and st.session_state.get("stale") else st.session_state["choice"]
+    share.redraw_if_changed("choice", drawn_for)
+    st.write(f"drawn for {drawn_for} in run {runs}")
+
+
+def test_a_part_drawn_for_a_choice_the_session_has_left_redraws_the_whole_page():
+    from streamlit.testing.v1 import AppTest
+
+    stale = AppTest.from_function(stale_fragment_page)
+    stale.session_state["stale"] = True
+    stale.run()
+    assert not stale.exception and stale.markdown[0].value == "drawn for new in run 2"
+    current = AppTest.from_function(stale_fragment_page).run()  # drawn for the session's own choice: no rerun
+    assert not current.exception and current.markdown[0].value == "drawn for new in run 1"

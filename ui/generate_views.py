@@ -23,6 +23,7 @@ MAX_DIMENSION_SLIDERS = 8
 GAN_NOISE_SLIDERS = 6
 SHOWN_SIZE = 224
 GRID_COLUMNS = 8
+CLASS_KEY = "generate.class"  # the page's class choice, which the class fragments are drawn for
 
 
 def decoded(model, code_rows: np.ndarray) -> np.ndarray:
@@ -108,8 +109,10 @@ def reset_sliders(keys: list[str]) -> None:
 
 @st.fragment
 def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names: list[str], classifier,
-                  class_name: str) -> None:
-    """Sliders along the class's directions (and per dimension) that repaint only this part."""
+                  label: int) -> None:
+    """Sliders along class ``label``'s directions (and per dimension) that repaint only this part."""
+    share.redraw_if_changed(CLASS_KEY, label)
+    class_name = names[label]
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.caption(t("generate.directions_help"))
@@ -143,8 +146,10 @@ def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names:
 
 @st.fragment
 def perturbations(model, mean: np.ndarray, directions: latent.Directions, names: list[str], classifier,
-                  class_name: str) -> None:
-    """A grid of random codes around the representative; spread and seed rerun only this part."""
+                  label: int) -> None:
+    """A grid of random codes around class ``label``'s representative; spread and seed rerun only this part."""
+    share.redraw_if_changed(CLASS_KEY, label)
+    class_name = names[label]
     controls = st.columns(3)
     spread = controls[0].slider(t("generate.spread"), 0.0, 3.0, 1.0, 0.1, key="generate.spread",
                                 help=t("generate.spread_help"))

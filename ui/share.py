@@ -82,6 +82,16 @@ def seed_numbers(state_keys: Sequence[str], param: str, low: float, high: float,
         st.session_state[key] = value
 
 
+def redraw_if_changed(state_key: str, drawn_for: object) -> None:
+    """In a fragment that depends on the page's widget ``state_key``: rerun the whole page when the session
+    holds a value other than ``drawn_for`` (the value the page had when it last called the fragment).
+    A fragment reruns with the arguments of the page's last call, so a slider moved a moment after a new
+    class was chosen, before the page's run for it reached the fragment, would draw the old class beside
+    the new choice, and the address would keep the old one."""
+    if state_key in st.session_state and st.session_state[state_key] != drawn_for:
+        st.rerun()
+
+
 def publish(param: str, value: object | None) -> None:
     """Write a widget's value into the address (``str(value)``), or take ``param`` out for None."""
     if value is None:
