@@ -24,6 +24,7 @@ GAN_NOISE_SLIDERS = 6
 SHOWN_SIZE = 224
 GRID_COLUMNS = 8
 CLASS_KEY = "generate.class"  # the page's class choice, which the class fragments are drawn for
+GAN_SEED_KEY, GAN_PICK_KEY = "generate.gan_seed", "generate.gan_pick"  # the GAN sample the noise sliders start from
 
 
 def decoded(model, code_rows: np.ndarray) -> np.ndarray:
@@ -224,7 +225,7 @@ def prior_samples(model, names: list[str], classifier) -> None:
 def gan_samples(model, names: list[str], classifier) -> None:
     """A grid of GAN samples, then sliders over the noise of one of them."""
     controls = st.columns(2)
-    seed = int(controls[0].number_input(t("common.seed"), 0, 10_000, 0, key="generate.gan_seed"))
+    seed = int(controls[0].number_input(t("common.seed"), 0, 10_000, 0, key=GAN_SEED_KEY))
     count = 16
     noise = latent.prior_samples(count, model.latent_dim, seed)
     images = decoded(model, noise)
@@ -232,7 +233,7 @@ def gan_samples(model, names: list[str], classifier) -> None:
     st.image(shown_png(picture), caption=t("generate.gan_caption", count=count, classes=verdict_summary(classifier, images, names)),
              output_format="PNG")
     downloads("gan-samples", picture, noise)
-    pick = int(controls[1].number_input(t("generate.gan_pick", count=count), 1, count, 1, key="generate.gan_pick"))
+    pick = int(controls[1].number_input(t("generate.gan_pick", count=count), 1, count, 1, key=GAN_PICK_KEY))
     st.subheader(t("generate.gan_sliders"))
     st.caption(t("generate.gan_sliders_help", count=min(GAN_NOISE_SLIDERS, model.latent_dim), dims=model.latent_dim))
     noise_sliders(model, noise[pick - 1], (seed, pick), names, classifier)
@@ -240,7 +241,10 @@ def gan_samples(model, names: list[str], classifier) -> None:
 
 @st.fragment
 def noise_sliders(model, base: np.ndarray, base_key: tuple, names: list[str], classifier) -> None:
-    """Sliders over the first noise values of one sample, starting from its own values."""
+    """Sliders over the first noise values of one sample (``base_key``: its seed and number), starting from its
+    own values."""
+    share.redraw_if_changed(GAN_SEED_KEY, base_key[0])
+    share.redraw_if_changed(GAN_PICK_KEY, base_key[1])
     keys = [f"generate.noise.{i}" for i in range(min(GAN_NOISE_SLIDERS, model.latent_dim))]
     if st.session_state.get("generate.noise_base") != base_key:
         st.session_state["generate.noise_base"] = base_key
