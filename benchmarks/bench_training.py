@@ -208,7 +208,8 @@ def measure(kind: str, training_data: data.Dataset, epochs: int, repeats: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 images, 1 round")
-    parser.add_argument("--images", type=int, default=TRAIN_PAGE_IMAGES, help="training images per run (the Train page's default)")
+    parser.add_argument("--images", type=int, default=TRAIN_PAGE_IMAGES,
+                        help="training images per run (the Train page's default)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the Train page's default)")
     parser.add_argument("--repeats", type=int, default=5, help="rounds of the three runs (runs vary by about 10%%)")
     args = parser.parse_args()

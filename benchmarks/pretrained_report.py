@@ -138,24 +138,33 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
             + _class_average_lines(classifiers, judges))
 
 
-CLASS_NAMES = {"fashion_mnist": FASHION_MNIST_CLASSES_EN}
+CLASS_NAMES = {"fashion_mnist": FASHION_MNIST_CLASSES_EN}  # other datasets' classes are their numbers
+
+
+def _class_average_verdicts(metrics: dict) -> dict[int, int]:
+    """``{class: the class its average test image was called}`` from a classifier's metrics (empty: not measured)."""
+    prefix, suffix = "class_average_", "_classified_as"
+    return {int(name[len(prefix):-len(suffix)]): int(value) for name, value in metrics.items()
+            if name.startswith(prefix) and name.endswith(suffix)}
 
 
 def _class_average_lines(classifiers: list[dict], judges: list[dict]) -> list[str]:
     """For scale beside the class-mean targets: what the classifier and the judge call each class's
-    average test image (no model), where they measured it."""
+    average test image (no model), where both measured it."""
     lines = []
     for classifier in classifiers:
         dataset = classifier["dataset"]
         judge = next((j for j in judges if j["dataset"] == dataset), None)
-        if judge is None or any("class_average_accuracy" not in x["metrics"] for x in (classifier, judge)):
+        ours, judged = (_class_average_verdicts(entry["metrics"]) if entry else {} for entry in (classifier, judge))
+        if not ours or not judged:
             continue
-        names = CLASS_NAMES.get(dataset, tuple(str(c) for c in range(10)))
-        m = judge["metrics"]
-        missed = [f"{names[c]} as {names[int(m[f'class_average_{c}_classified_as'])]}" for c in range(len(names))
-                  if int(m[f"class_average_{c}_classified_as"]) != c]
-        lines.append(f"- {dataset}: {classifier['metrics']['class_average_accuracy'] * 10:.0f} of 10 by the app's "
-                     f"classifier, {m['class_average_accuracy'] * 10:.0f} of 10 by the held-out judge"
+        names = CLASS_NAMES.get(dataset)
+        name = (lambda c: names[c]) if names else str
+        right = {role: sum(c == called for c, called in verdicts.items())
+                 for role, verdicts in (("classifier", ours), ("judge", judged))}
+        missed = [f"{name(c)} as {name(called)}" for c, called in sorted(judged.items()) if called != c]
+        lines.append(f"- {dataset}: {right['classifier']} of {len(ours)} by the app's classifier, "
+                     f"{right['judge']} of {len(judged)} by the held-out judge"
                      + (f" (missed: {', '.join(missed)})" if missed else ""))
     if not lines:
         return []

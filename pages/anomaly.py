@@ -64,7 +64,8 @@ def show_extremes(title: str, shown: np.ndarray, labels: np.ndarray, scores: np.
     else:
         rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
         rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
-        st.image(shown_png(montage(rows, columns=len(shown), cell=64)), caption=t("anomaly.most_rows"), output_format="PNG")
+        st.image(shown_png(montage(rows, columns=len(shown), cell=64)), caption=t("anomaly.most_rows"),
+                 output_format="PNG")
     st.caption(" · ".join(t("anomaly.image_score", name=names[int(label)], score=score)
                           for label, score in zip(labels, scores)))
 

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import concepts, data, keys
-from latent_core.images import montage, upscale, shown_png
+from latent_core.images import montage, shown_png, upscale
 from ui import models, vae_views
 from ui.shell import (active_dataset, active_model, load_registered_dataset, registered_dataset_name, start_page,
                       t)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from latent_core import drawing, metrics
-from latent_core.images import error_heatmaps, upscale, shown_png
+from latent_core.images import error_heatmaps, shown_png, upscale
 from latent_core.models import add_noise
 from ui.canvas import CANVAS_SIZE, DRAW_BRUSH, drawing_canvas
 from ui.denoise_views import denoiser_hint, library_denoisers, why_skip_connections

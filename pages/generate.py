@@ -4,7 +4,7 @@ VAE prior samples and GAN samples with sliders over the generator's input."""
 import numpy as np
 import streamlit as st
 
-from latent_core.images import upscale, shown_png
+from latent_core.images import shown_png, upscale
 from ui import codes, share
 from ui.generate_views import (CLASS_KEY, class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)

@@ -92,5 +92,5 @@ def test_the_class_averages_are_shown_beside_the_class_mean_targets_with_what_th
     assert "10 of 10 by the app's classifier, 8 of 10 by the held-out judge" in line
     assert "missed: Coat as Pullover, Sandal as Ankle boot" in line
 
-    del content["judges"][0]["metrics"]["class_average_accuracy"]  # a judge measured before the figure existed
+    content["judges"][0]["metrics"] = {"test_accuracy": 0.91}  # a judge measured before the figure existed
     assert "For scale" not in pretrained_report.report_markdown(content, root=tmp_path)

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from latent_core import evaluation, latent, maps
-from latent_core.images import montage, png_bytes, upscale, shown_png
+from latent_core.images import montage, png_bytes, shown_png, upscale
 from ui import share
 from ui.shell import t
 
@@ -140,7 +140,8 @@ def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names:
                   args=(direction_keys + dimension_keys,))
     with right:
         image = decoded(model, code[np.newaxis])[0]
-        st.image(shown_png(upscale(image, SHOWN_SIZE)), caption=t("generate.slider_image", name=class_name), output_format="PNG")
+        st.image(shown_png(upscale(image, SHOWN_SIZE)), caption=t("generate.slider_image", name=class_name),
+                 output_format="PNG")
         show_verdict(classifier, image, names)
         downloads("class-image", upscale(image, 280), code[np.newaxis].astype(np.float32), [class_name])
 
@@ -230,8 +231,8 @@ def gan_samples(model, names: list[str], classifier) -> None:
     noise = latent.prior_samples(count, model.latent_dim, seed)
     images = decoded(model, noise)
     picture = montage(images, columns=GRID_COLUMNS, cell=72)
-    st.image(shown_png(picture), caption=t("generate.gan_caption", count=count, classes=verdict_summary(classifier, images, names)),
-             output_format="PNG")
+    st.image(shown_png(picture), output_format="PNG",
+             caption=t("generate.gan_caption", count=count, classes=verdict_summary(classifier, images, names)))
     downloads("gan-samples", picture, noise)
     pick = int(controls[1].number_input(t("generate.gan_pick", count=count), 1, count, 1, key=GAN_PICK_KEY))
     st.subheader(t("generate.gan_sliders"))

@@ -100,7 +100,8 @@ def interpolation_meter(sample_key: str, model, sample: maps.CodeSample, means: 
                             (redecoded, t("interpolation.again_strip")),
                             (interpolation.pixel_path(x0, x1, steps), pixel_caption)):
         strip = montage(images, columns=steps, cell=CELL)
-        st.image(shown_png(strip), caption=caption, width=strip.width, output_format="PNG")  # its own width, not its caption's
+        # its own width, not its caption's
+        st.image(shown_png(strip), caption=caption, width=strip.width, output_format="PNG")
     worst = meter.worst_step
     numbers = st.columns(3)
     numbers[0].metric(t("interpolation.peak"), f"{meter.code_error[worst]:.3f}",

@@ -17,7 +17,7 @@ import streamlit as st
 from plotly.colors import qualitative
 
 from latent_core import data, drawing, images, jobs, keys, map_images, maps, projection, trust
-from latent_core.images import montage, png_bytes, upscale, shown_png
+from latent_core.images import montage, png_bytes, shown_png, upscale
 from latent_core.uploads import MAX_PICTURE_BYTES
 from ui import codes, models, queue_views, share
 from ui.canvas import DRAW_BRUSH, drawing_canvas
@@ -303,7 +303,8 @@ def show_point(row: int, sample: maps.CodeSample, names: list[str], model) -> No
     st.subheader(t("latent_map.point", name=name, row=row))
     decoded = np.clip(model.decode(sample.codes[row][np.newaxis]), 0.0, 1.0)[0]
     columns = st.columns(2)
-    columns[0].image(shown_png(upscale(sample.inputs[row], 168)), caption=t("latent_map.point_image"), output_format="PNG")
+    columns[0].image(shown_png(upscale(sample.inputs[row], 168)), caption=t("latent_map.point_image"),
+                     output_format="PNG")
     columns[1].image(shown_png(upscale(decoded, 168)), caption=t("latent_map.point_decoded"), output_format="PNG")
 
 
