@@ -94,8 +94,10 @@ def remeasure(test_images: int | None, tutorial_epochs: int) -> tuple[list[list[
         denoised = denoisers[name].reconstruct(noisy)
         per_image[name] = float(np.mean(metrics.per_image_psnr(x_test, denoised)))
         of_mean[name] = metrics.psnr(x_test, denoised)
+        carries_target = name == unet  # the bottleneck is the Denoise page's contrast to it
         add(f"`{name}` output at σ = 0.2, mean per-image PSNR", per_image[name],
-            recorded.get("mean_psnr_denoised_0.2"), f"≥ {target:.0f} dB", per_image[name] >= target, " dB")
+            recorded.get("mean_psnr_denoised_0.2"), f"≥ {target:.0f} dB" if carries_target else "none: the U-Net's contrast",
+            per_image[name] >= target if carries_target else None, " dB")
         add(f"`{name}` output at σ = 0.2, PSNR of the mean MSE", of_mean[name], recorded.get("psnr_denoised_0.2"),
             "–", None, " dB")
     clean = metrics.psnr(x_test, denoisers[bottleneck].reconstruct(x_test))

@@ -199,6 +199,7 @@ def measure(kind: str, training_data: data.Dataset, epochs: int, repeats: int) -
     round_ratios = [p / a for p, a in zip(times["plain"], times["app"])]
     result["app_vs_plain"] = statistics.median(round_ratios)
     result["app_vs_plain_range"] = (min(round_ratios), max(round_ratios))
+    result["plain_range"] = (min(times["plain"]), max(times["plain"]))
     result["app_vs_plain_val"] = statistics.median(p / a for p, a in zip(times["plain_val"], times["app"]))
     result["cpu_app_vs_plain"] = statistics.median(p / a for p, a in zip(cpu["plain"], cpu["app"]))
     result["shares"] = {step: statistics.median(values) for step, values in shares.items()}
@@ -218,12 +219,15 @@ def main() -> None:
     dataset = data.load_dataset("fashion_mnist")
     training_data = data.subsample(dataset, max_train=images, max_test=round(images * VALIDATION_SHARE), seed=0)
     trained = len(training_data.x_train) * args.epochs
-    rows, ratios, lowest, cpu_ratios, share_rows = [], [], [], [], []
+    rows, ratios, lowest, highest, cpu_ratios, share_rows = [], [], [], [], [], []
+    plain_spread = (float("inf"), 0.0)
     step_shares: dict[str, list[float]] = {}
     for kind in KINDS:
         result = measure(kind, training_data, args.epochs, repeats)
         ratios.append(result["app_vs_plain"])
         lowest.append(result["app_vs_plain_range"][0])
+        highest.append(result["app_vs_plain_range"][1])
+        plain_spread = (min(plain_spread[0], result["plain_range"][0]), max(plain_spread[1], result["plain_range"][1]))
         cpu_ratios.append(result["cpu_app_vs_plain"])
         spread = " – ".join(f"{ratio:.2f}" for ratio in result["app_vs_plain_range"])
         rows.append([f"`{kind}`", f"{trained / result['plain']:,.0f}", f"{trained / result['plain_val']:,.0f}",
@@ -239,18 +243,23 @@ def main() -> None:
     goal_met = all(value >= 0.95 for value in ratios)
     cpu_ratio = min(cpu_ratios)
     short = len(training_data.x_train) < TRAIN_PAGE_IMAGES
-    verdict = f"Goal app / plain ≥ 0.95: {'met' if goal_met else '**not met**'} by wall time"
-    if goal_met and min(lowest) < 0.95:
-        verdict = (f"Goal app / plain ≥ 0.95: **not established** by wall time: the median round meets it, but "
-                   f"the rounds range down to {min(lowest):.2f}, so runs {'this short ' if short else ''}on this "
-                   "machine vary more than the margin")
-        if cpu_ratio >= 0.95:
-            verdict += (f"; by CPU time, which the machine's other work disturbs less, the app path is at "
-                        f"{cpu_ratio:.2f} of the plain fit")
+    plain_range = " – ".join(f"{seconds:.1f}" for seconds in plain_spread)
+    # The median round is the figure: the lowest of n rounds only falls as n grows, so a rule on it
+    # would fail an app path identical to the plain fit on a noisy machine. The CPU time says whether
+    # the app path adds work, which a median above the goal could otherwise hide.
+    verdict = f"Goal app / plain ≥ 0.95: {'met' if goal_met and cpu_ratio >= 0.95 else '**not met**'} by wall time"
+    if goal_met and cpu_ratio >= 0.95:
+        verdict += (f" (the median of {repeats} rounds), and by CPU time, which the machine's other work disturbs "
+                    f"less, the app path is at {cpu_ratio:.2f} of the plain fit. The rounds range from "
+                    f"{min(lowest):.2f} to {max(highest):.2f} because identical runs vary that much on this shared "
+                    f"machine (the plain fit alone took {plain_range} s for the same work), so a single round, "
+                    "and a median above 1, are this noise; the CPU time shows the app path doing no more work "
+                    "than the plain fit beyond the steps below")
     if goal_met and cpu_ratio < 0.95:
-        verdict += (f", but by CPU time the app path does {100 * (1 / cpu_ratio - 1):.0f}% more work: a wall-time "
-                    "ratio near or above 1 here is run-to-run variation, and on a machine doing nothing else the "
-                    "wall-time ratio would approach the CPU-time one")
+        verdict = ("Goal app / plain ≥ 0.95: **not established** by wall time: the median round meets it, but by "
+                   f"CPU time the app path does {100 * (1 / cpu_ratio - 1):.0f}% more work: a wall-time ratio near "
+                   "or above 1 here is run-to-run variation, and on a machine doing nothing else the wall-time "
+                   "ratio would approach the CPU-time one")
     body = "\n".join([
         f"Fashion-MNIST ({dataset.source}), {len(training_data.x_train):,} training images, "
         f"{len(training_data.x_test):,} validation images, {args.epochs} epochs, batch {BATCH_SIZE}; "
@@ -292,7 +301,7 @@ def main() -> None:
         f"{verdict}. The validation images are 10% of the training images, as on the Train page (2,000 "
         f"beside its default {TRAIN_PAGE_IMAGES:,}).",
     ])
-    if not goal_met or min(lowest) < 0.95 or cpu_ratio < 0.95:
+    if not goal_met or cpu_ratio < 0.95 or min(lowest) < 0.95:
         added = {step: statistics.median(shares) for step, shares in step_shares.items()}
         measured = sum(added.get(step, 0.0) for step in ADDED_STEPS)
         rest = 1 - min(*ratios, cpu_ratio) - measured

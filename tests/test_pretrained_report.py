@@ -65,9 +65,26 @@ def test_the_denoising_target_is_judged_on_the_mean_per_image_psnr_with_both_def
     assert "24.30 dB per image, 23.60 dB of the mean MSE" in row and row.endswith("| met |")
     missed = target_row(report, "mnist_unet_denoiser at σ=0.2")
     assert "23.99 dB per image" in missed and missed.endswith("| **NOT met** |")
-    assert target_row(report, "fashion_mnist_denoising_ae at σ=0.2").endswith("| per-image PSNR not measured |")
     assert "| fashion_mnist_unet_denoiser | mean per image | – → – | 14.9 → 24.3 |" in report
     assert "| fashion_mnist_denoising_ae | mean per image | – | – |" in report
+    alone = {"bundles": [content["bundles"][2]], "classifiers": [], "judges": []}
+    row = target_row(pretrained_report.report_markdown(alone, root=tmp_path), "fashion_mnist_denoising_ae at σ=0.2")
+    assert row.endswith("| per-image PSNR not measured |")
+
+
+def test_a_bottleneck_denoiser_beside_a_u_net_is_listed_for_contrast_with_its_clean_input_ceiling(tmp_path):
+    sweep = {f"psnr_{name}_{s:.1f}": 20.0 + s for name in ("noisy", "denoised") for s in (0.1, 0.2, 0.3, 0.4, 0.5)}
+    unet = {**sweep, "psnr_denoised_0.2": 23.6, "mean_psnr_denoised_0.2": 24.3}
+    bottleneck = {**sweep, "test_mse": 0.01, "psnr_denoised_0.2": 19.5, "mean_psnr_denoised_0.2": 19.8}
+    content = {"bundles": [bundle(tmp_path, "fashion_mnist_denoising_ae", "denoising_ae", bottleneck),
+                           bundle(tmp_path, "fashion_mnist_unet_denoiser", "unet_denoiser", unet)],
+               "classifiers": [], "judges": []}
+    report = pretrained_report.report_markdown(content, root=tmp_path)
+    row = target_row(report, "fashion_mnist_denoising_ae at σ=0.2 (dense bottleneck, shown beside "
+                             "fashion_mnist_unet_denoiser")
+    assert "19.80 dB per image, 19.50 dB of the mean MSE; on clean inputs 20.00 dB of the mean MSE" in row
+    assert row.endswith("| contrast, no target |")
+    assert target_row(report, "fashion_mnist_unet_denoiser at σ=0.2").endswith("| met |")
 
 
 def test_a_model_without_a_latent_code_is_tabled_without_a_latent_size(tmp_path):
