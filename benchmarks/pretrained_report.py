@@ -129,6 +129,9 @@ def _targets_section(bundles: list[dict], classifiers: list[dict], judges: list[
                 judged = m.get(f"{JUDGE_PREFIX}class_mean_decode_accuracy")
                 measured = f"{m['class_mean_decode_accuracy'] * 10:.0f} of 10 (app's classifier)"
                 measured += ", no held-out judge built" if judged is None else f", {judged * 10:.0f} of 10 (held-out judge)"
+                typical = m.get(f"{JUDGE_PREFIX}class_mean_at_typical_distance_decode_accuracy")
+                if typical is not None:  # the Generate page's other average, beside the target's plain one
+                    measured += f"; at the class's typical distance {typical * 10:.0f} of 10 (held-out judge)"
                 rows.append((f"{dataset}_{suffix}: each class's decoded mean latent classified as that class, "
                              "by the held-out judge", measured, _verdict(judged == 1.0)))
         gan = by_name.get(f"{dataset}_dcgan")

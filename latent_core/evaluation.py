@@ -11,7 +11,9 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
   when the latent is smaller than an input and than the training split).
 - ``sample_mse``: reconstruction of a given sample (the library's bundled sample).
 - ``class_mean_decode_accuracy`` and ``class_mean_{c}_decoded_as`` (with a classifier):
-  each class's mean test code decoded, and what the classifier calls it.
+  each class's mean test code decoded, and what the classifier calls it;
+  ``class_mean_at_typical_distance_…`` the same for the mean moved out to its class's typical distance
+  from the centre of the codes (``latent_core.latent.class_averages``).
 - ``class_average_accuracy`` and ``class_average_{c}_classified_as`` (a classifier's own manifest,
   ``class_average_metrics``): each class's average test image (pixel means, no model), and what the
   classifier calls it: what decoding a mean code has to beat to be more than an average of pixels.
@@ -44,7 +46,7 @@ from typing import Protocol
 import numpy as np
 
 from latent_core import metrics
-from latent_core.latent import class_means
+from latent_core.latent import class_averages
 from latent_core.models import add_noise
 
 DENOISING_STRENGTHS = (0.1, 0.2, 0.3, 0.4, 0.5)
@@ -88,13 +90,16 @@ def reconstruction_metrics(model, data: Splits, *, sample: np.ndarray | None = N
 
 
 def class_mean_metrics(model, data: Splits, classifier) -> dict[str, float]:
-    """Decode each class's mean test code; does the classifier see that class?"""
-    means = class_means(model.encode(data.x_test), data.y_test)
-    labels = np.array(list(means))
-    decoded = np.clip(model.decode(np.stack(list(means.values()))), 0.0, 1.0)
-    predicted = classifier.predict(decoded)
-    result = {"class_mean_decode_accuracy": float(np.mean(predicted == labels))}
-    result.update({f"class_mean_{label}_decoded_as": float(p) for label, p in zip(labels, predicted)})
+    """Decode each class's mean test code, plain and at the class's typical distance from the centre (the
+    Generate page's two averages); does the classifier see that class?"""
+    averages = class_averages(model.encode(data.x_test), data.y_test)
+    result = {}
+    for prefix, means in (("class_mean", averages.plain), ("class_mean_at_typical_distance", averages.typical)):
+        labels = np.array(list(means))
+        decoded = np.clip(model.decode(np.stack(list(means.values()))), 0.0, 1.0)
+        predicted = classifier.predict(decoded)
+        result[f"{prefix}_decode_accuracy"] = float(np.mean(predicted == labels))
+        result.update({f"{prefix}_{label}_decoded_as": float(p) for label, p in zip(labels, predicted)})
     return result
 
 

@@ -13,7 +13,9 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 __all__ = [
+    "ClassAverages",
     "Directions",
+    "class_averages",
     "class_directions",
     "class_means",
     "code_from_dimension_sliders",
@@ -60,6 +62,44 @@ def class_means(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
         int(label): codes[labels == label].mean(axis=0).astype(np.float32)
         for label in np.unique(labels)
     }
+
+
+@dataclass(frozen=True)
+class ClassAverages:
+    """Each class's average code, two ways, ``{label: (d,) code}`` in ascending label order.
+
+    Averaging cancels what a class's codes do not share, so the plain average lies nearer the centre of
+    all the codes than the class's own codes do, where decoders draw faded, less detailed pictures.
+
+    Attributes:
+        plain: the mean of each class's codes.
+        typical: the same direction from the centre of all the codes (their mean), at the class's typical
+            distance from it (the median distance of its codes); the plain mean where it sits on the centre.
+        shrink: the plain mean's distance from the centre over that typical distance.
+    """
+
+    plain: dict[int, np.ndarray]
+    typical: dict[int, np.ndarray]
+    shrink: dict[int, float]
+
+
+def class_averages(codes: np.ndarray, labels: np.ndarray) -> ClassAverages:
+    """Plain class means and class means moved out to their class's typical distance from the centre."""
+    plain = class_means(codes, labels)
+    codes = _as_codes(codes, name="codes")
+    labels = np.asarray(labels)
+    centre = codes.mean(axis=0)
+    typical, shrink = {}, {}
+    for label, mean in plain.items():
+        typical_distance = float(np.median(np.linalg.norm(codes[labels == label] - centre, axis=1)))
+        offset = mean.astype(np.float64) - centre
+        distance = float(np.linalg.norm(offset))
+        if distance <= 1e-9 * max(typical_distance, 1.0):  # no direction to move along
+            typical[label], shrink[label] = mean, 0.0
+            continue
+        typical[label] = (centre + offset * (typical_distance / distance)).astype(np.float32)
+        shrink[label] = distance / typical_distance
+    return ClassAverages(plain=plain, typical=typical, shrink=shrink)
 
 
 def class_directions(codes_of_class: np.ndarray, *, n_components: int = 5) -> Directions:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from latent_core.images import shown_png, upscale
 from ui import codes, share
-from ui.generate_views import (CLASS_KEY, class_histogram, decoded, gan_samples, interpolation, perturbations,
+from ui.generate_views import (AVERAGE_KEY, AVERAGE_KINDS, CLASS_KEY, class_histogram, decoded, gan_samples, interpolation, perturbations,
                                prior_samples, shape_sliders)
 from ui.guard import offer_a_model_with_a_code, require_dataset, require_model
 from ui.interpolation_views import interpolation_meter
@@ -39,31 +39,37 @@ if "class" in tabs:
     with st.spinner(t("generate.encoding")):
         sample = codes.code_sample(choice, model, dataset, split="train")
     sample_key = codes.sample_key(choice, dataset, split="train")
-    means = codes.class_statistics(sample_key, sample)
-    class_labels = {label: names[label] for label in means}
+    averages = codes.class_statistics(sample_key, sample)
+    class_labels = {label: names[label] for label in averages.plain}
     with tabs["class"]:
         st.write(t("generate.class_intro", count=f"{len(sample.codes):,}"))
+        share.seed_choice(AVERAGE_KEY, "average", AVERAGE_KINDS)
+        average = st.radio(t("generate.average"), AVERAGE_KINDS, horizontal=True, key=AVERAGE_KEY,
+                           format_func=lambda kind: t(f"generate.average.{kind}"), help=t("generate.average_help"))
+        share.publish("average", average)
+        means = averages.typical if average == "typical" else averages.plain
         representatives = decoded(model, np.stack(list(means.values())))  # every class in one model call
         st.image([shown_png(upscale(image, 84)) for image in representatives], caption=list(class_labels.values()),
                  output_format="PNG")
         share.seed_choice(CLASS_KEY, "class", list(means))
         label = st.selectbox(t("common.class"), list(means), key=CLASS_KEY, format_func=class_labels.get)
         share.publish("class", label)
+        st.caption(t("generate.average_shrink", name=names[label], percent=round(100 * averages.shrink[label])))
         members = int(np.count_nonzero(sample.labels == label))
         if members < 2:  # directions of variation need at least two codes
             st.error(t("generate.class_too_small", name=names[label], count=members))
             st.stop()
         directions = codes.class_directions(sample_key, label, sample)
-        shape_sliders(model, means[label], directions, names, classifier, label)
+        shape_sliders(model, means[label], directions, names, classifier, label, average)
     with tabs["perturb"]:
-        st.write(t("generate.perturb_intro", name=names[label]))
-        perturbations(model, means[label], directions, names, classifier, label)
-    with tabs["interpolate"]:
+        st.write(t("generate.perturb_intro", name=names[label], average=t(f"generate.average.{average}")))
+        perturbations(model, means[label], directions, names, classifier, label, average)
+    with tabs["interpolate"]:  # between the classes' plain means, as the tab says
         st.write(t("generate.interpolate_intro"))
-        interpolation(model, sample, means, names, classifier)
+        interpolation(model, sample, averages.plain, names, classifier)
     with tabs["meter"]:
         st.write(t("interpolation.intro"))
-        interpolation_meter(sample_key, model, sample, means, names)
+        interpolation_meter(sample_key, model, sample, averages.plain, names)
 if "prior" in tabs:
     with tabs["prior"]:
         if hasattr(model, "beta"):

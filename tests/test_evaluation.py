@@ -4,6 +4,7 @@ model gets the metrics that apply to it."""
 
 import io
 import zipfile
+from types import SimpleNamespace
 
 import h5py
 import numpy as np
@@ -235,3 +236,35 @@ def test_each_class_average_test_image_is_the_mean_of_its_pixels_and_is_judged_a
     assert seen["averages"][:, 0, 0, 0] == pytest.approx([c / 20 for c in range(10)])
     assert measured["class_average_accuracy"] == pytest.approx(0.2)  # class 0 (called 0) and class 9 (called 9)
     assert [measured[f"class_average_{c}_classified_as"] for c in range(10)] == [0.0] * 9 + [9.0]
+
+
+class CodesAsImages:
+    """A stand-in model whose inputs are already codes: encode and decode hand them through."""
+
+    def encode(self, x):
+        return np.asarray(x, np.float32)
+
+    def decode(self, z):
+        return np.asarray(z, np.float32)
+
+
+class CalledByHeight:
+    """Calls a 2-D "image" class 0 above y = 0.8, class 1 below y = 0.2, and class 2 in between."""
+
+    def predict(self, images):
+        y = np.asarray(images)[:, 1]
+        return np.where(y > 0.8, 0, np.where(y < 0.2, 1, 2))
+
+
+def test_class_means_are_also_judged_at_their_class_typical_distance():
+    # two classes on the upper and lower halves of a ring of radius 0.4 about (0.5, 0.5) (pixel values, which
+    # the metric clips to [0, 1]): their plain means lie 0.25 from the centre, in the middle band, and only
+    # moved out to the ring do they reach their own class's band
+    angles = np.linspace(0.0, np.pi, 101)
+    upper = 0.4 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    data = SimpleNamespace(x_test=0.5 + np.concatenate([upper, -upper]), y_test=np.repeat([0, 1], len(upper)))
+    measured = evaluation.class_mean_metrics(CodesAsImages(), data, CalledByHeight())
+    assert measured["class_mean_decode_accuracy"] == 0.0
+    assert measured["class_mean_0_decoded_as"] == 2 and measured["class_mean_1_decoded_as"] == 2
+    assert measured["class_mean_at_typical_distance_decode_accuracy"] == 1.0
+    assert measured["class_mean_at_typical_distance_1_decoded_as"] == 1

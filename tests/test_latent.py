@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from latent_core.latent import (
+    class_averages,
     class_directions,
     class_means,
     code_from_dimension_sliders,
@@ -45,6 +46,31 @@ def test_class_means_reject_mismatched_labels():
         class_means(np.zeros((2, 2)), np.array([0.5, 1.5]))
     with pytest.raises(ValueError, match="non-empty 2-D"):
         class_means(np.zeros((0, 2)), np.array([], dtype=int))
+
+
+def test_class_averages_move_each_mean_out_to_its_class_typical_distance_from_the_centre():
+    # symmetric about the centre (0, 0): classes 0 and 1 spread over the upper and lower half of a ring of
+    # radius 2 (their means lie well inside it, at 2·2/π), classes 2 and 3 tight clusters at (±3, 0)
+    angles = np.linspace(0.0, np.pi, 101)
+    upper = 2.0 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    tight = np.array([[0.0, -0.01], [0.0, 0.01], [0.0, 0.0]])
+    codes = np.concatenate([upper, -upper, tight + [3.0, 0.0], tight - [3.0, 0.0]])
+    labels = np.repeat([0, 1, 2, 3], [len(upper), len(upper), len(tight), len(tight)])
+    averages = class_averages(codes, labels)
+    np.testing.assert_allclose(averages.plain[0], [0.0, 4.0 / np.pi], atol=0.02)  # 101 points of the arc
+    np.testing.assert_allclose(averages.typical[0], [0.0, 2.0], atol=1e-5)  # same direction, out at radius 2
+    np.testing.assert_allclose(averages.typical[1], [0.0, -2.0], atol=1e-5)
+    assert averages.shrink[0] == pytest.approx(2.0 / np.pi, abs=0.02)
+    assert averages.shrink[2] == pytest.approx(1.0, abs=1e-4)  # a tight cluster's mean stays where it is
+    np.testing.assert_allclose(averages.typical[2], [3.0, 0.0], atol=1e-4)
+    assert averages.typical[0].dtype == np.float32
+
+
+def test_a_class_mean_on_the_centre_has_no_direction_and_stays_the_plain_mean():
+    codes = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
+    averages = class_averages(codes, np.zeros(4, dtype=int))
+    np.testing.assert_allclose(averages.typical[0], [0.0, 0.0], atol=1e-12)
+    assert averages.shrink[0] == 0.0
 
 
 # --- directions and sliders ---------------------------------------------------------

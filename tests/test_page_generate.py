@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from page_helpers import open_page, open_with_model
+from page_helpers import open_link, open_page, open_with_model
 from streamlit.testing.v1 import AppTest
 
 from latent_core import evaluation, latent, maps, pretrained
@@ -63,6 +63,36 @@ def test_sliders_never_re_encode_or_refit(tiny, monkeypatch):
     app.selectbox(key="generate.class").set_value(7).run()
     assert fitted == [1, 1]
     assert image_by_caption(app, "7, moved by the sliders")
+
+
+def test_the_average_at_the_class_typical_distance_redraws_every_representative_and_the_address_keeps_it(tiny):
+    app = open_with_model(PAGE, tiny.ae)
+    plain_gallery = [image.url for image in app.get("image")[0].proto.imgs]
+    plain_image = image_by_caption(app, "0, moved by the sliders").url
+    plain_grid = image_by_caption(app, "16 perturbations of 0").url
+    shrink = next(c.value for c in app.caption if c.value.startswith("0's plain average lies at "))
+    assert 0 < int(shrink.split("lies at ")[1].split("%")[0]) < 100  # a class's average lies inside its codes
+    assert app.query_params["average"] == "plain"
+
+    app.radio(key="generate.average").set_value("typical").run()
+    assert not app.exception
+    typical_gallery = [image.url for image in app.get("image")[0].proto.imgs]
+    assert all(moved != plain for moved, plain in zip(typical_gallery, plain_gallery, strict=True))
+    assert image_by_caption(app, "0, moved by the sliders").url != plain_image
+    assert image_by_caption(app, "16 perturbations of 0").url != plain_grid
+    assert "the first tab's average: At the class's typical distance" in " ".join(m.value for m in app.markdown)
+    assert image_by_caption(app, "From the mean of 0 to the mean of 1")  # interpolation keeps the plain means
+    assert app.query_params["average"] == "typical"
+
+    app.radio(key="generate.average").set_value("plain").run()
+    assert [image.url for image in app.get("image")[0].proto.imgs] == plain_gallery
+
+
+def test_a_generate_link_opens_at_its_average_and_ignores_one_it_does_not_take(tiny):
+    linked = open_link(PAGE, dataset="digits", model="workspace:" + tiny.ae.id, average="typical")
+    assert not linked.exception and linked.radio(key="generate.average").value == "typical"
+    bad = open_link(PAGE, dataset="digits", model="workspace:" + tiny.ae.id, average="median")
+    assert not bad.exception and bad.radio(key="generate.average").value == "plain"
 
 
 def test_perturbation_grid_follows_its_controls(tiny):

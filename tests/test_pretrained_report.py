@@ -30,6 +30,16 @@ def test_class_means_are_met_only_when_the_held_out_judge_agrees(tmp_path):
     assert "8 of 10 (held-out judge)" in row
 
 
+def test_the_class_means_at_their_typical_distance_are_shown_beside_the_target_without_deciding_it(tmp_path):
+    plain_missed = {"test_mse": 0.01, "class_mean_decode_accuracy": 0.9, "judge_class_mean_decode_accuracy": 0.7,
+                    "judge_class_mean_at_typical_distance_decode_accuracy": 1.0}
+    content = {"bundles": [bundle(tmp_path, "fashion_mnist_vae_16", "vae", plain_missed)], "classifiers": [],
+               "judges": []}
+    row = target_row(pretrained_report.report_markdown(content, root=tmp_path), "fashion_mnist_vae_16: each")
+    assert "7 of 10 (held-out judge); at the class's typical distance 10 of 10 (held-out judge)" in row
+    assert row.endswith("| **NOT met** |")  # the target is on the plain mean
+
+
 def test_gan_coverage_is_judged_by_the_judges_shares_and_both_are_tabled(tmp_path):
     even = {f"gan_class_share_{c}": 0.1 for c in range(10)}
     collapsed_for_the_judge = {f"judge_gan_class_share_{c}": share for c, share in enumerate([0.28] + [0.08] * 9)}

@@ -58,9 +58,10 @@ def code_sample(choice: models.ModelChoice, model, dataset: data.Dataset, *, spl
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def class_statistics(sample_key: str, _sample: maps.CodeSample) -> dict[int, np.ndarray]:
-    """Mean code per class of a sample (``sample_key`` from :func:`sample_key`)."""
-    return latent.class_means(_sample.codes, _sample.labels.astype(np.int64))
+def class_statistics(sample_key: str, _sample: maps.CodeSample) -> latent.ClassAverages:
+    """Each class's average code of a sample, plain and at the class's typical distance (``sample_key`` from
+    :func:`sample_key`)."""
+    return latent.class_averages(_sample.codes, _sample.labels.astype(np.int64))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

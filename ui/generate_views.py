@@ -24,6 +24,8 @@ GAN_NOISE_SLIDERS = 6
 SHOWN_SIZE = 224
 GRID_COLUMNS = 8
 CLASS_KEY = "generate.class"  # the page's class choice, which the class fragments are drawn for
+AVERAGE_KEY = "generate.average"  # which class average the class fragments start from
+AVERAGE_KINDS = ("plain", "typical")  # latent_core.latent.ClassAverages' plain and typical
 GAN_SEED_KEY, GAN_PICK_KEY = "generate.gan_seed", "generate.gan_pick"  # the GAN sample the noise sliders start from
 
 
@@ -110,9 +112,11 @@ def reset_sliders(keys: list[str]) -> None:
 
 @st.fragment
 def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names: list[str], classifier,
-                  label: int) -> None:
-    """Sliders along class ``label``'s directions (and per dimension) that repaint only this part."""
+                  label: int, average: str) -> None:
+    """Sliders along class ``label``'s directions (and per dimension) from its ``average`` code ``mean``,
+    that repaint only this part."""
     share.redraw_if_changed(CLASS_KEY, label)
+    share.redraw_if_changed(AVERAGE_KEY, average)
     class_name = names[label]
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -148,9 +152,11 @@ def shape_sliders(model, mean: np.ndarray, directions: latent.Directions, names:
 
 @st.fragment
 def perturbations(model, mean: np.ndarray, directions: latent.Directions, names: list[str], classifier,
-                  label: int) -> None:
-    """A grid of random codes around class ``label``'s representative; spread and seed rerun only this part."""
+                  label: int, average: str) -> None:
+    """A grid of random codes around class ``label``'s representative (its ``average`` code ``mean``); spread
+    and seed rerun only this part."""
     share.redraw_if_changed(CLASS_KEY, label)
+    share.redraw_if_changed(AVERAGE_KEY, average)
     class_name = names[label]
     controls = st.columns(3)
     spread = controls[0].slider(t("generate.spread"), 0.0, 3.0, 1.0, 0.1, key="generate.spread",

@@ -25,11 +25,28 @@ TEXT = {
     "generate.tab.prior": {"en": "Samples from the prior", "ko": "사전 분포 샘플"},
     "generate.tab.gan": {"en": "GAN samples", "ko": "GAN 샘플"},
     "generate.class_intro": {
-        "en": "Each class's \"ideal\" image: the mean of the codes of its images ({count} encoded), decoded. "
-              "The mean need not be the code of any real image, so it can come out blurred or look like a "
+        "en": "Each class's \"ideal\" image: the average of the codes of its images ({count} encoded), decoded. "
+              "The average need not be the code of any real image, so it can come out blurred or look like a "
               "neighbouring class.",
         "ko": "클래스마다의 \"이상적인\" 이미지: 그 클래스 이미지들의 코드({count}개 인코딩)를 평균 내어 복원한 것입니다. "
               "평균은 실제 이미지의 코드가 아닐 수 있어서, 흐릿하게 나오거나 이웃 클래스처럼 보일 수 있습니다.",
+    },
+    "generate.average": {"en": "Average", "ko": "평균 방식"},
+    "generate.average.plain": {"en": "Plain average", "ko": "그냥 평균"},
+    "generate.average.typical": {"en": "At the class's typical distance", "ko": "클래스의 전형적인 거리로"},
+    "generate.average_help": {
+        "en": "Averaging cancels what a class's codes do not share, so their plain average lies nearer the centre "
+              "of all the codes than the class's own codes do. \"At the class's typical distance\" keeps the "
+              "average's direction from that centre and moves it out to the median distance of the class's codes.",
+        "ko": "평균을 내면 클래스 코드들이 공유하지 않는 부분이 서로 상쇄되어, 그냥 평균은 그 클래스의 코드들보다 전체 코드의 "
+              "중심에 더 가까이 놓입니다. \"클래스의 전형적인 거리로\"는 중심에서 본 평균의 방향은 그대로 두고, 클래스 코드들의 "
+              "거리 중앙값까지 밖으로 옮깁니다.",
+    },
+    "generate.average_shrink": {
+        "en": "{name}'s plain average lies at {percent}% of the median distance of its codes from the centre of "
+              "all the codes.",
+        "ko": "{name}의 그냥 평균은 전체 코드의 중심으로부터, 그 클래스 코드들이 떨어진 거리 중앙값의 {percent}%만큼 "
+              "떨어져 있습니다.",
     },
     "generate.class_too_small": {
         "en": "{name} has too few images for its directions of variation: {count} in this sample, at least 2 needed.",
@@ -65,10 +82,10 @@ TEXT = {
         "ko": "이미지를 만든 잠재 코드를 내려받습니다 ({format}).",
     },
     "generate.perturb_intro": {
-        "en": "Random codes around the mean of {name}: each is the mean plus Gaussian noise, scaled per "
-              "dimension by the spread of the class's codes. The same seed keeps the same noise, so the spread "
-              "slider shows one set of images drifting away from the ideal.",
-        "ko": "{name} 평균 코드 주변의 무작위 코드입니다. 평균에 가우스 잡음을 더하되 차원마다 그 클래스 코드의 퍼짐에 "
+        "en": "Random codes around {name}'s representative (the first tab's average: {average}): each is that "
+              "code plus Gaussian noise, scaled per dimension by the spread of the class's codes. The same seed "
+              "keeps the same noise, so the spread slider shows one set of images drifting away from the ideal.",
+        "ko": "{name} 대표 코드(첫 탭의 평균 방식: {average}) 주변의 무작위 코드입니다. 그 코드에 가우스 잡음을 더하되 차원마다 그 클래스 코드의 퍼짐에 "
               "맞춰 크기를 정합니다. 시드가 같으면 잡음도 같아서, 퍼짐 슬라이더를 움직이면 같은 이미지들이 이상형에서 "
               "점점 멀어지는 모습이 보입니다.",
     },
