@@ -32,20 +32,20 @@ TEXT = {
               "평균은 실제 이미지의 코드가 아닐 수 있어서, 흐릿하게 나오거나 이웃 클래스처럼 보일 수 있습니다.",
     },
     "generate.average": {"en": "Average", "ko": "평균 방식"},
-    "generate.average.plain": {"en": "Plain average", "ko": "그냥 평균"},
+    "generate.average.plain": {"en": "Plain average", "ko": "단순 평균"},
     "generate.average.typical": {"en": "At the class's typical distance", "ko": "클래스의 전형적인 거리로"},
     "generate.average_help": {
-        "en": "Averaging cancels what a class's codes do not share, so their plain average lies nearer the centre "
-              "of all the codes than the class's own codes do. \"At the class's typical distance\" keeps the "
-              "average's direction from that centre and moves it out to the median distance of the class's codes.",
-        "ko": "평균을 내면 클래스 코드들이 공유하지 않는 부분이 서로 상쇄되어, 그냥 평균은 그 클래스의 코드들보다 전체 코드의 "
+        "en": "Averaging cancels what a class's codes do not share, so their plain average usually lies nearer the "
+              "centre of all the codes than the class's own codes do. \"At the class's typical distance\" keeps the "
+              "average's direction from that centre and moves it along it to the median distance of the class's codes.",
+        "ko": "평균을 내면 클래스 코드들이 공유하지 않는 부분이 서로 상쇄되어, 단순 평균은 대개 그 클래스의 코드들보다 전체 코드의 "
               "중심에 더 가까이 놓입니다. \"클래스의 전형적인 거리로\"는 중심에서 본 평균의 방향은 그대로 두고, 클래스 코드들의 "
-              "거리 중앙값까지 밖으로 옮깁니다.",
+              "거리 중앙값에 오도록 옮깁니다.",
     },
     "generate.average_shrink": {
         "en": "{name}'s plain average lies at {percent}% of the median distance of its codes from the centre of "
               "all the codes.",
-        "ko": "{name}의 그냥 평균은 전체 코드의 중심으로부터, 그 클래스 코드들이 떨어진 거리 중앙값의 {percent}%만큼 "
+        "ko": "{name}의 단순 평균은 전체 코드의 중심으로부터, 그 클래스 코드들이 떨어진 거리 중앙값의 {percent}%만큼 "
               "떨어져 있습니다.",
     },
     "generate.class_too_small": {
