@@ -1,7 +1,8 @@
 """Anomaly detection with an autoencoder trained on one "normal" class.
 
 An autoencoder that has only seen one class rebuilds images of that class well and
-everything else badly, so its per-image reconstruction error is an anomaly score. This
+everything else badly, so its per-image reconstruction error is an anomaly score; a
+:class:`CombinedScorer` adds how far an image's code lies from the normal class's codes. This
 module picks the images, trains a small detector quickly when no pretrained one exists,
 and orders images by score; the metrics themselves are ``latent_core.metrics``
 (``default_threshold``, ``anomaly_report``).
@@ -13,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.covariance import LedoitWolf
 
 from latent_core.jobs import TrainingJob, estimate_seconds
 from latent_core.metrics import per_image_mse
@@ -20,9 +22,9 @@ from latent_core.models import LatentModel, build_model
 from latent_core.models.base import FAST_PATH_BATCH
 from latent_core.training import TrainingResult
 
-__all__ = ["QUICK_DETECTOR_IMAGES", "THRESHOLD_STEPS", "ClassSplitError", "QuickDetector", "ThresholdScale",
-           "anomaly_scores", "extremes", "is_anomaly", "normal_images", "quick_detector_job",
-           "quick_detector_plan", "threshold_scale"]
+__all__ = ["CODE_REFERENCE_IMAGES", "MIN_REFERENCE_IMAGES", "QUICK_DETECTOR_IMAGES", "SCORE_KINDS", "THRESHOLD_STEPS", "ClassSplitError",
+           "CombinedScorer", "QuickDetector", "ThresholdScale", "anomaly_scores", "extremes", "fit_combined_scorer",
+           "is_anomaly", "normal_images", "quick_detector_job", "quick_detector_plan", "threshold_scale"]
 
 QUICK_DETECTOR_IMAGES = 2000
 """At most this many normal training images for a detector trained on the page."""
@@ -35,6 +37,18 @@ THRESHOLD_STEPS = 500
 
 LABEL_DECIMALS = 5
 """Fewest decimals a threshold is shown with; more where neighbours would look the same."""
+
+SCORE_KINDS = ("error", "combined")
+"""The scores a detector gives: its reconstruction error, or that error with its code's distance (``CombinedScorer``)."""
+
+CODE_REFERENCE_IMAGES = 6000
+"""At most this many normal training images describe where the normal class's codes lie."""
+
+MIN_REFERENCE_IMAGES = 10
+"""Fewest normal training images a combined score is fitted on: a Gaussian and two spreads need a few."""
+
+REFERENCE_SHARE = 0.8
+"""Of those, the share the codes' Gaussian is fitted on; the rest sets the two parts' scales."""
 
 
 class ClassSplitError(ValueError):
@@ -86,6 +100,59 @@ def anomaly_scores(model: LatentModel, images) -> np.ndarray:
     return np.concatenate([per_image_mse(images[start:start + SCORING_CHUNK],
                                          model.reconstruct(images[start:start + SCORING_CHUNK]))
                            for start in starts])
+
+
+@dataclass(frozen=True)
+class CombinedScorer:
+    """Scores an image by two kinds of strangeness, each on a log scale in units of its spread over normal
+    training images: how badly the detector rebuilds it (the MSE) and how far its code lies from the normal
+    class's codes (the Mahalanobis distance under a Gaussian fitted to them, with Ledoit-Wolf shrinkage). Each
+    part is 0 for a typical normal image and about 1 per standard deviation beyond; the score is their sum.
+    An image of another class that the detector rebuilds well can still sit far from the normal codes.
+    """
+
+    covariance: LedoitWolf
+    error_centre: float
+    error_scale: float
+    distance_centre: float
+    distance_scale: float
+
+    def parts(self, model: LatentModel, images) -> tuple[np.ndarray, np.ndarray]:
+        """The error part and the code-distance part of each image's score, shape (n,) each."""
+        errors = np.log(np.maximum(anomaly_scores(model, images), 1e-12))
+        distances = np.log(np.maximum(self.covariance.mahalanobis(_codes(model, images)), 1e-12))
+        return (errors - self.error_centre) / self.error_scale, (distances - self.distance_centre) / self.distance_scale
+
+    def scores(self, model: LatentModel, images) -> np.ndarray:
+        """Each image's combined score, shape (n,): higher is more anomalous."""
+        error_part, distance_part = self.parts(model, images)
+        return error_part + distance_part
+
+
+def fit_combined_scorer(model: LatentModel, normal: np.ndarray, *, seed: int = 0) -> CombinedScorer:
+    """A :class:`CombinedScorer` for ``model`` from images of its normal class (training images, never the ones
+    it is evaluated on): a ``REFERENCE_SHARE`` of them fits the codes' Gaussian, the rest, whose codes the
+    Gaussian did not see, sets each part's centre and scale."""
+    if not model.has_encoder or not model.has_latent:
+        raise ValueError("a combined score needs a detector with an encoder and a latent code.")
+    if len(normal) < MIN_REFERENCE_IMAGES:
+        raise ValueError(f"a combined score needs at least {MIN_REFERENCE_IMAGES} normal images, got {len(normal)}.")
+    order = np.random.default_rng(seed).permutation(len(normal))
+    cut = int(len(normal) * REFERENCE_SHARE)
+    fitted, held_out = np.asarray(normal[np.sort(order[:cut])]), np.asarray(normal[np.sort(order[cut:])])
+    covariance = LedoitWolf().fit(_codes(model, fitted))
+    errors = np.log(np.maximum(anomaly_scores(model, held_out), 1e-12))
+    distances = np.log(np.maximum(covariance.mahalanobis(_codes(model, held_out)), 1e-12))
+    return CombinedScorer(covariance, float(errors.mean()), float(errors.std()) or 1.0,
+                          float(distances.mean()), float(distances.std()) or 1.0)
+
+
+def _codes(model: LatentModel, images) -> np.ndarray:
+    """The images' codes as float64 rows, encoded ``SCORING_CHUNK`` images at a time."""
+    starts = range(0, max(len(images), 1), SCORING_CHUNK)
+    codes = np.concatenate([np.asarray(model.encode(images[start:start + SCORING_CHUNK]), dtype=np.float64)
+                            for start in starts])
+    return codes.reshape(len(codes), -1)
 
 
 @dataclass(frozen=True)

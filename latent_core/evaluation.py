@@ -31,7 +31,9 @@ copies them). ``data`` is a :class:`latent_core.data.Dataset` or anything with t
 - ``auroc``, ``precision_at_p95``, ``recall_at_p95``, ``normal_test_mse`` (a detector
   trained on ``normal_class`` only): the other classes as anomalies, thresholded at the
   95th percentile of the errors of half the normal test images, measured on the other test
-  images (``metrics.threshold_split``; the Anomaly page shows the same figures).
+  images (``metrics.threshold_split``; the Anomaly page shows the same figures);
+  ``auroc_combined`` (a detector with a code) the AUROC of ``anomaly.CombinedScorer``'s score
+  (the error with the code's distance from the normal class's training codes) on the same images.
 
 ``class_coverage`` names mode collapse in a generator's samples (a class too rare, or too
 low a class entropy); the Generate page shows it for ``sample_classes``.
@@ -45,7 +47,7 @@ from typing import Protocol
 
 import numpy as np
 
-from latent_core import metrics
+from latent_core import anomaly, metrics
 from latent_core.latent import class_averages
 from latent_core.models import add_noise
 
@@ -216,8 +218,14 @@ def anomaly_metrics(model, data: Splits, normal_class: int) -> dict[str, float]:
     split = metrics.threshold_split(is_anomaly)
     threshold = metrics.default_threshold(scores[split.fit], percentile=ANOMALY_PERCENTILE)
     report = metrics.anomaly_report(scores[split.evaluate], is_anomaly[split.evaluate], threshold)
-    return {"auroc": report.auroc, "precision_at_p95": report.precision, "recall_at_p95": report.recall,
-            "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
+    result = {"auroc": report.auroc, "precision_at_p95": report.precision, "recall_at_p95": report.recall,
+              "normal_test_mse": float(np.mean(scores[~is_anomaly]))}
+    if model.has_latent:
+        scorer = anomaly.fit_combined_scorer(model, anomaly.normal_images(
+            data.x_train, data.y_train, normal_class, limit=anomaly.CODE_REFERENCE_IMAGES))
+        combined = scorer.scores(model, data.x_test[split.evaluate])
+        result["auroc_combined"] = metrics.roc(combined, is_anomaly[split.evaluate]).auroc
+    return result
 
 
 def measure(model, data: Splits, *, sample: np.ndarray | None = None, classifier=None, judge=None,

@@ -1,4 +1,5 @@
-"""Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error.
+"""Anomaly detection: an autoencoder that knows one "normal" class flags everything else by its error (or by
+its error with its code's distance from the normal class's codes).
 
 A detector trained here is a job in the server's shared queue, watched while it waits and trains;
 the session keeps it once it is done.
@@ -30,14 +31,20 @@ def roc_of(scores: np.ndarray, anomalous: np.ndarray) -> metrics.RocCurve:
     return metrics.roc(scores, anomalous)
 
 
+def scored(key: str, kind: str) -> str:
+    """The text key ``key`` for the score ``kind``: the error's own, or its ``.combined`` variant."""
+    return key if kind == "error" else f"{key}.{kind}"
+
+
 @st.fragment
-def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
+def threshold_view(model_key: str, kind: str, scores: np.ndarray, anomalous: np.ndarray, default: float) -> None:
     """The threshold slider and everything that depends on it; moving it reruns only this part,
     which recomputes only the threshold's point."""
     scale = anomaly.threshold_scale(scores, default)
-    position = st.select_slider(t("anomaly.threshold"), range(len(scale.thresholds)), value=scale.default_position,
-                                format_func=scale.labels.__getitem__, key=f"anomaly.threshold.{model_key}",
-                                help=t("anomaly.threshold_help"))
+    position = st.select_slider(t(scored("anomaly.threshold", kind)), range(len(scale.thresholds)),
+                                value=scale.default_position, format_func=scale.labels.__getitem__,
+                                key=f"anomaly.threshold.{model_key}.{kind}",
+                                help=t(scored("anomaly.threshold_help", kind)))
     threshold = scale.thresholds[position]
     curve, point = roc_of(scores, anomalous), metrics.threshold_point(scores, anomalous, threshold)
     numbers = st.container(horizontal=True, horizontal_alignment="distribute")  # wraps on a narrow screen
@@ -50,22 +57,22 @@ def threshold_view(model_key: str, scores: np.ndarray, anomalous: np.ndarray, de
                  normals=point.normals))
     charts = st.columns(2)
     names = {"normal": t("anomaly.normal"), "anomalous": t("anomaly.anomalous")}
-    charts[0].plotly_chart(anomaly_views.histogram(scores, anomalous, threshold, names), width="stretch")
+    charts[0].plotly_chart(anomaly_views.histogram(scores, anomalous, threshold, names,
+                                                   t(scored("anomaly.error_axis", kind))), width="stretch")
     charts[1].plotly_chart(anomaly_views.roc_figure(curve, point), width="stretch")
 
 
 def show_extremes(title: str, shown: np.ndarray, labels: np.ndarray, scores: np.ndarray, names: list[str],
-                  model=None) -> None:
+                  model=None, rows_caption: str = "") -> None:
     """The images ``shown`` with their classes and scores; given the ``model``, also its reconstructions
-    and where they differ (error heatmaps), one column per image."""
+    and where they differ (error heatmaps, explained by ``rows_caption``), one column per image."""
     st.markdown(f"**{title}**")
     if model is None:
         st.image(shown_png(montage(shown, columns=len(shown), cell=64)), output_format="PNG")
     else:
         rebuilt = np.clip(model.reconstruct(shown), 0.0, 1.0)
         rows = np.concatenate([as_rgb(shown), as_rgb(rebuilt), error_heatmaps(shown, rebuilt)])
-        st.image(shown_png(montage(rows, columns=len(shown), cell=64)), caption=t("anomaly.most_rows"),
-                 output_format="PNG")
+        st.image(shown_png(montage(rows, columns=len(shown), cell=64)), caption=rows_caption, output_format="PNG")
     st.caption(" · ".join(t("anomaly.image_score", name=names[int(label)], score=score)
                           for label, score in zip(labels, scores)))
 
@@ -149,6 +156,16 @@ if tuple(model.input_shape) != tuple(dataset.input_shape):
     st.error(t("anomaly.shape_mismatch", model=model.input_shape, data=dataset.input_shape))
     st.stop()
 
+kinds = list(anomaly.SCORE_KINDS)
+normal_training = int(np.sum(dataset.y_train == normal_class))
+if not model.has_latent or normal_training < anomaly.MIN_REFERENCE_IMAGES:
+    kinds = ["error"]
+score_kind = st.radio(t("anomaly.score"), kinds, format_func=lambda kind: t(f"anomaly.score.{kind}"),
+                      horizontal=True, key="anomaly.score", help=t("anomaly.score_help"))
+if len(kinds) == 1 and model.has_latent:
+    st.caption(t("anomaly.score.not_offered", name=class_name, count=normal_training,
+                 needed=anomaly.MIN_REFERENCE_IMAGES))
+
 picked = anomaly_views.evaluation_indices(dataset)  # rows of the test split; its images are read per row
 labels = dataset.y_test[picked]
 try:
@@ -157,7 +174,10 @@ except anomaly.ClassSplitError as error:
     st.warning(t(f"anomaly.split.{error.reason}", name=class_name))
     st.stop()
 with st.spinner(t("anomaly.scoring")):
-    scores = anomaly_views.detector_scores(model_key, keys.dataset_key(dataset), model, dataset)
+    if score_kind == "combined":
+        scores = anomaly_views.combined_scores(model_key, keys.dataset_key(dataset), normal_class, model, dataset)
+    else:
+        scores = anomaly_views.detector_scores(model_key, keys.dataset_key(dataset), model, dataset)
 
 try:
     split = metrics.threshold_split(anomalous)
@@ -168,10 +188,12 @@ default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANO
 picked, labels, scores, anomalous = (picked[split.evaluate], labels[split.evaluate], scores[split.evaluate],
                                      anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
-st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
+st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}", what=t(f"anomaly.what.{score_kind}"),
              normals=f"{int((~anomalous).sum()):,}", others=f"{int(anomalous.sum()):,}", default=default))
-threshold_view(model_key, scores, anomalous, default)
+threshold_view(model_key, score_kind, scores, anomalous, default)
 
 most, least = anomaly.extremes(scores, EXTREME_IMAGES)
-show_extremes(t("anomaly.most"), dataset.x_test[picked[most]], labels[most], scores[most], names, model=model)
-show_extremes(t("anomaly.least"), dataset.x_test[picked[least]], labels[least], scores[least], names)
+show_extremes(t(scored("anomaly.most", score_kind)), dataset.x_test[picked[most]], labels[most], scores[most], names,
+              model=model, rows_caption=t(scored("anomaly.most_rows", score_kind)))
+show_extremes(t(scored("anomaly.least", score_kind)), dataset.x_test[picked[least]], labels[least], scores[least],
+              names)

@@ -127,3 +127,57 @@ def test_scores_come_chunk_by_chunk_and_equal_the_whole_sets_errors():
     scores = anomaly.anomaly_scores(model, images)
     assert seen == [anomaly.SCORING_CHUNK, anomaly.SCORING_CHUNK, 100]  # never the whole set at once
     np.testing.assert_array_equal(scores, per_image_mse(images, reconstruct(images)))
+
+
+class FirstTwoPixelsAsCode:
+    """A stand-in detector: its code is an image's first two pixels, and it rebuilds everything but the last
+    pixel exactly (that pixel comes back as 0, so an image's error is its last pixel squared over its size)."""
+
+    has_encoder = has_latent = True
+
+    def encode(self, images):
+        return np.asarray(images, np.float32).reshape(len(images), -1)[:, :2]
+
+    def reconstruct(self, images):
+        rebuilt = np.array(images, np.float32)
+        rebuilt.reshape(len(rebuilt), -1)[:, -1] = 0.0
+        return rebuilt
+
+
+def stand_in_images(codes, last_pixel):
+    """(n, 2, 2, 1) images whose first two pixels are ``codes`` and whose last pixel is ``last_pixel``."""
+    images = np.zeros((len(codes), 2, 2, 1), np.float32)
+    flat = images.reshape(len(images), -1)
+    flat[:, :2], flat[:, -1] = codes, last_pixel
+    return images
+
+
+def test_the_combined_score_flags_an_image_rebuilt_well_whose_code_lies_far_from_the_normal_codes():
+    rng = np.random.default_rng(0)
+    normal = stand_in_images(rng.normal(0.5, 0.05, (2000, 2)), rng.uniform(0.1, 0.2, 2000))
+    model = FirstTwoPixelsAsCode()
+    scorer = anomaly.fit_combined_scorer(model, normal)
+    fresh_normal = stand_in_images(rng.normal(0.5, 0.05, (200, 2)), rng.uniform(0.1, 0.2, 200))
+    far_code = stand_in_images(np.full((20, 2), 0.9), rng.uniform(0.1, 0.2, 20))  # rebuilt as well as a normal
+    badly_rebuilt = stand_in_images(rng.normal(0.5, 0.05, (20, 2)), np.full(20, 0.6))
+    errors = [anomaly.anomaly_scores(model, group) for group in (fresh_normal, far_code, badly_rebuilt)]
+    combined = [scorer.scores(model, group) for group in (fresh_normal, far_code, badly_rebuilt)]
+    def flagged(scores):  # the share of a group above the fresh normals' 95th percentile
+        return [float(np.mean(group > np.percentile(scores[0], 95))) for group in scores[1:]]
+
+    far_by_error, bad_by_error = flagged(errors)
+    far_by_both, bad_by_both = flagged(combined)
+    assert far_by_error < 0.3 and far_by_both > 0.9  # only the combined score tells the far code from a normal
+    assert bad_by_error == 1.0 and bad_by_both > 0.9  # and it still flags what is rebuilt badly
+    error_part, distance_part = scorer.parts(model, fresh_normal)
+    assert abs(error_part.mean()) < 0.3 and abs(distance_part.mean()) < 0.3  # a typical normal image is near 0
+    assert 0.7 < error_part.std() < 1.3 and 0.7 < distance_part.std() < 1.3  # in units of the normals' spread
+
+
+def test_a_combined_score_needs_a_code_and_enough_normal_images():
+    with pytest.raises(ValueError, match="at least 10 normal images"):
+        anomaly.fit_combined_scorer(FirstTwoPixelsAsCode(), stand_in_images(np.zeros((5, 2)), np.zeros(5)))
+    without_code = FirstTwoPixelsAsCode()
+    without_code.has_latent = False
+    with pytest.raises(ValueError, match="encoder and a latent code"):
+        anomaly.fit_combined_scorer(without_code, stand_in_images(np.zeros((50, 2)), np.zeros(50)))

@@ -10,7 +10,7 @@ import h5py
 import numpy as np
 import pytest
 
-from latent_core import evaluation, metrics
+from latent_core import anomaly, evaluation, metrics
 from latent_core.classifier import NETWORKS, load_classifier_folder, save_classifier, train_classifier
 from latent_core.data import load_dataset
 from latent_core.models import add_noise, build_model
@@ -101,6 +101,10 @@ def test_an_anomaly_detector_is_thresholded_on_normals_it_is_then_not_measured_o
     flagged = kept_scores > threshold
     assert measured["precision_at_p95"] == pytest.approx(float(np.mean(kept_anomalous[flagged])), rel=1e-6)
     assert measured["normal_test_mse"] == pytest.approx(float(np.mean(scores[~anomalous])), rel=1e-6)
+    # the combined score: fitted on the class's training images, measured on the same test images as the error
+    scorer = anomaly.fit_combined_scorer(model, small_digits.x_train[small_digits.y_train == 0])
+    combined = scorer.scores(model, small_digits.x_test[split.evaluate])
+    assert measured["auroc_combined"] == pytest.approx(metrics.roc(combined, kept_anomalous).auroc, rel=1e-6)
 
 
 def test_a_generator_without_an_encoder_and_without_a_classifier_gets_nothing(small_digits):

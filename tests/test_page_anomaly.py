@@ -161,6 +161,44 @@ def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_t
     assert float(numbers["AUROC"]) > 0.7
 
 
+def test_the_score_with_the_code_distance_is_measured_as_the_library_measures_it_and_relabels_the_page():
+    dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
+    if dataset is None:
+        pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
+    normal_class = min(pretrained.anomaly_models(dataset))
+    app = open_page("anomaly.py", dataset=dataset, **{"anomaly.normal_class": normal_class})
+    error_auroc = metrics_of(app)["AUROC"]
+    app.radio(key="anomaly.score").set_value("combined").run()
+    assert not app.exception
+    name = pretrained.anomaly_models(dataset)[normal_class].name
+    library = evaluation.anomaly_metrics(pretrained.load_pretrained(name).model, data.load_dataset(dataset),
+                                         normal_class)
+    assert metrics_of(app)["AUROC"] == f"{library['auroc_combined']:.3f}" != error_auroc
+    assert app.select_slider[0].label == "Threshold (error and code distance)"
+    assert any("of the scores of" in c.value for c in app.main.caption)
+    assert any(m.value == "**Most anomalous test images (highest score first)**" for m in app.main.markdown)
+    assert app.get("plotly_chart")[0].proto.spec and "error and code distance" in app.get("plotly_chart")[0].proto.spec
+
+
+def test_a_class_with_too_few_training_images_is_offered_only_the_error_and_told_why(tmp_path):
+    rng = np.random.default_rng(0)
+    bright = rng.uniform(0.6, 1.0, (12, 8, 8))  # 12 images: after the test split fewer than 10 train
+    stripes = np.zeros((60, 8, 8))
+    stripes[:, :, ::2] = 1.0
+    payload = io.BytesIO()
+    np.savez(payload, x=(np.concatenate([bright, stripes]) * 255).astype(np.uint8), y=np.repeat([0, 1], [12, 60]))
+    upload = user_data.load_user_dataset(payload.getvalue(), filename="few.npz", image_size=(8, 8))
+    train_count = int(np.sum(upload.y_train == 0))
+    assert train_count < 10
+    app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
+    finish_jobs(button(app, 'Train a detector on "0"').click().run())
+    assert not app.exception
+    assert app.radio(key="anomaly.score").options == ["Reconstruction error"]
+    assert any(c.value.startswith("The score with the code's distance needs at least 10 training images of "
+                                  f'"0" to learn where its codes lie; there are {train_count}')
+               for c in app.main.caption)
+
+
 def test_points_get_a_clear_message():
     app = open_page("anomaly.py", dataset="swiss_roll")
     assert not app.exception

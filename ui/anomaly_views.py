@@ -1,5 +1,6 @@
-"""The Anomaly page's figures (the error histogram, the ROC curve at the chosen threshold) and its detectors'
-scores of the evaluation images, cached here so that the warm-up can score the page's first view too."""
+"""The Anomaly page's figures (the score histogram, the ROC curve at the chosen threshold) and its detectors'
+scores of the evaluation images (the error, and the error with the code's distance), cached here so that the
+warm-up can score the page's first view too."""
 
 from __future__ import annotations
 
@@ -30,8 +31,19 @@ def detector_scores(model_key: str, dataset_key: str, _model, _dataset: data.Dat
     return anomaly.anomaly_scores(_model, _dataset.x_test[evaluation_indices(_dataset)])
 
 
-def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str]) -> go.Figure:
-    """Errors of normal and anomalous images as overlaid histograms, the threshold as a dashed line."""
+@st.cache_data(show_spinner=False, max_entries=32)
+def combined_scores(model_key: str, dataset_key: str, normal_class: int, _model, _dataset: data.Dataset) -> np.ndarray:
+    """The evaluation images' combined scores (``anomaly.CombinedScorer``: the error with the code's distance from
+    the normal class's training codes), once per model, dataset and normal class."""
+    normal = anomaly.normal_images(_dataset.x_train, _dataset.y_train, normal_class,
+                                   limit=anomaly.CODE_REFERENCE_IMAGES)
+    scorer = anomaly.fit_combined_scorer(_model, normal)
+    return scorer.scores(_model, _dataset.x_test[evaluation_indices(_dataset)])
+
+
+def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names: dict[str, str],
+              axis_title: str) -> go.Figure:
+    """Scores of normal and anomalous images as overlaid histograms, the threshold as a dashed line."""
     bins = {"start": float(scores.min()), "end": float(scores.max()), "size": float(np.ptp(scores)) / 60 or 1e-6}
     figure = go.Figure([
         go.Histogram(x=scores[~anomalous], name=names["normal"], xbins=bins, opacity=0.7,
@@ -40,7 +52,7 @@ def histogram(scores: np.ndarray, anomalous: np.ndarray, threshold: float, names
                      marker_color="#d62728", histnorm="probability"),
     ])
     figure.add_vline(x=threshold, line_dash="dash", annotation_text=t("anomaly.threshold_line"))
-    figure.update_layout(barmode="overlay", height=340, xaxis_title=t("anomaly.error_axis"),
+    figure.update_layout(barmode="overlay", height=340, xaxis_title=axis_title,
                          yaxis_title=t("anomaly.share_axis"), margin={"t": 30, "b": 0, "l": 0, "r": 0},
                          legend={"orientation": "h", "y": 1.12})
     return figure

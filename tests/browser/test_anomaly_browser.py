@@ -1,5 +1,6 @@
 """The Anomaly detection page in a real browser: the most anomalous images with where they differ, and the
-threshold slider changes the metrics, from nothing flagged at its top to everything flagged at its bottom."""
+threshold slider changes the metrics, from nothing flagged at its top to everything flagged at its bottom,
+and the score with the code's distance redraws them."""
 
 import pytest
 from app_steps import current, idle, open_page_on
@@ -65,4 +66,19 @@ def test_a_detector_trained_here_shows_its_progress_then_its_results(page, app_u
     expect(current(page).get_by_role("button", name="Stop")).to_be_visible()  # the page's, not the header's
     expect(page.get_by_text("Recall", exact=True)).to_be_visible(timeout=WAIT)  # the page reran when it was done
     expect(page.get_by_text("Detector trained here on ", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_the_score_with_the_code_distance_redraws_the_metrics_and_the_threshold(page, app_url):
+    if not pretrained.anomaly_models("mnist"):
+        pytest.skip("no pretrained mnist anomaly detectors in pretrained/")
+    open_page_on(page, app_url, dataset="MNIST digits", page_title="Anomaly detection")
+    expect(page.get_by_text("Recall", exact=True)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT)
+    auroc = metric_value(page, "AUROC")
+
+    page.get_by_test_id("stRadio").get_by_text("Error and code distance").click()
+    expect(page.get_by_text("Threshold (error and code distance)")).to_be_visible(timeout=WAIT)
+    expect(metric(page, "AUROC")).not_to_have_text(auroc, timeout=WAIT)
+    expect(page.get_by_text("Most anomalous test images (highest score first)")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)

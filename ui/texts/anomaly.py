@@ -6,12 +6,14 @@ TEXT = {
               "classes are usually rebuilt worse, so the reconstruction error can serve as an anomaly score — but not "
               "always: an image of another class that is simple or looks like the normal class can be rebuilt as well "
               "as a normal one and slips through (for some classes most anomalies do at the default threshold: watch "
-              "the recall). Pick the normal class, then move the threshold and watch precision and recall trade.",
+              "the recall). A second score also asks how far the image's code lies from the normal class's codes. Pick "
+              "the normal class, then move the threshold and watch precision and recall trade.",
         "ko": "\"정상\" 클래스 하나로만 학습한 오토인코더는 그런 이미지를 복원하는 법만 배웁니다. 다른 클래스의 이미지는 "
               "대개 더 나쁘게 복원되므로 복원 오차를 이상 점수로 쓸 수 있습니다. 하지만 늘 그렇지는 않습니다. "
               "단순하거나 정상 클래스와 닮은 다른 클래스의 이미지는 정상 이미지만큼 잘 복원되어 빠져나갑니다 (어떤 "
-              "클래스는 기본 임계값에서 이상의 대부분이 그렇습니다. 재현율을 보세요). 정상 클래스를 고른 뒤 임계값을 "
-              "움직이며 정밀도와 재현율이 어떻게 맞바뀌는지 보세요.",
+              "클래스는 기본 임계값에서 이상의 대부분이 그렇습니다. 재현율을 보세요). 두 번째 점수는 이미지의 코드가 정상 "
+              "클래스의 코드들에서 얼마나 멀리 있는지도 봅니다. 정상 클래스를 고른 뒤 임계값을 움직이며 정밀도와 "
+              "재현율이 어떻게 맞바뀌는지 보세요.",
     },
     "anomaly.not_images": {
         "en": "Anomaly detection needs images in at least two classes; choose an image dataset in the sidebar "
@@ -74,19 +76,46 @@ TEXT = {
     "anomaly.results": {"en": "Normal: \"{name}\" — everything else is an anomaly",
                         "ko": "정상: \"{name}\" — 나머지는 모두 이상"},
     "anomaly.evaluated": {
-        "en": "The threshold starts at the 95th percentile ({default:.5f}) of the errors of {fit} normal test "
+        "en": "The threshold starts at the 95th percentile ({default:.5f}) of the {what} of {fit} normal test "
               "images set aside for it, so about 5% of normal images are flagged. Everything below counts only "
               "the other {total} test images, which neither the detector's training nor the threshold used: "
               "{normals} normal, {others} anomalous (the library's precision and recall are measured the same way).",
-        "ko": "임계값은 이를 위해 따로 떼어 둔 정상 테스트 이미지 {fit}장의 오차 중 95번째 백분위수({default:.5f})에서 "
+        "ko": "임계값은 이를 위해 따로 떼어 둔 정상 테스트 이미지 {fit}장의 {what} 중 95번째 백분위수({default:.5f})에서 "
               "시작하므로, 정상 이미지의 약 5%가 이상으로 표시됩니다. 아래의 모든 수치는 탐지기 학습에도 임계값에도 "
               "쓰이지 않은 나머지 테스트 이미지 {total}장만 셉니다: 정상 {normals}장, 이상 {others}장 (라이브러리의 "
               "정밀도와 재현율도 같은 방식으로 측정합니다).",
     },
+    "anomaly.what.error": {"en": "errors", "ko": "오차"},
+    "anomaly.what.combined": {"en": "scores", "ko": "점수"},
+    "anomaly.score": {"en": "Score", "ko": "점수"},
+    "anomaly.score.error": {"en": "Reconstruction error", "ko": "복원 오차"},
+    "anomaly.score.combined": {"en": "Error and code distance", "ko": "오차와 코드 거리"},
+    "anomaly.score.not_offered": {
+        "en": "The score with the code's distance needs at least {needed} training images of \"{name}\" to learn "
+              "where its codes lie; there are {count}, so only the reconstruction error is offered.",
+        "ko": "코드 거리를 더한 점수는 \"{name}\"의 코드가 어디에 있는지 배우려면 학습 이미지가 최소 {needed}장 필요합니다. "
+              "{count}장뿐이라 복원 오차만 제공합니다.",
+    },
+    "anomaly.score_help": {
+        "en": "Reconstruction error: the MSE between an image and the detector's reconstruction. Error and code "
+              "distance adds how far the image's code lies from the codes of the normal class's training images "
+              "(the Mahalanobis distance under a Gaussian fitted to them). Each of the two is put on a log scale in "
+              "units of its spread over normal training images, so 0 is a typical normal image, and the two are "
+              "summed: an image of another class that the detector rebuilds well can still have an unusual code.",
+        "ko": "복원 오차: 이미지와 탐지기의 복원 사이의 MSE입니다. 오차와 코드 거리는 여기에 이미지의 코드가 정상 클래스 "
+              "학습 이미지들의 코드에서 얼마나 멀리 있는지(그 코드들에 맞춘 가우스 분포에서의 마할라노비스 거리)를 "
+              "더합니다. 둘 다 로그 척도로 바꾸어 정상 학습 이미지에서의 퍼짐을 단위로 삼으므로 0이 전형적인 정상 "
+              "이미지이고, 둘을 더합니다. 탐지기가 잘 복원하는 다른 클래스의 이미지도 코드는 낯설 수 있습니다.",
+    },
     "anomaly.threshold": {"en": "Threshold (reconstruction MSE)", "ko": "임계값 (복원 MSE)"},
+    "anomaly.threshold.combined": {"en": "Threshold (error and code distance)", "ko": "임계값 (오차와 코드 거리)"},
     "anomaly.threshold_help": {
         "en": "Images whose error is above the threshold are called anomalies.",
         "ko": "오차가 임계값보다 큰 이미지를 이상으로 판정합니다.",
+    },
+    "anomaly.threshold_help.combined": {
+        "en": "Images whose score is above the threshold are called anomalies; 0 is a typical normal image.",
+        "ko": "점수가 임계값보다 큰 이미지를 이상으로 판정합니다. 0이 전형적인 정상 이미지입니다.",
     },
     "anomaly.precision": {"en": "Precision", "ko": "정밀도"},
     "anomaly.precision_help": {
@@ -115,6 +144,8 @@ TEXT = {
     "anomaly.anomalous": {"en": "anomalous", "ko": "이상"},
     "anomaly.threshold_line": {"en": "threshold", "ko": "임계값"},
     "anomaly.error_axis": {"en": "reconstruction error (MSE)", "ko": "복원 오차 (MSE)"},
+    "anomaly.error_axis.combined": {"en": "error and code distance (0: a typical normal image)",
+                                    "ko": "오차와 코드 거리 (0: 전형적인 정상 이미지)"},
     "anomaly.share_axis": {"en": "share of the group", "ko": "그룹 내 비율"},
     "anomaly.roc_name": {"en": "ROC (AUROC {auroc:.3f})", "ko": "ROC (AUROC {auroc:.3f})"},
     "anomaly.chance": {"en": "chance", "ko": "무작위"},
@@ -125,6 +156,10 @@ TEXT = {
                      "ko": "가장 이상한 테스트 이미지 (오차가 큰 순)"},
     "anomaly.least": {"en": "Least anomalous test images (lowest error first)",
                       "ko": "가장 정상적인 테스트 이미지 (오차가 작은 순)"},
+    "anomaly.most.combined": {"en": "Most anomalous test images (highest score first)",
+                              "ko": "가장 이상한 테스트 이미지 (점수가 큰 순)"},
+    "anomaly.least.combined": {"en": "Least anomalous test images (lowest score first)",
+                               "ko": "가장 정상적인 테스트 이미지 (점수가 작은 순)"},
     "anomaly.image_score": {"en": "{name} {score:.4f}", "ko": "{name} {score:.4f}"},
     "anomaly.most_rows": {
         "en": "From the top: the image · the detector's reconstruction · where they differ (|x − x̂|, 0 black … "
@@ -133,5 +168,13 @@ TEXT = {
         "ko": "위에서부터: 이미지 · 탐지기의 복원 · 둘이 다른 곳(|x − x̂|, 0 검정 … 1 연노랑, 모두 같은 척도). "
               "통째로 밝은 모양을 찾아보세요. 정상 클래스만 아는 모델이 다시 만들지 못한 부분이 그 이미지를 "
               "이상하게 만드는 부분입니다.",
+    },
+    "anomaly.most_rows.combined": {
+        "en": "From the top: the image · the detector's reconstruction · where they differ (|x − x̂|, 0 black … "
+              "1 pale yellow, one scale for all). With this score an image can also be flagged for its code alone: "
+              "one the detector rebuilds well (a dark bottom row) whose code lies far from the normal class's codes.",
+        "ko": "위에서부터: 이미지 · 탐지기의 복원 · 둘이 다른 곳(|x − x̂|, 0 검정 … 1 연노랑, 모두 같은 척도). "
+              "이 점수로는 코드만으로도 이상이 될 수 있습니다. 탐지기가 잘 복원했지만(아래 줄이 어두움) 코드가 정상 "
+              "클래스의 코드들에서 멀리 있는 이미지입니다.",
     },
 }
