@@ -22,9 +22,10 @@ from latent_core.models import LatentModel, build_model
 from latent_core.models.base import FAST_PATH_BATCH
 from latent_core.training import TrainingResult
 
-__all__ = ["CODE_REFERENCE_IMAGES", "MIN_REFERENCE_IMAGES", "QUICK_DETECTOR_IMAGES", "SCORE_KINDS", "THRESHOLD_STEPS", "ClassSplitError",
-           "CombinedScorer", "QuickDetector", "ThresholdScale", "anomaly_scores", "extremes", "fit_combined_scorer",
-           "is_anomaly", "normal_images", "quick_detector_job", "quick_detector_plan", "threshold_scale"]
+__all__ = ["CODE_REFERENCE_IMAGES", "MIN_REFERENCE_IMAGES", "QUICK_DETECTOR_IMAGES", "SCORE_KINDS", "THRESHOLD_STEPS",
+           "ClassSplitError", "CombinedScorer", "QuickDetector", "ThresholdScale", "anomaly_scores", "extremes",
+           "fit_combined_scorer", "is_anomaly", "normal_images", "quick_detector_job", "quick_detector_plan",
+           "threshold_scale"]
 
 QUICK_DETECTOR_IMAGES = 2000
 """At most this many normal training images for a detector trained on the page."""
@@ -39,7 +40,8 @@ LABEL_DECIMALS = 5
 """Fewest decimals a threshold is shown with; more where neighbours would look the same."""
 
 SCORE_KINDS = ("error", "combined")
-"""The scores a detector gives: its reconstruction error, or that error with its code's distance (``CombinedScorer``)."""
+"""The scores a detector gives: its reconstruction error, or that error with its code's distance
+(``CombinedScorer``)."""
 
 CODE_REFERENCE_IMAGES = 6000
 """At most this many normal training images describe where the normal class's codes lie."""

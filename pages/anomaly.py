@@ -188,7 +188,8 @@ default = metrics.default_threshold(scores[split.fit], percentile=evaluation.ANO
 picked, labels, scores, anomalous = (picked[split.evaluate], labels[split.evaluate], scores[split.evaluate],
                                      anomalous[split.evaluate])
 st.subheader(t("anomaly.results", name=class_name))
-st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}", what=t(f"anomaly.what.{score_kind}"),
+st.caption(t("anomaly.evaluated", fit=f"{len(split.fit):,}", total=f"{len(scores):,}",
+             what=t(f"anomaly.what.{score_kind}"),
              normals=f"{int((~anomalous).sum()):,}", others=f"{int(anomalous.sum()):,}", default=default))
 threshold_view(model_key, score_kind, scores, anomalous, default)
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from latent_core.images import shown_png, upscale
 from ui import codes, share
-from ui.generate_views import (AVERAGE_KEY, AVERAGE_KINDS, CLASS_KEY, class_histogram, decoded, gan_samples, interpolation, perturbations,
-                               prior_samples, shape_sliders)
+from ui.generate_views import (AVERAGE_KEY, AVERAGE_KINDS, CLASS_KEY, class_histogram, decoded, gan_samples,
+                               interpolation, perturbations, prior_samples, shape_sliders)
 from ui.guard import offer_a_model_with_a_code, require_dataset, require_model
 from ui.interpolation_views import interpolation_meter
 from ui.shell import lang, start_page, t
