@@ -288,12 +288,15 @@ def report_markdown(content: dict, *, root: Path = pretrained.PRETRAINED_DIR,
         if None not in combined:
             lines.append("| AUROC, MSE with the code's distance | " + " | ".join(f"{a:.3f}" for a in combined)
                          + f" | **{np.mean(combined):.3f}** |")
-        lines += ["", "The first score is each image's reconstruction MSE"
-                  + ("; the second adds how far the image's code lies from the normal class's training codes "
-                     "(`latent_core.anomaly.CombinedScorer`: both on a log scale, in units of their spread over "
-                     "normal training images, summed), the Anomaly page's other score" if None not in combined else "")
-                  + (". The configurations tried for these detectors are in [anomaly_configs.md](anomaly_configs.md)."
-                     if dataset == "fashion_mnist" else ".")]
+        about = "The first score is each image's reconstruction MSE"
+        if None not in combined:
+            about += ("; the second adds how far the image's code lies from the normal class's training codes "
+                      "(`latent_core.anomaly.CombinedScorer`: both on a log scale, in units of their spread over "
+                      "normal training images, summed), the Anomaly page's other score")
+        about += "."
+        if dataset == "fashion_mnist":
+            about += " The configurations tried for these detectors are in [anomaly_configs.md](anomaly_configs.md)."
+        lines += ["", about]
     gans = [e for e in bundles if e["kind"] == "dcgan" and "gan_classes_covered" in e["metrics"]]
     if gans:
         lines += ["", f"## GAN: classes of {GAN_SAMPLES:,} samples, as the classifier and the held-out judge see them",

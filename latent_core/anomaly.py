@@ -98,10 +98,13 @@ def anomaly_scores(model: LatentModel, images) -> np.ndarray:
 
     Scored ``SCORING_CHUNK`` images at a time: the error's float64 arrays of 10,000 Fashion-MNIST
     images at once would hold about 250 MB for a moment, in a server shared by a class."""
+    return _chunked(lambda chunk: per_image_mse(chunk, model.reconstruct(chunk)), images)
+
+
+def _chunked(per_chunk, images) -> np.ndarray:
+    """``per_chunk`` applied to ``SCORING_CHUNK`` images at a time, its results concatenated."""
     starts = range(0, max(len(images), 1), SCORING_CHUNK)
-    return np.concatenate([per_image_mse(images[start:start + SCORING_CHUNK],
-                                         model.reconstruct(images[start:start + SCORING_CHUNK]))
-                           for start in starts])
+    return np.concatenate([per_chunk(images[start:start + SCORING_CHUNK]) for start in starts])
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,7 @@ class CombinedScorer:
 
     def parts(self, model: LatentModel, images) -> tuple[np.ndarray, np.ndarray]:
         """The error part and the code-distance part of each image's score, shape (n,) each."""
-        errors = np.log(np.maximum(anomaly_scores(model, images), 1e-12))
-        distances = np.log(np.maximum(self.covariance.mahalanobis(_codes(model, images)), 1e-12))
+        errors, distances = _log_strangeness(model, self.covariance, images)
         return (errors - self.error_centre) / self.error_scale, (distances - self.distance_centre) / self.distance_scale
 
     def scores(self, model: LatentModel, images) -> np.ndarray:
@@ -143,17 +145,22 @@ def fit_combined_scorer(model: LatentModel, normal: np.ndarray, *, seed: int = 0
     cut = int(len(normal) * REFERENCE_SHARE)
     fitted, held_out = np.asarray(normal[np.sort(order[:cut])]), np.asarray(normal[np.sort(order[cut:])])
     covariance = LedoitWolf().fit(_codes(model, fitted))
-    errors = np.log(np.maximum(anomaly_scores(model, held_out), 1e-12))
-    distances = np.log(np.maximum(covariance.mahalanobis(_codes(model, held_out)), 1e-12))
+    errors, distances = _log_strangeness(model, covariance, held_out)
     return CombinedScorer(covariance, float(errors.mean()), float(errors.std()) or 1.0,
                           float(distances.mean()), float(distances.std()) or 1.0)
 
 
+def _log_strangeness(model: LatentModel, covariance: LedoitWolf, images) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's log reconstruction MSE and the log (squared) Mahalanobis distance of its code under
+    ``covariance``, before centring and scaling."""
+    errors = np.log(np.maximum(anomaly_scores(model, images), 1e-12))
+    distances = np.log(np.maximum(covariance.mahalanobis(_codes(model, images)), 1e-12))
+    return errors, distances
+
+
 def _codes(model: LatentModel, images) -> np.ndarray:
     """The images' codes as float64 rows, encoded ``SCORING_CHUNK`` images at a time."""
-    starts = range(0, max(len(images), 1), SCORING_CHUNK)
-    codes = np.concatenate([np.asarray(model.encode(images[start:start + SCORING_CHUNK]), dtype=np.float64)
-                            for start in starts])
+    codes = _chunked(lambda chunk: np.asarray(model.encode(chunk), dtype=np.float64), images)
     return codes.reshape(len(codes), -1)
 
 

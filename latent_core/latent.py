@@ -68,8 +68,9 @@ def class_means(codes: np.ndarray, labels: np.ndarray) -> dict[int, np.ndarray]:
 class ClassAverages:
     """Each class's average code, two ways, ``{label: (d,) code}`` in ascending label order.
 
-    Averaging cancels what a class's codes do not share, so the plain average lies nearer the centre of
-    all the codes than the class's own codes do, where decoders draw faded, less detailed pictures.
+    Averaging cancels what a class's codes do not share, so the plain average usually lies nearer the
+    centre of all the codes than the class's own codes do, where decoders tend to draw fainter, less detailed
+    pictures.
 
     Attributes:
         plain: the mean of each class's codes.
