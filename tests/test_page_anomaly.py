@@ -125,15 +125,19 @@ def test_the_roc_curve_is_computed_once_for_many_threshold_moves(trained_digits_
     assert recalls[0] == "100.0%" and recalls[-1] == "0.0%"  # each move still moved the threshold's point
 
 
-def test_a_users_own_dataset_works(tmp_path):
+def bright_and_striped_upload(bright: int, filename: str) -> data.Dataset:
+    """An uploaded 8×8 dataset: ``bright`` noisy bright images of class 0 and 60 striped ones of class 1."""
     rng = np.random.default_rng(0)
-    bright = rng.uniform(0.6, 1.0, (60, 8, 8))
     stripes = np.zeros((60, 8, 8))
     stripes[:, :, ::2] = 1.0
     payload = io.BytesIO()
-    np.savez(payload, x=(np.concatenate([bright, stripes]) * 255).astype(np.uint8),
-             y=np.repeat([0, 1], 60))
-    upload = user_data.load_user_dataset(payload.getvalue(), filename="mine.npz", image_size=(8, 8))
+    np.savez(payload, x=(np.concatenate([rng.uniform(0.6, 1.0, (bright, 8, 8)), stripes]) * 255).astype(np.uint8),
+             y=np.repeat([0, 1], [bright, 60]))
+    return user_data.load_user_dataset(payload.getvalue(), filename=filename, image_size=(8, 8))
+
+
+def test_a_users_own_dataset_works(tmp_path):
+    upload = bright_and_striped_upload(60, "mine.npz")
     app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
     assert not app.exception
     assert app.main.selectbox[0].options == ["0", "1"]
@@ -142,15 +146,20 @@ def test_a_users_own_dataset_works(tmp_path):
     assert float(metrics_of(app)["AUROC"]) > 0.9
 
 
-def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_them():
+def first_pretrained_detector() -> tuple[str, int, str]:
+    """The dataset, normal class and name of the library's first anomaly detector (the test is skipped without one)."""
     dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
     if dataset is None:
         pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
     normal_class = min(pretrained.anomaly_models(dataset))
+    return dataset, normal_class, pretrained.anomaly_models(dataset)[normal_class].name
+
+
+def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_them():
+    dataset, normal_class, name = first_pretrained_detector()
     app = open_page("anomaly.py", dataset=dataset, **{"anomaly.normal_class": normal_class})
     assert not app.exception
     assert app.main.radio[0].value == "pretrained"
-    name = pretrained.anomaly_models(dataset)[normal_class].name
     assert any(c.value.startswith(f"Detector: {name} ") for c in app.main.caption)
     numbers = metrics_of(app)
     library = evaluation.anomaly_metrics(pretrained.load_pretrained(name).model, data.load_dataset(dataset),
@@ -162,15 +171,11 @@ def test_pretrained_detectors_are_offered_and_measured_as_the_library_measures_t
 
 
 def test_the_score_with_the_code_distance_is_measured_as_the_library_measures_it_and_relabels_the_page():
-    dataset = next((name for name in ("mnist", "fashion_mnist") if pretrained.anomaly_models(name)), None)
-    if dataset is None:
-        pytest.skip("no pretrained anomaly detectors in pretrained/ yet")
-    normal_class = min(pretrained.anomaly_models(dataset))
+    dataset, normal_class, name = first_pretrained_detector()
     app = open_page("anomaly.py", dataset=dataset, **{"anomaly.normal_class": normal_class})
     error_auroc = metrics_of(app)["AUROC"]
     app.radio(key="anomaly.score").set_value("combined").run()
     assert not app.exception
-    name = pretrained.anomaly_models(dataset)[normal_class].name
     library = evaluation.anomaly_metrics(pretrained.load_pretrained(name).model, data.load_dataset(dataset),
                                          normal_class)
     assert metrics_of(app)["AUROC"] == f"{library['auroc_combined']:.3f}" != error_auroc
@@ -181,13 +186,7 @@ def test_the_score_with_the_code_distance_is_measured_as_the_library_measures_it
 
 
 def test_a_class_with_too_few_training_images_is_offered_only_the_error_and_told_why(tmp_path):
-    rng = np.random.default_rng(0)
-    bright = rng.uniform(0.6, 1.0, (12, 8, 8))  # 12 images: after the test split fewer than 10 train
-    stripes = np.zeros((60, 8, 8))
-    stripes[:, :, ::2] = 1.0
-    payload = io.BytesIO()
-    np.savez(payload, x=(np.concatenate([bright, stripes]) * 255).astype(np.uint8), y=np.repeat([0, 1], [12, 60]))
-    upload = user_data.load_user_dataset(payload.getvalue(), filename="few.npz", image_size=(8, 8))
+    upload = bright_and_striped_upload(12, "few.npz")  # 12 images: after the test split fewer than 10 train
     train_count = int(np.sum(upload.y_train == 0))
     assert train_count < 10
     app = open_page("anomaly.py", dataset="user:" + upload.name, user_datasets={upload.name: upload})
